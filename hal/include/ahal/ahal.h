@@ -73,7 +73,7 @@ typedef enum ahal_status_t {
   /* A module failed to compile or link; the message holds the build log. */
   AHAL_ERROR_BUILD_FAILED = 12,
   /* The object is in a state that forbids the call (e.g. unmap of an
-   * unmapped buffer, destroy of a mapped buffer). */
+   * unmapped buffer, a second map of a mapped one). */
   AHAL_ERROR_INVALID_STATE = 13,
   /* A plugin's ABI version or entry points do not fit this loader. */
   AHAL_ERROR_INCOMPATIBLE = 14,

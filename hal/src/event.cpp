@@ -1,0 +1,116 @@
+// Events: completion markers recorded on streams, optionally timed.
+#include "host_services.hpp"
+#include "internal.hpp"
+
+namespace ahal {
+
+void release_event(Event* e) {
+  Device* d = e->device;
+  handles().remove(e->handle);
+  call_plugin_void("ahal_event_destroy", *d->plugin, [&] { d->api->event_destroy(e->object); });
+  delete e;
+}
+
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
+                                         ahal_event_t* out_event) {
+  static const char* fn = "ahal_event_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  if (!out_event) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_event is NULL");
+  if (flags & ~uint32_t(AHAL_EVENT_TIMING))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", flags,
+                flags & ~uint32_t(AHAL_EVENT_TIMING));
+  if ((flags & AHAL_EVENT_TIMING) && !(d->properties.features & AHAL_FEATURE_TIMESTAMPS))
+    return fail(AHAL_ERROR_UNSUPPORTED, fn, "device %s has no timestamps (AHAL_FEATURE_TIMESTAMPS)",
+                d->properties.selector);
+  auto* e = new (std::nothrow) Event;
+  if (!e) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  e->device = d;
+  e->flags = flags;
+  ahal_status_t s = call_plugin(fn, *d->plugin,
+                                [&] { return d->api->event_create(d->object, flags, &e->object); });
+  if (s == AHAL_SUCCESS && !e->object)
+    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without an event",
+             d->plugin->name.c_str());
+  if (s == AHAL_SUCCESS) s = register_handle(fn, e, HandleType::kEvent);
+  if (s == AHAL_SUCCESS) {
+    try {
+      std::lock_guard<std::mutex> lock(d->mutex);
+      d->events.insert(e);
+    } catch (const std::bad_alloc&) {
+      s = fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+    }
+  }
+  if (s != AHAL_SUCCESS) {
+    if (e->handle) handles().remove(e->handle);
+    if (e->object) call_plugin_void(fn, *d->plugin, [&] { d->api->event_destroy(e->object); });
+    delete e;
+    return s;
+  }
+  *out_event = to_handle<ahal_event_t>(e->handle);
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event) {
+  static const char* fn = "ahal_event_destroy";
+  Event* e = get(event);
+  if (!e || !unregister(event)) return invalid_handle(fn, event, HandleType::kEvent);
+  {
+    std::lock_guard<std::mutex> lock(e->device->mutex);
+    e->device->events.erase(e);
+  }
+  release_event(e);
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_event_query(ahal_event_t event) {
+  static const char* fn = "ahal_event_query";
+  Event* e = get(event);
+  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
+  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
+  Device* d = e->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->event_query(e->object); });
+}
+
+AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns) {
+  static const char* fn = "ahal_event_wait";
+  Event* e = get(event);
+  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
+  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
+  Device* d = e->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->event_wait(e->object, timeout_ns); });
+}
+
+AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t end,
+                                             uint64_t* out_ns) {
+  static const char* fn = "ahal_event_elapsed_ns";
+  Event* a = get(start);
+  if (!a) return invalid_handle(fn, start, HandleType::kEvent);
+  Event* b = get(end);
+  if (!b) return invalid_handle(fn, end, HandleType::kEvent);
+  if (!out_ns) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_ns is NULL");
+  if (a->device != b->device)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "start belongs to device %s, end to %s",
+                a->device->properties.selector, b->device->properties.selector);
+  if (!(a->flags & AHAL_EVENT_TIMING) || !(b->flags & AHAL_EVENT_TIMING))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s was not created with AHAL_EVENT_TIMING",
+                (a->flags & AHAL_EVENT_TIMING) ? "end" : "start");
+  if (!a->recorded.load(std::memory_order_acquire) || !b->recorded.load(std::memory_order_acquire))
+    return fail(AHAL_ERROR_INVALID_STATE, fn, "%s was never recorded",
+                a->recorded.load() ? "end" : "start");
+  Device* d = a->device;
+  uint64_t ns = 0;
+  if (ahal_status_t s = call_plugin(
+          fn, *d->plugin, [&] { return d->api->event_elapsed_ns(a->object, b->object, &ns); }))
+    return s;
+  *out_ns = ns;
+  return AHAL_SUCCESS;
+}
+
+}  // extern "C"

@@ -1,0 +1,139 @@
+#include "host_services.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <typeinfo>
+
+namespace ahal {
+namespace {
+
+struct PluginMessage {
+  bool set = false;
+  std::string text;
+};
+thread_local PluginMessage t_plugin_message;
+
+void host_set_error_message(const char* message) {
+  try {
+    t_plugin_message.text = message ? message : "";
+    t_plugin_message.set = true;
+  } catch (...) {
+  }
+}
+
+const char* level_name(ahal_log_level_t level) {
+  switch (level) {
+    case AHAL_LOG_DEBUG:
+      return "debug";
+    case AHAL_LOG_INFO:
+      return "info";
+    case AHAL_LOG_WARNING:
+      return "warning";
+    case AHAL_LOG_ERROR:
+      return "error";
+  }
+  return "log";
+}
+
+// AHAL_LOG_LEVEL: debug, info, warning (default), error, none, or 0..4.
+int threshold() {
+  static const int value = [] {
+    const char* env = std::getenv("AHAL_LOG_LEVEL");
+    if (!env || !*env) return int(AHAL_LOG_WARNING);
+    const char* names[] = {"debug", "info", "warning", "error", "none"};
+    for (int i = 0; i < 5; ++i)
+      if (std::strcmp(env, names[i]) == 0 || (env[0] == '0' + i && env[1] == 0)) return i;
+    std::fprintf(stderr,
+                 "ahal: warning: loader: AHAL_LOG_LEVEL=%s is not one of "
+                 "debug, info, warning, error, none\n",
+                 env);
+    return int(AHAL_LOG_WARNING);
+  }();
+  return value;
+}
+
+void write_log(ahal_log_level_t level, const char* source, const char* message) {
+  std::fprintf(stderr, "ahal: %s: %s: %s\n", level_name(level), source ? source : "?",
+               message ? message : "");
+}
+
+void host_log(ahal_log_level_t level, const char* plugin_name, const char* message) {
+  if (log_enabled(level)) write_log(level, plugin_name, message);
+}
+
+const ahal_plugin_host_t kHost = {
+    sizeof(ahal_plugin_host_t),
+    AHAL_PLUGIN_ABI_VERSION,
+    AHAL_API_VERSION,
+    host_set_error_message,
+    host_log,
+};
+
+bool is_status(ahal_status_t status) {
+  return int(status) >= int(AHAL_SUCCESS) && int(status) <= int(AHAL_ERROR_INTERNAL);
+}
+
+}  // namespace
+
+const ahal_plugin_host_t* host_table() { return &kHost; }
+
+bool log_enabled(ahal_log_level_t level) { return int(level) >= threshold(); }
+
+void log(ahal_log_level_t level, const char* source, const char* fmt, ...) {
+  if (!log_enabled(level)) return;
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  write_log(level, source, buf);
+}
+
+void begin_plugin_call() { t_plugin_message.set = false; }
+
+const char* plugin_message() {
+  return t_plugin_message.set ? t_plugin_message.text.c_str() : nullptr;
+}
+
+ahal_status_t plugin_failed(const char* function, const Plugin& plugin, ahal_status_t status) {
+  if (status == AHAL_NOT_READY) return status;
+  if (!is_status(status))
+    return fail(AHAL_ERROR_PLUGIN, function, "%s returned %d, which is not an ahal_status_t",
+                plugin.name.c_str(), int(status));
+  const char* message = plugin_message();
+  if (message && *message) return fail(status, function, "%s: %s", plugin.name.c_str(), message);
+  return fail(status, function, "%s returned %s without a message", plugin.name.c_str(),
+              ahal_status_string(status));
+}
+
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+    std::string text = format("%s: %s", name ? name : typeid(e).name(), e.what());
+    std::free(name);
+    return text;
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+ahal_status_t plugin_threw(const char* function, const Plugin& plugin) {
+  return fail(AHAL_ERROR_PLUGIN, function, "%s: plugin threw %s", plugin.name.c_str(),
+              current_exception_text().c_str());
+}
+
+ahal_status_t not_implemented(const char* function, const Plugin& plugin, const char* entry) {
+  return fail(AHAL_ERROR_UNSUPPORTED, function, "%s does not implement %s (plugin ABI %u.%u)",
+              plugin.name.c_str(), entry, AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(plugin.abi_version),
+              AHAL_PLUGIN_ABI_VERSION_MINOR_OF(plugin.abi_version));
+}
+
+}  // namespace ahal

@@ -1,0 +1,38 @@
+// Functions one part of the loader offers the others.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "objects.hpp"
+
+namespace ahal {
+
+// plugin_loader.cpp: finds, checks and loads the plugins the options ask
+// for, opening their devices into runtime->devices.
+void load_plugins(Runtime* runtime, const ahal_runtime_options_t& options);
+// Shuts the plugin down and closes its file (after its devices closed).
+void unload_plugin(Plugin* plugin);
+
+// device.cpp
+ahal_status_t open_device(Runtime* runtime, Plugin* plugin, uint32_t index,
+                          std::unique_ptr<Device>* out, std::string* error);
+// Frees everything the device still owns, then closes it.
+void close_device(Device* device);
+
+// memory.cpp / stream.cpp / event.cpp / module.cpp: free one object whose
+// handle is still registered (the caller removed it from its device's set).
+void release_buffer(Buffer* buffer);
+void release_host_alloc(HostAlloc* alloc);
+ahal_status_t release_stream(Stream* stream, const char* function);
+void release_event(Event* event);
+void release_module(Module* module);
+void release_kernel(Kernel* kernel);
+
+// kernel.cpp: a kernel object for a plugin kernel, with attributes and the
+// loader's metadata (info may be null) merged.
+ahal_status_t make_kernel(const char* function, Device* device, Module* module,
+                          ahal_plugin_kernel_t* object, const std::string& name,
+                          const ahal_kernel_info_t* info, std::unique_ptr<Kernel>* out);
+
+}  // namespace ahal

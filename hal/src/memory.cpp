@@ -1,0 +1,217 @@
+// Buffers and pinned host memory (docs/memory.md).
+#include "host_services.hpp"
+#include "internal.hpp"
+
+namespace ahal {
+
+void release_buffer(Buffer* b) {
+  Device* d = b->device;
+  handles().remove(b->handle);
+  if (b->mapped.load(std::memory_order_acquire))
+    call_plugin("ahal_buffer_destroy", *d->plugin,
+                [&] { return d->api->buffer_unmap(d->object, b->object); });
+  call_plugin_void("ahal_buffer_destroy", *d->plugin,
+                   [&] { d->api->buffer_destroy(d->object, b->object); });
+  delete b;
+}
+
+void release_host_alloc(HostAlloc* a) {
+  Device* d = a->device;
+  handles().remove(a->handle);
+  call_plugin_void("ahal_host_free", *d->plugin, [&] { d->api->host_free(d->object, a->object); });
+  delete a;
+}
+
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffer_args_t* args,
+                                          ahal_buffer_t* out_buffer) {
+  static const char* fn = "ahal_buffer_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
+  if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
+  if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
+                                          AHAL_END_OF(ahal_buffer_args_t, flags)))
+    return s;
+  ahal_buffer_args_t a = {};
+  a.struct_size = sizeof(a);
+  a.size = args->size;
+  a.flags = args->flags;
+  constexpr uint32_t kKnown =
+      AHAL_MEMORY_DEVICE_LOCAL | AHAL_MEMORY_HOST_VISIBLE | AHAL_MEMORY_HOST_COHERENT;
+  if (a.flags & ~kKnown)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", a.flags,
+                a.flags & ~kKnown);
+  if ((a.flags & AHAL_MEMORY_HOST_COHERENT) && !(a.flags & AHAL_MEMORY_HOST_VISIBLE))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
+                "AHAL_MEMORY_HOST_COHERENT needs AHAL_MEMORY_HOST_VISIBLE");
+  if ((a.flags & AHAL_MEMORY_HOST_VISIBLE) &&
+      !(d->properties.features & AHAL_FEATURE_HOST_VISIBLE_MEMORY))
+    return fail(AHAL_ERROR_UNSUPPORTED, fn,
+                "device %s has no host-visible memory (AHAL_FEATURE_HOST_VISIBLE_MEMORY)",
+                d->properties.selector);
+  if (a.flags == 0) a.flags = AHAL_MEMORY_DEVICE_LOCAL;
+  if (a.size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  if (a.size > d->limits.max_allocation_bytes)
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size %llu exceeds max_allocation_bytes %llu of %s",
+                (unsigned long long)a.size, (unsigned long long)d->limits.max_allocation_bytes,
+                d->properties.selector);
+  auto* b = new (std::nothrow) Buffer;
+  if (!b) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  b->device = d;
+  b->size = a.size;
+  b->flags = a.flags;
+  ahal_status_t s =
+      call_plugin(fn, *d->plugin, [&] { return d->api->buffer_create(d->object, &a, &b->object); });
+  if (s == AHAL_SUCCESS && !b->object)
+    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a buffer",
+             d->plugin->name.c_str());
+  if (s == AHAL_SUCCESS) s = register_handle(fn, b, HandleType::kBuffer);
+  if (s == AHAL_SUCCESS) {
+    try {
+      std::lock_guard<std::mutex> lock(d->mutex);
+      d->buffers.insert(b);
+    } catch (const std::bad_alloc&) {
+      s = fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+    }
+  }
+  if (s != AHAL_SUCCESS) {
+    if (b->handle) handles().remove(b->handle);
+    if (b->object)
+      call_plugin_void(fn, *d->plugin, [&] { d->api->buffer_destroy(d->object, b->object); });
+    delete b;
+    return s;
+  }
+  *out_buffer = to_handle<ahal_buffer_t>(b->handle);
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer) {
+  static const char* fn = "ahal_buffer_destroy";
+  Buffer* b = get(buffer);
+  if (!b || !unregister(buffer)) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  {
+    std::lock_guard<std::mutex> lock(b->device->mutex);
+    b->device->buffers.erase(b);
+  }
+  release_buffer(b);
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size) {
+  static const char* fn = "ahal_buffer_size";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  if (!out_size) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_size is NULL");
+  *out_size = b->size;
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_buffer_map(ahal_buffer_t buffer, uint64_t offset, uint64_t size,
+                                       void** out_pointer) {
+  static const char* fn = "ahal_buffer_map";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
+  if (!(b->flags & AHAL_MEMORY_HOST_VISIBLE))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "buffer was not created AHAL_MEMORY_HOST_VISIBLE");
+  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  if (offset > b->size || size > b->size - offset)
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "offset %llu + size %llu exceeds buffer size %llu",
+                (unsigned long long)offset, (unsigned long long)size, (unsigned long long)b->size);
+  bool expected = false;
+  if (!b->mapped.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+    return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is already mapped (one mapping at a time)");
+  Device* d = b->device;
+  void* pointer = nullptr;
+  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
+    return d->api->buffer_map(d->object, b->object, offset, size, &pointer);
+  });
+  if (s == AHAL_SUCCESS && !pointer)
+    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a pointer",
+             d->plugin->name.c_str());
+  if (s != AHAL_SUCCESS) {
+    b->mapped.store(false, std::memory_order_release);
+    return s;
+  }
+  *out_pointer = pointer;
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) {
+  static const char* fn = "ahal_buffer_unmap";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  bool expected = true;
+  if (!b->mapped.compare_exchange_strong(expected, false, std::memory_order_acq_rel))
+    return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is not mapped");
+  Device* d = b->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->buffer_unmap(d->object, b->object); });
+}
+
+AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint32_t flags,
+                                       ahal_host_alloc_t* out_alloc) {
+  static const char* fn = "ahal_host_alloc";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  if (!out_alloc) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_alloc is NULL");
+  if (flags != 0)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x: no flags are defined, pass 0", flags);
+  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  auto* a = new (std::nothrow) HostAlloc;
+  if (!a) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  a->device = d;
+  a->size = size;
+  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
+    return d->api->host_alloc(d->object, size, flags, &a->pointer, &a->object);
+  });
+  if (s == AHAL_SUCCESS && (!a->pointer || !a->object))
+    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without %s", d->plugin->name.c_str(),
+             a->pointer ? "an allocation" : "a pointer");
+  if (s == AHAL_SUCCESS) s = register_handle(fn, a, HandleType::kHostAlloc);
+  if (s == AHAL_SUCCESS) {
+    try {
+      std::lock_guard<std::mutex> lock(d->mutex);
+      d->host_allocs.insert(a);
+    } catch (const std::bad_alloc&) {
+      s = fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+    }
+  }
+  if (s != AHAL_SUCCESS) {
+    if (a->handle) handles().remove(a->handle);
+    if (a->object)
+      call_plugin_void(fn, *d->plugin, [&] { d->api->host_free(d->object, a->object); });
+    delete a;
+    return s;
+  }
+  *out_alloc = to_handle<ahal_host_alloc_t>(a->handle);
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc, void** out_pointer) {
+  static const char* fn = "ahal_host_alloc_pointer";
+  HostAlloc* a = get(alloc);
+  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+  if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
+  *out_pointer = a->pointer;
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc) {
+  static const char* fn = "ahal_host_free";
+  HostAlloc* a = get(alloc);
+  if (!a || !unregister(alloc)) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+  {
+    std::lock_guard<std::mutex> lock(a->device->mutex);
+    a->device->host_allocs.erase(a);
+  }
+  release_host_alloc(a);
+  return AHAL_SUCCESS;
+}
+
+}  // extern "C"

@@ -1,0 +1,182 @@
+// The loader's objects behind each handle type.
+#pragma once
+
+#include <ahal/ahal.h>
+#include <ahal/plugin.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bundle_format.hpp"
+#include "handle_table.hpp"
+
+namespace ahal {
+
+struct Device;
+struct Module;
+
+// The plugin's shared object (a boost::dll::shared_library, kept out of
+// this header); closing it is the deleter's job.
+struct PluginLibrary;
+struct PluginLibraryCloser {
+  void operator()(PluginLibrary* library) const;
+};
+
+// One plugin file as the runtime found it (loaded or refused).
+struct Plugin {
+  std::string name;  // file stem, and the plugin's own name once loaded
+  std::string path;
+  std::string description;
+  std::string reason;
+  ahal_plugin_state_t state = AHAL_PLUGIN_STATE_REFUSED;
+  uint32_t abi_version = 0;
+  std::unique_ptr<PluginLibrary, PluginLibraryCloser> library;
+  // The loader-size table; entries past the plugin's struct_size are 0.
+  ahal_plugin_api_t api = {};
+  ahal_plugin_instance_t* instance = nullptr;
+  uint32_t device_count = 0;  // devices opened
+};
+
+// Device limits the hot paths check, with "unknown" (0) turned into "none".
+struct Limits {
+  uint32_t max_workgroup_size;
+  uint32_t max_workgroup_dims[3];
+  uint32_t max_grid_dims[3];
+  uint32_t shared_memory;
+  uint32_t max_bindings;
+  uint32_t max_constants_size;
+  uint32_t binding_offset_alignment;
+  uint64_t max_allocation_bytes;
+};
+
+struct Runtime {
+  uint64_t handle = 0;
+  uint32_t flags = 0;
+  std::string search_path;
+  std::vector<std::unique_ptr<Plugin>> plugins;
+  std::vector<std::unique_ptr<Device>> devices;
+};
+
+struct Buffer {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  ahal_plugin_buffer_t* object = nullptr;
+  uint64_t size = 0;
+  uint32_t flags = 0;
+  std::atomic<bool> mapped{false};
+};
+
+struct HostAlloc {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  ahal_plugin_host_alloc_t* object = nullptr;
+  void* pointer = nullptr;
+  uint64_t size = 0;
+};
+
+struct Stream {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  ahal_plugin_stream_t* object = nullptr;
+  // ahal_device_synchronize holds these; destroy waits until they drop.
+  std::atomic<uint32_t> pins{0};
+};
+
+struct Event {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  ahal_plugin_event_t* object = nullptr;
+  uint32_t flags = 0;
+  std::atomic<bool> recorded{false};
+};
+
+struct Kernel {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  Module* module = nullptr;  // nullptr for built-ins (owned by the device)
+  ahal_plugin_kernel_t* object = nullptr;
+  std::string name;
+  ahal_kernel_attributes_t attributes = {};  // metadata merged in
+  uint32_t max_workgroup_size = 0;           // attribute, 0 = device limit only
+};
+
+// One image of a module: loaded at create, or on first use when it lists
+// its kernels (so an image that cannot build breaks only its own kernels).
+struct ModuleImage {
+  const bundle::Image* image = nullptr;  // points into Module::bundle; null for raw modules
+  ahal_plugin_module_t* object = nullptr;
+  bool tried = false;
+  ahal_status_t status = AHAL_SUCCESS;  // of the load, once tried
+  std::string error;                    // message of a failed load
+};
+
+struct Module {
+  uint64_t handle = 0;
+  Device* device = nullptr;
+  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
+  std::string target;
+  std::string build_options;
+  bool from_bundle = false;
+  bundle::Bundle bundle;  // bundle modules; raw modules keep metadata in bundle.kernels
+  std::vector<ModuleImage> images;
+  std::mutex mutex;  // guards images and kernels
+  std::unordered_map<std::string, std::unique_ptr<Kernel>> kernels;
+};
+
+struct Device {
+  uint64_t handle = 0;
+  Runtime* runtime = nullptr;
+  Plugin* plugin = nullptr;
+  const ahal_plugin_api_t* api = nullptr;  // &plugin->api
+  ahal_plugin_device_t* object = nullptr;
+  uint32_t index = 0;  // the plugin's index: selector "<plugin>:<index>"
+  ahal_device_properties_t properties = {};
+  Limits limits = {};
+
+  std::mutex mutex;  // guards the sets below
+  std::unordered_set<Buffer*> buffers;
+  std::unordered_set<HostAlloc*> host_allocs;
+  std::unordered_set<Stream*> streams;
+  std::unordered_set<Event*> events;
+  std::unordered_set<Module*> modules;
+  std::unordered_map<std::string, std::unique_ptr<Kernel>> builtins;
+};
+
+// Typed lookups (see HandleTable::lookup).
+inline Runtime* get(ahal_runtime_t h) { return lookup<Runtime>(h, HandleType::kRuntime); }
+inline Device* get(ahal_device_t h) { return lookup<Device>(h, HandleType::kDevice); }
+inline Buffer* get(ahal_buffer_t h) { return lookup<Buffer>(h, HandleType::kBuffer); }
+inline HostAlloc* get(ahal_host_alloc_t h) { return lookup<HostAlloc>(h, HandleType::kHostAlloc); }
+inline Stream* get(ahal_stream_t h) { return lookup<Stream>(h, HandleType::kStream); }
+inline Event* get(ahal_event_t h) { return lookup<Event>(h, HandleType::kEvent); }
+inline Module* get(ahal_module_t h) { return lookup<Module>(h, HandleType::kModule); }
+inline Kernel* get(ahal_kernel_t h) { return lookup<Kernel>(h, HandleType::kKernel); }
+
+// Takes the handle out of the table; false if it was not live. Destroy
+// functions call this before touching the object, so of two racing
+// destroys only one frees it.
+inline bool unregister(const void* handle) {
+  return handles().remove(reinterpret_cast<uintptr_t>(handle));
+}
+
+template <class H>
+H to_handle(uint64_t value) {
+  return reinterpret_cast<H>(static_cast<uintptr_t>(value));
+}
+
+// Registers the object; AHAL_ERROR_OUT_OF_HOST_MEMORY when the table is full.
+template <class T>
+ahal_status_t register_handle(const char* function, T* object, HandleType type) {
+  object->handle = handles().add(type, object);
+  if (object->handle == 0)
+    return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, function, "too many live %s objects",
+                handle_type_name(type));
+  return AHAL_SUCCESS;
+}
+
+}  // namespace ahal

@@ -1,0 +1,448 @@
+// Plugin discovery and loading (docs/devices.md): which files are looked
+// at, in which order, and why one is refused.
+#include <dirent.h>
+#include <dlfcn.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include <boost/dll/shared_library.hpp>
+
+#include "host_services.hpp"
+#include "internal.hpp"
+
+namespace ahal {
+
+struct PluginLibrary {
+  boost::dll::shared_library so;
+};
+
+void PluginLibraryCloser::operator()(PluginLibrary* library) const { delete library; }
+
+namespace {
+
+constexpr char kPrefix[] = "libahal_plugin_";
+constexpr char kSuffix[] = ".so";
+constexpr auto kProbeTimeout = std::chrono::seconds(60);
+
+struct Entry {
+  size_t offset;
+  const char* name;
+};
+#define AHAL_ENTRY(e) \
+  { offsetof(ahal_plugin_api_t, e), #e }
+// Entries every ABI 1.0 plugin must fill.
+constexpr Entry kRequired[] = {
+    AHAL_ENTRY(plugin_init),         AHAL_ENTRY(plugin_shutdown),
+    AHAL_ENTRY(device_count),        AHAL_ENTRY(device_open),
+    AHAL_ENTRY(device_close),        AHAL_ENTRY(device_get_properties),
+    AHAL_ENTRY(buffer_create),       AHAL_ENTRY(buffer_destroy),
+    AHAL_ENTRY(buffer_map),          AHAL_ENTRY(buffer_unmap),
+    AHAL_ENTRY(host_alloc),          AHAL_ENTRY(host_free),
+    AHAL_ENTRY(stream_create),       AHAL_ENTRY(stream_destroy),
+    AHAL_ENTRY(stream_copy_h2d),     AHAL_ENTRY(stream_copy_d2h),
+    AHAL_ENTRY(stream_copy_d2d),     AHAL_ENTRY(stream_fill),
+    AHAL_ENTRY(stream_launch),       AHAL_ENTRY(stream_host_callback),
+    AHAL_ENTRY(stream_record_event), AHAL_ENTRY(stream_wait_event),
+    AHAL_ENTRY(stream_synchronize),  AHAL_ENTRY(stream_query),
+    AHAL_ENTRY(event_create),        AHAL_ENTRY(event_destroy),
+    AHAL_ENTRY(event_query),         AHAL_ENTRY(event_wait),
+    AHAL_ENTRY(event_elapsed_ns),
+};
+#undef AHAL_ENTRY
+
+struct Candidate {
+  std::string name;
+  std::string path;
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(separator, start);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(start, end - start);
+    const size_t first = part.find_first_not_of(" \t");
+    const size_t last = part.find_last_not_of(" \t");
+    if (first != std::string::npos) parts.push_back(part.substr(first, last - first + 1));
+    start = end + 1;
+  }
+  return parts;
+}
+
+const char* env(const char* name, bool use_environment) {
+  if (!use_environment) return nullptr;
+  const char* value = std::getenv(name);
+  return value && *value ? value : nullptr;
+}
+
+bool env_flag(const char* name, bool use_environment) {
+  const char* value = env(name, use_environment);
+  return value && std::strcmp(value, "0") != 0;
+}
+
+std::string directory_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string clean_folder(std::string folder) {
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  char resolved[PATH_MAX];
+  if (realpath(folder.c_str(), resolved)) return resolved;
+  return folder;
+}
+
+// Folder that holds libahal itself (build tree: build/lib).
+std::string library_folder() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&ahal_runtime_create), &info) == 0 || !info.dli_fname)
+    return "";
+  return directory_of(clean_folder(info.dli_fname));
+}
+
+// "<name>" of libahal_plugin_<name>.so, or "" for other files.
+std::string plugin_stem(const std::string& file) {
+  const size_t prefix = sizeof(kPrefix) - 1, suffix = sizeof(kSuffix) - 1;
+  if (file.size() <= prefix + suffix) return "";
+  if (file.compare(0, prefix, kPrefix) != 0) return "";
+  if (file.compare(file.size() - suffix, suffix, kSuffix) != 0) return "";
+  return file.substr(prefix, file.size() - prefix - suffix);
+}
+
+std::vector<std::string> plugin_files(const std::string& folder) {
+  std::vector<std::string> files;
+  DIR* dir = opendir(folder.c_str());
+  if (!dir) return files;
+  while (const dirent* e = readdir(dir)) {
+    if (!plugin_stem(e->d_name).empty()) files.push_back(e->d_name);
+  }
+  closedir(dir);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Simulated devices stay hidden unless asked for.
+bool is_simulator(const std::string& name) {
+  return name == "asic_sim" || (name.size() > 4 && name.compare(name.size() - 4, 4, "_sim") == 0);
+}
+
+bool make_folder(const std::string& path) {
+  if (path.empty()) return false;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  const std::string parent = directory_of(path);
+  if (parent != path && !make_folder(parent)) return false;
+  return mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+// $AHAL_CACHE_DIR, else $XDG_CACHE_HOME/ahal, else ~/.cache/ahal.
+std::string cache_root() {
+  if (const char* dir = std::getenv("AHAL_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/ahal";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/ahal";
+  return "";
+}
+
+std::string status_text(ahal_status_t status) {
+  std::string text = ahal_status_string(status);
+  if (const char* message = plugin_message(); message && *message)
+    text += std::string(": ") + message;
+  return text;
+}
+
+std::string version_text(uint32_t abi) {
+  return format("%u.%u", AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(abi),
+                AHAL_PLUGIN_ABI_VERSION_MINOR_OF(abi));
+}
+
+// Opens the file and checks its table; on failure returns the reason.
+std::string open_and_check(Plugin* p) {
+  // RTLD_NODELETE keeps the code mapped after the runtime closes it: a
+  // plugin's thread_local destructors, atexit handlers or threads may
+  // still run later.
+  const auto mode = boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
+                    static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
+  auto library = std::make_unique<PluginLibrary>();
+  try {
+    // The throwing overload keeps dlerror()'s text in what().
+    library->so.load(p->path, mode);
+  } catch (const std::exception& e) {
+    return std::string("cannot open: ") + e.what();
+  }
+  p->library.reset(library.release());
+  if (!p->library->so.has(AHAL_PLUGIN_QUERY_SYMBOL))
+    return "missing " AHAL_PLUGIN_QUERY_SYMBOL " (not an ahal plugin)";
+  const auto query = p->library->so.get<ahal_status_t(uint32_t, ahal_plugin_api_t*)>(
+      AHAL_PLUGIN_QUERY_SYMBOL);
+
+  ahal_plugin_api_t& api = p->api;
+  std::memset(&api, 0, sizeof(api));
+  api.struct_size = sizeof(api);
+  ahal_status_t status;
+  begin_plugin_call();
+  try {
+    status = query(AHAL_PLUGIN_ABI_VERSION, &api);
+  } catch (...) {
+    return AHAL_PLUGIN_QUERY_SYMBOL " threw " + current_exception_text();
+  }
+  if (status == AHAL_ERROR_INCOMPATIBLE)
+    return "plugin cannot serve loader ABI " + version_text(AHAL_PLUGIN_ABI_VERSION) + ": " +
+           status_text(status);
+  if (status != AHAL_SUCCESS) return AHAL_PLUGIN_QUERY_SYMBOL " failed: " + status_text(status);
+
+  constexpr size_t kHeaderEnd = AHAL_END_OF(ahal_plugin_api_t, description);
+  const size_t size = std::min(api.struct_size, sizeof(api));
+  if (size < kHeaderEnd)
+    return format("dispatch table struct_size %zu is smaller than its %zu-byte header",
+                  api.struct_size, kHeaderEnd);
+  // Anything past what the plugin says it wrote counts as absent.
+  std::memset(reinterpret_cast<char*>(&api) + size, 0, sizeof(api) - size);
+  api.struct_size = size;
+  p->abi_version = api.abi_version;
+  if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(api.abi_version) != AHAL_PLUGIN_ABI_MAJOR)
+    return "plugin ABI " + version_text(api.abi_version) + ", loader " +
+           version_text(AHAL_PLUGIN_ABI_VERSION);
+  if (!api.name || !*api.name) return "plugin gives no name";
+  if (p->name != api.name)
+    return format("plugin calls itself \"%s\" but its file is named %s%s%s", api.name, kPrefix,
+                  p->name.c_str(), kSuffix);
+  p->description = api.description ? api.description : "";
+  for (const Entry& e : kRequired) {
+    if (e.offset + sizeof(void*) > size)
+      return format("dispatch table of %zu bytes lacks required entry %s", size, e.name);
+    void* fn;
+    std::memcpy(&fn, reinterpret_cast<const char*>(&api) + e.offset, sizeof(fn));
+    if (!fn) return format("required entry %s is NULL", e.name);
+  }
+  if (api.module_create && (!api.module_destroy || !api.kernel_get || !api.kernel_get_attributes))
+    return "module_create is set but module_destroy, kernel_get or kernel_get_attributes is NULL";
+  if (api.kernel_get_builtin && !api.kernel_get_attributes)
+    return "kernel_get_builtin is set but kernel_get_attributes is NULL";
+  return "";
+}
+
+// Starts the plugin and opens its devices; returns the refusal reason or "".
+std::string start(Runtime* rt, Plugin* p, const std::string& cache) {
+  std::string cache_dir = cache.empty() ? "" : cache + "/" + p->name;
+  if (!make_folder(cache_dir)) cache_dir.clear();
+  ahal_plugin_init_args_t args = {};
+  args.struct_size = sizeof(args);
+  args.plugin_path = p->path.c_str();
+  args.cache_dir = cache_dir.c_str();
+  args.runtime_flags = rt->flags;
+  ahal_status_t status;
+  begin_plugin_call();
+  try {
+    status = p->api.plugin_init(host_table(), &args, &p->instance);
+  } catch (...) {
+    return "plugin_init threw " + current_exception_text();
+  }
+  if (status == AHAL_ERROR_NOT_FOUND) {
+    const char* message = plugin_message();
+    p->reason =
+        message && *message ? message : "plugin_init found no backend (AHAL_ERROR_NOT_FOUND)";
+    p->instance = nullptr;
+    p->state = AHAL_PLUGIN_STATE_LOADED;
+    return "";
+  }
+  if (status != AHAL_SUCCESS) return "plugin_init failed: " + status_text(status);
+  p->state = AHAL_PLUGIN_STATE_LOADED;
+
+  uint32_t count = 0;
+  begin_plugin_call();
+  try {
+    status = p->api.device_count(p->instance, &count);
+  } catch (...) {
+    status = AHAL_ERROR_PLUGIN;
+    p->reason = "device_count threw " + current_exception_text();
+  }
+  if (status != AHAL_SUCCESS) {
+    if (p->reason.empty()) p->reason = "device_count failed: " + status_text(status);
+    return "";
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    std::unique_ptr<Device> device;
+    std::string error;
+    if (open_device(rt, p, i, &device, &error) != AHAL_SUCCESS) {
+      log(AHAL_LOG_WARNING, p->name.c_str(), "device %u not opened: %s", i, error.c_str());
+      if (!p->reason.empty()) p->reason += "; ";
+      p->reason += format("device %u: %s", i, error.c_str());
+      continue;
+    }
+    rt->devices.push_back(std::move(device));
+    ++p->device_count;
+  }
+  if (p->device_count == 0 && p->reason.empty()) p->reason = "no devices";
+  return "";
+}
+
+// Loads and starts the plugin in a child process; returns why it is
+// unsafe to load here ("" if the child lived).
+std::string probe(const Plugin& candidate, uint32_t flags) {
+  const pid_t pid = fork();
+  if (pid < 0) return "";  // cannot probe: load it as usual
+  if (pid == 0) {
+    // A crash must kill the child, whatever handlers the application set.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP})
+      signal(sig, SIG_DFL);
+    Plugin p;
+    p.name = candidate.name;
+    p.path = candidate.path;
+    if (open_and_check(&p).empty()) {
+      Runtime rt;
+      rt.flags = flags;
+      start(&rt, &p, "");
+    }
+    _exit(0);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
+  int wstatus = 0;
+  for (;;) {
+    const pid_t done = waitpid(pid, &wstatus, WNOHANG);
+    if (done == pid) break;
+    if (done < 0) return "";
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &wstatus, 0);
+      return format("hung for %lld s while probing in a child process",
+                    (long long)kProbeTimeout.count());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (WIFSIGNALED(wstatus)) {
+    const int sig = WTERMSIG(wstatus);
+    return format("crashed while probing in a child process (signal %d, %s)", sig, strsignal(sig));
+  }
+  // The child always exits 0 itself; anything else means the plugin ended it.
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+    return format("ended the probing child process with exit status %d", WEXITSTATUS(wstatus));
+  return "";
+}
+
+}  // namespace
+
+void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
+  const bool use_env = !(options.flags & AHAL_RUNTIME_IGNORE_ENVIRONMENT);
+  std::vector<std::string> folders;
+  auto add_folders = [&](const char* list) {
+    if (!list) return;
+    for (const std::string& f : split(list, ':')) {
+      const std::string folder = clean_folder(f);
+      if (std::find(folders.begin(), folders.end(), folder) == folders.end())
+        folders.push_back(folder);
+    }
+  };
+  add_folders(options.plugin_path);
+  add_folders(env("AHAL_PLUGIN_PATH", use_env));
+  if (!(options.flags & AHAL_RUNTIME_NO_DEFAULT_PATHS)) {
+    // Beside libahal (build tree), <libdir>/ahal relative to it (an
+    // installed tree, even when moved), then the configured install folder.
+    const std::string own = library_folder();
+    if (!own.empty()) {
+      add_folders(own.c_str());
+      add_folders((own + "/ahal").c_str());
+    }
+    add_folders(AHAL_INSTALL_PLUGIN_DIR);
+  }
+  for (const std::string& f : folders) rt->search_path += (rt->search_path.empty() ? "" : ":") + f;
+
+  // AHAL_PLUGINS / options.plugins: names restrict the set, files are added.
+  const char* selection = options.plugins ? options.plugins : env("AHAL_PLUGINS", use_env);
+  std::set<std::string> wanted_names;
+  std::vector<Candidate> candidates;
+  bool restricted = false;
+  if (selection) {
+    for (const std::string& item : split(selection, ',')) {
+      restricted = true;
+      if (item.find('/') == std::string::npos) {
+        wanted_names.insert(item);
+        continue;
+      }
+      const std::string file = item.substr(item.rfind('/') + 1);
+      std::string stem = plugin_stem(file);
+      if (stem.empty()) stem = file;
+      wanted_names.insert(stem);
+      candidates.push_back({stem, item});
+    }
+  }
+  for (const std::string& folder : folders)
+    for (const std::string& file : plugin_files(folder)) {
+      const std::string stem = plugin_stem(file);
+      if (!restricted || wanted_names.count(stem))
+        candidates.push_back({stem, folder + "/" + file});
+    }
+
+  const bool simulators = env_flag("AHAL_ENABLE_SIMULATORS", use_env);
+  const bool probing =
+      (options.flags & AHAL_RUNTIME_PROBE_PLUGINS) || env_flag("AHAL_PLUGIN_PROBE", use_env);
+  const std::string cache = cache_root();
+  std::vector<std::pair<std::string, std::string>> seen;  // name, path
+  for (const Candidate& c : candidates) {
+    auto plugin = std::make_unique<Plugin>();
+    Plugin* p = plugin.get();
+    p->name = c.name;
+    p->path = c.path;
+    rt->plugins.push_back(std::move(plugin));
+    auto first =
+        std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == c.name; });
+    if (first != seen.end()) {
+      p->reason = "shadowed by " + first->second;
+      continue;
+    }
+    seen.emplace_back(c.name, c.path);
+    if (is_simulator(c.name) && !wanted_names.count(c.name) && !simulators) {
+      p->reason = "simulator; set AHAL_ENABLE_SIMULATORS=1";
+      continue;
+    }
+    if (probing) {
+      p->reason = probe(*p, rt->flags);
+      if (!p->reason.empty()) continue;
+    }
+    std::string refusal = open_and_check(p);
+    if (refusal.empty()) refusal = start(rt, p, cache);
+    if (!refusal.empty()) {
+      p->reason = refusal;
+      p->state = AHAL_PLUGIN_STATE_REFUSED;
+      p->library.reset();
+    }
+  }
+  for (const std::string& name : wanted_names) {
+    auto found =
+        std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == name; });
+    if (found != seen.end()) continue;
+    auto plugin = std::make_unique<Plugin>();
+    plugin->name = name;
+    plugin->reason = "not found in the search path (" + rt->search_path + ")";
+    rt->plugins.push_back(std::move(plugin));
+  }
+  for (const auto& p : rt->plugins) {
+    if (p->state == AHAL_PLUGIN_STATE_REFUSED)
+      log(AHAL_LOG_INFO, "loader", "plugin %s refused: %s",
+          p->path.empty() ? p->name.c_str() : p->path.c_str(), p->reason.c_str());
+    else
+      log(AHAL_LOG_INFO, "loader", "plugin %s loaded, %u device(s)%s%s", p->path.c_str(),
+          p->device_count, p->reason.empty() ? "" : ": ", p->reason.c_str());
+  }
+}
+
+void unload_plugin(Plugin* p) {
+  if (p->state == AHAL_PLUGIN_STATE_LOADED && p->instance)
+    call_plugin_void("ahal_runtime_destroy", *p, [&] { p->api.plugin_shutdown(p->instance); });
+  p->instance = nullptr;
+  p->library.reset();
+}
+
+}  // namespace ahal

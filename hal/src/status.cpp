@@ -1,0 +1,95 @@
+#include "status.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace ahal {
+namespace {
+
+thread_local std::string t_message;
+
+std::string vformat(const char* fmt, va_list ap) {
+  char small[256];
+  va_list copy;
+  va_copy(copy, ap);
+  const int n = std::vsnprintf(small, sizeof(small), fmt, copy);
+  va_end(copy);
+  if (n < 0) return fmt;
+  if (size_t(n) < sizeof(small)) return std::string(small, size_t(n));
+  std::string out(size_t(n) + 1, '\0');
+  std::vsnprintf(out.data(), out.size(), fmt, ap);
+  out.resize(size_t(n));
+  return out;
+}
+
+}  // namespace
+
+std::string format(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::string out = vformat(fmt, ap);
+  va_end(ap);
+  return out;
+}
+
+ahal_status_t fail(ahal_status_t status, const char* function, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::string body = vformat(fmt, ap);
+  va_end(ap);
+  return fail_message(status, function, body);
+}
+
+ahal_status_t fail_message(ahal_status_t status, const char* function, const std::string& message) {
+  try {
+    t_message.assign(function).append(": ").append(message);
+  } catch (...) {
+    // Out of memory while reporting: keep the status, drop the text.
+  }
+  return status;
+}
+
+ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
+                                size_t required) {
+  if (AHAL_LIKELY(struct_size >= required)) return AHAL_SUCCESS;
+  return fail(AHAL_ERROR_INVALID_ARGUMENT, function,
+              "%s.struct_size %zu is smaller than the %zu bytes of its fields (set it to "
+              "sizeof(%s))",
+              type_name, struct_size, required, type_name);
+}
+
+}  // namespace ahal
+
+extern "C" {
+
+AHAL_API const char* ahal_status_string(ahal_status_t status) {
+  switch (ahal::raw_enum(status)) {
+#define AHAL_STATUS_CASE(s) \
+  case uint32_t(s):         \
+    return #s;
+    AHAL_STATUS_CASE(AHAL_SUCCESS)
+    AHAL_STATUS_CASE(AHAL_NOT_READY)
+    AHAL_STATUS_CASE(AHAL_ERROR_INVALID_ARGUMENT)
+    AHAL_STATUS_CASE(AHAL_ERROR_INVALID_HANDLE)
+    AHAL_STATUS_CASE(AHAL_ERROR_OUT_OF_RANGE)
+    AHAL_STATUS_CASE(AHAL_ERROR_OUT_OF_HOST_MEMORY)
+    AHAL_STATUS_CASE(AHAL_ERROR_OUT_OF_DEVICE_MEMORY)
+    AHAL_STATUS_CASE(AHAL_ERROR_UNSUPPORTED)
+    AHAL_STATUS_CASE(AHAL_ERROR_NOT_FOUND)
+    AHAL_STATUS_CASE(AHAL_ERROR_TIMEOUT)
+    AHAL_STATUS_CASE(AHAL_ERROR_DEVICE_LOST)
+    AHAL_STATUS_CASE(AHAL_ERROR_PLUGIN)
+    AHAL_STATUS_CASE(AHAL_ERROR_BUILD_FAILED)
+    AHAL_STATUS_CASE(AHAL_ERROR_INVALID_STATE)
+    AHAL_STATUS_CASE(AHAL_ERROR_INCOMPATIBLE)
+    AHAL_STATUS_CASE(AHAL_ERROR_INTERNAL)
+#undef AHAL_STATUS_CASE
+  }
+  return "AHAL_ERROR_UNKNOWN";
+}
+
+AHAL_API const char* ahal_last_error_message(void) { return ahal::t_message.c_str(); }
+
+AHAL_API uint32_t ahal_get_version(void) { return AHAL_API_VERSION; }
+
+}  // extern "C"

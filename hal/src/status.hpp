@@ -1,0 +1,51 @@
+// Status reporting: the thread-local message every failing call leaves.
+#pragma once
+
+#include <ahal/ahal.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+#if defined(__GNUC__)
+#define AHAL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define AHAL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define AHAL_COLD __attribute__((cold, noinline))
+#define AHAL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define AHAL_LIKELY(x) (x)
+#define AHAL_UNLIKELY(x) (x)
+#define AHAL_COLD
+#define AHAL_PRINTF(f, a)
+#endif
+
+namespace ahal {
+
+// The integer a caller stored in a C enum, read without a typed load: C
+// callers may pass values outside the C++ enum's range.
+template <class E>
+inline uint32_t raw_enum(const E& value) {
+  static_assert(sizeof(E) == sizeof(uint32_t), "C enums are 32-bit here");
+  uint32_t v;
+  std::memcpy(&v, &value, sizeof(v));
+  return v;
+}
+
+// Sets this thread's message to "<function>: <formatted>" and returns status.
+ahal_status_t fail(ahal_status_t status, const char* function, const char* format, ...) AHAL_COLD
+    AHAL_PRINTF(3, 4);
+// Same, with the message already built.
+ahal_status_t fail_message(ahal_status_t status, const char* function,
+                           const std::string& message) AHAL_COLD;
+
+// Minimum struct_size of a caller struct: the end of its ABI 1.0 fields.
+#define AHAL_END_OF(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
+
+// INVALID_ARGUMENT unless struct_size covers `required` bytes.
+ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
+                                size_t required);
+
+// printf into a std::string.
+std::string format(const char* format, ...) AHAL_PRINTF(1, 2);
+
+}  // namespace ahal
