@@ -1,0 +1,600 @@
+// ahal/plugin.hpp: optional C++ helpers for plugin authors (header only).
+//
+// The plugin ABI is plain C (ahal/plugin.h). This header saves the
+// boilerplate a C++ plugin would otherwise repeat:
+//
+// 1. Errors: fail(status, fmt, ...) sets the loader's error message and
+//    returns the status; raise(status, fmt, ...) throws an Error instead.
+//    guard(f) runs f and turns any C++ exception into a status with a
+//    message (std::bad_alloc -> AHAL_ERROR_OUT_OF_HOST_MEMORY), so no
+//    exception leaves the plugin.
+// 2. struct_size: read_struct() reads an args struct of any size;
+//    write_struct() writes only the fields the caller's struct_size covers;
+//    query() copies at most the loader's struct_size of the dispatch table.
+// 3. Objects: derive from Instance, Device, Buffer, HostAlloc, Stream,
+//    Event, Module and Kernel, and make_api<YourInstance>() fills the whole
+//    dispatch table with entries that call your virtual methods inside
+//    guard(). Methods report failure by throwing (raise()); handles are
+//    pointers to these base classes.
+//
+// A whole plugin's entry point then reads:
+//
+//   extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
+//                                                                 ahal_plugin_api_t* out) {
+//     static const ahal_plugin_api_t api =
+//         ahal::plugin::make_api<MyInstance>("mine", "My accelerator");
+//     return ahal::plugin::query(loader_abi, api, out);
+//   }
+//
+// where MyInstance has a constructor MyInstance(const ahal_plugin_init_args_t&)
+// that may throw Error(AHAL_ERROR_NOT_FOUND, "...") when the backend is not
+// installed (the plugin is then listed with zero devices and that reason).
+// A plugin that fills the C table itself can still use fail() and guard()
+// after calling set_host() in its plugin_init.
+//
+// Build plugins with hidden visibility (ahal_add_plugin does): the state
+// below is per shared object.
+#pragma once
+
+#include <ahal/plugin.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <type_traits>
+
+#if defined(__GNUC__)
+#define AHAL_PLUGIN_PRINTF(fmt_index, first_arg) \
+  __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define AHAL_PLUGIN_PRINTF(fmt_index, first_arg)
+#endif
+
+namespace ahal::plugin {
+
+// ------------------------------------------------------------------ host
+
+namespace detail {
+struct HostState {
+  const ahal_plugin_host_t* host = nullptr;
+  const char* plugin_name = "";
+};
+inline HostState& host_state() {
+  static HostState state;
+  return state;
+}
+}  // namespace detail
+
+// Remembers the loader's host table and the plugin's name for messages and
+// logs. make_api()'s plugin_init calls it; C-table plugins call it themselves.
+inline void set_host(const ahal_plugin_host_t* host, const char* plugin_name) {
+  detail::host_state().host = host;
+  detail::host_state().plugin_name = plugin_name ? plugin_name : "";
+}
+
+// Hands `message` to the loader as the message of the failure the current
+// entry returns. Never throws, so it is safe inside catch blocks.
+inline void set_message(const char* message) noexcept {
+  const ahal_plugin_host_t* host = detail::host_state().host;
+  if (host && AHAL_PLUGIN_HAS_FIELD(host, ahal_plugin_host_t, set_error_message) &&
+      host->set_error_message) {
+    host->set_error_message(message ? message : "");
+  }
+}
+
+// printf into a std::string.
+inline std::string vformat(const char* fmt, va_list args) {
+  va_list copy;
+  va_copy(copy, args);
+  int n = std::vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (n <= 0) return std::string();
+  std::string out(static_cast<size_t>(n) + 1, '\0');
+  std::vsnprintf(&out[0], out.size(), fmt, args);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+inline std::string format(const char* fmt, ...) AHAL_PLUGIN_PRINTF(1, 2);
+inline std::string format(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::string out = vformat(fmt, args);
+  va_end(args);
+  return out;
+}
+
+// Sets the error message and returns `status`:
+//   return ahal::plugin::fail(AHAL_ERROR_NOT_FOUND, "no symbol '%s'", entry);
+// Formats into a fixed buffer, so it does not throw (long messages are cut).
+inline ahal_status_t fail(ahal_status_t status, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
+inline ahal_status_t fail(ahal_status_t status, const char* fmt, ...) {
+  char message[2048];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(message, sizeof(message), fmt, args);
+  va_end(args);
+  set_message(message);
+  return status;
+}
+
+// Sends a diagnostic to the loader's log (shown as AHAL_LOG_LEVEL allows).
+inline void log(ahal_log_level_t level, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
+inline void log(ahal_log_level_t level, const char* fmt, ...) {
+  const detail::HostState& state = detail::host_state();
+  if (!state.host || !AHAL_PLUGIN_HAS_FIELD(state.host, ahal_plugin_host_t, log) ||
+      !state.host->log) {
+    return;
+  }
+  char message[2048];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(message, sizeof(message), fmt, args);
+  va_end(args);
+  state.host->log(level, state.plugin_name, message);
+}
+
+// ---------------------------------------------------------------- errors
+
+// A failure with its status; guard() turns it into status + message.
+class Error : public std::exception {
+ public:
+  Error(ahal_status_t status, std::string message)
+      : status_(status), message_(std::move(message)) {}
+  ahal_status_t status() const noexcept { return status_; }
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  ahal_status_t status_;
+  std::string message_;
+};
+
+// Throws Error(status, formatted message).
+[[noreturn]] inline void raise(ahal_status_t status, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
+[[noreturn]] inline void raise(ahal_status_t status, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::string message = vformat(fmt, args);
+  va_end(args);
+  throw Error(status, std::move(message));
+}
+
+// Runs f() (returning void or ahal_status_t) and converts every exception
+// into a status with a message; void means AHAL_SUCCESS.
+template <class F>
+ahal_status_t guard(F&& f) noexcept {
+  try {
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      return AHAL_SUCCESS;
+    } else {
+      return f();
+    }
+  } catch (const Error& e) {
+    set_message(e.what());
+    return e.status();
+  } catch (const std::bad_alloc&) {
+    set_message("out of host memory");
+    return AHAL_ERROR_OUT_OF_HOST_MEMORY;
+  } catch (const std::exception& e) {
+    fail(AHAL_ERROR_PLUGIN, "unexpected C++ exception: %s", e.what());
+    return AHAL_ERROR_PLUGIN;
+  } catch (...) {
+    set_message("unexpected C++ exception of unknown type");
+    return AHAL_ERROR_PLUGIN;
+  }
+}
+
+// For entries that return nothing (destroy functions): a failure is logged.
+template <class F>
+void guard_void(const char* what, F&& f) noexcept {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log(AHAL_LOG_ERROR, "%s: %s", what, e.what());
+  } catch (...) {
+    log(AHAL_LOG_ERROR, "%s: unexpected C++ exception of unknown type", what);
+  }
+}
+
+// ----------------------------------------------------------- struct_size
+
+// Reads an args struct whatever its struct_size: the fields it does not
+// cover read as 0 (a NULL `in` gives all zeros, struct_size included).
+template <class T>
+T read_struct(const T* in) {
+  T out{};
+  if (in) std::memcpy(&out, in, std::min(in->struct_size, sizeof(T)));
+  out.struct_size = sizeof(T);
+  return out;
+}
+
+// Writes the fields of `full` that out->struct_size covers into *out and
+// leaves out->struct_size (and any bytes past sizeof(T)) as they were.
+template <class T>
+void write_struct(T* out, const T& full) {
+  const size_t caller_size = out->struct_size;
+  std::memcpy(out, &full, std::min(caller_size, sizeof(T)));
+  out->struct_size = caller_size;
+}
+
+// Copies a string into a fixed char array, cut to fit, always terminated.
+template <size_t N>
+void copy_string(char (&dst)[N], const std::string& src) {
+  const size_t n = std::min(src.size(), N - 1);
+  std::memcpy(dst, src.data(), n);
+  dst[n] = '\0';
+}
+
+// The body of ahal_plugin_query: refuses another ABI major, copies at most
+// out->struct_size bytes of `api` and sets out->struct_size to what it wrote.
+inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t& api,
+                           ahal_plugin_api_t* out) {
+  if (!out || AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR) {
+    return AHAL_ERROR_INCOMPATIBLE;
+  }
+  const size_t n = std::min(out->struct_size, sizeof(ahal_plugin_api_t));
+  std::memcpy(out, &api, n);
+  out->struct_size = n;
+  return AHAL_SUCCESS;
+}
+
+// --------------------------------------------------------------- objects
+//
+// Handles given to the loader are pointers to these base classes. The
+// loader validates every argument first (plugin.h rule 4), so a Buffer&
+// passed to your Stream is one of your buffers: static_cast it to your type.
+// Methods fail by throwing (raise()); a returned unique_ptr must not be null.
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // `out` is a zeroed full-size struct; only what the caller's struct_size
+  // covers reaches the caller.
+  virtual void attributes(ahal_kernel_attributes_t& out) = 0;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;  // module_destroy
+  // The kernel whose symbol is `entry`, owned by the module; the same entry
+  // must give the same kernel.
+  virtual Kernel& kernel(const char* entry) = 0;
+};
+
+class Buffer {
+ public:
+  virtual ~Buffer() = default;  // buffer_destroy
+  virtual void* map(uint64_t offset, uint64_t size) = 0;
+  virtual void unmap() = 0;
+};
+
+class HostAlloc {
+ public:
+  virtual ~HostAlloc() = default;  // host_free
+  virtual void* pointer() = 0;
+};
+
+class Event {
+ public:
+  virtual ~Event() = default;  // event_destroy
+  // True once the last record completed, or if never recorded.
+  virtual bool query() = 0;
+  // Blocks until complete (true) or timeout_ns passed (false);
+  // UINT64_MAX waits forever.
+  virtual bool wait(uint64_t timeout_ns) = 0;
+  // Nanoseconds from this event's timestamp to `end`'s.
+  virtual uint64_t elapsed_ns(Event& end) = 0;
+};
+
+class Stream {
+ public:
+  virtual ~Stream() = default;  // stream_destroy; the loader synchronized it
+  virtual void copy_h2d(const void* src, Buffer& dst, uint64_t dst_offset, uint64_t size) = 0;
+  virtual void copy_d2h(Buffer& src, uint64_t src_offset, void* dst, uint64_t size) = 0;
+  virtual void copy_d2d(Buffer& src, uint64_t src_offset, Buffer& dst, uint64_t dst_offset,
+                        uint64_t size) = 0;
+  virtual void fill(Buffer& buffer, uint64_t offset, uint64_t size, uint32_t pattern,
+                    uint32_t pattern_size) = 0;
+  // launch.constants is valid only during the call: copy it.
+  virtual void launch(Kernel& kernel, const ahal_plugin_launch_t& launch) = 0;
+  virtual void host_callback(ahal_host_fn_t fn, void* user_data) = 0;
+  virtual void record_event(Event& event) = 0;
+  virtual void wait_event(Event& event) = 0;
+  virtual void synchronize() = 0;
+  // True when idle.
+  virtual bool query() = 0;
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;  // device_close, after all its objects are gone
+  // `out` is a zeroed full-size struct; the loader fills plugin and selector.
+  virtual void properties(ahal_device_properties_t& out) = 0;
+  // Args structs arrive through read_struct(): full size, unknown fields 0.
+  virtual std::unique_ptr<Buffer> create_buffer(const ahal_buffer_args_t& args) = 0;
+  virtual std::unique_ptr<HostAlloc> host_alloc(uint64_t size, uint32_t flags) = 0;
+  virtual std::unique_ptr<Stream> create_stream(const ahal_stream_args_t& args) = 0;
+  virtual std::unique_ptr<Event> create_event(uint32_t flags) = 0;
+  // Optional features: the defaults answer AHAL_ERROR_UNSUPPORTED.
+  virtual std::unique_ptr<Module> create_module(const ahal_plugin_module_args_t& /*args*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device takes no modules");
+  }
+  virtual Kernel& builtin_kernel(const char* name) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device has no built-in kernels (asked for '%s')", name);
+  }
+  virtual void memory_usage(uint64_t* /*used*/, uint64_t* /*total*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
+  }
+  // Used only if the plugin sets api.image_score = Entries::image_score.
+  virtual int32_t image_score(ahal_module_format_t /*format*/, const char* /*target*/) { return 0; }
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;  // plugin_shutdown
+  virtual uint32_t device_count() = 0;
+  virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
+};
+
+// ------------------------------------------------------ dispatch entries
+
+// Handle <-> object. Always through the base class, never a derived one.
+template <class T, class H>
+T* object(H* handle) {
+  return reinterpret_cast<T*>(handle);
+}
+template <class H, class T>
+H* handle(T* object) {
+  return reinterpret_cast<H*>(object);
+}
+
+// The C entries make_api() installs; each calls the object's method inside
+// guard(). Public so a plugin can install optional ones (image_score).
+struct Entries {
+  static void plugin_shutdown(ahal_plugin_instance_t* instance) {
+    guard_void("plugin_shutdown", [&] { delete object<Instance>(instance); });
+  }
+  static ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+    return guard([&] { *out_count = object<Instance>(instance)->device_count(); });
+  }
+  static ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
+                                   ahal_plugin_device_t** out_device) {
+    return guard([&] {
+      Device* device = object<Instance>(instance)->open_device(index).release();
+      *out_device = handle<ahal_plugin_device_t>(device);
+    });
+  }
+  static void device_close(ahal_plugin_device_t* device) {
+    guard_void("device_close", [&] { delete object<Device>(device); });
+  }
+  static ahal_status_t device_get_properties(ahal_plugin_device_t* device,
+                                             ahal_device_properties_t* props) {
+    return guard([&] {
+      auto full = std::make_unique<ahal_device_properties_t>();
+      full->struct_size = sizeof(ahal_device_properties_t);
+      object<Device>(device)->properties(*full);
+      write_struct(props, *full);
+    });
+  }
+  static ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args_t* args,
+                                     ahal_plugin_buffer_t** out_buffer) {
+    return guard([&] {
+      Buffer* buffer = object<Device>(device)->create_buffer(read_struct(args)).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(buffer);
+    });
+  }
+  static void buffer_destroy(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+    guard_void("buffer_destroy", [&] { delete object<Buffer>(buffer); });
+  }
+  static ahal_status_t buffer_map(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer,
+                                  uint64_t offset, uint64_t size, void** out_pointer) {
+    return guard([&] { *out_pointer = object<Buffer>(buffer)->map(offset, size); });
+  }
+  static ahal_status_t buffer_unmap(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+    return guard([&] { object<Buffer>(buffer)->unmap(); });
+  }
+  static ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t flags,
+                                  void** out_pointer, ahal_plugin_host_alloc_t** out_alloc) {
+    return guard([&] {
+      HostAlloc* alloc = object<Device>(device)->host_alloc(size, flags).release();
+      *out_pointer = alloc->pointer();
+      *out_alloc = handle<ahal_plugin_host_alloc_t>(alloc);
+    });
+  }
+  static void host_free(ahal_plugin_device_t*, ahal_plugin_host_alloc_t* alloc) {
+    guard_void("host_free", [&] { delete object<HostAlloc>(alloc); });
+  }
+  static ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
+                                     ahal_plugin_stream_t** out_stream) {
+    return guard([&] {
+      Stream* stream = object<Device>(device)->create_stream(read_struct(args)).release();
+      *out_stream = handle<ahal_plugin_stream_t>(stream);
+    });
+  }
+  static void stream_destroy(ahal_plugin_stream_t* stream) {
+    guard_void("stream_destroy", [&] { delete object<Stream>(stream); });
+  }
+  static ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
+                                       ahal_plugin_buffer_t* dst, uint64_t dst_offset,
+                                       uint64_t size) {
+    return guard(
+        [&] { object<Stream>(stream)->copy_h2d(src, *object<Buffer>(dst), dst_offset, size); });
+  }
+  static ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                       uint64_t src_offset, void* dst, uint64_t size) {
+    return guard(
+        [&] { object<Stream>(stream)->copy_d2h(*object<Buffer>(src), src_offset, dst, size); });
+  }
+  static ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                       uint64_t src_offset, ahal_plugin_buffer_t* dst,
+                                       uint64_t dst_offset, uint64_t size) {
+    return guard([&] {
+      object<Stream>(stream)->copy_d2d(*object<Buffer>(src), src_offset, *object<Buffer>(dst),
+                                       dst_offset, size);
+    });
+  }
+  static ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* buffer,
+                                   uint64_t offset, uint64_t size, uint32_t pattern,
+                                   uint32_t pattern_size) {
+    return guard([&] {
+      object<Stream>(stream)->fill(*object<Buffer>(buffer), offset, size, pattern, pattern_size);
+    });
+  }
+  static ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* kernel,
+                                     const ahal_plugin_launch_t* launch) {
+    return guard([&] { object<Stream>(stream)->launch(*object<Kernel>(kernel), *launch); });
+  }
+  static ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
+                                            void* user_data) {
+    return guard([&] { object<Stream>(stream)->host_callback(fn, user_data); });
+  }
+  static ahal_status_t stream_record_event(ahal_plugin_stream_t* stream,
+                                           ahal_plugin_event_t* event) {
+    return guard([&] { object<Stream>(stream)->record_event(*object<Event>(event)); });
+  }
+  static ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event) {
+    return guard([&] { object<Stream>(stream)->wait_event(*object<Event>(event)); });
+  }
+  static ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream) {
+    return guard([&] { object<Stream>(stream)->synchronize(); });
+  }
+  static ahal_status_t stream_query(ahal_plugin_stream_t* stream) {
+    return guard([&] { return object<Stream>(stream)->query() ? AHAL_SUCCESS : AHAL_NOT_READY; });
+  }
+  static ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
+                                    ahal_plugin_event_t** out_event) {
+    return guard([&] {
+      Event* event = object<Device>(device)->create_event(flags).release();
+      *out_event = handle<ahal_plugin_event_t>(event);
+    });
+  }
+  static void event_destroy(ahal_plugin_event_t* event) {
+    guard_void("event_destroy", [&] { delete object<Event>(event); });
+  }
+  static ahal_status_t event_query(ahal_plugin_event_t* event) {
+    return guard([&] { return object<Event>(event)->query() ? AHAL_SUCCESS : AHAL_NOT_READY; });
+  }
+  static ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
+    return guard([&] {
+      if (object<Event>(event)->wait(timeout_ns)) return AHAL_SUCCESS;
+      return fail(AHAL_ERROR_TIMEOUT, "the event did not complete within %llu ns",
+                  static_cast<unsigned long long>(timeout_ns));
+    });
+  }
+  static ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
+                                        uint64_t* out_ns) {
+    return guard([&] { *out_ns = object<Event>(start)->elapsed_ns(*object<Event>(end)); });
+  }
+  static ahal_status_t module_create(ahal_plugin_device_t* device,
+                                     const ahal_plugin_module_args_t* args,
+                                     ahal_plugin_module_t** out_module) {
+    return guard([&] {
+      Module* module = object<Device>(device)->create_module(read_struct(args)).release();
+      *out_module = handle<ahal_plugin_module_t>(module);
+    });
+  }
+  static void module_destroy(ahal_plugin_module_t* module) {
+    guard_void("module_destroy", [&] { delete object<Module>(module); });
+  }
+  static ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
+                                  ahal_plugin_kernel_t** out_kernel) {
+    return guard([&] {
+      *out_kernel = handle<ahal_plugin_kernel_t>(&object<Module>(module)->kernel(entry));
+    });
+  }
+  static ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
+                                             ahal_kernel_attributes_t* out_attributes) {
+    return guard([&] {
+      ahal_kernel_attributes_t full{};
+      full.struct_size = sizeof(full);
+      object<Kernel>(kernel)->attributes(full);
+      write_struct(out_attributes, full);
+    });
+  }
+  static ahal_status_t kernel_get_builtin(ahal_plugin_device_t* device, const char* name,
+                                          ahal_plugin_kernel_t** out_kernel) {
+    return guard([&] {
+      *out_kernel = handle<ahal_plugin_kernel_t>(&object<Device>(device)->builtin_kernel(name));
+    });
+  }
+  static ahal_status_t image_score(ahal_plugin_device_t* device, ahal_module_format_t format,
+                                   const char* target, int32_t* out_score) {
+    return guard([&] { *out_score = object<Device>(device)->image_score(format, target); });
+  }
+  static ahal_status_t device_memory_usage(ahal_plugin_device_t* device, uint64_t* out_used,
+                                           uint64_t* out_total) {
+    return guard([&] { object<Device>(device)->memory_usage(out_used, out_total); });
+  }
+};
+
+namespace detail {
+template <class I>
+ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
+                          ahal_plugin_instance_t** out_instance) {
+  set_host(host, detail::host_state().plugin_name);
+  return guard([&] {
+    Instance* instance = new I(read_struct(args));
+    *out_instance = handle<ahal_plugin_instance_t>(instance);
+  });
+}
+}  // namespace detail
+
+// A complete dispatch table for Instance type I (constructed from the init
+// args). image_score is left NULL (the loader's default choice); set it to
+// Entries::image_score to use Device::image_score. Other optional entries
+// are set, and answer AHAL_ERROR_UNSUPPORTED through the Device defaults.
+template <class I>
+ahal_plugin_api_t make_api(const char* name, const char* description) {
+  static_assert(std::is_base_of_v<Instance, I>, "I must derive from ahal::plugin::Instance");
+  detail::host_state().plugin_name = name;
+  ahal_plugin_api_t api{};
+  api.struct_size = sizeof(api);
+  api.abi_version = AHAL_PLUGIN_ABI_VERSION;
+  api.name = name;
+  api.description = description;
+  api.plugin_init = &detail::plugin_init<I>;
+  api.plugin_shutdown = &Entries::plugin_shutdown;
+  api.device_count = &Entries::device_count;
+  api.device_open = &Entries::device_open;
+  api.device_close = &Entries::device_close;
+  api.device_get_properties = &Entries::device_get_properties;
+  api.buffer_create = &Entries::buffer_create;
+  api.buffer_destroy = &Entries::buffer_destroy;
+  api.buffer_map = &Entries::buffer_map;
+  api.buffer_unmap = &Entries::buffer_unmap;
+  api.host_alloc = &Entries::host_alloc;
+  api.host_free = &Entries::host_free;
+  api.stream_create = &Entries::stream_create;
+  api.stream_destroy = &Entries::stream_destroy;
+  api.stream_copy_h2d = &Entries::stream_copy_h2d;
+  api.stream_copy_d2h = &Entries::stream_copy_d2h;
+  api.stream_copy_d2d = &Entries::stream_copy_d2d;
+  api.stream_fill = &Entries::stream_fill;
+  api.stream_launch = &Entries::stream_launch;
+  api.stream_host_callback = &Entries::stream_host_callback;
+  api.stream_record_event = &Entries::stream_record_event;
+  api.stream_wait_event = &Entries::stream_wait_event;
+  api.stream_synchronize = &Entries::stream_synchronize;
+  api.stream_query = &Entries::stream_query;
+  api.event_create = &Entries::event_create;
+  api.event_destroy = &Entries::event_destroy;
+  api.event_query = &Entries::event_query;
+  api.event_wait = &Entries::event_wait;
+  api.event_elapsed_ns = &Entries::event_elapsed_ns;
+  api.module_create = &Entries::module_create;
+  api.module_destroy = &Entries::module_destroy;
+  api.kernel_get = &Entries::kernel_get;
+  api.kernel_get_attributes = &Entries::kernel_get_attributes;
+  api.kernel_get_builtin = &Entries::kernel_get_builtin;
+  api.image_score = nullptr;
+  api.device_memory_usage = &Entries::device_memory_usage;
+  return api;
+}
+
+}  // namespace ahal::plugin
