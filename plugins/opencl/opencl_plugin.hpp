@@ -1,0 +1,234 @@
+// The OpenCL plugin's objects and the entry points each source file defines.
+// plugin.h declares the ahal_plugin_*_s types; they are defined here.
+#pragma once
+
+#include "cl_api.hpp"
+
+#include <ahal/plugin.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace ahal_opencl {
+
+// Sets the loader's message for the failure being returned and returns it.
+ahal_status_t fail(ahal_status_t status, const std::string& message);
+// Failure of an OpenCL call: "<call> failed: CL_NAME (code)[: what]".
+ahal_status_t fail_cl(cl_int error, const char* call, const std::string& what = "");
+void log(ahal_log_level_t level, const std::string& message);
+// Keeps the loader's callbacks for fail() and log().
+void set_host(const ahal_plugin_host_t* host);
+
+// (major * 100 + minor * 10) of an "OpenCL <major>.<minor> ..." string, 0 if none.
+unsigned parse_cl_version(const std::string& version);
+
+}  // namespace ahal_opencl
+
+struct ahal_plugin_instance_s {
+  struct Entry {
+    cl_platform_id platform;
+    cl_device_id device;
+  };
+  std::string cache_dir;
+  std::vector<Entry> devices;  // every device of every platform, in ICD order
+};
+
+struct ahal_plugin_device_s {
+  cl_platform_id platform = nullptr;
+  cl_device_id id = nullptr;
+  cl_context context = nullptr;
+  // For maps, unmaps and pinned allocations; streams have their own queues.
+  cl_command_queue io_queue = nullptr;
+  unsigned version = 0;  // device OpenCL version, e.g. 300
+  bool compiler = false;
+  bool profiling = false;
+  bool priority_hints = false;
+  // SPIR-V input: core clCreateProgramWithIL (2.1+) or cl_khr_il_program.
+  bool takes_spirv = false;
+  clCreateProgramWithILKHR_fn create_program_with_il_khr = nullptr;
+  std::string cache_dir;
+  // What a compiled binary depends on besides source and options.
+  std::string cache_key;
+  ahal_device_properties_t props{};
+};
+
+struct ahal_plugin_buffer_s {
+  ahal_plugin_device_s* device = nullptr;
+  cl_mem mem = nullptr;
+  uint64_t size = 0;
+  std::mutex mutex;  // guards views and mapped
+  // Sub-buffers from an offset to the end, made once per offset and kept
+  // until the buffer is destroyed, so launches with offsets allocate nothing.
+  // At most kMaxViews; further offsets get a sub-buffer per launch.
+  static constexpr size_t kMaxViews = 64;
+  std::unordered_map<uint64_t, cl_mem> views;
+  void* mapped = nullptr;
+
+  // The buffer itself for offset 0, else the sub-buffer at `offset`; *owned
+  // is set when the caller must release it (after the enqueue that uses it:
+  // enqueued commands keep their memory objects alive).
+  cl_int view(uint64_t offset, cl_mem* out, bool* owned);
+};
+
+struct ahal_plugin_host_alloc_s {
+  cl_mem mem = nullptr;  // CL_MEM_ALLOC_HOST_PTR buffer, mapped for its whole life
+  void* pointer = nullptr;
+};
+
+namespace ahal_opencl {
+
+// Runs a stream's host callbacks, in order, on a thread of its own. OpenCL
+// callbacks may run inside the enqueuing call (when the marker is already
+// complete) or on a driver thread where blocking OpenCL calls are undefined;
+// user functions run here instead, free to call ahal.
+class CallbackThread {
+ public:
+  struct Job {
+    ahal_host_fn_t fn;
+    void* user_data;
+    cl_event gate;  // completed after fn returns; later stream work waits on it
+  };
+  CallbackThread();
+  ~CallbackThread();  // runs the jobs still queued, then joins
+  void post(const Job& job);
+
+ private:
+  void run();
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ahal_opencl
+
+struct ahal_plugin_stream_s {
+  ahal_plugin_device_s* device = nullptr;
+  int32_t priority = 0;
+  std::mutex mutex;  // serializes enqueues and the switch to a profiling queue
+  cl_command_queue queue = nullptr;
+  bool profiling = false;
+  // Queues replaced by a profiling one; their work may still be pending.
+  std::vector<cl_command_queue> retired;
+  // Started by the first host callback on the stream.
+  std::unique_ptr<ahal_opencl::CallbackThread> callbacks;
+  // For stream_query without a marker per call: commands enqueued so far,
+  // their count when the stream was last seen idle, and the latest marker
+  // or barrier event with the count when it was enqueued.
+  uint64_t commands = 0;
+  uint64_t idle_at = 0;
+  cl_event tail = nullptr;
+  uint64_t tail_at = 0;
+
+  // Records `event` (enqueued last, under `mutex`) as the stream's tail.
+  void set_tail(cl_event event);
+};
+
+struct ahal_plugin_event_s {
+  ahal_plugin_device_s* device = nullptr;
+  uint32_t flags = 0;
+  std::mutex mutex;
+  cl_event event = nullptr;  // marker of the last record, nullptr before one
+
+  // The last record's marker, retained (release it), or nullptr.
+  cl_event current();
+};
+
+struct ahal_plugin_kernel_s {
+  cl_kernel kernel = nullptr;
+  std::string name;
+  // clSetKernelArg on one cl_kernel is not thread-safe: arguments are set
+  // and the launch enqueued under this lock.
+  std::mutex mutex;
+  cl_uint arg_count = 0;
+  ahal_kernel_attributes_t attributes{};
+};
+
+struct ahal_plugin_module_s {
+  ahal_plugin_device_s* device = nullptr;
+  cl_program program = nullptr;
+  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
+  struct Info {
+    std::string name;
+    uint32_t binding_count, constants_size, flags;
+  };
+  std::vector<Info> infos;
+  std::mutex mutex;  // guards kernels
+  std::unordered_map<std::string, std::unique_ptr<ahal_plugin_kernel_s>> kernels;
+};
+
+namespace ahal_opencl {
+
+// opencl_device.cpp
+ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
+                          ahal_plugin_instance_t** out_instance);
+void plugin_shutdown(ahal_plugin_instance_t* instance);
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count);
+ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
+                          ahal_plugin_device_t** out_device);
+void device_close(ahal_plugin_device_t* device);
+ahal_status_t device_get_properties(ahal_plugin_device_t* device, ahal_device_properties_t* props);
+ahal_status_t image_score(ahal_plugin_device_t* device, ahal_module_format_t format,
+                          const char* target, int32_t* out_score);
+// In-order queue on the device; with profiling only when asked.
+cl_int create_queue(ahal_plugin_device_t* device, bool profiling, int32_t priority,
+                    cl_command_queue* out_queue);
+
+// opencl_memory.cpp
+ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args_t* args,
+                            ahal_plugin_buffer_t** out_buffer);
+void buffer_destroy(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer);
+ahal_status_t buffer_map(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                         uint64_t offset, uint64_t size, void** out_pointer);
+ahal_status_t buffer_unmap(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer);
+ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t flags,
+                         void** out_pointer, ahal_plugin_host_alloc_t** out_alloc);
+void host_free(ahal_plugin_device_t* device, ahal_plugin_host_alloc_t* alloc);
+
+// opencl_stream.cpp
+ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
+                            ahal_plugin_stream_t** out_stream);
+void stream_destroy(ahal_plugin_stream_t* stream);
+ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
+                              ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size);
+ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                              uint64_t src_offset, void* dst, uint64_t size);
+ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                              uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
+                              uint64_t size);
+ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* buffer,
+                          uint64_t offset, uint64_t size, uint32_t pattern, uint32_t pattern_size);
+ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* kernel,
+                            const ahal_plugin_launch_t* launch);
+ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
+                                   void* user_data);
+ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
+ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
+ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream);
+ahal_status_t stream_query(ahal_plugin_stream_t* stream);
+ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
+                           ahal_plugin_event_t** out_event);
+void event_destroy(ahal_plugin_event_t* event);
+ahal_status_t event_query(ahal_plugin_event_t* event);
+ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns);
+ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
+                               uint64_t* out_ns);
+
+// opencl_module.cpp
+ahal_status_t module_create(ahal_plugin_device_t* device, const ahal_plugin_module_args_t* args,
+                            ahal_plugin_module_t** out_module);
+void module_destroy(ahal_plugin_module_t* module);
+ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
+                         ahal_plugin_kernel_t** out_kernel);
+ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
+                                    ahal_kernel_attributes_t* out_attributes);
+
+}  // namespace ahal_opencl

@@ -1,0 +1,515 @@
+// Streams (one in-order command queue each), copies, fills, launches, host
+// callbacks and events (cl_event markers).
+//
+// Profiling: a queue with CL_QUEUE_PROFILING_ENABLE stamps every command,
+// which costs launch time on some drivers. A stream therefore starts on a
+// queue without profiling and moves to a profiling queue the first time a
+// TIMING event is recorded on it: the new queue's first command is a barrier
+// on a marker at the end of the old queue, so order is kept, and the old
+// queue is released when the stream is destroyed. Streams that never time
+// anything enqueue exactly as a native OpenCL program does.
+#include "opencl_plugin.hpp"
+
+#include "cl_errors.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+void ahal_plugin_stream_s::set_tail(cl_event event) {
+  clRetainEvent(event);
+  if (tail) clReleaseEvent(tail);
+  tail = event;
+  tail_at = commands;
+}
+
+cl_event ahal_plugin_event_s::current() {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (event) clRetainEvent(event);
+  return event;
+}
+
+namespace ahal_opencl {
+namespace {
+
+using Lock = std::lock_guard<std::mutex>;
+
+// Moves the stream to a profiling queue; the caller holds stream->mutex.
+ahal_status_t switch_to_profiling(ahal_plugin_stream_t* stream) {
+  ahal_plugin_device_t* device = stream->device;
+  if (!device->profiling) {
+    return fail(AHAL_ERROR_UNSUPPORTED, "the device has no profiling queues, so no TIMING events");
+  }
+  cl_command_queue queue = nullptr;
+  cl_int err = create_queue(device, true, stream->priority, &queue);
+  if (err != CL_SUCCESS) return fail_cl(err, "clCreateCommandQueue", "profiling queue");
+  cl_event old_end = nullptr;
+  err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &old_end);
+  if (err == CL_SUCCESS) {
+    err = clEnqueueBarrierWithWaitList(queue, 1, &old_end, nullptr);
+    clFlush(stream->queue);
+    clReleaseEvent(old_end);
+  }
+  if (err != CL_SUCCESS) {
+    clReleaseCommandQueue(queue);
+    return fail_cl(err, "clEnqueueBarrierWithWaitList", "joining the profiling queue");
+  }
+  stream->commands += 2;
+  stream->retired.push_back(stream->queue);
+  stream->queue = queue;
+  stream->profiling = true;
+  return AHAL_SUCCESS;
+}
+
+struct CallbackData {
+  CallbackThread* thread;
+  CallbackThread::Job job;
+};
+
+// OpenCL's callback only hands the job to the stream's callback thread.
+void CL_CALLBACK post_host_callback(cl_event marker, cl_int status, void* data) {
+  auto* cb = static_cast<CallbackData*>(data);
+  if (status < 0) {
+    log(AHAL_LOG_ERROR, "work before a host callback failed (status " + std::to_string(status) +
+                            "); running the callback anyway");
+  }
+  cb->thread->post(cb->job);
+  clReleaseEvent(marker);
+  delete cb;
+}
+
+// Work that failed on the device (a negative execution status, or the error
+// clFinish reports for it) leaves the device unusable: DEVICE_LOST, with
+// the CL error named.
+ahal_status_t device_failed(cl_int error, const char* what) {
+  return fail(
+      error == CL_OUT_OF_HOST_MEMORY ? AHAL_ERROR_OUT_OF_HOST_MEMORY : AHAL_ERROR_DEVICE_LOST,
+      std::string(what) + " failed on the device: " + cl_error_name(error) + " (" +
+          std::to_string(error) + ")");
+}
+
+// Status of one event: success, not ready, or the failure that ended it.
+ahal_status_t event_status(cl_event event) {
+  cl_int status = CL_COMPLETE;
+  cl_int err =
+      clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status), &status, nullptr);
+  if (err != CL_SUCCESS) return fail_cl(err, "clGetEventInfo");
+  if (status == CL_COMPLETE) return AHAL_SUCCESS;
+  if (status < 0) return device_failed(status, "a command before this point");
+  return AHAL_NOT_READY;
+}
+
+}  // namespace
+
+CallbackThread::CallbackThread() : thread_([this] { run(); }) {}
+
+CallbackThread::~CallbackThread() {
+  {
+    Lock lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void CallbackThread::post(const Job& job) {
+  {
+    Lock lock(mutex_);
+    jobs_.push_back(job);
+  }
+  wake_.notify_one();
+}
+
+void CallbackThread::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stop_ and nothing left
+    Job job = jobs_.front();
+    jobs_.pop_front();
+    lock.unlock();
+    job.fn(job.user_data);
+    clSetUserEventStatus(job.gate, CL_COMPLETE);
+    clReleaseEvent(job.gate);
+    lock.lock();
+  }
+}
+
+ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
+                            ahal_plugin_stream_t** out_stream) {
+  auto stream = std::make_unique<ahal_plugin_stream_s>();
+  stream->device = device;
+  if (args && AHAL_PLUGIN_HAS_FIELD(args, ahal_stream_args_t, priority)) {
+    stream->priority = args->priority;
+  }
+  cl_int err = create_queue(device, false, stream->priority, &stream->queue);
+  if (err != CL_SUCCESS) return fail_cl(err, "clCreateCommandQueue");
+  *out_stream = stream.release();
+  return AHAL_SUCCESS;
+}
+
+void stream_destroy(ahal_plugin_stream_t* stream) {
+  clFinish(stream->queue);
+  stream->callbacks.reset();
+  if (stream->tail) clReleaseEvent(stream->tail);
+  clReleaseCommandQueue(stream->queue);
+  for (cl_command_queue queue : stream->retired) clReleaseCommandQueue(queue);
+  delete stream;
+}
+
+// Copies never block the host: ahal.h makes the caller keep host memory
+// valid until the stream passes the copy, as OpenCL's non-blocking reads and
+// writes require, for pinned and pageable memory alike.
+ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
+                              ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size) {
+  if (size == 0) return AHAL_SUCCESS;
+  Lock lock(stream->mutex);
+  ++stream->commands;
+  cl_int err = clEnqueueWriteBuffer(stream->queue, dst->mem, CL_FALSE, dst_offset, size, src, 0,
+                                    nullptr, nullptr);
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueWriteBuffer");
+}
+
+ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                              uint64_t src_offset, void* dst, uint64_t size) {
+  if (size == 0) return AHAL_SUCCESS;
+  Lock lock(stream->mutex);
+  ++stream->commands;
+  cl_int err = clEnqueueReadBuffer(stream->queue, src->mem, CL_FALSE, src_offset, size, dst, 0,
+                                   nullptr, nullptr);
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueReadBuffer");
+}
+
+ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                              uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
+                              uint64_t size) {
+  if (size == 0) return AHAL_SUCCESS;
+  Lock lock(stream->mutex);
+  ++stream->commands;
+  cl_int err = clEnqueueCopyBuffer(stream->queue, src->mem, dst->mem, src_offset, dst_offset, size,
+                                   0, nullptr, nullptr);
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueCopyBuffer");
+}
+
+ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* buffer,
+                          uint64_t offset, uint64_t size, uint32_t pattern, uint32_t pattern_size) {
+  if (size == 0) return AHAL_SUCCESS;
+  // The pattern is in the low bytes of `pattern` as a number; narrow it so
+  // its bytes are in memory order on any host.
+  uint8_t p8 = static_cast<uint8_t>(pattern);
+  uint16_t p16 = static_cast<uint16_t>(pattern);
+  const void* bytes = pattern_size == 1   ? static_cast<const void*>(&p8)
+                      : pattern_size == 2 ? static_cast<const void*>(&p16)
+                                          : static_cast<const void*>(&pattern);
+  Lock lock(stream->mutex);
+  ++stream->commands;
+  cl_int err = clEnqueueFillBuffer(stream->queue, buffer->mem, bytes, pattern_size, offset, size, 0,
+                                   nullptr, nullptr);
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueFillBuffer");
+}
+
+ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* kernel,
+                            const ahal_plugin_launch_t* launch) {
+  const ahal_kernel_attributes_t& attrs = kernel->attributes;
+  // Arguments per docs/kernel-abi.md: buffers, constants if any, then the
+  // __local pointer for dynamic shared memory. Without metadata, a trailing
+  // argument beyond those is taken to be the __local one.
+  cl_uint fixed = launch->binding_count + (launch->constants_size > 0 ? 1 : 0);
+  bool dynamic_shared = attrs.has_metadata ? (attrs.flags & AHAL_KERNEL_USES_DYNAMIC_SHARED) != 0
+                                           : kernel->arg_count == fixed + 1;
+  cl_uint expected = fixed + (dynamic_shared ? 1 : 0);
+  if (expected != kernel->arg_count) {
+    return fail(AHAL_ERROR_INVALID_ARGUMENT,
+                "kernel '" + kernel->name + "' takes " + std::to_string(kernel->arg_count) +
+                    " arguments but the launch gives " + std::to_string(expected) + " (" +
+                    std::to_string(launch->binding_count) + " bindings" +
+                    (launch->constants_size ? ", constants" : "") +
+                    (dynamic_shared ? ", dynamic shared memory" : "") + ")");
+  }
+  size_t global[3], local[3];
+  cl_uint dims = 1;
+  for (int i = 0; i < 3; ++i) {
+    local[i] = launch->workgroup_size[i];
+    global[i] = static_cast<size_t>(launch->grid[i]) * local[i];
+    if (global[i] > 1) dims = static_cast<cl_uint>(i + 1);
+  }
+
+  // Enqueues of one cl_kernel may run concurrently; only setting its
+  // arguments needs the kernel to ourselves until the enqueue took them.
+  std::unique_lock<std::mutex> kernel_lock(kernel->mutex, std::defer_lock);
+  if (kernel->arg_count > 0) kernel_lock.lock();
+  // Sub-buffers made for this launch alone, released once it is enqueued.
+  struct OwnedViews {
+    cl_mem mems[AHAL_MAX_BINDINGS];
+    uint32_t count = 0;
+    ~OwnedViews() {
+      for (uint32_t i = 0; i < count; ++i) clReleaseMemObject(mems[i]);
+    }
+  } owned_views;
+  cl_int err = CL_SUCCESS;
+  for (uint32_t i = 0; i < launch->binding_count && err == CL_SUCCESS; ++i) {
+    const ahal_plugin_binding_t& b = launch->bindings[i];
+    cl_mem mem = nullptr;
+    bool owned = false;
+    err = b.buffer->view(b.offset, &mem, &owned);
+    if (err != CL_SUCCESS) {
+      return fail_cl(err, "clCreateSubBuffer",
+                     "binding " + std::to_string(i) + " at offset " + std::to_string(b.offset));
+    }
+    if (owned) owned_views.mems[owned_views.count++] = mem;
+    err = clSetKernelArg(kernel->kernel, i, sizeof(cl_mem), &mem);
+  }
+  cl_uint index = launch->binding_count;
+  if (err == CL_SUCCESS && launch->constants_size > 0) {
+    err = clSetKernelArg(kernel->kernel, index++, launch->constants_size, launch->constants);
+  }
+  // A __local argument must have a size; a launch without dynamic shared
+  // bytes gets a token one.
+  if (err == CL_SUCCESS && dynamic_shared) {
+    err = clSetKernelArg(kernel->kernel, index,
+                         std::max<size_t>(launch->dynamic_shared_bytes, sizeof(cl_uint)), nullptr);
+  }
+  if (err != CL_SUCCESS) return fail_cl(err, "clSetKernelArg", "kernel '" + kernel->name + "'");
+
+  Lock stream_lock(stream->mutex);
+  ++stream->commands;
+  err = clEnqueueNDRangeKernel(stream->queue, kernel->kernel, dims, nullptr, global, local, 0,
+                               nullptr, nullptr);
+  if (err != CL_SUCCESS) {
+    return fail_cl(err, "clEnqueueNDRangeKernel",
+                   "kernel '" + kernel->name + "', global " + std::to_string(global[0]) + "x" +
+                       std::to_string(global[1]) + "x" + std::to_string(global[2]) + ", local " +
+                       std::to_string(local[0]) + "x" + std::to_string(local[1]) + "x" +
+                       std::to_string(local[2]));
+  }
+  return AHAL_SUCCESS;
+}
+
+// When earlier work is done, a marker's OpenCL callback posts fn to the
+// stream's callback thread; a barrier on a user event, completed after fn
+// returns, holds back later work.
+ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
+                                   void* user_data) {
+  cl_int err = CL_SUCCESS;
+  cl_event gate = clCreateUserEvent(stream->device->context, &err);
+  if (err != CL_SUCCESS) return fail_cl(err, "clCreateUserEvent");
+  cl_event marker = nullptr;
+  {
+    Lock lock(stream->mutex);
+    if (!stream->callbacks) stream->callbacks = std::make_unique<CallbackThread>();
+    err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+    if (err != CL_SUCCESS) {
+      clReleaseEvent(gate);
+      return fail_cl(err, "clEnqueueMarkerWithWaitList");
+    }
+    cl_event barrier = nullptr;
+    err = clEnqueueBarrierWithWaitList(stream->queue, 1, &gate, &barrier);
+    if (err != CL_SUCCESS) {
+      clReleaseEvent(marker);
+      clReleaseEvent(gate);
+      return fail_cl(err, "clEnqueueBarrierWithWaitList");
+    }
+    stream->commands += 2;
+    stream->set_tail(barrier);
+    clReleaseEvent(barrier);
+    clFlush(stream->queue);
+  }
+  auto* data = new CallbackData{stream->callbacks.get(), {fn, user_data, gate}};
+  err = clSetEventCallback(marker, CL_COMPLETE, post_host_callback, data);
+  if (err != CL_SUCCESS) {
+    // Let the stream go on without the callback.
+    clSetUserEventStatus(gate, CL_COMPLETE);
+    clReleaseEvent(gate);
+    clReleaseEvent(marker);
+    delete data;
+    return fail_cl(err, "clSetEventCallback");
+  }
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event) {
+  cl_event marker = nullptr;
+  {
+    Lock lock(stream->mutex);
+    if ((event->flags & AHAL_EVENT_TIMING) && !stream->profiling) {
+      ahal_status_t status = switch_to_profiling(stream);
+      if (status != AHAL_SUCCESS) return status;
+    }
+    cl_int err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+    if (err != CL_SUCCESS) return fail_cl(err, "clEnqueueMarkerWithWaitList");
+    ++stream->commands;
+    stream->set_tail(marker);
+    // Waiters on other threads and queues need the marker submitted.
+    clFlush(stream->queue);
+  }
+  cl_event old = nullptr;
+  {
+    Lock lock(event->mutex);
+    old = event->event;
+    event->event = marker;
+  }
+  if (old) clReleaseEvent(old);
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event) {
+  cl_event ev = event->current();
+  if (!ev) return AHAL_SUCCESS;  // never recorded: nothing to wait for
+  cl_int err;
+  {
+    Lock lock(stream->mutex);
+    cl_event barrier = nullptr;
+    err = clEnqueueBarrierWithWaitList(stream->queue, 1, &ev, &barrier);
+    if (err == CL_SUCCESS) {
+      ++stream->commands;
+      stream->set_tail(barrier);
+      clReleaseEvent(barrier);
+    }
+  }
+  clReleaseEvent(ev);
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueBarrierWithWaitList");
+}
+
+ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream) {
+  cl_command_queue queue;
+  uint64_t commands;
+  {
+    Lock lock(stream->mutex);
+    queue = stream->queue;  // retired queues stay alive and feed into this one
+    commands = stream->commands;
+  }
+  cl_int err = clFinish(queue);
+  if (err != CL_SUCCESS) return device_failed(err, "clFinish");
+  Lock lock(stream->mutex);
+  stream->idle_at = std::max(stream->idle_at, commands);
+  return AHAL_SUCCESS;
+}
+
+// Idle when nothing was enqueued since the stream was last seen idle, else
+// as the last command's event says; a marker is added only when the last
+// command has no event, so polling adds at most one.
+ahal_status_t stream_query(ahal_plugin_stream_t* stream) {
+  cl_event tail = nullptr;
+  uint64_t tail_at = 0;
+  {
+    Lock lock(stream->mutex);
+    if (stream->commands == stream->idle_at) return AHAL_SUCCESS;
+    if (!stream->tail || stream->tail_at != stream->commands) {
+      cl_event marker = nullptr;
+      cl_int err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+      if (err != CL_SUCCESS) return fail_cl(err, "clEnqueueMarkerWithWaitList");
+      ++stream->commands;
+      stream->set_tail(marker);
+      clReleaseEvent(marker);
+      clFlush(stream->queue);
+    }
+    tail = stream->tail;
+    tail_at = stream->tail_at;
+    clRetainEvent(tail);
+  }
+  ahal_status_t status = event_status(tail);
+  clReleaseEvent(tail);
+  if (status == AHAL_SUCCESS) {
+    Lock lock(stream->mutex);
+    stream->idle_at = std::max(stream->idle_at, tail_at);
+  }
+  return status;
+}
+
+ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
+                           ahal_plugin_event_t** out_event) {
+  auto event = std::make_unique<ahal_plugin_event_s>();
+  event->device = device;
+  event->flags = flags;
+  *out_event = event.release();
+  return AHAL_SUCCESS;
+}
+
+void event_destroy(ahal_plugin_event_t* event) {
+  if (event->event) clReleaseEvent(event->event);
+  delete event;
+}
+
+ahal_status_t event_query(ahal_plugin_event_t* event) {
+  cl_event ev = event->current();
+  if (!ev) return AHAL_SUCCESS;
+  ahal_status_t status = event_status(ev);
+  clReleaseEvent(ev);
+  return status;
+}
+
+// clWaitForEvents has no timeout: a bounded wait polls, spinning briefly
+// and then sleeping with a doubling interval (at most 1 ms, never past the
+// deadline).
+ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
+  cl_event ev = event->current();
+  if (!ev) return AHAL_SUCCESS;
+  ahal_status_t status;
+  if (timeout_ns == UINT64_MAX) {
+    cl_int err = clWaitForEvents(1, &ev);
+    status = err == CL_SUCCESS ? AHAL_SUCCESS
+             : err == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST
+                 ? event_status(ev)
+                 : fail_cl(err, "clWaitForEvents");
+  } else {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const auto timeout = std::chrono::nanoseconds(
+        std::min<uint64_t>(timeout_ns, std::chrono::nanoseconds::max().count()));
+    auto sleep = std::chrono::microseconds(10);
+    for (int spins = 0;; ++spins) {
+      status = event_status(ev);
+      if (status != AHAL_NOT_READY) break;
+      auto elapsed = Clock::now() - start;
+      if (elapsed >= timeout) {
+        status = fail(AHAL_ERROR_TIMEOUT,
+                      "the event did not complete within " + std::to_string(timeout_ns) + " ns");
+        break;
+      }
+      if (spins < 64) {
+        std::this_thread::yield();
+      } else {
+        std::this_thread::sleep_for(std::min<Clock::duration>(sleep, timeout - elapsed));
+        sleep = std::min(sleep * 2, std::chrono::microseconds(1000));
+      }
+    }
+  }
+  clReleaseEvent(ev);
+  return status;
+}
+
+ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
+                               uint64_t* out_ns) {
+  cl_event events[2] = {start->current(), end->current()};
+  ahal_status_t status = AHAL_SUCCESS;
+  cl_ulong stamps[2] = {0, 0};
+  for (int i = 0; i < 2 && status == AHAL_SUCCESS; ++i) {
+    if (!events[i]) {
+      status = fail(AHAL_ERROR_INVALID_STATE,
+                    std::string(i ? "end" : "start") + " event was never recorded");
+      break;
+    }
+    status = event_status(events[i]);
+    if (status == AHAL_NOT_READY) {
+      status = fail(AHAL_ERROR_INVALID_STATE,
+                    std::string(i ? "end" : "start") + " event has not completed");
+      break;
+    }
+    if (status != AHAL_SUCCESS) break;
+    // A marker's END is when the work before it was done.
+    cl_int err = clGetEventProfilingInfo(events[i], CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
+                                         &stamps[i], nullptr);
+    if (err != CL_SUCCESS) status = fail_cl(err, "clGetEventProfilingInfo");
+  }
+  for (cl_event ev : events) {
+    if (ev) clReleaseEvent(ev);
+  }
+  if (status != AHAL_SUCCESS) return status;
+  if (stamps[1] < stamps[0]) {
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, "the end event completed before the start event");
+  }
+  *out_ns = stamps[1] - stamps[0];
+  return AHAL_SUCCESS;
+}
+
+}  // namespace ahal_opencl
