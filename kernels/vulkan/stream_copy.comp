@@ -1,0 +1,12 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "ahal_kernel.glsl"
+
+layout(set = 0, binding = 0) readonly buffer A { double a[]; };
+layout(set = 0, binding = 1) writeonly buffer C { double c[]; };
+layout(push_constant) uniform Constants { double s; uint n; uint pad; } k;
+
+void main() {
+  uint i = ahal_linear_id();
+  if (i < k.n) c[i] = a[i];
+}
