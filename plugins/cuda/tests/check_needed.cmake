@@ -1,0 +1,26 @@
+# cmake -P check_needed.cmake -DFILE=<shared object> -DREADELF=<readelf>
+# Fails unless the file's NEEDED entries are C/C++ runtime libraries only:
+# the CUDA plugin opens libcuda.so.1 at run time and must not link it.
+execute_process(COMMAND ${READELF} -d ${FILE} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+  ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "readelf -d ${FILE} failed: ${err}")
+endif()
+string(REGEX MATCHALL "\\(NEEDED\\)[^\n]*\\[[^]]+\\]" lines "${out}")
+if(NOT lines)
+  message(FATAL_ERROR "${FILE}: no NEEDED entries found in:\n${out}")
+endif()
+set(allowed "^(libc\\.so\\.6|libstdc\\+\\+\\.so\\.6|libm\\.so\\.6|libgcc_s\\.so\\.1|ld-linux[-a-z0-9_.]*\\.so\\.[0-9]|lib(a|ub|t|l)san\\.so\\.[0-9]+)$")
+set(bad "")
+set(all "")
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE ".*\\[([^]]+)\\]" "\\1" lib "${line}")
+  list(APPEND all ${lib})
+  if(NOT lib MATCHES "${allowed}")
+    list(APPEND bad ${lib})
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "${FILE} needs ${bad} (only the C/C++ runtime is allowed; all: ${all})")
+endif()
+message(STATUS "${FILE} needs only: ${all}")

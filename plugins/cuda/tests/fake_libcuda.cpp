@@ -1,0 +1,1162 @@
+// TEST ONLY: a fake libcuda.so.1 that checks how the CUDA plugin drives the
+// driver API on machines without a GPU. It is not a GPU emulator: memory is
+// host memory, each stream is a host thread running its commands in order,
+// and the standard kernels are re-implemented in C++ (by name) so that
+// parameter passing can be checked end to end. It is strict
+// where the real driver is (uninitialized calls, the current context,
+// allocation ranges, kernel parameter sizes read from the PTX, the PTX ISA
+// a driver version takes, dynamic shared memory limits, sticky errors).
+//
+// Exports cuGetProcAddress_v2 only, plus fake_cuda_* controls for tests.
+// Environment: FAKE_CUDA_DEVICE_COUNT (default 1), FAKE_CUDA_DRIVER_VERSION
+// (default 12040), both read at every cuInit / cuDriverGetVersion.
+#include <cuda.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#define FAKE_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+constexpr int kMaxDevices = 4;
+constexpr size_t kTotalMemory = size_t{1} << 30;
+constexpr int kDefaultSharedPerBlock = 48 * 1024;
+constexpr int kSharedOptin = 163 * 1024;
+
+std::atomic<bool> g_initialized{false};
+std::atomic<bool> g_hold{false};  // streams pause while set (fake_cuda_hold)
+
+std::mutex g_stats_mutex;
+std::map<std::string, long> g_calls;
+std::map<std::string, int> g_forced_errors;
+
+void count(const char* name) {
+  std::lock_guard<std::mutex> lock(g_stats_mutex);
+  ++g_calls[name];
+}
+
+CUresult forced(const char* name) {
+  std::lock_guard<std::mutex> lock(g_stats_mutex);
+  auto it = g_forced_errors.find(name);
+  return it == g_forced_errors.end() ? CUDA_SUCCESS : static_cast<CUresult>(it->second);
+}
+
+int env_int(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::atoi(value) : fallback;
+}
+
+int device_count() { return std::min(kMaxDevices, env_int("FAKE_CUDA_DEVICE_COUNT", 1)); }
+int driver_version() { return env_int("FAKE_CUDA_DRIVER_VERSION", 12040); }
+
+struct FakeCtx {
+  int device = 0;
+  int refs = 0;
+  std::atomic<int> sticky{CUDA_SUCCESS};  // set by a faulting "kernel"
+  std::map<int, bool> peers;              // peer device -> enabled
+};
+FakeCtx g_ctx[kMaxDevices];
+thread_local FakeCtx* t_current = nullptr;
+
+enum class Kind { kDevice, kHostMapped, kHostPinned };
+struct Alloc {
+  size_t size;
+  Kind kind;
+  FakeCtx* ctx;
+};
+std::mutex g_alloc_mutex;
+std::map<uintptr_t, Alloc> g_allocs;
+
+// The allocation holding [p, p + n), or nullptr.
+const Alloc* find_alloc(uintptr_t p, size_t n, uintptr_t* base = nullptr) {
+  std::lock_guard<std::mutex> lock(g_alloc_mutex);
+  auto it = g_allocs.upper_bound(p);
+  if (it == g_allocs.begin()) return nullptr;
+  --it;
+  if (p < it->first || p + n > it->first + it->second.size || p + n < p) return nullptr;
+  if (base) *base = it->first;
+  return &it->second;
+}
+
+#define FAKE_ENTRY(name)                                 \
+  count(#name);                                          \
+  if (!g_initialized) return CUDA_ERROR_NOT_INITIALIZED; \
+  if (CUresult f_ = forced(#name); f_ != CUDA_SUCCESS) return f_
+
+#define FAKE_NEED_CONTEXT()                                         \
+  if (!t_current) return CUDA_ERROR_INVALID_CONTEXT;                \
+  if (t_current->refs <= 0) return CUDA_ERROR_CONTEXT_IS_DESTROYED; \
+  if (int s_ = t_current->sticky.load(); s_ != CUDA_SUCCESS) return static_cast<CUresult>(s_)
+
+// Calls the driver documents with CUDA_ERROR_INVALID_CONTEXT but that do
+// not name a context: some context must be current.
+#define FAKE_NEED_ANY_CONTEXT() \
+  if (!t_current || t_current->refs <= 0) return CUDA_ERROR_INVALID_CONTEXT
+
+// ------------------------------------------------------------------ streams
+
+struct FakeStream {
+  FakeCtx* ctx;
+  std::mutex mutex;
+  std::condition_variable wake, idle;
+  std::deque<std::function<void()>> ops;
+  bool busy = false, stop = false;
+  std::thread worker;
+
+  explicit FakeStream(FakeCtx* c) : ctx(c) {
+    worker = std::thread([this] { run(); });
+  }
+  ~FakeStream() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    wake.notify_all();
+    worker.join();
+  }
+  void run() {
+    for (;;) {
+      std::function<void()> op;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stop || !ops.empty(); });
+        if (ops.empty()) return;
+        op = std::move(ops.front());
+        ops.pop_front();
+        busy = true;
+      }
+      while (g_hold) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      op();
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        busy = false;
+      }
+      idle.notify_all();
+    }
+  }
+  void push(std::function<void()> op) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ops.push_back(std::move(op));
+    }
+    wake.notify_all();
+  }
+  bool pending() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return busy || !ops.empty();
+  }
+  void drain() {
+    std::unique_lock<std::mutex> lock(mutex);
+    idle.wait(lock, [&] { return !busy && ops.empty(); });
+  }
+};
+
+FakeStream* stream_of(CUstream s) { return reinterpret_cast<FakeStream*>(s); }
+
+// Async commands need a real stream of the current context (no NULL stream
+// in this fake: the plugin never uses it).
+#define FAKE_NEED_STREAM(s)                   \
+  FAKE_NEED_CONTEXT();                        \
+  if (!(s)) return CUDA_ERROR_INVALID_HANDLE; \
+  if (stream_of(s)->ctx != t_current) return CUDA_ERROR_INVALID_CONTEXT
+
+// ------------------------------------------------------------------- events
+
+struct FakeEvent {
+  FakeCtx* ctx;
+  bool timing;
+  uint64_t recorded = 0, completed = 0;
+  double ms = 0.0;
+};
+std::mutex g_event_mutex;
+std::condition_variable g_event_cv;
+const auto g_epoch = std::chrono::steady_clock::now();
+
+FakeEvent* event_of(CUevent e) { return reinterpret_cast<FakeEvent*>(e); }
+
+// ------------------------------------------------------------------ modules
+
+struct FakeFunction {
+  std::string name;
+  std::vector<size_t> param_sizes, param_offsets;
+  int static_shared = 0;
+  int max_dynamic = 0;
+  struct FakeModule* module = nullptr;
+};
+
+struct FakeModule {
+  FakeCtx* ctx;
+  std::map<std::string, std::unique_ptr<FakeFunction>> functions;
+};
+
+// PTX ISA (x10) that a driver of `version` compiles.
+int max_isa(int version) {
+  const int major = version / 1000, minor = version % 1000 / 10;
+  if (major >= 13) return 90;
+  if (major == 12) return minor <= 4 ? 80 + minor : (minor <= 8 ? 79 + minor : 88);
+  if (major == 11) return 70 + minor;
+  return 63;
+}
+
+size_t param_size(const std::string& decl) {
+  // ".param .u64 name" / ".param .align 8 .b8 name[16]"
+  const size_t bracket = decl.find('[');
+  if (bracket != std::string::npos) return std::strtoul(decl.c_str() + bracket + 1, nullptr, 10);
+  for (const char* t : {".u64", ".s64", ".b64", ".f64"})
+    if (decl.find(t) != std::string::npos) return 8;
+  for (const char* t : {".u32", ".s32", ".b32", ".f32"})
+    if (decl.find(t) != std::string::npos) return 4;
+  return 0;
+}
+
+void write_log(unsigned n, CUjit_option* options, void** values, const std::string& text) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    if (options[i] == CU_JIT_ERROR_LOG_BUFFER) buffer = static_cast<char*>(values[i]);
+    if (options[i] == CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES)
+      size = reinterpret_cast<uintptr_t>(values[i]);
+  }
+  if (!buffer || size == 0) return;
+  const size_t used = std::min(size - 1, text.size());
+  std::memcpy(buffer, text.data(), used);
+  buffer[used] = '\0';
+}
+
+// ----------------------------------------------------- kernel emulation
+
+struct Launch {
+  FakeCtx* ctx;
+  std::string name;
+  unsigned grid[3], block[3];
+  unsigned dynamic_shared;
+  std::vector<unsigned char> params;
+  std::vector<size_t> offsets;
+};
+
+// Host view of a kernel argument; a range outside every allocation of the
+// context "faults" (sticky CUDA_ERROR_ILLEGAL_ADDRESS), as on a GPU.
+template <typename T>
+T* view(const Launch& l, int index, uint64_t elements) {
+  uint64_t address;
+  std::memcpy(&address, l.params.data() + l.offsets[index], 8);
+  const Alloc* a = find_alloc(address, elements * sizeof(T));
+  if (!a || (a->kind == Kind::kDevice && a->ctx != l.ctx) || a->kind == Kind::kHostPinned) {
+    l.ctx->sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+    return nullptr;
+  }
+  return reinterpret_cast<T*>(address);
+}
+
+template <typename T>
+T constant(const Launch& l, int index, size_t byte_offset) {
+  T value;
+  std::memcpy(&value, l.params.data() + l.offsets[index] + byte_offset, sizeof(T));
+  return value;
+}
+
+void emulate(const Launch& l) {
+  const uint64_t threads_per_block = uint64_t{l.block[0]} * l.block[1] * l.block[2];
+  const uint64_t total = threads_per_block * l.grid[0] * l.grid[1] * l.grid[2];
+  const std::string& k = l.name;
+  if (k == "empty") return;
+  if (k == "vector_add") {
+    const uint32_t n = constant<uint32_t>(l, 3, 0);
+    const uint64_t used = std::min<uint64_t>(n, total);
+    const float* a = view<float>(l, 0, used);
+    const float* b = view<float>(l, 1, used);
+    float* c = view<float>(l, 2, used);
+    if (!a || !b || !c) return;
+    for (uint64_t i = 0; i < used; ++i) c[i] = a[i] + b[i];
+  } else if (k == "saxpy") {
+    const float alpha = constant<float>(l, 2, 0);
+    const uint32_t n = constant<uint32_t>(l, 2, 4);
+    const uint64_t used = std::min<uint64_t>(n, total);
+    const float* x = view<float>(l, 0, used);
+    float* y = view<float>(l, 1, used);
+    if (!x || !y) return;
+    for (uint64_t i = 0; i < used; ++i) y[i] = alpha * x[i] + y[i];
+  } else if (k == "stream_triad") {
+    const double s = constant<double>(l, 3, 0);
+    const uint32_t n = constant<uint32_t>(l, 3, 8);
+    const uint64_t used = std::min<uint64_t>(n, total);
+    double* a = view<double>(l, 0, used);
+    const double* b = view<double>(l, 1, used);
+    const double* c = view<double>(l, 2, used);
+    if (!a || !b || !c) return;
+    for (uint64_t i = 0; i < used; ++i) a[i] = b[i] + s * c[i];
+  } else if (k == "stream_copy" || k == "stream_scale" || k == "stream_add") {
+    const int cidx = k == "stream_add" ? 3 : 2;
+    const double s = constant<double>(l, cidx, 0);
+    const uint32_t n = constant<uint32_t>(l, cidx, 8);
+    const uint64_t used = std::min<uint64_t>(n, total);
+    const double* in0 = view<double>(l, 0, used);
+    double* out = view<double>(l, cidx - 1, used);
+    const double* in1 = k == "stream_add" ? view<double>(l, 1, used) : in0;
+    if (!in0 || !in1 || !out) return;
+    for (uint64_t i = 0; i < used; ++i)
+      out[i] = k == "stream_copy" ? in0[i] : k == "stream_scale" ? s * in0[i] : in0[i] + in1[i];
+  } else if (k == "stream_dot") {
+    const uint32_t n = constant<uint32_t>(l, 3, 8);
+    const double* a = view<double>(l, 0, n);
+    const double* b = view<double>(l, 1, n);
+    double* partial = view<double>(l, 2, l.grid[0]);
+    if (!a || !b || !partial) return;
+    const uint64_t stride = uint64_t{l.grid[0]} * l.block[0];
+    for (uint64_t g = 0; g < l.grid[0]; ++g) {
+      double sum = 0.0;
+      for (uint64_t t = 0; t < l.block[0]; ++t)
+        for (uint64_t i = g * l.block[0] + t; i < n; i += stride) sum += a[i] * b[i];
+      partial[g] = sum;
+    }
+  } else if (k == "fma_f32") {
+    const uint32_t iters = constant<uint32_t>(l, 1, 0);
+    const float a = constant<float>(l, 1, 4), b = constant<float>(l, 1, 8);
+    float* out = view<float>(l, 0, total);
+    if (!out) return;
+    for (uint64_t i = 0; i < total; ++i) {
+      float sum = 0.0f;
+      for (int j = 0; j < 8; ++j) {
+        float x = static_cast<float>(i % 1024) * 1e-3f + static_cast<float>(j);
+        for (uint32_t it = 0; it < iters; ++it) x = x * a + b;
+        sum += x;
+      }
+      out[i] = sum;
+    }
+  } else if (k == "fma_f64") {
+    const double a = constant<double>(l, 1, 0), b = constant<double>(l, 1, 8);
+    const uint32_t iters = constant<uint32_t>(l, 1, 16);
+    double* out = view<double>(l, 0, total);
+    if (!out) return;
+    for (uint64_t i = 0; i < total; ++i) {
+      double sum = 0.0;
+      for (int j = 0; j < 8; ++j) {
+        double x = static_cast<double>(i % 1024) * 1e-3 + static_cast<double>(j);
+        for (uint32_t it = 0; it < iters; ++it) x = x * a + b;
+        sum += x;
+      }
+      out[i] = sum;
+    }
+  } else if (k == "write_index") {
+    const uint32_t base = constant<uint32_t>(l, 1, 0);
+    uint32_t* out = view<uint32_t>(l, 0, total);
+    if (!out) return;
+    for (uint64_t i = 0; i < total; ++i) out[i] = static_cast<uint32_t>(i) + base;
+  } else if (k == "atomic_count") {
+    uint32_t* counter = view<uint32_t>(l, 0, 2);
+    if (!counter) return;
+    for (uint64_t i = 0; i < total; ++i) {
+      counter[0] += 1;
+      counter[1] += static_cast<uint32_t>(i);
+    }
+  } else if (k == "reverse_dynamic" || k == "reverse_shared") {
+    const uint32_t* in = view<uint32_t>(l, 0, total);
+    uint32_t* out = view<uint32_t>(l, 1, total);
+    if (!in || !out) return;
+    const uint64_t w = l.block[0];
+    for (uint64_t g = 0; g < l.grid[0]; ++g)
+      for (uint64_t i = 0; i < w; ++i) out[g * w + i] = in[g * w + (w - 1 - i)];
+  }
+}
+
+}  // namespace
+
+// ======================================================== driver entries
+
+namespace fake {
+
+CUresult cuGetErrorName(CUresult error, const char** out) {
+  count("cuGetErrorName");
+  static const std::map<int, const char*> kNames = {
+      {0, "CUDA_SUCCESS"},
+      {1, "CUDA_ERROR_INVALID_VALUE"},
+      {2, "CUDA_ERROR_OUT_OF_MEMORY"},
+      {3, "CUDA_ERROR_NOT_INITIALIZED"},
+      {100, "CUDA_ERROR_NO_DEVICE"},
+      {101, "CUDA_ERROR_INVALID_DEVICE"},
+      {200, "CUDA_ERROR_INVALID_IMAGE"},
+      {201, "CUDA_ERROR_INVALID_CONTEXT"},
+      {209, "CUDA_ERROR_NO_BINARY_FOR_GPU"},
+      {218, "CUDA_ERROR_INVALID_PTX"},
+      {222, "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"},
+      {400, "CUDA_ERROR_INVALID_HANDLE"},
+      {500, "CUDA_ERROR_NOT_FOUND"},
+      {600, "CUDA_ERROR_NOT_READY"},
+      {700, "CUDA_ERROR_ILLEGAL_ADDRESS"},
+      {709, "CUDA_ERROR_CONTEXT_IS_DESTROYED"},
+  };
+  auto it = kNames.find(error);
+  if (it == kNames.end()) return CUDA_ERROR_INVALID_VALUE;
+  *out = it->second;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGetErrorString(CUresult error, const char** out) {
+  count("cuGetErrorString");
+  const char* name = nullptr;
+  if (fake::cuGetErrorName(error, &name) != CUDA_SUCCESS) return CUDA_ERROR_INVALID_VALUE;
+  *out = "fake driver error text";
+  return CUDA_SUCCESS;
+}
+
+CUresult cuInit(unsigned flags) {
+  count("cuInit");
+  if (flags != 0) return CUDA_ERROR_INVALID_VALUE;
+  if (device_count() <= 0) return CUDA_ERROR_NO_DEVICE;
+  g_initialized = true;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDriverGetVersion(int* version) {
+  count("cuDriverGetVersion");
+  *version = driver_version();
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceGetCount(int* n) {
+  FAKE_ENTRY(cuDeviceGetCount);
+  *n = device_count();
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceGet(CUdevice* device, int ordinal) {
+  FAKE_ENTRY(cuDeviceGet);
+  if (ordinal < 0 || ordinal >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  *device = ordinal;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceGetName(char* name, int len, CUdevice device) {
+  FAKE_ENTRY(cuDeviceGetName);
+  if (device < 0 || device >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  std::snprintf(name, static_cast<size_t>(len), "ahal fake CUDA device %d", device);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceGetAttribute(int* value, CUdevice_attribute attribute, CUdevice device) {
+  FAKE_ENTRY(cuDeviceGetAttribute);
+  if (device < 0 || device >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  switch (attribute) {
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR:
+      *value = 8;
+      break;
+    case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR:
+      *value = 0;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT:
+      *value = 108;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK:
+      *value = 1024;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X:
+      *value = 1024;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y:
+      *value = 1024;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z:
+      *value = 64;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X:
+      *value = 2147483647;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y:
+      *value = 65535;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z:
+      *value = 65535;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK:
+      *value = kDefaultSharedPerBlock;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN:
+      *value = kSharedOptin;
+      break;
+    case CU_DEVICE_ATTRIBUTE_WARP_SIZE:
+      *value = 32;
+      break;
+    case CU_DEVICE_ATTRIBUTE_CLOCK_RATE:
+      *value = 1410000;
+      break;
+    case CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE:
+      *value = 1215000;
+      break;
+    case CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH:
+      *value = 5120;
+      break;
+    case CU_DEVICE_ATTRIBUTE_CAN_MAP_HOST_MEMORY:
+      *value = 1;
+      break;
+    case CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING:
+      *value = 1;
+      break;
+    default:
+      return CUDA_ERROR_INVALID_VALUE;
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceTotalMem(size_t* bytes, CUdevice device) {
+  FAKE_ENTRY(cuDeviceTotalMem);
+  if (device < 0 || device >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  *bytes = kTotalMemory;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceGetUuid(CUuuid* uuid, CUdevice device) {
+  FAKE_ENTRY(cuDeviceGetUuid);
+  if (device < 0 || device >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  for (int i = 0; i < 16; ++i) uuid->bytes[i] = static_cast<char>(0xa0 + i + device);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDeviceCanAccessPeer(int* can, CUdevice device, CUdevice peer) {
+  FAKE_ENTRY(cuDeviceCanAccessPeer);
+  *can = device != peer ? 1 : 0;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice device) {
+  FAKE_ENTRY(cuDevicePrimaryCtxRetain);
+  if (device < 0 || device >= device_count()) return CUDA_ERROR_INVALID_DEVICE;
+  FakeCtx& c = g_ctx[device];
+  if (c.refs++ == 0) {
+    c.device = device;
+    c.sticky = CUDA_SUCCESS;  // a fresh primary context
+    c.peers.clear();
+  }
+  *ctx = reinterpret_cast<CUcontext>(&c);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuDevicePrimaryCtxRelease(CUdevice device) {
+  FAKE_ENTRY(cuDevicePrimaryCtxRelease);
+  if (device < 0 || device >= device_count() || g_ctx[device].refs <= 0)
+    return CUDA_ERROR_INVALID_CONTEXT;
+  if (--g_ctx[device].refs > 0) return CUDA_SUCCESS;
+  // The context is destroyed: its memory goes with it, as on the driver.
+  std::lock_guard<std::mutex> lock(g_alloc_mutex);
+  for (auto it = g_allocs.begin(); it != g_allocs.end();) {
+    if (it->second.ctx == &g_ctx[device]) {
+      std::free(reinterpret_cast<void*>(it->first));
+      it = g_allocs.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult cuCtxSetCurrent(CUcontext ctx) {
+  FAKE_ENTRY(cuCtxSetCurrent);
+  t_current = reinterpret_cast<FakeCtx*>(ctx);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuCtxGetStreamPriorityRange(int* least, int* greatest) {
+  FAKE_ENTRY(cuCtxGetStreamPriorityRange);
+  FAKE_NEED_CONTEXT();
+  *least = 0;
+  *greatest = -5;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuCtxEnablePeerAccess(CUcontext peer, unsigned flags) {
+  FAKE_ENTRY(cuCtxEnablePeerAccess);
+  FAKE_NEED_CONTEXT();
+  FakeCtx* p = reinterpret_cast<FakeCtx*>(peer);
+  if (flags != 0 || p == t_current) return CUDA_ERROR_INVALID_VALUE;
+  if (t_current->peers[p->device]) return CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED;
+  t_current->peers[p->device] = true;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemGetInfo(size_t* free_bytes, size_t* total) {
+  FAKE_ENTRY(cuMemGetInfo);
+  FAKE_NEED_CONTEXT();
+  size_t used = 0;
+  {
+    std::lock_guard<std::mutex> lock(g_alloc_mutex);
+    for (const auto& [base, a] : g_allocs)
+      if (a.kind == Kind::kDevice && a.ctx == t_current) used += a.size;
+  }
+  *total = kTotalMemory;
+  *free_bytes = kTotalMemory - std::min(used, kTotalMemory);
+  return CUDA_SUCCESS;
+}
+
+CUresult allocate(void** out, size_t size, Kind kind) {
+  if (size == 0) return CUDA_ERROR_INVALID_VALUE;
+  std::lock_guard<std::mutex> lock(g_alloc_mutex);
+  if (kind == Kind::kDevice) {  // each fake device has kTotalMemory
+    size_t used = 0;
+    for (const auto& [base, a] : g_allocs)
+      if (a.kind == Kind::kDevice && a.ctx == t_current) used += a.size;
+    if (size > kTotalMemory - used) return CUDA_ERROR_OUT_OF_MEMORY;
+  }
+  void* p = std::aligned_alloc(256, (size + 255) / 256 * 256);
+  if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
+  g_allocs[reinterpret_cast<uintptr_t>(p)] = Alloc{size, kind, t_current};
+  *out = p;
+  return CUDA_SUCCESS;
+}
+
+CUresult release(uintptr_t p, bool host) {
+  std::lock_guard<std::mutex> lock(g_alloc_mutex);
+  auto it = g_allocs.find(p);
+  if (it == g_allocs.end() || (it->second.kind == Kind::kDevice) == host)
+    return CUDA_ERROR_INVALID_VALUE;
+  g_allocs.erase(it);
+  std::free(reinterpret_cast<void*>(p));
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemAlloc(CUdeviceptr* out, size_t size) {
+  FAKE_ENTRY(cuMemAlloc);
+  FAKE_NEED_CONTEXT();
+  void* p = nullptr;
+  const CUresult r = allocate(&p, size, Kind::kDevice);
+  if (r == CUDA_SUCCESS) *out = reinterpret_cast<CUdeviceptr>(p);
+  return r;
+}
+
+CUresult cuMemFree(CUdeviceptr p) {
+  FAKE_ENTRY(cuMemFree);
+  FAKE_NEED_CONTEXT();
+  return release(p, false);
+}
+
+CUresult cuMemHostAlloc(void** out, size_t size, unsigned flags) {
+  FAKE_ENTRY(cuMemHostAlloc);
+  FAKE_NEED_CONTEXT();
+  if (flags & ~(CU_MEMHOSTALLOC_PORTABLE | CU_MEMHOSTALLOC_DEVICEMAP))
+    return CUDA_ERROR_INVALID_VALUE;
+  return allocate(out, size,
+                  flags & CU_MEMHOSTALLOC_DEVICEMAP ? Kind::kHostMapped : Kind::kHostPinned);
+}
+
+CUresult cuMemFreeHost(void* p) {
+  FAKE_ENTRY(cuMemFreeHost);
+  FAKE_NEED_ANY_CONTEXT();
+  return release(reinterpret_cast<uintptr_t>(p), true);
+}
+
+CUresult cuMemHostGetDevicePointer(CUdeviceptr* out, void* p, unsigned flags) {
+  FAKE_ENTRY(cuMemHostGetDevicePointer);
+  FAKE_NEED_CONTEXT();
+  const Alloc* a = find_alloc(reinterpret_cast<uintptr_t>(p), 1);
+  if (flags != 0 || !a || a->kind != Kind::kHostMapped) return CUDA_ERROR_INVALID_VALUE;
+  *out = reinterpret_cast<CUdeviceptr>(p);  // unified addressing: the same address
+  return CUDA_SUCCESS;
+}
+
+// Explicit-direction copies take device allocations of this context only;
+// host-mapped memory must go through the unified-addressing cuMemcpyAsync.
+bool device_range(CUdeviceptr p, size_t n) {
+  const Alloc* a = find_alloc(p, n);
+  return a && a->kind == Kind::kDevice && a->ctx == t_current;
+}
+
+CUresult cuMemcpyHtoDAsync(CUdeviceptr dst, const void* src, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemcpyHtoDAsync);
+  FAKE_NEED_STREAM(s);
+  if (!device_range(dst, n)) return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push([=] { std::memcpy(reinterpret_cast<void*>(dst), src, n); });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyDtoHAsync(void* dst, CUdeviceptr src, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemcpyDtoHAsync);
+  FAKE_NEED_STREAM(s);
+  if (!device_range(src, n)) return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push([=] { std::memcpy(dst, reinterpret_cast<void*>(src), n); });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyDtoDAsync(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemcpyDtoDAsync);
+  FAKE_NEED_STREAM(s);
+  if (!device_range(dst, n) || !device_range(src, n)) return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push(
+      [=] { std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<void*>(src), n); });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemcpyAsync);
+  FAKE_NEED_STREAM(s);
+  // Unknown addresses are pageable host memory; known ones must fit.
+  for (CUdeviceptr p : {dst, src}) {
+    uintptr_t base = 0;
+    if (find_alloc(p, 1, &base) && !find_alloc(p, n)) return CUDA_ERROR_INVALID_VALUE;
+  }
+  stream_of(s)->push(
+      [=] { std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<void*>(src), n); });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dst_ctx, CUdeviceptr src, CUcontext src_ctx,
+                           size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemcpyPeerAsync);
+  FAKE_NEED_CONTEXT();
+  if (!s) return CUDA_ERROR_INVALID_HANDLE;
+  const Alloc* d = find_alloc(dst, n);
+  const Alloc* r = find_alloc(src, n);
+  if (!d || !r || d->kind != Kind::kDevice || r->kind != Kind::kDevice ||
+      d->ctx != reinterpret_cast<FakeCtx*>(dst_ctx) ||
+      r->ctx != reinterpret_cast<FakeCtx*>(src_ctx))
+    return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push(
+      [=] { std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<void*>(src), n); });
+  return CUDA_SUCCESS;
+}
+
+template <typename T>
+CUresult memset_async(CUdeviceptr dst, T value, size_t n, CUstream s) {
+  FAKE_NEED_STREAM(s);
+  const Alloc* a = find_alloc(dst, n * sizeof(T));
+  if (!a || a->kind == Kind::kHostPinned || dst % sizeof(T) != 0) return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push([=] {
+    T* p = reinterpret_cast<T*>(dst);
+    for (size_t i = 0; i < n; ++i) p[i] = value;
+  });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char v, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemsetD8Async);
+  return memset_async<uint8_t>(dst, v, n, s);
+}
+CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short v, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemsetD16Async);
+  return memset_async<uint16_t>(dst, v, n, s);
+}
+CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned v, size_t n, CUstream s) {
+  FAKE_ENTRY(cuMemsetD32Async);
+  return memset_async<uint32_t>(dst, v, n, s);
+}
+
+CUresult cuStreamCreateWithPriority(CUstream* out, unsigned flags, int priority) {
+  FAKE_ENTRY(cuStreamCreateWithPriority);
+  FAKE_NEED_CONTEXT();
+  if (flags != CU_STREAM_NON_BLOCKING || priority > 0 || priority < -5)
+    return CUDA_ERROR_INVALID_VALUE;
+  *out = reinterpret_cast<CUstream>(new FakeStream(t_current));
+  return CUDA_SUCCESS;
+}
+
+CUresult cuStreamDestroy(CUstream s) {
+  FAKE_ENTRY(cuStreamDestroy);
+  if (!s) return CUDA_ERROR_INVALID_HANDLE;
+  delete stream_of(s);  // finishes what is queued, as the driver does
+  return CUDA_SUCCESS;
+}
+
+CUresult cuStreamSynchronize(CUstream s) {
+  FAKE_ENTRY(cuStreamSynchronize);
+  FAKE_NEED_ANY_CONTEXT();
+  if (!s) return CUDA_ERROR_INVALID_HANDLE;
+  stream_of(s)->drain();
+  return static_cast<CUresult>(stream_of(s)->ctx->sticky.load());
+}
+
+CUresult cuStreamQuery(CUstream s) {
+  FAKE_ENTRY(cuStreamQuery);
+  FAKE_NEED_ANY_CONTEXT();
+  if (!s) return CUDA_ERROR_INVALID_HANDLE;
+  if (int sticky = stream_of(s)->ctx->sticky.load(); sticky) return static_cast<CUresult>(sticky);
+  return stream_of(s)->pending() ? CUDA_ERROR_NOT_READY : CUDA_SUCCESS;
+}
+
+CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned flags) {
+  FAKE_ENTRY(cuStreamWaitEvent);
+  FAKE_NEED_STREAM(s);
+  if (!e || flags != 0) return CUDA_ERROR_INVALID_VALUE;
+  FakeEvent* ev = event_of(e);
+  uint64_t target;
+  {
+    std::lock_guard<std::mutex> lock(g_event_mutex);
+    target = ev->recorded;
+  }
+  stream_of(s)->push([=] {
+    std::unique_lock<std::mutex> lock(g_event_mutex);
+    g_event_cv.wait(lock, [&] { return ev->completed >= target; });
+  });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchHostFunc(CUstream s, CUhostFn fn, void* user) {
+  FAKE_ENTRY(cuLaunchHostFunc);
+  FAKE_NEED_STREAM(s);
+  if (!fn) return CUDA_ERROR_INVALID_VALUE;
+  stream_of(s)->push([=] { fn(user); });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventCreate(CUevent* out, unsigned flags) {
+  FAKE_ENTRY(cuEventCreate);
+  FAKE_NEED_CONTEXT();
+  if (flags & ~static_cast<unsigned>(CU_EVENT_DISABLE_TIMING)) return CUDA_ERROR_INVALID_VALUE;
+  *out = reinterpret_cast<CUevent>(new FakeEvent{t_current, !(flags & CU_EVENT_DISABLE_TIMING)});
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventDestroy(CUevent e) {
+  FAKE_ENTRY(cuEventDestroy);
+  if (!e) return CUDA_ERROR_INVALID_HANDLE;
+  delete event_of(e);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventRecord(CUevent e, CUstream s) {
+  FAKE_ENTRY(cuEventRecord);
+  FAKE_NEED_STREAM(s);
+  FakeEvent* ev = event_of(e);
+  if (!ev || ev->ctx != t_current) return CUDA_ERROR_INVALID_HANDLE;
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> lock(g_event_mutex);
+    seq = ++ev->recorded;
+  }
+  stream_of(s)->push([=] {
+    {
+      std::lock_guard<std::mutex> lock(g_event_mutex);
+      ev->completed = std::max(ev->completed, seq);
+      ev->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - g_epoch)
+                   .count();
+    }
+    g_event_cv.notify_all();
+  });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventQuery(CUevent e) {
+  FAKE_ENTRY(cuEventQuery);
+  if (!e) return CUDA_ERROR_INVALID_HANDLE;
+  std::lock_guard<std::mutex> lock(g_event_mutex);
+  return event_of(e)->completed >= event_of(e)->recorded ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
+}
+
+CUresult cuEventSynchronize(CUevent e) {
+  FAKE_ENTRY(cuEventSynchronize);
+  FAKE_NEED_ANY_CONTEXT();
+  if (!e) return CUDA_ERROR_INVALID_HANDLE;
+  FakeEvent* ev = event_of(e);
+  std::unique_lock<std::mutex> lock(g_event_mutex);
+  const uint64_t target = ev->recorded;
+  g_event_cv.wait(lock, [&] { return ev->completed >= target; });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuEventElapsedTime(float* ms, CUevent start, CUevent end) {
+  FAKE_ENTRY(cuEventElapsedTime);
+  FAKE_NEED_ANY_CONTEXT();
+  FakeEvent* a = event_of(start);
+  FakeEvent* b = event_of(end);
+  if (!a || !b || !a->timing || !b->timing) return CUDA_ERROR_INVALID_HANDLE;
+  std::lock_guard<std::mutex> lock(g_event_mutex);
+  if (a->recorded == 0 || b->recorded == 0) return CUDA_ERROR_INVALID_HANDLE;
+  if (a->completed < a->recorded || b->completed < b->recorded) return CUDA_ERROR_NOT_READY;
+  *ms = static_cast<float>(b->ms - a->ms);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuModuleLoadDataEx(CUmodule* out, const void* image, unsigned n, CUjit_option* options,
+                            void** values) {
+  FAKE_ENTRY(cuModuleLoadDataEx);
+  FAKE_NEED_CONTEXT();
+  if (!image) return CUDA_ERROR_INVALID_VALUE;
+  if (std::memcmp(image,
+                  "\x7f"
+                  "ELF",
+                  4) == 0) {
+    write_log(n, options, values, "fake driver: no SASS support");
+    return CUDA_ERROR_NO_BINARY_FOR_GPU;
+  }
+  const std::string ptx(static_cast<const char*>(image));  // PTX must be NUL-terminated
+  const size_t version_at = ptx.find(".version ");
+  if (version_at == std::string::npos) {
+    write_log(n, options, values, "fake ptxas: missing .version directive");
+    return CUDA_ERROR_INVALID_PTX;
+  }
+  const double version = std::strtod(ptx.c_str() + version_at + 9, nullptr);
+  if (static_cast<int>(version * 10 + 0.5) > max_isa(driver_version())) {
+    write_log(n, options, values, "fake ptxas: unsupported PTX version");
+    return CUDA_ERROR_UNSUPPORTED_PTX_VERSION;
+  }
+  const size_t target_at = ptx.find(".target sm_");
+  if (target_at != std::string::npos && std::atoi(ptx.c_str() + target_at + 11) > 80)
+    return CUDA_ERROR_NO_BINARY_FOR_GPU;  // the fake device is sm_80
+  const size_t bad = ptx.find("fake_syntax_error");
+  if (bad != std::string::npos) {
+    const long line = std::count(ptx.begin(), ptx.begin() + static_cast<long>(bad), '\n') + 1;
+    write_log(n, options, values,
+              "ptxas application ptx input, line " + std::to_string(line) +
+                  "; error   : fake syntax error\nptxas fatal   : Ptx assembly aborted");
+    return CUDA_ERROR_INVALID_PTX;
+  }
+  auto module = std::make_unique<FakeModule>();
+  module->ctx = t_current;
+  for (size_t at = ptx.find(".entry "); at != std::string::npos; at = ptx.find(".entry ", at + 1)) {
+    const size_t name_start = at + 7;
+    const size_t open = ptx.find('(', name_start);
+    const size_t close = ptx.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) return CUDA_ERROR_INVALID_PTX;
+    auto f = std::make_unique<FakeFunction>();
+    f->name = ptx.substr(name_start, open - name_start);
+    while (!f->name.empty() && f->name.back() == ' ') f->name.pop_back();
+    size_t offset = 0;
+    for (size_t p = ptx.find(".param", open); p != std::string::npos && p < close;
+         p = ptx.find(".param", p + 1)) {
+      const size_t eol = std::min(ptx.find_first_of(",\n)", p), close);
+      const size_t size = param_size(ptx.substr(p, eol - p));
+      const size_t align = size >= 8 ? 8 : 4;
+      offset = (offset + align - 1) / align * align;
+      f->param_sizes.push_back(size);
+      f->param_offsets.push_back(offset);
+      offset += size;
+    }
+    // Static shared memory: ".shared .align A .b8 name[N]" in the body.
+    const size_t body_end = ptx.find(".entry ", close);
+    for (size_t p = ptx.find(".shared .align", close); p != std::string::npos && p < body_end;
+         p = ptx.find(".shared .align", p + 1)) {
+      if (p >= 7 && ptx.compare(p - 7, 7, ".extern") == 0) continue;
+      const size_t bracket = ptx.find('[', p);
+      if (bracket != std::string::npos) f->static_shared += std::atoi(ptx.c_str() + bracket + 1);
+    }
+    f->max_dynamic = kDefaultSharedPerBlock - f->static_shared;
+    f->module = module.get();
+    module->functions[f->name] = std::move(f);
+  }
+  *out = reinterpret_cast<CUmodule>(module.release());
+  return CUDA_SUCCESS;
+}
+
+CUresult cuModuleUnload(CUmodule m) {
+  FAKE_ENTRY(cuModuleUnload);
+  FAKE_NEED_ANY_CONTEXT();
+  if (!m) return CUDA_ERROR_INVALID_HANDLE;
+  delete reinterpret_cast<FakeModule*>(m);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuModuleGetFunction(CUfunction* out, CUmodule m, const char* name) {
+  FAKE_ENTRY(cuModuleGetFunction);
+  FAKE_NEED_CONTEXT();
+  FakeModule* module = reinterpret_cast<FakeModule*>(m);
+  if (!module || module->ctx != t_current) return CUDA_ERROR_INVALID_HANDLE;
+  auto it = module->functions.find(name);
+  if (it == module->functions.end()) return CUDA_ERROR_NOT_FOUND;
+  *out = reinterpret_cast<CUfunction>(it->second.get());
+  return CUDA_SUCCESS;
+}
+
+CUresult cuFuncGetAttribute(int* value, CUfunction_attribute attribute, CUfunction fn) {
+  FAKE_ENTRY(cuFuncGetAttribute);
+  FAKE_NEED_ANY_CONTEXT();
+  const FakeFunction* f = reinterpret_cast<const FakeFunction*>(fn);
+  if (!f) return CUDA_ERROR_INVALID_HANDLE;
+  switch (attribute) {
+    case CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK:
+      *value = 1024;
+      break;
+    case CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES:
+      *value = f->static_shared;
+      break;
+    case CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES:
+      *value = f->max_dynamic;
+      break;
+    default:
+      return CUDA_ERROR_INVALID_VALUE;
+  }
+  return CUDA_SUCCESS;
+}
+
+CUresult cuFuncSetAttribute(CUfunction fn, CUfunction_attribute attribute, int value) {
+  FAKE_ENTRY(cuFuncSetAttribute);
+  FAKE_NEED_ANY_CONTEXT();
+  FakeFunction* f = reinterpret_cast<FakeFunction*>(fn);
+  if (!f) return CUDA_ERROR_INVALID_HANDLE;
+  if (attribute != CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES || value < 0 ||
+      value + f->static_shared > kSharedOptin)
+    return CUDA_ERROR_INVALID_VALUE;
+  f->max_dynamic = value;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuFuncGetParamInfo(CUfunction fn, size_t index, size_t* offset, size_t* size) {
+  FAKE_ENTRY(cuFuncGetParamInfo);
+  const FakeFunction* f = reinterpret_cast<const FakeFunction*>(fn);
+  if (!f) return CUDA_ERROR_INVALID_HANDLE;
+  if (index >= f->param_sizes.size()) return CUDA_ERROR_INVALID_VALUE;
+  *offset = f->param_offsets[index];
+  *size = f->param_sizes[index];
+  return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                        unsigned by, unsigned bz, unsigned shared, CUstream s, void** params,
+                        void** extra) {
+  FAKE_ENTRY(cuLaunchKernel);
+  FAKE_NEED_STREAM(s);
+  const FakeFunction* f = reinterpret_cast<const FakeFunction*>(fn);
+  if (!f) return CUDA_ERROR_INVALID_HANDLE;
+  if (f->module->ctx != t_current) return CUDA_ERROR_INVALID_CONTEXT;
+  if (extra || gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0 ||
+      uint64_t{bx} * by * bz > 1024)
+    return CUDA_ERROR_INVALID_VALUE;
+  if (static_cast<int>(shared) > f->max_dynamic) return CUDA_ERROR_INVALID_VALUE;
+  if (!f->param_sizes.empty() && !params) return CUDA_ERROR_INVALID_VALUE;
+  // As the driver does: copy each argument's bytes now, by the kernel's sizes.
+  Launch l{t_current, f->name, {gx, gy, gz}, {bx, by, bz}, shared, {}, f->param_offsets};
+  const size_t bytes = f->param_sizes.empty() ? 0 : f->param_offsets.back() + f->param_sizes.back();
+  l.params.resize(bytes);
+  for (size_t i = 0; i < f->param_sizes.size(); ++i)
+    std::memcpy(l.params.data() + f->param_offsets[i], params[i], f->param_sizes[i]);
+  stream_of(s)->push([l = std::move(l)] { emulate(l); });
+  return CUDA_SUCCESS;
+}
+
+// ------------------------------------------------------------ the lookup
+
+struct Symbol {
+  const char* name;
+  void* fn;
+  int since;  // the CUDA version of the ABI this fake implements
+};
+
+#define FAKE_SYMBOL(name, since) \
+  { #name, reinterpret_cast < void*>(&fake::name), since }
+const Symbol kSymbols[] = {
+    FAKE_SYMBOL(cuGetErrorName, 6000),
+    FAKE_SYMBOL(cuGetErrorString, 6000),
+    FAKE_SYMBOL(cuInit, 2000),
+    FAKE_SYMBOL(cuDriverGetVersion, 2020),
+    FAKE_SYMBOL(cuDeviceGetCount, 2000),
+    FAKE_SYMBOL(cuDeviceGet, 2000),
+    FAKE_SYMBOL(cuDeviceGetName, 2000),
+    FAKE_SYMBOL(cuDeviceGetAttribute, 2000),
+    FAKE_SYMBOL(cuDeviceTotalMem, 3020),  // _v2: size_t
+    FAKE_SYMBOL(cuDeviceGetUuid, 9020),
+    FAKE_SYMBOL(cuDeviceCanAccessPeer, 4000),
+    FAKE_SYMBOL(cuDevicePrimaryCtxRetain, 7000),
+    FAKE_SYMBOL(cuDevicePrimaryCtxRelease, 11000),  // _v2
+    FAKE_SYMBOL(cuCtxSetCurrent, 4000),
+    FAKE_SYMBOL(cuCtxGetStreamPriorityRange, 5050),
+    FAKE_SYMBOL(cuCtxEnablePeerAccess, 4000),
+    FAKE_SYMBOL(cuMemGetInfo, 3020),
+    FAKE_SYMBOL(cuMemAlloc, 3020),
+    FAKE_SYMBOL(cuMemFree, 3020),
+    FAKE_SYMBOL(cuMemHostAlloc, 2020),
+    FAKE_SYMBOL(cuMemFreeHost, 2000),
+    FAKE_SYMBOL(cuMemHostGetDevicePointer, 3020),
+    FAKE_SYMBOL(cuMemcpyAsync, 4000),
+    FAKE_SYMBOL(cuMemcpyHtoDAsync, 3020),
+    FAKE_SYMBOL(cuMemcpyDtoHAsync, 3020),
+    FAKE_SYMBOL(cuMemcpyDtoDAsync, 3020),
+    FAKE_SYMBOL(cuMemcpyPeerAsync, 4000),
+    FAKE_SYMBOL(cuMemsetD8Async, 3020),
+    FAKE_SYMBOL(cuMemsetD16Async, 3020),
+    FAKE_SYMBOL(cuMemsetD32Async, 3020),
+    FAKE_SYMBOL(cuStreamCreateWithPriority, 5050),
+    FAKE_SYMBOL(cuStreamDestroy, 4000),  // _v2
+    FAKE_SYMBOL(cuStreamSynchronize, 2000),
+    FAKE_SYMBOL(cuStreamQuery, 2000),
+    FAKE_SYMBOL(cuStreamWaitEvent, 3020),
+    FAKE_SYMBOL(cuLaunchHostFunc, 10000),
+    FAKE_SYMBOL(cuEventCreate, 2000),
+    FAKE_SYMBOL(cuEventDestroy, 4000),  // _v2
+    FAKE_SYMBOL(cuEventRecord, 2000),
+    FAKE_SYMBOL(cuEventQuery, 2000),
+    FAKE_SYMBOL(cuEventSynchronize, 2000),
+    FAKE_SYMBOL(cuEventElapsedTime, 2000),
+    FAKE_SYMBOL(cuModuleLoadDataEx, 2010),
+    FAKE_SYMBOL(cuModuleUnload, 2000),
+    FAKE_SYMBOL(cuModuleGetFunction, 2000),
+    FAKE_SYMBOL(cuFuncGetAttribute, 2020),
+    FAKE_SYMBOL(cuFuncSetAttribute, 9000),
+    FAKE_SYMBOL(cuFuncGetParamInfo, 12040),
+    FAKE_SYMBOL(cuLaunchKernel, 4000),
+};
+#undef FAKE_SYMBOL
+
+}  // namespace fake
+
+// cuGetProcAddress as documented: a version above the driver's is an error;
+// one below the symbol's ABI finds nothing. The fake implements only the
+// newest ABI of each symbol, so asking for an older one fails the plugin's
+// load — which is how a wrong version in cuda_driver.hpp shows up.
+FAKE_EXPORT CUresult cuGetProcAddress_v2(const char* symbol, void** pfn, int cuda_version,
+                                         cuuint64_t flags, CUdriverProcAddressQueryResult* status) {
+  count("cuGetProcAddress");
+  {
+    std::lock_guard<std::mutex> lock(g_stats_mutex);
+    ++g_calls[std::string("cuGetProcAddress:") + symbol + "@" + std::to_string(cuda_version)];
+  }
+  if (!symbol || !pfn) return CUDA_ERROR_INVALID_VALUE;
+  *pfn = nullptr;
+  if (status) *status = CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
+  if (cuda_version > driver_version()) return CUDA_ERROR_INVALID_VALUE;
+  if (flags != CU_GET_PROC_ADDRESS_LEGACY_STREAM && flags != CU_GET_PROC_ADDRESS_DEFAULT)
+    return CUDA_SUCCESS;
+  for (const fake::Symbol& s : fake::kSymbols) {
+    if (std::strcmp(s.name, symbol) != 0) continue;
+    // cuFuncGetParamInfo exists only from 12.4 drivers on.
+    if (s.since > driver_version()) return CUDA_SUCCESS;
+    if (cuda_version < s.since) {
+      if (status) *status = CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT;
+      return CUDA_SUCCESS;
+    }
+    *pfn = s.fn;
+    if (status) *status = CU_GET_PROC_ADDRESS_SUCCESS;
+    return CUDA_SUCCESS;
+  }
+  return CUDA_SUCCESS;
+}
+
+// ---------------------------------------------------------- test controls
+
+FAKE_EXPORT long fake_cuda_calls(const char* name) {
+  std::lock_guard<std::mutex> lock(g_stats_mutex);
+  auto it = g_calls.find(name);
+  return it == g_calls.end() ? 0 : it->second;
+}
+
+// Makes every later call of `name` return `result` (0 clears it).
+FAKE_EXPORT void fake_cuda_force_error(const char* name, int result) {
+  std::lock_guard<std::mutex> lock(g_stats_mutex);
+  if (result == 0) {
+    g_forced_errors.erase(name);
+  } else {
+    g_forced_errors[name] = result;
+  }
+}
+
+// While on, streams take commands but do not run them.
+FAKE_EXPORT void fake_cuda_hold(int on) { g_hold = on != 0; }
+
+// Live allocations of any kind (leak checks).
+FAKE_EXPORT long fake_cuda_live_allocations() {
+  std::lock_guard<std::mutex> lock(g_alloc_mutex);
+  return static_cast<long>(g_allocs.size());
+}
+
+// Primary-context references still held on `device`.
+FAKE_EXPORT int fake_cuda_context_refs(int device) {
+  return device >= 0 && device < kMaxDevices ? g_ctx[device].refs : -1;
+}
