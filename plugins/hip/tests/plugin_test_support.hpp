@@ -1,0 +1,147 @@
+// Test helpers shared by the HIP and Level Zero plugin tests: a plugin
+// driven through its dispatch table (no loader), and the DT_NEEDED list of
+// a shared object.
+#pragma once
+
+#include <ahal/plugin.h>
+
+#include <dlfcn.h>
+#include <elf.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ahal_test {
+
+// The message the plugin set for its last failure on this thread.
+inline std::string& last_plugin_message() {
+  thread_local std::string message;
+  return message;
+}
+
+inline const ahal_plugin_host_t* test_host() {
+  static const ahal_plugin_host_t host = {
+      sizeof(ahal_plugin_host_t), AHAL_PLUGIN_ABI_VERSION, AHAL_API_VERSION,
+      [](const char* message) { last_plugin_message() = message ? message : ""; },
+      [](ahal_log_level_t, const char*, const char*) {}};
+  return &host;
+}
+
+// A plugin file opened with dlopen and queried, as the loader does.
+struct DirectPlugin {
+  void* handle = nullptr;
+  ahal_plugin_api_t api{};
+
+  explicit DirectPlugin(const char* path) {
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) throw std::runtime_error(std::string("dlopen: ") + dlerror());
+    auto query = reinterpret_cast<ahal_plugin_query_fn>(dlsym(handle, AHAL_PLUGIN_QUERY_SYMBOL));
+    if (!query) throw std::runtime_error("no ahal_plugin_query");
+    api.struct_size = sizeof(api);
+    if (query(AHAL_PLUGIN_ABI_VERSION, &api) != AHAL_SUCCESS)
+      throw std::runtime_error("ahal_plugin_query failed");
+  }
+  ~DirectPlugin() { dlclose(handle); }
+  DirectPlugin(const DirectPlugin&) = delete;
+  DirectPlugin& operator=(const DirectPlugin&) = delete;
+
+  // plugin_init with the test host; *message gets the failure message.
+  ahal_status_t init(ahal_plugin_instance_t** instance, std::string* message) {
+    ahal_plugin_init_args_t args{};
+    args.struct_size = sizeof(args);
+    args.plugin_path = "";
+    args.cache_dir = "";
+    last_plugin_message().clear();
+    ahal_status_t status = api.plugin_init(test_host(), &args, instance);
+    *message = last_plugin_message();
+    return status;
+  }
+};
+
+// Sets or unsets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) {
+      had_ = true;
+      old_ = old;
+    }
+    if (value)
+      setenv(name, value, 1);
+    else
+      unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (had_)
+      setenv(name_.c_str(), old_.c_str(), 1);
+    else
+      unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+// The DT_NEEDED entries of a 64-bit ELF shared object.
+inline std::vector<std::string> elf_needed(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = [&](uint64_t offset, void* out, size_t size) {
+    if (offset + size > file.size()) throw std::runtime_error(path + ": truncated ELF file");
+    std::memcpy(out, file.data() + offset, size);
+  };
+  Elf64_Ehdr eh;
+  read(0, &eh, sizeof(eh));
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+    throw std::runtime_error(path + ": not a 64-bit ELF file");
+  std::vector<Elf64_Phdr> phdrs(eh.e_phnum);
+  for (size_t i = 0; i < phdrs.size(); ++i)
+    read(eh.e_phoff + i * eh.e_phentsize, &phdrs[i], sizeof(Elf64_Phdr));
+  // Virtual address -> file offset through the PT_LOAD segments.
+  auto file_offset = [&](uint64_t vaddr) -> uint64_t {
+    for (const Elf64_Phdr& p : phdrs)
+      if (p.p_type == PT_LOAD && vaddr >= p.p_vaddr && vaddr < p.p_vaddr + p.p_filesz)
+        return vaddr - p.p_vaddr + p.p_offset;
+    throw std::runtime_error(path + ": address outside the loaded segments");
+  };
+  std::vector<uint64_t> needed_offsets;
+  uint64_t strtab = 0;
+  for (const Elf64_Phdr& p : phdrs) {
+    if (p.p_type != PT_DYNAMIC) continue;
+    for (uint64_t off = p.p_offset; off + sizeof(Elf64_Dyn) <= p.p_offset + p.p_filesz;
+         off += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn d;
+      read(off, &d, sizeof(d));
+      if (d.d_tag == DT_NULL) break;
+      if (d.d_tag == DT_NEEDED) needed_offsets.push_back(d.d_un.d_val);
+      if (d.d_tag == DT_STRTAB) strtab = d.d_un.d_ptr;
+    }
+  }
+  std::vector<std::string> needed;
+  if (needed_offsets.empty()) return needed;
+  const uint64_t base = file_offset(strtab);
+  for (uint64_t off : needed_offsets) {
+    if (base + off >= file.size()) throw std::runtime_error(path + ": bad DT_NEEDED offset");
+    needed.emplace_back(file.data() + base + off);
+  }
+  return needed;
+}
+
+// Libraries a plugin may need: the C and C++ runtimes only.
+inline bool is_c_or_cxx_runtime(const std::string& soname) {
+  for (const char* allowed : {"libc.so.6", "libstdc++.so.6", "libm.so.6", "libgcc_s.so.1",
+                              "ld-linux-x86-64.so.2", "libpthread.so.0", "libdl.so.2"})
+    if (soname == allowed) return true;
+  return false;
+}
+
+}  // namespace ahal_test

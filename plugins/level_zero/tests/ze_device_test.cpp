@@ -1,0 +1,96 @@
+// The Level Zero plugin on a real device (level_zero:0): properties, every
+// standard kernel from the bundle's SPIR-V images against a host
+// reference, the stream machinery, and build failures with the build log.
+// Exits 77 (skipped) when there is no Level Zero device.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include "standard_kernels_check.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+struct Fixture {
+  ahal_runtime_t runtime = nullptr;
+  ahal_device_t device = nullptr;
+  Fixture() {
+    ahal_runtime_options_t options{};
+    options.struct_size = sizeof(options);
+    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
+    options.plugins = "level_zero";
+    AHAL_TEST_OK(ahal_runtime_create(&options, &runtime));
+    AHAL_TEST_OK(ahal_device_find(runtime, "level_zero:0", &device));
+  }
+  ~Fixture() { ahal_runtime_destroy(runtime); }
+};
+
+}  // namespace
+
+TEST_CASE("level_zero:0 describes itself") {
+  Fixture f;
+  ahal_device_properties_t p{};
+  p.struct_size = sizeof(p);
+  AHAL_TEST_OK(ahal_device_get_properties(f.device, &p));
+  INFO(p.name << " " << p.arch << " " << p.driver_version);
+  REQUIRE(p.type == AHAL_DEVICE_TYPE_GPU);
+  REQUIRE(std::strncmp(p.arch, "0x", 2) == 0);
+  REQUIRE(p.max_workgroup_size > 0);
+  REQUIRE(p.max_constants_size >= 64);
+  REQUIRE(p.timestamp_resolution_ps > 0);
+  REQUIRE((p.module_formats & (1ull << AHAL_MODULE_FORMAT_SPIRV_OPENCL)) != 0);
+}
+
+TEST_CASE("the bundle's SPIR-V runs every standard kernel on level_zero:0") {
+  Fixture f;
+  ahal_module_args_t args{};
+  args.struct_size = sizeof(args);
+  args.format = AHAL_MODULE_FORMAT_BUNDLE;
+  args.path = AHAL_TEST_BUNDLE_FILE;
+  ahal_module_t module = nullptr;
+  AHAL_TEST_OK(ahal_module_create(f.device, &args, &module));
+  ahal_test::check_standard_kernels(f.device, [&](const char* name) {
+    ahal_kernel_t k = nullptr;
+    return ahal_kernel_get(module, name, &k) == AHAL_SUCCESS ? k : nullptr;
+  });
+}
+
+TEST_CASE("streams, events and host callbacks on level_zero:0") {
+  Fixture f;
+  ahal_test::check_stream_features(f.device);
+}
+
+TEST_CASE("a SPIR-V module that does not build fails with BUILD_FAILED or names the error") {
+  Fixture f;
+  // The SPIR-V header only: a module with no instructions at all.
+  const uint32_t words[] = {0x07230203, 0x00010000, 0, 1, 0};
+  ahal_module_args_t args{};
+  args.struct_size = sizeof(args);
+  args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;
+  args.data = words;
+  args.data_size = sizeof(words);
+  ahal_module_t module = nullptr;
+  ahal_status_t status = ahal_module_create(f.device, &args, &module);
+  INFO(ahal_last_error_message());
+  REQUIRE(status != AHAL_SUCCESS);
+  REQUIRE(std::string(ahal_last_error_message()).find("zeModuleCreate") != std::string::npos);
+}
+
+int main(int argc, char** argv) {
+  ahal_runtime_options_t options{};
+  options.struct_size = sizeof(options);
+  options.plugin_path = AHAL_TEST_PLUGIN_DIR;
+  options.plugins = "level_zero";
+  ahal_runtime_t runtime = nullptr;
+  ahal_device_t device = nullptr;
+  if (ahal_runtime_create(&options, &runtime) != AHAL_SUCCESS ||
+      ahal_device_find(runtime, "level_zero:0", &device) != AHAL_SUCCESS) {
+    std::printf("SKIP: no Level Zero device: %s\n", ahal_last_error_message());
+    ahal_runtime_destroy(runtime);
+    return 77;
+  }
+  ahal_runtime_destroy(runtime);
+  return Catch::Session().run(argc, argv);
+}
