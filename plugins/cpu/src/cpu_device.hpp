@@ -11,13 +11,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <deque>
 
 namespace ahal_cpu {
 
@@ -103,11 +103,13 @@ class CpuModule final : public plugin::Module {
   int fd_ = -1;  // the memfd stays open so /proc/self/fd/N names only this image
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<CpuKernel>> kernels_;
-  std::map<std::string, ahal_kernel_info_t> infos_;
-  std::deque<std::string> info_names_;  // storage for infos_[*].name
+  std::map<std::string, ahal_kernel_info_t> infos_;  // metadata the loader gave
 };
 
 // One in-order queue with its own thread; launches fan out to the pool.
+// ahal_stream_synchronize runs the commands it waits for itself when the
+// stream's thread is not already running one: a short launch then costs no
+// thread switch even where the two threads share a CPU.
 class CpuStream final : public plugin::Stream {
  public:
   explicit CpuStream(CpuDevice& device);
@@ -128,19 +130,24 @@ class CpuStream final : public plugin::Stream {
  private:
   using Command = std::function<void()>;
   // on_queued runs under the queue lock once the command is in the queue,
-  // before the stream thread can see it.
+  // before any thread can run it.
   void enqueue(Command command, const std::function<void()>& on_queued = nullptr);
   void thread_main();
+  // True when a command is queued and no thread is running one.
+  bool runnable_locked() const { return !queue_.empty() && !executing_; }
+  // Pops and runs the front command; `lock` is held on entry and on return.
+  void run_front(std::unique_lock<std::mutex>& lock);
   // Large copies and fills are split over the pool like launches.
   void copy(void* dst, const void* src, uint64_t size);
   void fill_bytes(unsigned char* dst, uint64_t size, uint32_t pattern, uint32_t pattern_size);
 
   CpuDevice& device_;
-  Scratch scratch_{kSharedMemoryBytes};
+  Scratch scratch_{kSharedMemoryBytes};  // for whichever thread runs a command
   std::mutex mutex_;
-  std::condition_variable work_cv_;  // stream thread: new commands
-  std::condition_variable idle_cv_;  // synchronize: commands completed
+  std::condition_variable work_cv_;  // stream thread: a command became runnable
+  std::condition_variable idle_cv_;  // synchronize: a command completed
   std::deque<Command> queue_;
+  std::atomic<bool> executing_{false};  // a thread is running a command
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> stop_{false};

@@ -85,6 +85,15 @@ CpuModule::CpuModule(const ahal_plugin_module_args_t& args, const std::string& a
                   static_cast<unsigned long long>(args.data_size));
   }
 
+  for (uint32_t i = 0; i < args.kernel_info_count; ++i) {
+    const ahal_kernel_info_t& info = args.kernel_infos[i];
+    if (!info.name) continue;
+    // The caller's strings die with the call: point at the map's own key.
+    auto it = infos_.emplace(info.name, info).first;
+    it->second.name = it->first.c_str();
+  }
+
+  // Nothing may throw after dlopen succeeds: the destructor would not run.
   std::string temp_file;
   const std::string path = image_path(args, &fd_, &temp_file);
   handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -93,15 +102,6 @@ CpuModule::CpuModule(const ahal_plugin_module_args_t& args, const std::string& a
   if (!handle_) {
     if (fd_ >= 0) ::close(fd_);
     plugin::raise(AHAL_ERROR_BUILD_FAILED, "dlopen of the cpu-so image failed: %s", error.c_str());
-  }
-
-  for (uint32_t i = 0; i < args.kernel_info_count; ++i) {
-    const ahal_kernel_info_t& info = args.kernel_infos[i];
-    if (!info.name) continue;
-    info_names_.emplace_back(info.name);
-    ahal_kernel_info_t copy = info;
-    copy.name = info_names_.back().c_str();
-    infos_[info_names_.back()] = copy;
   }
 }
 

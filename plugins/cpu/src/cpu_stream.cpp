@@ -10,7 +10,7 @@
 namespace ahal_cpu {
 namespace {
 
-// Below this a copy or fill runs on the stream thread alone.
+// Below this a copy or fill runs on one thread.
 constexpr uint64_t kParallelBytes = 1u << 20;
 // Split points of parallel copies: page multiples, so also pattern multiples.
 constexpr uint64_t kChunkAlignment = 4096;
@@ -32,7 +32,7 @@ void check_range(const CpuBuffer& buffer, uint64_t offset, uint64_t size, const 
   }
 }
 
-// A launch as the stream thread runs it; everything copied at enqueue time.
+// A launch as it runs; everything copied at enqueue time.
 struct Launch {
   ahal_cpu_kernel_fn fn;
   uint32_t grid[3];
@@ -106,6 +106,24 @@ void fill_pattern(unsigned char* dst, uint64_t size, uint32_t pattern, uint32_t 
   }
 }
 
+// Calls fn(begin, length) over [0, size): one page-aligned chunk per pool
+// thread, or all at once on this thread below kParallelBytes.
+template <class F>
+void split_bytes(ThreadPool& pool, Scratch& scratch, uint64_t size, F&& fn) {
+  if (size < kParallelBytes || pool.threads() == 1) {
+    fn(0, size);
+    return;
+  }
+  const uint64_t chunk =
+      (size / pool.threads() + kChunkAlignment - 1) / kChunkAlignment * kChunkAlignment;
+  const unsigned parts = static_cast<unsigned>((size + chunk - 1) / chunk);
+  auto body = [&](unsigned part, unsigned, Scratch&) {
+    const uint64_t begin = part * chunk;
+    fn(begin, std::min(chunk, size - begin));
+  };
+  pool.run(parts, scratch, body);
+}
+
 }  // namespace
 
 CpuStream::CpuStream(CpuDevice& device) : device_(device) {
@@ -128,71 +146,60 @@ void CpuStream::enqueue(Command command, const std::function<void()>& on_queued)
     queue_.push_back(std::move(command));
     if (on_queued) on_queued();
     enqueued_.fetch_add(1, std::memory_order_release);
-    wake = sleeping_;
+    wake = sleeping_ && !executing_;
   }
   if (wake) work_cv_.notify_one();
+}
+
+void CpuStream::run_front(std::unique_lock<std::mutex>& lock) {
+  Command command = std::move(queue_.front());
+  queue_.pop_front();
+  executing_ = true;
+  lock.unlock();
+  command();
+  command = nullptr;  // release captures outside the lock
+  lock.lock();
+  executing_ = false;
+  completed_.fetch_add(1, std::memory_order_release);
+  if (waiters_) idle_cv_.notify_all();
+  // The stream thread may have gone to sleep while another thread ran this.
+  if (sleeping_ && !queue_.empty()) work_cv_.notify_one();
 }
 
 void CpuStream::thread_main() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    if (queue_.empty()) {
-      if (stop_) return;
-      lock.unlock();
-      spin_until([&] {
-        return enqueued_.load(std::memory_order_relaxed) !=
-                   completed_.load(std::memory_order_relaxed) ||
-               stop_.load(std::memory_order_relaxed);
-      });
-      lock.lock();
-      sleeping_ = true;
-      work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      sleeping_ = false;
+    if (runnable_locked()) {
+      run_front(lock);
       continue;
     }
-    Command command = std::move(queue_.front());
-    queue_.pop_front();
+    if (stop_ && queue_.empty()) return;
     lock.unlock();
-    command();
-    command = nullptr;  // release captures outside the lock
+    spin_until([&] {
+      return (enqueued_.load(std::memory_order_relaxed) !=
+                  completed_.load(std::memory_order_relaxed) &&
+              !executing_.load(std::memory_order_relaxed)) ||
+             stop_.load(std::memory_order_relaxed);
+    });
     lock.lock();
-    completed_.fetch_add(1, std::memory_order_release);
-    if (waiters_) idle_cv_.notify_all();
+    sleeping_ = true;
+    work_cv_.wait(lock, [&] { return stop_ || runnable_locked(); });
+    sleeping_ = false;
   }
 }
 
 void CpuStream::copy(void* dst, const void* src, uint64_t size) {
-  ThreadPool& pool = device_.pool();
-  if (size < kParallelBytes || pool.threads() == 1) {
-    std::memcpy(dst, src, size);
-    return;
-  }
-  const uint64_t chunk =
-      (size / pool.threads() + kChunkAlignment - 1) / kChunkAlignment * kChunkAlignment;
-  const unsigned parts = static_cast<unsigned>((size + chunk - 1) / chunk);
-  auto body = [&](unsigned part, unsigned, Scratch&) {
-    const uint64_t begin = part * chunk;
+  split_bytes(device_.pool(), scratch_, size, [&](uint64_t begin, uint64_t length) {
     std::memcpy(static_cast<unsigned char*>(dst) + begin,
-                static_cast<const unsigned char*>(src) + begin, std::min(chunk, size - begin));
-  };
-  pool.run(parts, scratch_, body);
+                static_cast<const unsigned char*>(src) + begin, length);
+  });
 }
 
 void CpuStream::fill_bytes(unsigned char* dst, uint64_t size, uint32_t pattern,
                            uint32_t pattern_size) {
-  ThreadPool& pool = device_.pool();
-  if (size < kParallelBytes || pool.threads() == 1) {
-    fill_pattern(dst, size, pattern, pattern_size);
-    return;
-  }
-  const uint64_t chunk =
-      (size / pool.threads() + kChunkAlignment - 1) / kChunkAlignment * kChunkAlignment;
-  const unsigned parts = static_cast<unsigned>((size + chunk - 1) / chunk);
-  auto body = [&](unsigned part, unsigned, Scratch&) {
-    const uint64_t begin = part * chunk;
-    fill_pattern(dst + begin, std::min(chunk, size - begin), pattern, pattern_size);
-  };
-  pool.run(parts, scratch_, body);
+  split_bytes(device_.pool(), scratch_, size, [&](uint64_t begin, uint64_t length) {
+    fill_pattern(dst + begin, length, pattern, pattern_size);
+  });
 }
 
 void CpuStream::copy_h2d(const void* src, plugin::Buffer& dst, uint64_t dst_offset, uint64_t size) {
@@ -327,11 +334,26 @@ void CpuStream::wait_event(plugin::Event& event) {
 void CpuStream::synchronize() {
   const uint64_t target = enqueued_.load(std::memory_order_acquire);
   auto done = [&] { return completed_.load(std::memory_order_acquire) >= target; };
-  if (spin_until(done)) return;
+  if (done()) return;
   std::unique_lock<std::mutex> lock(mutex_);
-  ++waiters_;
-  idle_cv_.wait(lock, done);
-  --waiters_;
+  while (!done()) {
+    // Commands up to `target` may run on this thread: in order, since only
+    // one thread runs a command of the stream at a time.
+    if (runnable_locked()) {
+      run_front(lock);
+      continue;
+    }
+    lock.unlock();
+    spin_until([&] {
+      return done() || (completed_.load(std::memory_order_relaxed) !=
+                            enqueued_.load(std::memory_order_relaxed) &&
+                        !executing_.load(std::memory_order_relaxed));
+    });
+    lock.lock();
+    ++waiters_;
+    idle_cv_.wait(lock, [&] { return done() || runnable_locked(); });
+    --waiters_;
+  }
 }
 
 bool CpuStream::query() {
