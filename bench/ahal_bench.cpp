@@ -231,8 +231,23 @@ struct Options {
   const char* selector = nullptr;
   bool json = false;
   bool quick = false;
-  int rounds = 0;  // 0: 5, or 2 with --quick
+  int rounds = 0;         // 0: 5, or 2 with --quick
+  size_t copy_bytes = 0;  // 0: 64 MiB, or 8 MiB with --quick
 };
+
+// "64M", "1G", "4096" -> bytes; false if malformed or zero.
+bool parse_size(const char* text, size_t* out) {
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(text, &end, 10);
+  int shift = 0;
+  if (*end == 'K' || *end == 'k') shift = 10;
+  if (*end == 'M' || *end == 'm') shift = 20;
+  if (*end == 'G' || *end == 'g') shift = 30;
+  if (shift) ++end;
+  if (end == text || *end || value == 0) return false;
+  *out = size_t(value) << shift;
+  return true;
+}
 
 struct Metric {
   const char* key;    // JSON name
@@ -289,8 +304,13 @@ int main(int argc, char** argv) {
       o.quick = true;
     } else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
       o.rounds = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--copy-bytes") && i + 1 < argc &&
+               parse_size(argv[i + 1], &o.copy_bytes)) {
+      ++i;
     } else {
-      std::fprintf(stderr, "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N]\n");
+      std::fprintf(stderr,
+                   "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N] "
+                   "[--copy-bytes N[K|M|G]]\n");
       return 1;
     }
   }
@@ -331,11 +351,14 @@ int main(int argc, char** argv) {
     const int rounds = o.rounds ? o.rounds : (o.quick ? 2 : 5);
     const int latency_iterations = o.quick ? 200 : 2000;
     const int enqueue_count = o.quick ? 2000 : 10000;
-    const size_t copy_bytes = size_t(o.quick ? 8 : 64) << 20;
+    const size_t copy_bytes = o.copy_bytes ? o.copy_bytes : size_t(o.quick ? 8 : 64) << 20;
+    const unsigned wg = std::min(256u, props.max_workgroup_size);
     size_t triad_n = size_t(1) << (o.quick ? 22 : 25);
     triad_n = std::min<uint64_t>(triad_n, props.max_allocation_bytes / 8);
     triad_n = std::min<uint64_t>(triad_n, props.global_memory_bytes / 64);
-    const unsigned wg = std::min(256u, props.max_workgroup_size);
+    // One work-item per element: the grid must fit the device (lavapipe: 65535).
+    if (props.max_grid_dims[0])
+      triad_n = std::min<uint64_t>(triad_n, uint64_t(props.max_grid_dims[0]) * wg);
 
     Metric metrics[] = {
         {"launch_latency_us", "launch latency (us)", false},

@@ -4,11 +4,6 @@
 // primary context; a non-blocking stream; portable pinned host memory;
 // cuMemcpy*Async; cuLaunchKernel with an array of argument pointers; the
 // bundle's PTX image the plugin would pick).
-//
-// AHAL_BENCH_CUDA_COPY_BYTES (e.g. 1G, 256M, 1073741824) makes the native
-// copies use that size instead of the framework's (docs/gpu/README.md):
-// the ahal column keeps the framework's size, so the ratio then compares
-// different sizes; it is meant for seeing where PCIe/NVLink bandwidth peaks.
 #include "native_backend.hpp"
 
 #include "bundle_format.hpp"
@@ -35,21 +30,6 @@ double seconds_since(Clock::time_point start) {
 }
 
 constexpr double kFailed = std::numeric_limits<double>::quiet_NaN();
-
-// "1G", "512M", "64K" or a plain byte count; 0 if unset or malformed.
-size_t copy_bytes_override() {
-  const char* text = std::getenv("AHAL_BENCH_CUDA_COPY_BYTES");
-  if (!text || !*text) return 0;
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text, &end, 10);
-  size_t shift = 0;
-  if (*end == 'K' || *end == 'k') shift = 10;
-  if (*end == 'M' || *end == 'm') shift = 20;
-  if (*end == 'G' || *end == 'g') shift = 30;
-  if (shift) ++end;
-  if (*end != '\0' || value == 0) return 0;
-  return static_cast<size_t>(value) << shift;
-}
 
 struct StreamConstants {
   double s;
@@ -109,7 +89,6 @@ class NativeCuda final : public NativeBackend {
   }
 
   double copy_gbps(CopyKind kind, size_t bytes, int repeats) override {
-    if (const size_t override_bytes = copy_bytes_override()) bytes = override_bytes;
     if (!current() || !prepare_copy(bytes)) return kFailed;
     double best = 0.0;
     for (int r = 0; r <= repeats; ++r) {  // the first round warms up
@@ -326,11 +305,6 @@ std::unique_ptr<NativeBackend> make_native_cuda(const ahal_device_properties_t& 
                                                 std::string* error) {
   auto native = std::make_unique<NativeCuda>();
   if (!native->open(props, bundle_path, error)) return nullptr;
-  if (const size_t bytes = copy_bytes_override())
-    std::fprintf(stderr,
-                 "native cuda: copies use %zu bytes (AHAL_BENCH_CUDA_COPY_BYTES); the ahal "
-                 "column keeps the framework's size\n",
-                 bytes);
   return native;
 }
 

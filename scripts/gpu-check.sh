@@ -134,8 +134,8 @@ for step in "${steps[@]}"; do
         run bench bench.json "$bin/ahal-bench" --device "$device" --json ${quick[@]+"${quick[@]}"}
         run bench-table bench.txt "$bin/ahal-bench" --device "$device" ${quick[@]+"${quick[@]}"}
         if [ "${AHAL_GPU_CHECK_LARGE_COPIES:-0}" = 1 ]; then
-          AHAL_BENCH_CUDA_COPY_BYTES=1G run bench-1g bench-1g.json "$bin/ahal-bench" \
-            --device "$device" --json ${quick[@]+"${quick[@]}"}
+          run bench-1g bench-1g.json "$bin/ahal-bench" \
+            --device "$device" --copy-bytes 1G --json ${quick[@]+"${quick[@]}"}
         fi
       else
         skip bench "ahal-bench not built"
