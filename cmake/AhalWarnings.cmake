@@ -5,6 +5,11 @@ function(ahal_target_warnings target)
   if(AHAL_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
+  if(AHAL_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC's flow analysis gives false positives inside libstdc++ (<regex>)
+    # once sanitizer instrumentation is inlined.
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+  endif()
 endfunction()
 
 if(AHAL_SANITIZE)
