@@ -34,11 +34,14 @@ else()
     set(_ahal_cl ${_ahal_ze_source_dir}/${_ahal_name}.cl)
     set(_ahal_bc ${_ahal_ze_dir}/${_ahal_name}.bc)
     set(_ahal_spv ${_ahal_ze_dir}/${_ahal_name}.spv)
+    set(_ahal_unchecked ${_ahal_ze_dir}/${_ahal_name}.unchecked.spv)
+    # The image appears only once spirv-val accepted it.
     add_custom_command(OUTPUT ${_ahal_spv}
       COMMAND ${AHAL_CLANG_SPIRV} -cl-std=CL1.2 -target spir64 -emit-llvm -c -O2
               -Xclang -finclude-default-header ${_ahal_cl} -o ${_ahal_bc}
-      COMMAND ${AHAL_LLVM_SPIRV} --spirv-max-version=1.0 ${_ahal_bc} -o ${_ahal_spv}
-      COMMAND ${AHAL_SPIRV_VAL} --target-env opencl1.2 ${_ahal_spv}
+      COMMAND ${AHAL_LLVM_SPIRV} --spirv-max-version=1.0 ${_ahal_bc} -o ${_ahal_unchecked}
+      COMMAND ${AHAL_SPIRV_VAL} --target-env opencl1.2 ${_ahal_unchecked}
+      COMMAND ${CMAKE_COMMAND} -E rename ${_ahal_unchecked} ${_ahal_spv}
       DEPENDS ${_ahal_cl}
       BYPRODUCTS ${_ahal_bc}
       COMMENT "SPIR-V for OpenCL: ${_ahal_name}.cl" VERBATIM)

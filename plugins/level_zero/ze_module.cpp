@@ -74,8 +74,9 @@ ahal_status_t module_create(ahal_plugin_device_t* dev, const ahal_plugin_module_
     if (log) log_failure(dev, ze.zeModuleBuildLogDestroy(log), "zeModuleBuildLogDestroy");
     if (r != ZE_RESULT_SUCCESS) {
       std::string context = args->format == AHAL_MODULE_FORMAT_ZE_NATIVE
-                                ? std::string("native binary for target \"") + args->target +
-                                      "\", device " + dev->properties.arch
+                                ? std::string("native binary for target \"") +
+                                      (args->target ? args->target : "") + "\", device " +
+                                      dev->properties.arch
                                 : std::string("SPIR-V module");
       if (!log_text.empty()) context += "; build log:\n" + log_text;
       return ze_fail(dev, r, "zeModuleCreate", context);

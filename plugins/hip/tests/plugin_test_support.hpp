@@ -136,11 +136,14 @@ inline std::vector<std::string> elf_needed(const std::string& path) {
   return needed;
 }
 
-// Libraries a plugin may need: the C and C++ runtimes only.
+// Libraries a plugin may need: the C and C++ runtimes only (and, in a
+// sanitizer build, the sanitizers' own runtimes).
 inline bool is_c_or_cxx_runtime(const std::string& soname) {
   for (const char* allowed : {"libc.so.6", "libstdc++.so.6", "libm.so.6", "libgcc_s.so.1",
                               "ld-linux-x86-64.so.2", "libpthread.so.0", "libdl.so.2"})
     if (soname == allowed) return true;
+  for (const char* sanitizer : {"libasan.so.", "libubsan.so.", "libtsan.so.", "liblsan.so."})
+    if (soname.rfind(sanitizer, 0) == 0) return true;
   return false;
 }
 
