@@ -17,18 +17,26 @@ void* aligned_allocation(uint64_t size) {
 }
 }  // namespace
 
-CpuBuffer::CpuBuffer(CpuDevice& device, uint64_t size)
-    : device_(device), data_(static_cast<unsigned char*>(aligned_allocation(size))), size_(size) {
+CpuBuffer::CpuBuffer(CpuDevice& device, uint64_t size) : device_(device), size_(size) {
+  if (!device_.reserve_buffer_bytes(size)) {
+    uint64_t used = 0, total = 0;
+    device_.memory_usage(&used, &total);
+    plugin::raise(AHAL_ERROR_OUT_OF_DEVICE_MEMORY,
+                  "%llu bytes do not fit: buffers already hold %llu of the machine's %llu bytes",
+                  static_cast<unsigned long long>(size), static_cast<unsigned long long>(used),
+                  static_cast<unsigned long long>(total));
+  }
+  data_ = static_cast<unsigned char*>(aligned_allocation(size));
   if (!data_) {
+    device_.release_buffer_bytes(size);
     plugin::raise(AHAL_ERROR_OUT_OF_DEVICE_MEMORY,
                   "could not allocate %llu bytes of host memory for the buffer",
                   static_cast<unsigned long long>(size));
   }
-  device_.buffer_bytes() += size_;
 }
 
 CpuBuffer::~CpuBuffer() {
-  device_.buffer_bytes() -= size_;
+  device_.release_buffer_bytes(size_);
   std::free(data_);
 }
 

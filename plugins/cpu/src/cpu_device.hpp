@@ -3,6 +3,8 @@
 #pragma once
 
 #include "machine_info.hpp"
+
+#include <algorithm>
 #include "thread_pool.hpp"
 
 #include <ahal/cpu_kernel.h>
@@ -41,7 +43,7 @@ class CpuBuffer final : public plugin::Buffer {
 
  private:
   CpuDevice& device_;
-  unsigned char* data_;
+  unsigned char* data_ = nullptr;
   uint64_t size_;
   std::atomic<bool> mapped_{false};
 };
@@ -168,7 +170,19 @@ class CpuDevice final : public plugin::Device {
   void memory_usage(uint64_t* used, uint64_t* total) override;
 
   ThreadPool& pool() { return pool_; }
-  std::atomic<uint64_t>& buffer_bytes() { return buffer_bytes_; }
+  // Counts `size` against the machine's memory; false when it would not fit.
+  // Linux over-commits, so without this an oversized allocation "succeeds"
+  // and the process is killed on first touch instead of getting a status.
+  bool reserve_buffer_bytes(uint64_t size) {
+    uint64_t used = buffer_bytes_.load();
+    do {
+      if (machine_.memory_bytes &&
+          size > machine_.memory_bytes - std::min(used, machine_.memory_bytes))
+        return false;
+    } while (!buffer_bytes_.compare_exchange_weak(used, used + size));
+    return true;
+  }
+  void release_buffer_bytes(uint64_t size) { buffer_bytes_ -= size; }
 
  private:
   MachineInfo machine_;
