@@ -4,6 +4,7 @@
 
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 namespace {
@@ -131,17 +132,10 @@ void close_device(Device* d) {
   call_plugin_void("ahal_runtime_destroy", *d->plugin, [&] { d->api->device_close(d->object); });
 }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_device_find(ahal_runtime_t runtime, const char* selector,
-                                        ahal_device_t* out_device) {
-  static const char* fn = "ahal_device_find";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
+ahal_status_t device_find(const char* fn, Runtime* rt, const char* selector,
+                          ahal_device_t* out_device) {
   if (!selector) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "selector is NULL");
   if (!out_device) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_device is NULL");
   uint32_t index = 0;
@@ -171,11 +165,8 @@ AHAL_API ahal_status_t ahal_device_find(ahal_runtime_t runtime, const char* sele
               device_list(*rt).c_str());
 }
 
-AHAL_API ahal_status_t ahal_device_get_properties(ahal_device_t device,
-                                                  ahal_device_properties_t* out_properties) {
-  static const char* fn = "ahal_device_get_properties";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t device_get_properties(const char* fn, Device* d,
+                                    ahal_device_properties_t* out_properties) {
   if (!out_properties) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_properties is NULL");
   const size_t size = out_properties->struct_size;
   if (ahal_status_t s = check_struct_size(fn, "ahal_device_properties_t", size,
@@ -187,10 +178,25 @@ AHAL_API ahal_status_t ahal_device_get_properties(ahal_device_t device,
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) {
-  static const char* fn = "ahal_device_synchronize";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t device_memory_usage(const char* fn, Device* d, uint64_t* out_used,
+                                  uint64_t* out_total) {
+  if (!out_used || !out_total)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is NULL", out_used ? "out_total" : "out_used");
+  if (!d->api->device_memory_usage) return not_implemented(fn, *d->plugin, "device_memory_usage");
+  uint64_t used = 0, total = 0;
+  if (ahal_status_t s = call_plugin(
+          fn, *d->plugin, [&] { return d->api->device_memory_usage(d->object, &used, &total); }))
+    return s;
+  *out_used = used;
+  *out_total = total;
+  return AHAL_SUCCESS;
+}
+
+}  // namespace
+
+namespace base {
+
+ahal_status_t device_synchronize(const char* fn, Device* d) {
   std::vector<Stream*> streams;
   {
     std::lock_guard<std::mutex> lock(d->mutex);
@@ -206,21 +212,43 @@ AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) {
   return status;
 }
 
+}  // namespace base
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_device_find(ahal_runtime_t runtime, const char* selector,
+                                        ahal_device_t* out_device) {
+  static const char* fn = "ahal_device_find";
+  Runtime* rt = get(runtime);
+  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
+  AHAL_RETURN_LAYERED(rt, fn, device_find(fn, rt, selector, out_device));
+}
+
+AHAL_API ahal_status_t ahal_device_get_properties(ahal_device_t device,
+                                                  ahal_device_properties_t* out_properties) {
+  static const char* fn = "ahal_device_get_properties";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_RETURN_LAYERED(d, fn, device_get_properties(fn, d, out_properties));
+}
+
+AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) {
+  static const char* fn = "ahal_device_synchronize";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(d, layers::device_synchronize(fn, d, caller));
+  return base::device_synchronize(fn, d);
+}
+
 AHAL_API ahal_status_t ahal_device_memory_usage(ahal_device_t device, uint64_t* out_used,
                                                 uint64_t* out_total) {
   static const char* fn = "ahal_device_memory_usage";
   Device* d = get(device);
   if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  if (!out_used || !out_total)
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is NULL", out_used ? "out_total" : "out_used");
-  if (!d->api->device_memory_usage) return not_implemented(fn, *d->plugin, "device_memory_usage");
-  uint64_t used = 0, total = 0;
-  if (ahal_status_t s = call_plugin(
-          fn, *d->plugin, [&] { return d->api->device_memory_usage(d->object, &used, &total); }))
-    return s;
-  *out_used = used;
-  *out_total = total;
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(d, fn, device_memory_usage(fn, d, out_used, out_total));
 }
 
 }  // extern "C"

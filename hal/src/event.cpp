@@ -1,6 +1,7 @@
 // Events: completion markers recorded on streams, optionally timed.
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 
@@ -11,17 +12,9 @@ void release_event(Event* e) {
   delete e;
 }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
-                                         ahal_event_t* out_event) {
-  static const char* fn = "ahal_event_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t event_create(const char* fn, Device* d, uint32_t flags, ahal_event_t* out_event) {
   if (!out_event) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_event is NULL");
   if (flags & ~uint32_t(AHAL_EVENT_TIMING))
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", flags,
@@ -57,41 +50,7 @@ AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event) {
-  static const char* fn = "ahal_event_destroy";
-  Event* e = get(event);
-  if (!e || !unregister(event)) return invalid_handle(fn, event, HandleType::kEvent);
-  {
-    std::lock_guard<std::mutex> lock(e->device->mutex);
-    e->device->events.erase(e);
-  }
-  release_event(e);
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_event_query(ahal_event_t event) {
-  static const char* fn = "ahal_event_query";
-  Event* e = get(event);
-  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
-  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
-  Device* d = e->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->event_query(e->object); });
-}
-
-AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns) {
-  static const char* fn = "ahal_event_wait";
-  Event* e = get(event);
-  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
-  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
-  Device* d = e->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->event_wait(e->object, timeout_ns); });
-}
-
-AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t end,
-                                             uint64_t* out_ns) {
-  static const char* fn = "ahal_event_elapsed_ns";
-  Event* a = get(start);
-  if (!a) return invalid_handle(fn, start, HandleType::kEvent);
+ahal_status_t event_elapsed_ns(const char* fn, Event* a, ahal_event_t end, uint64_t* out_ns) {
   Event* b = get(end);
   if (!b) return invalid_handle(fn, end, HandleType::kEvent);
   if (!out_ns) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_ns is NULL");
@@ -111,6 +70,84 @@ AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t en
     return s;
   *out_ns = ns;
   return AHAL_SUCCESS;
+}
+
+}  // namespace
+
+namespace base {
+
+ahal_status_t event_destroy(const char* fn, Event* e) {
+  if (!unregister(to_handle<ahal_event_t>(e->handle)))
+    return invalid_handle(fn, to_handle<ahal_event_t>(e->handle), HandleType::kEvent);
+  {
+    std::lock_guard<std::mutex> lock(e->device->mutex);
+    e->device->events.erase(e);
+  }
+  release_event(e);
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t event_query(const char* fn, Event* e) {
+  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
+  Device* d = e->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->event_query(e->object); });
+}
+
+ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns) {
+  if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
+  Device* d = e->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->event_wait(e->object, timeout_ns); });
+}
+
+}  // namespace base
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
+                                         ahal_event_t* out_event) {
+  static const char* fn = "ahal_event_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(d,
+               layers::create(d->layers, fn, caller, HandleType::kEvent,
+                              reinterpret_cast<const void* const*>(out_event), d,
+                              layers::Body([&] { return event_create(fn, d, flags, out_event); })));
+  return event_create(fn, d, flags, out_event);
+}
+
+AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event) {
+  static const char* fn = "ahal_event_destroy";
+  Event* e = get(event);
+  if (!e) return invalid_handle(fn, event, HandleType::kEvent);
+  AHAL_LAYERED(e->device, layers::event_destroy(fn, e, caller));
+  return base::event_destroy(fn, e);
+}
+
+AHAL_API ahal_status_t ahal_event_query(ahal_event_t event) {
+  static const char* fn = "ahal_event_query";
+  Event* e = get(event);
+  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
+  AHAL_LAYERED(e->device, layers::event_query(fn, e, caller));
+  return base::event_query(fn, e);
+}
+
+AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns) {
+  static const char* fn = "ahal_event_wait";
+  Event* e = get(event);
+  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
+  AHAL_LAYERED(e->device, layers::event_wait(fn, e, timeout_ns, caller));
+  return base::event_wait(fn, e, timeout_ns);
+}
+
+AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t end,
+                                             uint64_t* out_ns) {
+  static const char* fn = "ahal_event_elapsed_ns";
+  Event* a = get(start);
+  if (!a) return invalid_handle(fn, start, HandleType::kEvent);
+  AHAL_RETURN_LAYERED(a->device, fn, event_elapsed_ns(fn, a, end, out_ns));
 }
 
 }  // extern "C"

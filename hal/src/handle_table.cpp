@@ -1,5 +1,7 @@
 #include "handle_table.hpp"
 
+#include "layers.hpp"
+
 namespace ahal {
 
 namespace {
@@ -110,8 +112,11 @@ std::string HandleTable::describe_invalid(uint64_t handle, HandleType type) cons
 }
 
 ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) {
-  return fail_message(AHAL_ERROR_INVALID_HANDLE, function,
-                      handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type));
+  std::string why = handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type);
+#if AHAL_WITH_LAYERS
+  why += layers::on_invalid_handle(function, reinterpret_cast<uintptr_t>(handle));
+#endif
+  return fail_message(AHAL_ERROR_INVALID_HANDLE, function, why);
 }
 
 }  // namespace ahal

@@ -4,6 +4,7 @@
 
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 
@@ -39,17 +40,10 @@ ahal_status_t make_kernel(const char* fn, Device* d, Module* module, ahal_plugin
 
 void release_kernel(Kernel* k) { handles().remove(k->handle); }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char* name,
-                                               ahal_kernel_t* out_kernel) {
-  static const char* fn = "ahal_kernel_get_builtin";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t kernel_get_builtin(const char* fn, Device* d, const char* name,
+                                 ahal_kernel_t* out_kernel) {
   if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
   if (!out_kernel) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_kernel is NULL");
   if (!d->api->kernel_get_builtin) return not_implemented(fn, *d->plugin, "kernel_get_builtin");
@@ -75,11 +69,8 @@ AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char*
   }
 }
 
-AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,
-                                                  ahal_kernel_attributes_t* out_attributes) {
-  static const char* fn = "ahal_kernel_get_attributes";
-  Kernel* k = get(kernel);
-  if (!k) return invalid_handle(fn, kernel, HandleType::kKernel);
+ahal_status_t kernel_get_attributes(const char* fn, Kernel* k,
+                                    ahal_kernel_attributes_t* out_attributes) {
   if (!out_attributes) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_attributes is NULL");
   const size_t size = out_attributes->struct_size;
   if (ahal_status_t s = check_struct_size(fn, "ahal_kernel_attributes_t", size,
@@ -89,6 +80,29 @@ AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,
               size < sizeof(k->attributes) ? size : sizeof(k->attributes));
   out_attributes->struct_size = size;
   return AHAL_SUCCESS;
+}
+
+}  // namespace
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char* name,
+                                               ahal_kernel_t* out_kernel) {
+  static const char* fn = "ahal_kernel_get_builtin";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_RETURN_LAYERED(d, fn, kernel_get_builtin(fn, d, name, out_kernel));
+}
+
+AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,
+                                                  ahal_kernel_attributes_t* out_attributes) {
+  static const char* fn = "ahal_kernel_get_attributes";
+  Kernel* k = get(kernel);
+  if (!k) return invalid_handle(fn, kernel, HandleType::kKernel);
+  AHAL_RETURN_LAYERED(k->device, fn, kernel_get_attributes(fn, k, out_attributes));
 }
 
 }  // extern "C"

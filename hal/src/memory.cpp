@@ -1,6 +1,7 @@
 // Buffers and pinned host memory (docs/memory.md).
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 
@@ -22,17 +23,10 @@ void release_host_alloc(HostAlloc* a) {
   delete a;
 }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffer_args_t* args,
-                                          ahal_buffer_t* out_buffer) {
-  static const char* fn = "ahal_buffer_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
+                            ahal_buffer_t* out_buffer) {
   if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
   if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
   if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
@@ -91,62 +85,13 @@ AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffe
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer) {
-  static const char* fn = "ahal_buffer_destroy";
-  Buffer* b = get(buffer);
-  if (!b || !unregister(buffer)) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  {
-    std::lock_guard<std::mutex> lock(b->device->mutex);
-    b->device->buffers.erase(b);
-  }
-  release_buffer(b);
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size) {
-  static const char* fn = "ahal_buffer_size";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+ahal_status_t buffer_size(const char* fn, Buffer* b, uint64_t* out_size) {
   if (!out_size) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_size is NULL");
   *out_size = b->size;
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_buffer_map(ahal_buffer_t buffer, uint64_t offset, uint64_t size,
-                                       void** out_pointer) {
-  static const char* fn = "ahal_buffer_map";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
-  if (!(b->flags & AHAL_MEMORY_HOST_VISIBLE))
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "buffer was not created AHAL_MEMORY_HOST_VISIBLE");
-  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
-  if (offset > b->size || size > b->size - offset)
-    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "offset %llu + size %llu exceeds buffer size %llu",
-                (unsigned long long)offset, (unsigned long long)size, (unsigned long long)b->size);
-  bool expected = false;
-  if (!b->mapped.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
-    return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is already mapped (one mapping at a time)");
-  Device* d = b->device;
-  void* pointer = nullptr;
-  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
-    return d->api->buffer_map(d->object, b->object, offset, size, &pointer);
-  });
-  if (s == AHAL_SUCCESS && !pointer)
-    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a pointer",
-             d->plugin->name.c_str());
-  if (s != AHAL_SUCCESS) {
-    b->mapped.store(false, std::memory_order_release);
-    return s;
-  }
-  *out_pointer = pointer;
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) {
-  static const char* fn = "ahal_buffer_unmap";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+ahal_status_t buffer_unmap(const char* fn, Buffer* b) {
   bool expected = true;
   if (!b->mapped.compare_exchange_strong(expected, false, std::memory_order_acq_rel))
     return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is not mapped");
@@ -154,11 +99,8 @@ AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) {
   return call_plugin(fn, *d->plugin, [&] { return d->api->buffer_unmap(d->object, b->object); });
 }
 
-AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint32_t flags,
-                                       ahal_host_alloc_t* out_alloc) {
-  static const char* fn = "ahal_host_alloc";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t host_alloc(const char* fn, Device* d, uint64_t size, uint32_t flags,
+                         ahal_host_alloc_t* out_alloc) {
   if (!out_alloc) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_alloc is NULL");
   if (flags != 0)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x: no flags are defined, pass 0", flags);
@@ -193,25 +135,141 @@ AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc, void** out_pointer) {
-  static const char* fn = "ahal_host_alloc_pointer";
-  HostAlloc* a = get(alloc);
-  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+ahal_status_t host_alloc_pointer(const char* fn, HostAlloc* a, void** out_pointer) {
   if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
   *out_pointer = a->pointer;
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc) {
-  static const char* fn = "ahal_host_free";
-  HostAlloc* a = get(alloc);
-  if (!a || !unregister(alloc)) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+}  // namespace
+
+namespace base {
+
+ahal_status_t buffer_destroy(const char* fn, Buffer* b) {
+  if (!unregister(to_handle<ahal_buffer_t>(b->handle)))
+    return invalid_handle(fn, to_handle<ahal_buffer_t>(b->handle), HandleType::kBuffer);
+  {
+    std::lock_guard<std::mutex> lock(b->device->mutex);
+    b->device->buffers.erase(b);
+  }
+  release_buffer(b);
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
+                         void** out_pointer) {
+  if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
+  if (!(b->flags & AHAL_MEMORY_HOST_VISIBLE))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "buffer was not created AHAL_MEMORY_HOST_VISIBLE");
+  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  if (offset > b->size || size > b->size - offset)
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "offset %llu + size %llu exceeds buffer size %llu",
+                (unsigned long long)offset, (unsigned long long)size, (unsigned long long)b->size);
+  bool expected = false;
+  if (!b->mapped.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+    return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is already mapped (one mapping at a time)");
+  Device* d = b->device;
+  void* pointer = nullptr;
+  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
+    return d->api->buffer_map(d->object, b->object, offset, size, &pointer);
+  });
+  if (s == AHAL_SUCCESS && !pointer)
+    s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a pointer",
+             d->plugin->name.c_str());
+  if (s != AHAL_SUCCESS) {
+    b->mapped.store(false, std::memory_order_release);
+    return s;
+  }
+  *out_pointer = pointer;
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t host_free(const char* fn, HostAlloc* a) {
+  if (!unregister(to_handle<ahal_host_alloc_t>(a->handle)))
+    return invalid_handle(fn, to_handle<ahal_host_alloc_t>(a->handle), HandleType::kHostAlloc);
   {
     std::lock_guard<std::mutex> lock(a->device->mutex);
     a->device->host_allocs.erase(a);
   }
   release_host_alloc(a);
   return AHAL_SUCCESS;
+}
+
+}  // namespace base
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffer_args_t* args,
+                                          ahal_buffer_t* out_buffer) {
+  static const char* fn = "ahal_buffer_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(
+      d, layers::create(d->layers, fn, caller, HandleType::kBuffer,
+                        reinterpret_cast<const void* const*>(out_buffer), d,
+                        layers::Body([&] { return buffer_create(fn, d, args, out_buffer); })));
+  return buffer_create(fn, d, args, out_buffer);
+}
+
+AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer) {
+  static const char* fn = "ahal_buffer_destroy";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  AHAL_LAYERED(b->device, layers::buffer_destroy(fn, b, caller));
+  return base::buffer_destroy(fn, b);
+}
+
+AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size) {
+  static const char* fn = "ahal_buffer_size";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  AHAL_RETURN_LAYERED(b->device, fn, buffer_size(fn, b, out_size));
+}
+
+AHAL_API ahal_status_t ahal_buffer_map(ahal_buffer_t buffer, uint64_t offset, uint64_t size,
+                                       void** out_pointer) {
+  static const char* fn = "ahal_buffer_map";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  AHAL_LAYERED(b->device, layers::buffer_map(fn, b, offset, size, out_pointer, caller));
+  return base::buffer_map(fn, b, offset, size, out_pointer);
+}
+
+AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) {
+  static const char* fn = "ahal_buffer_unmap";
+  Buffer* b = get(buffer);
+  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
+  AHAL_RETURN_LAYERED(b->device, fn, buffer_unmap(fn, b));
+}
+
+AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint32_t flags,
+                                       ahal_host_alloc_t* out_alloc) {
+  static const char* fn = "ahal_host_alloc";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(
+      d, layers::create(d->layers, fn, caller, HandleType::kHostAlloc,
+                        reinterpret_cast<const void* const*>(out_alloc), d,
+                        layers::Body([&] { return host_alloc(fn, d, size, flags, out_alloc); })));
+  return host_alloc(fn, d, size, flags, out_alloc);
+}
+
+AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc, void** out_pointer) {
+  static const char* fn = "ahal_host_alloc_pointer";
+  HostAlloc* a = get(alloc);
+  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+  AHAL_RETURN_LAYERED(a->device, fn, host_alloc_pointer(fn, a, out_pointer));
+}
+
+AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc) {
+  static const char* fn = "ahal_host_free";
+  HostAlloc* a = get(alloc);
+  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
+  AHAL_LAYERED(a->device, layers::host_free(fn, a, caller));
+  return base::host_free(fn, a);
 }
 
 }  // extern "C"

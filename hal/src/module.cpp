@@ -8,6 +8,7 @@
 
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 namespace {
@@ -231,34 +232,10 @@ void release_module(Module* m) {
   delete m;
 }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) {
-  const char* name = bundle::format_name(raw_enum(format));
-  return name ? name : "unknown";
-}
-
-AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format_parse";
-  if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
-  if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
-  const ahal_module_format_t format = bundle::parse_format(name);
-  if (format == AHAL_MODULE_FORMAT_UNKNOWN)
-    return fail(AHAL_ERROR_NOT_FOUND, fn, "\"%s\" is not a module format name (%s, bundle)", name,
-                formats_of((1ull << (AHAL_MODULE_FORMAT_ZE_NATIVE + 1)) - 2).c_str());
-  *out = format;
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
-                                          ahal_module_t* out_module) {
-  static const char* fn = "ahal_module_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t module_create(const char* fn, Device* d, const ahal_module_args_t* args,
+                            ahal_module_t* out_module) {
   if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
   if (!out_module) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_module is NULL");
   if (ahal_status_t s = check_struct_size(fn, "ahal_module_args_t", args->struct_size,
@@ -322,32 +299,13 @@ AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_modul
   }
 }
 
-AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module) {
-  static const char* fn = "ahal_module_destroy";
-  Module* m = get(module);
-  if (!m || !unregister(module)) return invalid_handle(fn, module, HandleType::kModule);
-  {
-    std::lock_guard<std::mutex> lock(m->device->mutex);
-    m->device->modules.erase(m);
-  }
-  release_module(m);
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_module_format(ahal_module_t module, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
+ahal_status_t module_format(const char* fn, Module* m, ahal_module_format_t* out) {
   if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
   *out = m->format;
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
-                                       ahal_kernel_t* out_kernel) {
-  static const char* fn = "ahal_kernel_get";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
+ahal_status_t kernel_get(const char* fn, Module* m, const char* name, ahal_kernel_t* out_kernel) {
   if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
   if (!out_kernel) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_kernel is NULL");
   try {
@@ -379,6 +337,80 @@ AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
   } catch (const std::bad_alloc&) {
     return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
   }
+}
+
+}  // namespace
+
+namespace base {
+
+ahal_status_t module_destroy(const char* fn, Module* m) {
+  if (!unregister(to_handle<ahal_module_t>(m->handle)))
+    return invalid_handle(fn, to_handle<ahal_module_t>(m->handle), HandleType::kModule);
+  {
+    std::lock_guard<std::mutex> lock(m->device->mutex);
+    m->device->modules.erase(m);
+  }
+  release_module(m);
+  return AHAL_SUCCESS;
+}
+
+}  // namespace base
+}  // namespace ahal
+
+using namespace ahal;
+
+extern "C" {
+
+AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) {
+  const char* name = bundle::format_name(raw_enum(format));
+  return name ? name : "unknown";
+}
+
+AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_format_t* out) {
+  static const char* fn = "ahal_module_format_parse";
+  if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
+  if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
+  const ahal_module_format_t format = bundle::parse_format(name);
+  if (format == AHAL_MODULE_FORMAT_UNKNOWN)
+    return fail(AHAL_ERROR_NOT_FOUND, fn, "\"%s\" is not a module format name (%s, bundle)", name,
+                formats_of((1ull << (AHAL_MODULE_FORMAT_ZE_NATIVE + 1)) - 2).c_str());
+  *out = format;
+  return AHAL_SUCCESS;
+}
+
+AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
+                                          ahal_module_t* out_module) {
+  static const char* fn = "ahal_module_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(
+      d, layers::create(d->layers, fn, caller, HandleType::kModule,
+                        reinterpret_cast<const void* const*>(out_module), d,
+                        layers::Body([&] { return module_create(fn, d, args, out_module); })));
+  return module_create(fn, d, args, out_module);
+}
+
+AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module) {
+  static const char* fn = "ahal_module_destroy";
+  Module* m = get(module);
+  if (!m) return invalid_handle(fn, module, HandleType::kModule);
+  AHAL_LAYERED(m->device, layers::module_destroy(fn, m, caller));
+  return base::module_destroy(fn, m);
+}
+
+AHAL_API ahal_status_t ahal_module_format(ahal_module_t module, ahal_module_format_t* out) {
+  static const char* fn = "ahal_module_format";
+  Module* m = get(module);
+  if (!m) return invalid_handle(fn, module, HandleType::kModule);
+  AHAL_RETURN_LAYERED(m->device, fn, module_format(fn, m, out));
+}
+
+AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
+                                       ahal_kernel_t* out_kernel) {
+  static const char* fn = "ahal_kernel_get";
+  Module* m = get(module);
+  if (!m) return invalid_handle(fn, module, HandleType::kModule);
+  AHAL_RETURN_LAYERED(m->device, fn, kernel_get(fn, m, name, out_kernel));
 }
 
 }  // extern "C"

@@ -19,6 +19,9 @@ namespace ahal {
 
 struct Device;
 struct Module;
+// The validation and tracing layers' state (layers_state.hpp).
+struct Layers;
+struct StreamLayer;
 
 // The plugin's shared object (a boost::dll::shared_library, kept out of
 // this header); closing it is the deleter's job.
@@ -57,6 +60,7 @@ struct Limits {
 struct Runtime {
   uint64_t handle = 0;
   uint32_t flags = 0;
+  Layers* layers = nullptr;  // owned; null when validation and tracing are off
   std::string search_path;
   std::vector<std::unique_ptr<Plugin>> plugins;
   std::vector<std::unique_ptr<Device>> devices;
@@ -85,6 +89,7 @@ struct Stream {
   ahal_plugin_stream_t* object = nullptr;
   // ahal_device_synchronize holds these; destroy waits until they drop.
   std::atomic<uint32_t> pins{0};
+  StreamLayer* layer = nullptr;  // set while the runtime has layers on
 };
 
 struct Event {
@@ -134,7 +139,8 @@ struct Device {
   Plugin* plugin = nullptr;
   const ahal_plugin_api_t* api = nullptr;  // &plugin->api
   ahal_plugin_device_t* object = nullptr;
-  uint32_t index = 0;  // the plugin's index: selector "<plugin>:<index>"
+  uint32_t index = 0;        // the plugin's index: selector "<plugin>:<index>"
+  Layers* layers = nullptr;  // the runtime's, tested once per call
   ahal_device_properties_t properties = {};
   Limits limits = {};
 

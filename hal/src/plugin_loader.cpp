@@ -185,8 +185,8 @@ std::string open_and_check(Plugin* p) {
   p->library.reset(library.release());
   if (!p->library->so.has(AHAL_PLUGIN_QUERY_SYMBOL))
     return "missing " AHAL_PLUGIN_QUERY_SYMBOL " (not an ahal plugin)";
-  const auto query = p->library->so.get<ahal_status_t(uint32_t, ahal_plugin_api_t*)>(
-      AHAL_PLUGIN_QUERY_SYMBOL);
+  const auto query =
+      p->library->so.get<ahal_status_t(uint32_t, ahal_plugin_api_t*)>(AHAL_PLUGIN_QUERY_SYMBOL);
 
   ahal_plugin_api_t& api = p->api;
   std::memset(&api, 0, sizeof(api));

@@ -1,8 +1,80 @@
 // ahal_runtime_*: creation, plugin listing, teardown.
+#include <cstdlib>
 #include <cstring>
 
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
+
+namespace ahal {
+namespace {
+
+#if !AHAL_WITH_LAYERS
+// Built with AHAL_VALIDATION_LAYER=OFF: say so to whoever asks for a layer.
+void warn_layers_missing(uint32_t flags) {
+  const char* validation = std::getenv("AHAL_VALIDATION");
+  const char* trace = std::getenv("AHAL_TRACE");
+  if ((flags & AHAL_RUNTIME_VALIDATION) ||
+      (validation && *validation && std::strcmp(validation, "0")) || (trace && *trace))
+    log(AHAL_LOG_WARNING, "loader",
+        "validation and tracing were asked for, but this libahal was built without them "
+        "(AHAL_VALIDATION_LAYER=OFF)");
+}
+#endif
+
+ahal_status_t plugin_count(const char* fn, Runtime* rt, uint32_t* out_count) {
+  if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
+  *out_count = static_cast<uint32_t>(rt->plugins.size());
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t plugin_info(const char* fn, Runtime* rt, uint32_t index,
+                          ahal_plugin_info_t* out_info) {
+  if (!out_info) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_info is NULL");
+  if (ahal_status_t s = check_struct_size(fn, "ahal_plugin_info_t", out_info->struct_size,
+                                          AHAL_END_OF(ahal_plugin_info_t, device_count)))
+    return s;
+  if (index >= rt->plugins.size())
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "index %u is not below the plugin count %zu", index,
+                rt->plugins.size());
+  const Plugin& p = *rt->plugins[index];
+  ahal_plugin_info_t info = {};
+  info.struct_size = out_info->struct_size;
+  info.name = p.name.c_str();
+  info.path = p.path.c_str();
+  info.description = p.description.c_str();
+  info.reason = p.reason.c_str();
+  info.state = p.state;
+  info.abi_version = p.abi_version;
+  info.device_count = p.device_count;
+  std::memcpy(out_info, &info,
+              sizeof(info) < out_info->struct_size ? sizeof(info) : out_info->struct_size);
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t search_path(const char* fn, Runtime* rt, const char** out_path) {
+  if (!out_path) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_path is NULL");
+  *out_path = rt->search_path.c_str();
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t device_count(const char* fn, Runtime* rt, uint32_t* out_count) {
+  if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
+  *out_count = static_cast<uint32_t>(rt->devices.size());
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t device_get(const char* fn, Runtime* rt, uint32_t index, ahal_device_t* out_device) {
+  if (!out_device) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_device is NULL");
+  if (index >= rt->devices.size())
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "index %u is not below the device count %zu", index,
+                rt->devices.size());
+  *out_device = to_handle<ahal_device_t>(rt->devices[index]->handle);
+  return AHAL_SUCCESS;
+}
+
+}  // namespace
+}  // namespace ahal
 
 using namespace ahal;
 
@@ -27,6 +99,11 @@ AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options
   if (opts.flags & ~kKnownFlags)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "options->flags 0x%x has unknown bits 0x%x",
                 opts.flags, opts.flags & ~kKnownFlags);
+#if AHAL_WITH_LAYERS
+  const uint64_t start_ns = layers::clock_ns();
+#else
+  warn_layers_missing(opts.flags);
+#endif
   try {
     auto rt = std::make_unique<Runtime>();
     rt->flags = opts.flags;
@@ -36,6 +113,9 @@ AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options
       for (auto& p : rt->plugins) unload_plugin(p.get());
       return s;
     }
+#if AHAL_WITH_LAYERS
+    layers::attach(rt.get(), opts.flags, fn, AHAL_CALLER, start_ns);
+#endif
     *out_runtime = to_handle<ahal_runtime_t>(rt->handle);
     rt.release();
     return AHAL_SUCCESS;
@@ -48,10 +128,18 @@ AHAL_API ahal_status_t ahal_runtime_destroy(ahal_runtime_t runtime) {
   static const char* fn = "ahal_runtime_destroy";
   Runtime* rt = get(runtime);
   if (!rt || !unregister(runtime)) return invalid_handle(fn, runtime, HandleType::kRuntime);
+#if AHAL_WITH_LAYERS
+  const uint64_t start_ns = layers::clock_ns();
+  Layers* layers = rt->layers;
+  if (layers) layers::before_runtime_destroy(rt, AHAL_CALLER);
+#endif
   for (auto& d : rt->devices) close_device(d.get());
   rt->devices.clear();
   for (auto& p : rt->plugins) unload_plugin(p.get());
   delete rt;
+#if AHAL_WITH_LAYERS
+  if (layers) layers::after_runtime_destroy(layers, fn, start_ns);
+#endif
   return AHAL_SUCCESS;
 }
 
@@ -59,9 +147,7 @@ AHAL_API ahal_status_t ahal_runtime_plugin_count(ahal_runtime_t runtime, uint32_
   static const char* fn = "ahal_runtime_plugin_count";
   Runtime* rt = get(runtime);
   if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
-  *out_count = static_cast<uint32_t>(rt->plugins.size());
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(rt, fn, plugin_count(fn, rt, out_count));
 }
 
 AHAL_API ahal_status_t ahal_runtime_plugin_info(ahal_runtime_t runtime, uint32_t index,
@@ -69,44 +155,21 @@ AHAL_API ahal_status_t ahal_runtime_plugin_info(ahal_runtime_t runtime, uint32_t
   static const char* fn = "ahal_runtime_plugin_info";
   Runtime* rt = get(runtime);
   if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  if (!out_info) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_info is NULL");
-  if (ahal_status_t s = check_struct_size(fn, "ahal_plugin_info_t", out_info->struct_size,
-                                          AHAL_END_OF(ahal_plugin_info_t, device_count)))
-    return s;
-  if (index >= rt->plugins.size())
-    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "index %u is not below the plugin count %zu", index,
-                rt->plugins.size());
-  const Plugin& p = *rt->plugins[index];
-  ahal_plugin_info_t info = {};
-  info.struct_size = out_info->struct_size;
-  info.name = p.name.c_str();
-  info.path = p.path.c_str();
-  info.description = p.description.c_str();
-  info.reason = p.reason.c_str();
-  info.state = p.state;
-  info.abi_version = p.abi_version;
-  info.device_count = p.device_count;
-  std::memcpy(out_info, &info,
-              sizeof(info) < out_info->struct_size ? sizeof(info) : out_info->struct_size);
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(rt, fn, plugin_info(fn, rt, index, out_info));
 }
 
 AHAL_API ahal_status_t ahal_runtime_search_path(ahal_runtime_t runtime, const char** out_path) {
   static const char* fn = "ahal_runtime_search_path";
   Runtime* rt = get(runtime);
   if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  if (!out_path) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_path is NULL");
-  *out_path = rt->search_path.c_str();
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(rt, fn, search_path(fn, rt, out_path));
 }
 
 AHAL_API ahal_status_t ahal_runtime_device_count(ahal_runtime_t runtime, uint32_t* out_count) {
   static const char* fn = "ahal_runtime_device_count";
   Runtime* rt = get(runtime);
   if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
-  *out_count = static_cast<uint32_t>(rt->devices.size());
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(rt, fn, device_count(fn, rt, out_count));
 }
 
 AHAL_API ahal_status_t ahal_runtime_device_get(ahal_runtime_t runtime, uint32_t index,
@@ -114,12 +177,7 @@ AHAL_API ahal_status_t ahal_runtime_device_get(ahal_runtime_t runtime, uint32_t 
   static const char* fn = "ahal_runtime_device_get";
   Runtime* rt = get(runtime);
   if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  if (!out_device) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_device is NULL");
-  if (index >= rt->devices.size())
-    return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "index %u is not below the device count %zu", index,
-                rt->devices.size());
-  *out_device = to_handle<ahal_device_t>(rt->devices[index]->handle);
-  return AHAL_SUCCESS;
+  AHAL_RETURN_LAYERED(rt, fn, device_get(fn, rt, index, out_device));
 }
 
 }  // extern "C"

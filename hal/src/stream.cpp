@@ -6,6 +6,7 @@
 
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers.hpp"
 
 namespace ahal {
 namespace {
@@ -145,25 +146,10 @@ ahal_status_t release_stream(Stream* s, const char* fn) {
   return status;
 }
 
-}  // namespace ahal
+namespace {
 
-using namespace ahal;
-
-// Every enqueue starts here. A validation or tracing layer (AHAL_VALIDATION,
-// AHAL_TRACE) hooks in at this one point: a per-device layer pointer tested
-// once, so calls without layers pay a single predictable branch.
-#define AHAL_GET_STREAM(fn, handle, s)                                           \
-  Stream* s = get(handle);                                                       \
-  if (AHAL_UNLIKELY(!s)) return invalid_handle(fn, handle, HandleType::kStream); \
-  Device* const d = s->device
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_stream_args_t* args,
-                                          ahal_stream_t* out_stream) {
-  static const char* fn = "ahal_stream_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
+                            ahal_stream_t* out_stream) {
   if (!out_stream) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_stream is NULL");
   ahal_stream_args_t a = {};
   a.struct_size = sizeof(a);
@@ -204,10 +190,16 @@ AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_strea
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream) {
-  static const char* fn = "ahal_stream_destroy";
-  Stream* s = get(stream);
-  if (!s || !unregister(stream)) return invalid_handle(fn, stream, HandleType::kStream);
+}  // namespace
+
+// The loader's own work for each call that takes a stream: checks, then
+// the plugin. Hot: a few handle lookups and range checks, no locks, no
+// heap allocation; messages are only built on failure.
+namespace base {
+
+ahal_status_t stream_destroy(const char* fn, Stream* s) {
+  if (!unregister(to_handle<ahal_stream_t>(s->handle)))
+    return invalid_handle(fn, to_handle<ahal_stream_t>(s->handle), HandleType::kStream);
   {
     std::lock_guard<std::mutex> lock(s->device->mutex);
     s->device->streams.erase(s);
@@ -215,10 +207,9 @@ AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream) {
   return release_stream(s, fn);
 }
 
-AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
-                                            ahal_buffer_t dst, uint64_t dst_offset, uint64_t size) {
-  static const char* fn = "ahal_stream_copy_h2d";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
+                              uint64_t dst_offset, uint64_t size) {
+  Device* const d = s->device;
   Buffer* b = nullptr;
   if (ahal_status_t st = stream_buffer(fn, "dst", dst, s, &b)) return st;
   if (AHAL_UNLIKELY(!in_range(dst_offset, size, b->size)))
@@ -230,10 +221,9 @@ AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* sr
   });
 }
 
-AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
-                                            uint64_t src_offset, void* dst, uint64_t size) {
-  static const char* fn = "ahal_stream_copy_d2h";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
+                              void* dst, uint64_t size) {
+  Device* const d = s->device;
   Buffer* b = nullptr;
   if (ahal_status_t st = stream_buffer(fn, "src", src, s, &b)) return st;
   if (AHAL_UNLIKELY(!in_range(src_offset, size, b->size)))
@@ -245,11 +235,9 @@ AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t 
   });
 }
 
-AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
-                                            uint64_t src_offset, ahal_buffer_t dst,
-                                            uint64_t dst_offset, uint64_t size) {
-  static const char* fn = "ahal_stream_copy_d2d";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
+                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size) {
+  Device* const d = s->device;
   Buffer *from = nullptr, *to = nullptr;
   if (ahal_status_t st = stream_buffer(fn, "src", src, s, &from)) return st;
   if (ahal_status_t st = stream_buffer(fn, "dst", dst, s, &to)) return st;
@@ -269,10 +257,9 @@ AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t 
   });
 }
 
-AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer, uint64_t offset,
-                                        uint64_t size, const void* pattern, uint32_t pattern_size) {
-  static const char* fn = "ahal_stream_fill";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
+                          uint64_t size, const void* pattern, uint32_t pattern_size) {
+  Device* const d = s->device;
   Buffer* b = nullptr;
   if (ahal_status_t st = stream_buffer(fn, "buffer", buffer, s, &b)) return st;
   if (AHAL_UNLIKELY(!pattern)) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "pattern is NULL");
@@ -306,10 +293,9 @@ AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buff
   });
 }
 
-AHAL_API ahal_status_t ahal_stream_launch(ahal_stream_t stream, ahal_kernel_t kernel,
-                                          const ahal_launch_args_t* args) {
-  static const char* fn = "ahal_stream_launch";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
+                            const ahal_launch_args_t* args) {
+  Device* const d = s->device;
   const Kernel* k = get(kernel);
   if (AHAL_UNLIKELY(!k)) return invalid_handle(fn, kernel, HandleType::kKernel);
   if (AHAL_UNLIKELY(k->device != d)) return other_device(fn, "kernel", k->device, d);
@@ -368,18 +354,16 @@ AHAL_API ahal_status_t ahal_stream_launch(ahal_stream_t stream, ahal_kernel_t ke
                      [&] { return d->api->stream_launch(s->object, k->object, &launch); });
 }
 
-AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host_fn_t callback,
-                                                 void* user_data) {
-  static const char* fn = "ahal_stream_host_callback";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
+                                   void* user_data) {
+  Device* const d = s->device;
   if (!callback) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "fn is NULL");
   return call_plugin(fn, *d->plugin,
                      [&] { return d->api->stream_host_callback(s->object, callback, user_data); });
 }
 
-AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream, ahal_event_t event) {
-  static const char* fn = "ahal_stream_record_event";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event) {
+  Device* const d = s->device;
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
@@ -390,9 +374,8 @@ AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream, ahal_event
   return st;
 }
 
-AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream, ahal_event_t event) {
-  static const char* fn = "ahal_stream_wait_event";
-  AHAL_GET_STREAM(fn, stream, s);
+ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
+  Device* const d = s->device;
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
@@ -400,16 +383,135 @@ AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream, ahal_event_t
                      [&] { return d->api->stream_wait_event(s->object, e->object); });
 }
 
+ahal_status_t stream_synchronize(const char* fn, Stream* s) {
+  Device* const d = s->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_synchronize(s->object); });
+}
+
+ahal_status_t stream_query(const char* fn, Stream* s) {
+  Device* const d = s->device;
+  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_query(s->object); });
+}
+
+}  // namespace base
+}  // namespace ahal
+
+using namespace ahal;
+
+// The enqueue entries get the loader's own work inlined, as if it were
+// written in them; the layers call the same work out of line.
+#if defined(__GNUC__)
+#define AHAL_HOT __attribute__((flatten))
+#else
+#define AHAL_HOT
+#endif
+
+// Every call that takes a stream starts here. The layers hook in at this one
+// point: a per-device pointer tested once, so calls without layers pay a
+// single predictable branch.
+#define AHAL_GET_STREAM(fn, handle, s)                                           \
+  Stream* s = get(handle);                                                       \
+  if (AHAL_UNLIKELY(!s)) return invalid_handle(fn, handle, HandleType::kStream); \
+  Device* const d = s->device
+
+extern "C" {
+
+AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_stream_args_t* args,
+                                          ahal_stream_t* out_stream) {
+  static const char* fn = "ahal_stream_create";
+  Device* d = get(device);
+  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
+  AHAL_LAYERED(d, layers::stream_create(fn, d, args, out_stream, caller, layers::Body([&] {
+                                          return stream_create(fn, d, args, out_stream);
+                                        })));
+  return stream_create(fn, d, args, out_stream);
+}
+
+AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream) {
+  static const char* fn = "ahal_stream_destroy";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_destroy(fn, s, caller));
+  return base::stream_destroy(fn, s);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
+                                                     ahal_buffer_t dst, uint64_t dst_offset,
+                                                     uint64_t size) {
+  static const char* fn = "ahal_stream_copy_h2d";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_copy_h2d(fn, s, src, dst, dst_offset, size, caller));
+  return base::stream_copy_h2d(fn, s, src, dst, dst_offset, size);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
+                                                     uint64_t src_offset, void* dst,
+                                                     uint64_t size) {
+  static const char* fn = "ahal_stream_copy_d2h";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_copy_d2h(fn, s, src, src_offset, dst, size, caller));
+  return base::stream_copy_d2h(fn, s, src, src_offset, dst, size);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
+                                                     uint64_t src_offset, ahal_buffer_t dst,
+                                                     uint64_t dst_offset, uint64_t size) {
+  static const char* fn = "ahal_stream_copy_d2d";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_copy_d2d(fn, s, src, src_offset, dst, dst_offset, size, caller));
+  return base::stream_copy_d2d(fn, s, src, src_offset, dst, dst_offset, size);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer,
+                                                 uint64_t offset, uint64_t size,
+                                                 const void* pattern, uint32_t pattern_size) {
+  static const char* fn = "ahal_stream_fill";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_fill(fn, s, buffer, offset, size, pattern, pattern_size, caller));
+  return base::stream_fill(fn, s, buffer, offset, size, pattern, pattern_size);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_launch(ahal_stream_t stream, ahal_kernel_t kernel,
+                                                   const ahal_launch_args_t* args) {
+  static const char* fn = "ahal_stream_launch";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_launch(fn, s, kernel, args, caller));
+  return base::stream_launch(fn, s, kernel, args);
+}
+
+AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host_fn_t callback,
+                                                 void* user_data) {
+  static const char* fn = "ahal_stream_host_callback";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_host_callback(fn, s, callback, user_data, caller));
+  return base::stream_host_callback(fn, s, callback, user_data);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream, ahal_event_t event) {
+  static const char* fn = "ahal_stream_record_event";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_record_event(fn, s, event, caller));
+  return base::stream_record_event(fn, s, event);
+}
+
+AHAL_HOT AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream, ahal_event_t event) {
+  static const char* fn = "ahal_stream_wait_event";
+  AHAL_GET_STREAM(fn, stream, s);
+  AHAL_LAYERED(d, layers::stream_wait_event(fn, s, event, caller));
+  return base::stream_wait_event(fn, s, event);
+}
+
 AHAL_API ahal_status_t ahal_stream_synchronize(ahal_stream_t stream) {
   static const char* fn = "ahal_stream_synchronize";
   AHAL_GET_STREAM(fn, stream, s);
-  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_synchronize(s->object); });
+  AHAL_LAYERED(d, layers::stream_synchronize(fn, s, caller));
+  return base::stream_synchronize(fn, s);
 }
 
 AHAL_API ahal_status_t ahal_stream_query(ahal_stream_t stream) {
   static const char* fn = "ahal_stream_query";
   AHAL_GET_STREAM(fn, stream, s);
-  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_query(s->object); });
+  AHAL_LAYERED(d, layers::stream_query(fn, s, caller));
+  return base::stream_query(fn, s);
 }
 
 }  // extern "C"

@@ -1,6 +1,8 @@
-// hostmem: a small synchronous host-memory device for the loader's tests.
-// Every command runs at once on the calling thread. It is built against
-// several plugin ABI headers (tests/abi/) to check old and new plugins load.
+// hostmem: a small host-memory device for the loader's tests. Every command
+// runs at once on the calling thread, or, with HOSTMEM_DEFERRED=1, waits in
+// its stream's queue until a synchronize, an event wait or a stream wait
+// needs it (so tests can hold work in flight). It is built against several
+// plugin ABI headers (tests/abi/) to check old and new plugins load.
 //
 // Modules use format opencl-c with a tiny "program" text:
 //   kernel <entry> [<impl>]   an entry point running one of the impls below
@@ -8,7 +10,8 @@
 // impls: add_u32 (a, b, c; {n}), write_index (out; {base}), throws, fail_silent.
 // Built-in kernels: hostmem.add_u32. With HOSTMEM_IMAGE_SCORE it scores
 // bundle images itself ("hm1-fast" > "hm1" > any). Environment: HOSTMEM_DEVICES (default 2),
-// HOSTMEM_NOT_FOUND=1 (plugin_init answers AHAL_ERROR_NOT_FOUND).
+// HOSTMEM_NOT_FOUND=1 (plugin_init answers AHAL_ERROR_NOT_FOUND), HOSTMEM_DEFERRED=1,
+// HOSTMEM_BINDING_ALIGNMENT (default 16), HOSTMEM_NO_TIMESTAMPS=1.
 //
 // It refuses, with AHAL_ERROR_INTERNAL, any argument the loader should
 // have refused, so a test sees a loader check that is missing.
@@ -19,8 +22,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -63,6 +69,9 @@ struct ahal_plugin_kernel_s {
 
 struct ahal_plugin_device_s {
   uint32_t index;
+  bool deferred = false;
+  uint32_t binding_alignment = 16;
+  bool timestamps = true;
   std::atomic<uint64_t> used{0};
   ahal_plugin_kernel_s builtin_add{Impl::kAddU32, 0, 0, true};
 };
@@ -83,10 +92,14 @@ struct ahal_plugin_host_alloc_s {
 
 struct ahal_plugin_stream_s {
   ahal_plugin_device_s* device;
+  std::mutex mutex;
+  std::deque<std::function<void()>> queue;  // deferred commands, in order
 };
 
 struct ahal_plugin_event_s {
   std::atomic<uint64_t> time_ns{0};
+  std::atomic<bool> done{true};
+  std::atomic<ahal_plugin_stream_s*> stream{nullptr};  // of the last record
 };
 
 struct ahal_plugin_module_s {
@@ -108,9 +121,18 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
   auto instance = std::make_unique<ahal_plugin_instance_s>();
   uint32_t count = 2;
   if (const char* n = std::getenv("HOSTMEM_DEVICES")) count = uint32_t(std::atoi(n));
+  auto flag = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value && std::strcmp(value, "1") == 0;
+  };
+  const char* alignment = std::getenv("HOSTMEM_BINDING_ALIGNMENT");
   for (uint32_t i = 0; i < count; ++i) {
-    instance->devices.push_back(std::make_unique<ahal_plugin_device_s>());
-    instance->devices.back()->index = i;
+    auto d = std::make_unique<ahal_plugin_device_s>();
+    d->index = i;
+    d->deferred = flag("HOSTMEM_DEFERRED");
+    if (alignment) d->binding_alignment = uint32_t(std::atoi(alignment));
+    d->timestamps = !flag("HOSTMEM_NO_TIMESTAMPS");
+    instance->devices.push_back(std::move(d));
   }
   *out = instance.release();
   return AHAL_SUCCESS;
@@ -154,13 +176,15 @@ ahal_status_t device_get_properties(ahal_plugin_device_t* d, ahal_device_propert
   p->subgroup_size_min = p->subgroup_size_max = 1;
   p->max_bindings = 8;
   p->max_constants_size = 256;
-  p->binding_offset_alignment = 16;
+  p->binding_offset_alignment = d->binding_alignment;
   p->module_formats = 1ull << AHAL_MODULE_FORMAT_OPENCL_C;
   p->features = AHAL_FEATURE_HOST_VISIBLE_MEMORY | AHAL_FEATURE_UNIFIED_MEMORY |
-                AHAL_FEATURE_TIMESTAMPS | AHAL_FEATURE_HOST_CALLBACKS |
-                AHAL_FEATURE_BUILTIN_KERNELS | AHAL_FEATURE_DYNAMIC_SHARED_MEMORY |
-                AHAL_FEATURE_GENERAL_KERNELS;
-  p->timestamp_resolution_ps = 1000;
+                AHAL_FEATURE_HOST_CALLBACKS | AHAL_FEATURE_BUILTIN_KERNELS |
+                AHAL_FEATURE_DYNAMIC_SHARED_MEMORY | AHAL_FEATURE_GENERAL_KERNELS;
+  if (d->timestamps) {
+    p->features |= AHAL_FEATURE_TIMESTAMPS;
+    p->timestamp_resolution_ps = 1000;
+  }
   return AHAL_SUCCESS;
 }
 
@@ -215,72 +239,100 @@ void host_free(ahal_plugin_device_t*, ahal_plugin_host_alloc_t* a) {
 ahal_status_t stream_create(ahal_plugin_device_t* d, const ahal_stream_args_t* args,
                             ahal_plugin_stream_t** out) {
   if (args->flags) return unchecked("stream flags");
-  *out = new ahal_plugin_stream_s{d};
+  *out = new ahal_plugin_stream_s;
+  (*out)->device = d;
   return AHAL_SUCCESS;
 }
 
 void stream_destroy(ahal_plugin_stream_t* s) { delete s; }
 
+// Runs `work` now, or queues it on a deferred device.
+void submit(ahal_plugin_stream_t* s, std::function<void()> work) {
+  if (!s->device->deferred) return work();
+  std::lock_guard<std::mutex> lock(s->mutex);
+  s->queue.push_back(std::move(work));
+}
+
+// Runs everything queued on the stream.
+void flush(ahal_plugin_stream_t* s) {
+  for (;;) {
+    std::function<void()> work;
+    {
+      std::lock_guard<std::mutex> lock(s->mutex);
+      if (s->queue.empty()) return;
+      work = std::move(s->queue.front());
+      s->queue.pop_front();
+    }
+    work();
+  }
+}
+
 bool in_buffer(const ahal_plugin_buffer_t* b, uint64_t offset, uint64_t size) {
   return size > 0 && offset <= b->size && size <= b->size - offset;
 }
 
-ahal_status_t copy_h2d(ahal_plugin_stream_t*, const void* src, ahal_plugin_buffer_t* dst,
+ahal_status_t copy_h2d(ahal_plugin_stream_t* s, const void* src, ahal_plugin_buffer_t* dst,
                        uint64_t off, uint64_t size) {
   if (!src || !in_buffer(dst, off, size)) return unchecked("a bad h2d copy");
-  std::memcpy(dst->data.get() + off, src, size);
+  submit(s, [=] { std::memcpy(dst->data.get() + off, src, size); });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t copy_d2h(ahal_plugin_stream_t*, ahal_plugin_buffer_t* src, uint64_t off, void* dst,
+ahal_status_t copy_d2h(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src, uint64_t off, void* dst,
                        uint64_t size) {
   if (!dst || !in_buffer(src, off, size)) return unchecked("a bad d2h copy");
-  std::memcpy(dst, src->data.get() + off, size);
+  submit(s, [=] { std::memcpy(dst, src->data.get() + off, size); });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t copy_d2d(ahal_plugin_stream_t*, ahal_plugin_buffer_t* src, uint64_t so,
+ahal_status_t copy_d2d(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src, uint64_t so,
                        ahal_plugin_buffer_t* dst, uint64_t dof, uint64_t size) {
   if (!in_buffer(src, so, size) || !in_buffer(dst, dof, size)) return unchecked("a bad d2d copy");
   if (src == dst && so < dof + size && dof < so + size) return unchecked("an overlapping d2d copy");
-  std::memcpy(dst->data.get() + dof, src->data.get() + so, size);
+  submit(s, [=] { std::memcpy(dst->data.get() + dof, src->data.get() + so, size); });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t fill(ahal_plugin_stream_t*, ahal_plugin_buffer_t* b, uint64_t off, uint64_t size,
+ahal_status_t fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* b, uint64_t off, uint64_t size,
                    uint32_t pattern, uint32_t pattern_size) {
   if (!in_buffer(b, off, size) || (pattern_size != 1 && pattern_size != 2 && pattern_size != 4) ||
       off % pattern_size || size % pattern_size)
     return unchecked("a bad fill");
-  for (uint64_t i = 0; i < size; i += pattern_size)
-    std::memcpy(b->data.get() + off + i, &pattern, pattern_size);
+  submit(s, [=] {
+    for (uint64_t i = 0; i < size; i += pattern_size)
+      std::memcpy(b->data.get() + off + i, &pattern, pattern_size);
+  });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t launch(ahal_plugin_stream_t*, ahal_plugin_kernel_t* k,
+ahal_status_t launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* k,
                      const ahal_plugin_launch_t* l) {
   if (!AHAL_PLUGIN_HAS_FIELD(l, ahal_plugin_launch_t, constants_size))
     return unchecked("a short launch struct");
   for (uint32_t i = 0; i < l->binding_count; ++i)
     if (!in_buffer(l->bindings[i].buffer, l->bindings[i].offset, l->bindings[i].size) ||
-        l->bindings[i].offset % 16)
+        l->bindings[i].offset % s->device->binding_alignment)
       return unchecked("a bad binding");
   const uint64_t gx = uint64_t(l->grid[0]) * l->workgroup_size[0];
   const uint64_t gy = uint64_t(l->grid[1]) * l->workgroup_size[1];
   const uint64_t gz = uint64_t(l->grid[2]) * l->workgroup_size[2];
   const uint64_t items = gx * gy * gz;
-  auto words = [&](uint32_t i) {
-    return reinterpret_cast<uint32_t*>(l->bindings[i].buffer->data.get() + l->bindings[i].offset);
+  // Copied now: the launch struct lives only during the call.
+  std::vector<ahal_plugin_binding_t> binds(l->bindings, l->bindings + l->binding_count);
+  auto words = [binds](uint32_t i) {
+    return reinterpret_cast<uint32_t*>(binds[i].buffer->data.get() + binds[i].offset);
   };
-  auto count = [&](uint32_t i) { return l->bindings[i].size / 4; };
+  auto count = [binds](uint32_t i) { return binds[i].size / 4; };
   switch (k->impl) {
     case Impl::kAddU32: {
       if (l->binding_count != 3 || l->constants_size != 4)
         return unchecked("add_u32 without its arguments");
       uint32_t n;
       std::memcpy(&n, l->constants, 4);
-      const uint64_t limit = std::min({uint64_t(n), items, count(0), count(1), count(2)});
-      for (uint64_t i = 0; i < limit; ++i) words(2)[i] = words(0)[i] + words(1)[i];
+      submit(s, [=] {
+        const uint64_t limit = std::min({uint64_t(n), items, count(0), count(1), count(2)});
+        for (uint64_t i = 0; i < limit; ++i) words(2)[i] = words(0)[i] + words(1)[i];
+      });
       return AHAL_SUCCESS;
     }
     case Impl::kWriteIndex: {
@@ -288,8 +340,10 @@ ahal_status_t launch(ahal_plugin_stream_t*, ahal_plugin_kernel_t* k,
         return unchecked("write_index without its arguments");
       uint32_t base;
       std::memcpy(&base, l->constants, 4);
-      const uint64_t limit = std::min(items, count(0));
-      for (uint64_t i = 0; i < limit; ++i) words(0)[i] = uint32_t(i) + base;
+      submit(s, [=] {
+        const uint64_t limit = std::min(items, count(0));
+        for (uint64_t i = 0; i < limit; ++i) words(0)[i] = uint32_t(i) + base;
+      });
       return AHAL_SUCCESS;
     }
     case Impl::kThrows:
@@ -300,20 +354,41 @@ ahal_status_t launch(ahal_plugin_stream_t*, ahal_plugin_kernel_t* k,
   return unchecked("an unknown kernel");
 }
 
-ahal_status_t host_callback(ahal_plugin_stream_t*, ahal_host_fn_t fn, void* user_data) {
+ahal_status_t host_callback(ahal_plugin_stream_t* s, ahal_host_fn_t fn, void* user_data) {
   if (!fn) return unchecked("a NULL host callback");
-  fn(user_data);
+  submit(s, [=] { fn(user_data); });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t record_event(ahal_plugin_stream_t*, ahal_plugin_event_t* e) {
-  e->time_ns = now_ns();
+ahal_status_t record_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* e) {
+  e->done = false;
+  e->stream = s;
+  submit(s, [e] {
+    e->time_ns = now_ns();
+    e->done = true;
+  });
   return AHAL_SUCCESS;
 }
 
-ahal_status_t wait_event(ahal_plugin_stream_t*, ahal_plugin_event_t*) { return AHAL_SUCCESS; }
-ahal_status_t stream_synchronize(ahal_plugin_stream_t*) { return AHAL_SUCCESS; }
-ahal_status_t stream_query(ahal_plugin_stream_t*) { return AHAL_SUCCESS; }
+// Runs the recording stream until the event is done.
+void complete(ahal_plugin_event_t* e) {
+  if (!e->done) flush(e->stream);
+}
+
+ahal_status_t wait_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* e) {
+  submit(s, [e] { complete(e); });
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t stream_synchronize(ahal_plugin_stream_t* s) {
+  flush(s);
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t stream_query(ahal_plugin_stream_t* s) {
+  std::lock_guard<std::mutex> lock(s->mutex);
+  return s->queue.empty() ? AHAL_SUCCESS : AHAL_NOT_READY;
+}
 
 ahal_status_t event_create(ahal_plugin_device_t*, uint32_t flags, ahal_plugin_event_t** out) {
   if (flags & ~uint32_t(AHAL_EVENT_TIMING)) return unchecked("event flags");
@@ -322,8 +397,14 @@ ahal_status_t event_create(ahal_plugin_device_t*, uint32_t flags, ahal_plugin_ev
 }
 
 void event_destroy(ahal_plugin_event_t* e) { delete e; }
-ahal_status_t event_query(ahal_plugin_event_t*) { return AHAL_SUCCESS; }
-ahal_status_t event_wait(ahal_plugin_event_t*, uint64_t) { return AHAL_SUCCESS; }
+ahal_status_t event_query(ahal_plugin_event_t* e) {
+  return e->done ? AHAL_SUCCESS : AHAL_NOT_READY;
+}
+
+ahal_status_t event_wait(ahal_plugin_event_t* e, uint64_t) {
+  complete(e);
+  return AHAL_SUCCESS;
+}
 
 ahal_status_t event_elapsed(ahal_plugin_event_t* a, ahal_plugin_event_t* b, uint64_t* out) {
   if (a->time_ns == 0 || b->time_ns == 0) return unchecked("elapsed of an unrecorded event");
