@@ -10,7 +10,7 @@ AHAL_BUILD_DIR=$build bash "$root/scripts/build.sh"
 report=${AHAL_REPORT_DIR:-$build/report}
 mkdir -p "$report"
 status=0
-"$build/bin/ahal-conform" --all --profile full --characterize --max-size 64M \
+"$build/bin/ahal-conform" --all --characterize --max-size 256M \
   --json "$report/conformance.json" --junit "$report/conformance.xml" \
   --html "$report/conformance.html" || status=$?
 echo
