@@ -38,8 +38,8 @@ class NativeBackend {
 // native side finds its kernel image. Returns nullptr with *error set if the
 // backend cannot be opened.
 using NativeFactory = std::unique_ptr<NativeBackend> (*)(const ahal_device_properties_t& props,
-                                                          const std::string& bundle_path,
-                                                          std::string* error);
+                                                         const std::string& bundle_path,
+                                                         std::string* error);
 
 // Registry keyed by plugin name ("cpu", "opencl", "vulkan", "cuda").
 bool register_native(const char* plugin, NativeFactory factory);

@@ -144,7 +144,7 @@ typedef struct ahal_plugin_info_t {
   const char* description; /* the plugin's own one-line description or "" */
   const char* reason;      /* why refused, or why zero devices; "" if none */
   ahal_plugin_state_t state;
-  uint32_t abi_version;    /* the plugin's AHAL_PLUGIN_ABI_VERSION, 0 if unknown */
+  uint32_t abi_version; /* the plugin's AHAL_PLUGIN_ABI_VERSION, 0 if unknown */
   uint32_t device_count;
 } ahal_plugin_info_t;
 
@@ -221,19 +221,19 @@ typedef struct ahal_device_properties_t {
   uint32_t compute_units;
   uint64_t global_memory_bytes;
   uint64_t max_allocation_bytes;
-  uint32_t max_workgroup_size;        /* product of the three dimensions */
+  uint32_t max_workgroup_size; /* product of the three dimensions */
   uint32_t max_workgroup_dims[3];
-  uint32_t max_grid_dims[3];          /* in workgroups */
+  uint32_t max_grid_dims[3];            /* in workgroups */
   uint32_t shared_memory_per_workgroup; /* bytes, static + dynamic */
   uint32_t subgroup_size_min;
   uint32_t subgroup_size_max;
-  uint32_t clock_mhz;                 /* 0 if unknown */
-  uint32_t max_bindings;              /* <= AHAL_MAX_BINDINGS */
-  uint32_t max_constants_size;        /* bytes, <= AHAL_MAX_CONSTANTS_SIZE */
-  uint32_t binding_offset_alignment;  /* binding offsets must be multiples */
-  uint64_t module_formats;            /* bits (1ull << ahal_module_format_t) */
-  uint64_t features;                  /* ahal_device_feature_t bits */
-  uint64_t timestamp_resolution_ps;   /* one timer tick in picoseconds; 0 = none */
+  uint32_t clock_mhz;                /* 0 if unknown */
+  uint32_t max_bindings;             /* <= AHAL_MAX_BINDINGS */
+  uint32_t max_constants_size;       /* bytes, <= AHAL_MAX_CONSTANTS_SIZE */
+  uint32_t binding_offset_alignment; /* binding offsets must be multiples */
+  uint64_t module_formats;           /* bits (1ull << ahal_module_format_t) */
+  uint64_t features;                 /* ahal_device_feature_t bits */
+  uint64_t timestamp_resolution_ps;  /* one timer tick in picoseconds; 0 = none */
   uint8_t uuid[16];
   uint32_t has_uuid;
   /* Theoretical peaks when the backend tells them; 0 = unknown. */
@@ -305,17 +305,15 @@ AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream);
  * Ranges are checked against the buffers; d2d copies with overlapping
  * ranges of one buffer are refused. size 0 is a valid no-op. */
 AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
-                                            ahal_buffer_t dst, uint64_t dst_offset,
-                                            uint64_t size);
+                                            ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
 AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
                                             uint64_t src_offset, void* dst, uint64_t size);
 AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
                                             uint64_t src_offset, ahal_buffer_t dst,
                                             uint64_t dst_offset, uint64_t size);
 /* pattern_size is 1, 2 or 4; offset and size are multiples of it. */
-AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer,
-                                        uint64_t offset, uint64_t size, const void* pattern,
-                                        uint32_t pattern_size);
+AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer, uint64_t offset,
+                                        uint64_t size, const void* pattern, uint32_t pattern_size);
 
 typedef struct ahal_binding_t {
   ahal_buffer_t buffer;
@@ -382,7 +380,7 @@ typedef struct ahal_kernel_info_t {
   const char* name;
   uint32_t binding_count;
   uint32_t constants_size;
-  uint32_t flags; /* ahal_kernel_flags_t */
+  uint32_t flags;     /* ahal_kernel_flags_t */
 } ahal_kernel_info_t; /* array element: fixed for ABI major 1 */
 
 typedef struct ahal_module_args_t {
@@ -390,9 +388,9 @@ typedef struct ahal_module_args_t {
   ahal_module_format_t format; /* AHAL_MODULE_FORMAT_BUNDLE for a bundle */
   const void* data;            /* image bytes, or NULL to read `path` */
   uint64_t data_size;
-  const char* path;            /* file to read when data is NULL */
-  const char* build_options;   /* for source/IL formats; may be NULL */
-  uint32_t kernel_info_count;  /* optional metadata for a raw image */
+  const char* path;           /* file to read when data is NULL */
+  const char* build_options;  /* for source/IL formats; may be NULL */
+  uint32_t kernel_info_count; /* optional metadata for a raw image */
   const ahal_kernel_info_t* kernel_infos;
 } ahal_module_args_t;
 
@@ -418,10 +416,10 @@ typedef struct ahal_kernel_attributes_t {
   uint32_t max_workgroup_size;
   uint32_t static_shared_bytes;
   uint32_t preferred_workgroup_multiple;
-  uint32_t has_metadata;    /* 1 if binding_count/constants_size are known */
+  uint32_t has_metadata; /* 1 if binding_count/constants_size are known */
   uint32_t binding_count;
   uint32_t constants_size;
-  uint32_t flags;           /* ahal_kernel_flags_t */
+  uint32_t flags; /* ahal_kernel_flags_t */
 } ahal_kernel_attributes_t;
 
 AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,

@@ -22,13 +22,13 @@ typedef struct ahal_cpu_dispatch_t {
   uint32_t grid[3];           /* workgroups per dimension */
   uint32_t workgroup_size[3]; /* work-items per dimension */
   uint32_t binding_count;
-  void* const* bindings;           /* buffer base + binding offset */
-  const uint64_t* binding_sizes;   /* bytes from that pointer */
-  const void* constants;           /* the launch's constant bytes */
+  void* const* bindings;         /* buffer base + binding offset */
+  const uint64_t* binding_sizes; /* bytes from that pointer */
+  const void* constants;         /* the launch's constant bytes */
   uint32_t constants_size;
-  uint32_t shared_memory_size;     /* dynamic shared bytes asked for */
-  void* shared_memory;             /* private to this workgroup, 64-byte aligned */
-  uint32_t worker_index;           /* 0 .. worker_count-1 */
+  uint32_t shared_memory_size; /* dynamic shared bytes asked for */
+  void* shared_memory;         /* private to this workgroup, 64-byte aligned */
+  uint32_t worker_index;       /* 0 .. worker_count-1 */
   uint32_t worker_count;
 } ahal_cpu_dispatch_t;
 

@@ -118,9 +118,9 @@ typedef struct ahal_plugin_module_args_t {
   ahal_module_format_t format; /* never BUNDLE: the loader unpacks bundles */
   const void* data;            /* valid only during the call */
   uint64_t data_size;
-  const char* build_options;   /* never NULL ("" for none) */
-  const char* target;          /* bundle image target or "" */
-  uint32_t kernel_info_count;  /* metadata the loader knows, may be 0 */
+  const char* build_options;  /* never NULL ("" for none) */
+  const char* target;         /* bundle image target or "" */
+  uint32_t kernel_info_count; /* metadata the loader knows, may be 0 */
   const ahal_kernel_info_t* kernel_infos;
 } ahal_plugin_module_args_t;
 
@@ -137,8 +137,7 @@ typedef struct ahal_plugin_api_t {
   /* Returning AHAL_ERROR_NOT_FOUND with a message ("CUDA driver not found")
    * lists the plugin as loaded with zero devices and that reason. Any other
    * failure refuses the plugin. */
-  ahal_status_t (*plugin_init)(const ahal_plugin_host_t* host,
-                               const ahal_plugin_init_args_t* args,
+  ahal_status_t (*plugin_init)(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                                ahal_plugin_instance_t** out_instance);
   void (*plugin_shutdown)(ahal_plugin_instance_t* instance);
   ahal_status_t (*device_count)(ahal_plugin_instance_t* instance, uint32_t* out_count);
@@ -165,8 +164,7 @@ typedef struct ahal_plugin_api_t {
   /* The loader synchronizes the stream first. */
   void (*stream_destroy)(ahal_plugin_stream_t* stream);
   ahal_status_t (*stream_copy_h2d)(ahal_plugin_stream_t* stream, const void* src,
-                                   ahal_plugin_buffer_t* dst, uint64_t dst_offset,
-                                   uint64_t size);
+                                   ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size);
   ahal_status_t (*stream_copy_d2h)(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
                                    uint64_t src_offset, void* dst, uint64_t size);
   ahal_status_t (*stream_copy_d2d)(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
@@ -181,8 +179,7 @@ typedef struct ahal_plugin_api_t {
                                  const ahal_plugin_launch_t* launch);
   ahal_status_t (*stream_host_callback)(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
                                         void* user_data);
-  ahal_status_t (*stream_record_event)(ahal_plugin_stream_t* stream,
-                                       ahal_plugin_event_t* event);
+  ahal_status_t (*stream_record_event)(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
   ahal_status_t (*stream_wait_event)(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
   ahal_status_t (*stream_synchronize)(ahal_plugin_stream_t* stream);
   ahal_status_t (*stream_query)(ahal_plugin_stream_t* stream);
@@ -227,8 +224,7 @@ typedef struct ahal_plugin_api_t {
 /* The one symbol a plugin exports. Fills `out` (see rule 1) and returns
  * AHAL_SUCCESS, or AHAL_ERROR_INCOMPATIBLE if it cannot serve a loader of
  * `loader_abi_version`. */
-typedef ahal_status_t (*ahal_plugin_query_fn)(uint32_t loader_abi_version,
-                                              ahal_plugin_api_t* out);
+typedef ahal_status_t (*ahal_plugin_query_fn)(uint32_t loader_abi_version, ahal_plugin_api_t* out);
 
 #ifdef __cplusplus
 } /* extern "C" */
