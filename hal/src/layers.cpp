@@ -813,7 +813,10 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, v
   });
 }
 
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
+// Synchronize and query share this: when `wait` succeeds, every command
+// enqueued before it has completed and is retired.
+template <class Wait>
+ahal_status_t retire_after(const char* fn, Stream* s, void* caller, Wait wait) {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *s->device->layers;
     Call call(L, fn, caller);
@@ -823,7 +826,7 @@ ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
       std::lock_guard<std::mutex> lock(L.mutex);
       through = sl->seq;
     }
-    const ahal_status_t status = base::stream_synchronize(fn, s);
+    const ahal_status_t status = wait();
     if (status == AHAL_SUCCESS && sl) {
       std::lock_guard<std::mutex> lock(L.mutex);
       retire(L, *sl, through);
@@ -832,23 +835,12 @@ ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
   });
 }
 
+ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
+  return retire_after(fn, s, caller, [&] { return base::stream_synchronize(fn, s); });
+}
+
 ahal_status_t stream_query(const char* fn, Stream* s, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    Call call(L, fn, caller);
-    StreamLayer* sl = s->layer;
-    uint64_t through = 0;
-    if (sl) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      through = sl->seq;
-    }
-    const ahal_status_t status = base::stream_query(fn, s);
-    if (status == AHAL_SUCCESS && sl) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      retire(L, *sl, through);
-    }
-    return call.done(status);
-  });
+  return retire_after(fn, s, caller, [&] { return base::stream_query(fn, s); });
 }
 
 ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) {
