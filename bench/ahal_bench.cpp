@@ -6,7 +6,8 @@
 //   launch latency      launch `empty` (1 workgroup of 1) + synchronize, median
 //   enqueue throughput  10,000 back-to-back `empty` launches, one synchronize
 //   h2d / d2h / d2d     one 64 MiB copy, host side pinned (ahal_host_alloc)
-//   triad               stream_triad over 2^25 doubles (24 bytes per element)
+//   triad               stream_triad over 2^25 doubles (24 bytes per element),
+//                       more where one triad would take under 1 ms
 // The ahal and native measurements alternate, several rounds each, in
 // swapped order every round, and the best round counts for both, so
 // background load hits both alike. --quick runs smaller sizes and fewer
@@ -353,12 +354,26 @@ int main(int argc, char** argv) {
     const int enqueue_count = o.quick ? 2000 : 10000;
     const size_t copy_bytes = o.copy_bytes ? o.copy_bytes : size_t(o.quick ? 8 : 64) << 20;
     const unsigned wg = std::min(256u, props.max_workgroup_size);
-    size_t triad_n = size_t(1) << (o.quick ? 22 : 25);
-    triad_n = std::min<uint64_t>(triad_n, props.max_allocation_bytes / 8);
-    triad_n = std::min<uint64_t>(triad_n, props.global_memory_bytes / 64);
-    // One work-item per element: the grid must fit the device (lavapipe: 65535).
+    // Triad arrays: each at most one allocation; the three of both sides
+    // within 3/4 of the device memory; n fits the kernel's uint32 count; one
+    // work-item per element, so the grid must fit (lavapipe: 65535 groups).
+    uint64_t triad_cap = std::min<uint64_t>(props.max_allocation_bytes / 8,
+                                            props.global_memory_bytes / 64);
+    triad_cap = std::min<uint64_t>(triad_cap, uint64_t(1) << 31);
     if (props.max_grid_dims[0])
-      triad_n = std::min<uint64_t>(triad_n, uint64_t(props.max_grid_dims[0]) * wg);
+      triad_cap = std::min<uint64_t>(triad_cap, uint64_t(props.max_grid_dims[0]) * wg);
+    size_t triad_n = std::min<uint64_t>(size_t(1) << (o.quick ? 22 : 25), triad_cap);
+    // Each triad is timed from launch to synchronize on the host, which
+    // costs microseconds on a GPU. Grow the arrays until one triad takes 1 ms
+    // or more (an H200 moves 2^25 doubles x 24 bytes in about 0.2 ms), so
+    // that latency stays within about 1% of the figure.
+    if (!o.quick) {
+      while (triad_n * 4 <= triad_cap) {
+        const double gbps = ahal.triad_gbps(triad_n, wg, 1);
+        if (!(gbps > 0) || 24.0 * double(triad_n) / (gbps * 1e9) >= 1e-3) break;
+        triad_n *= 4;
+      }
+    }
 
     Metric metrics[] = {
         {"launch_latency_us", "launch latency (us)", false},
@@ -382,10 +397,12 @@ int main(int argc, char** argv) {
             [&](NativeBackend& b) { return b.triad_gbps(triad_n, wg, 3); });
 
     if (o.json) {
-      std::printf("{\"device\": %s, \"name\": %s, \"native\": %s, ",
-                  ahal_tools::json_quote(props.selector).c_str(),
-                  ahal_tools::json_quote(props.name).c_str(),
-                  nat ? ahal_tools::json_quote(props.plugin).c_str() : "null");
+      std::printf(
+          "{\"device\": %s, \"name\": %s, \"native\": %s, \"copy_bytes\": %zu, "
+          "\"triad_doubles\": %zu, \"workgroup\": %u, \"rounds\": %d, ",
+          ahal_tools::json_quote(props.selector).c_str(), ahal_tools::json_quote(props.name).c_str(),
+          nat ? ahal_tools::json_quote(props.plugin).c_str() : "null", copy_bytes, triad_n, wg,
+          rounds);
       if (!nat)
         std::printf("\"native_error\": %s, ", ahal_tools::json_quote(native_status).c_str());
       std::printf("\"metrics\": {");
