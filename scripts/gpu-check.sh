@@ -7,7 +7,7 @@
 #                                      check runs, debug info stripped, to DIR)
 #
 # OUT: the folder for every output (default $OUT, else ./gpu-check-out).
-# STEPS: any of env info samples conform bench (default: all). Steps can be
+# STEPS: any of env info samples bench conform (default: all, in that order). Steps can be
 # run in several calls into the same OUT; the summary covers every step
 # recorded there.
 #
@@ -19,6 +19,12 @@
 #   AHAL_GPU_CHECK_MAX_SIZE largest transfer characterized (default 1G)
 #   AHAL_GPU_CHECK_LARGE_COPIES=1  also run the bench with 1 GiB native copies
 #   AHAL_GPU_CHECK_TIMEOUT  seconds per step before it is killed (default 480)
+#   AHAL_GPU_CHECK_BUDGET   seconds for this whole call (default: none); each
+#                           step gets at most what is left, and a step with
+#                           under 20 s left is skipped, so a device session's
+#                           time limit never cuts the summary off
+#   AHAL_GPU_CHECK_STREAM_SIZE  doubles per ahal-stream array (default 2^27:
+#                           3 GiB in all, so launch latency is noise even on HBM)
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,9 +51,12 @@ fi
 out=${1:-${OUT:-$PWD/gpu-check-out}}
 [ $# -gt 0 ] && shift
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(env info samples conform bench)
+# Cheapest first: a budget that runs out costs the longest step only.
+[ ${#steps[@]} -eq 0 ] && steps=(env info samples bench conform)
 device=${AHAL_GPU_DEVICE:-cuda:0}
 limit=${AHAL_GPU_CHECK_TIMEOUT:-480}
+budget=${AHAL_GPU_CHECK_BUDGET:-0}
+started=$(date +%s)
 quick=()
 [ "${AHAL_GPU_CHECK_QUICK:-0}" = 1 ] && quick=(--quick)
 
@@ -67,10 +76,20 @@ export AHAL_KERNELS_BUNDLE="$build/share/ahal/kernels/ahal_kernels.ahalb"
 run() {
   local name=$1 file=$2
   shift 2
-  local start end rc
+  local start end rc step_limit=$limit
+  if [ "$budget" -gt 0 ]; then
+    local left=$((budget - ($(date +%s) - started)))
+    if [ "$left" -lt 20 ]; then
+      echo "== $name: not run (out of time)"
+      printf 'budget 0 out-of-time(AHAL_GPU_CHECK_BUDGET=%s)\n' "$budget" >"$out/steps/$name"
+      return 0
+    fi
+    # Leave 10 s for the kill and the summary.
+    [ $((left - 10)) -lt "$step_limit" ] && step_limit=$((left - 10))
+  fi
   echo "== $name: $*"
   start=$(date +%s.%N)
-  timeout --kill-after=10 "$limit" "$@" >"$out/$file" 2>"$out/$name.stderr"
+  timeout --kill-after=5 "$step_limit" "$@" >"$out/$file" 2>"$out/$name.stderr"
   rc=$?
   end=$(date +%s.%N)
   printf '%s %s %s\n' "$rc" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")" "$file" \
@@ -114,7 +133,11 @@ for step in "${steps[@]}"; do
         fi
       done
       if [ -x "$bin/ahal-stream" ]; then
-        run stream stream.json "$bin/ahal-stream" --device "$device" --json
+        # A device too small for the large arrays gets ahal-stream's own size.
+        run stream stream.json "$bin/ahal-stream" --device "$device" --json \
+          --size "${AHAL_GPU_CHECK_STREAM_SIZE:-134217728}" ||
+          { grep -q "does not fit" "$out/stream.stderr" 2>/dev/null &&
+            run stream stream.json "$bin/ahal-stream" --device "$device" --json; }
       else
         skip stream "not built"
       fi
@@ -168,6 +191,7 @@ done
     case $rc in
       0) result=ok ;;
       skip) result=skipped ;;
+      budget) result=NO-TIME ;;
       124 | 137) result=TIMEOUT ;;
       77) result=ABSENT ;;
       *) result="FAIL($rc)" ;;
