@@ -4,9 +4,10 @@
 
 #include "cl_errors.hpp"
 
+#include <ahal/plugin.hpp>
+
 #include <atomic>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <new>
 
@@ -79,56 +80,28 @@ unsigned parse_cl_version(const std::string& version) {
   return major * 100 + minor * 10;
 }
 
-}  // namespace ahal_opencl
+namespace {
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  using namespace ahal_opencl;
-  if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR || !out) {
-    return AHAL_ERROR_INCOMPATIBLE;
-  }
+// Every entry behind its Guard.
+ahal_plugin_api_t make_api() {
   ahal_plugin_api_t api{};
   api.struct_size = sizeof(api);
   api.abi_version = AHAL_PLUGIN_ABI_VERSION;
   api.name = "opencl";
   api.description = "OpenCL devices of every installed platform (ICD loader)";
-  api.plugin_init = Guard<plugin_init>::call;
-  api.plugin_shutdown = Guard<plugin_shutdown>::call;
-  api.device_count = Guard<device_count>::call;
-  api.device_open = Guard<device_open>::call;
-  api.device_close = Guard<device_close>::call;
-  api.device_get_properties = Guard<device_get_properties>::call;
-  api.buffer_create = Guard<buffer_create>::call;
-  api.buffer_destroy = Guard<buffer_destroy>::call;
-  api.buffer_map = Guard<buffer_map>::call;
-  api.buffer_unmap = Guard<buffer_unmap>::call;
-  api.host_alloc = Guard<host_alloc>::call;
-  api.host_free = Guard<host_free>::call;
-  api.stream_create = Guard<stream_create>::call;
-  api.stream_destroy = Guard<stream_destroy>::call;
-  api.stream_copy_h2d = Guard<stream_copy_h2d>::call;
-  api.stream_copy_d2h = Guard<stream_copy_d2h>::call;
-  api.stream_copy_d2d = Guard<stream_copy_d2d>::call;
-  api.stream_fill = Guard<stream_fill>::call;
-  api.stream_launch = Guard<stream_launch>::call;
-  api.stream_host_callback = Guard<stream_host_callback>::call;
-  api.stream_record_event = Guard<stream_record_event>::call;
-  api.stream_wait_event = Guard<stream_wait_event>::call;
-  api.stream_synchronize = Guard<stream_synchronize>::call;
-  api.stream_query = Guard<stream_query>::call;
-  api.event_create = Guard<event_create>::call;
-  api.event_destroy = Guard<event_destroy>::call;
-  api.event_query = Guard<event_query>::call;
-  api.event_wait = Guard<event_wait>::call;
-  api.event_elapsed_ns = Guard<event_elapsed_ns>::call;
-  api.module_create = Guard<module_create>::call;
-  api.module_destroy = Guard<module_destroy>::call;
-  api.kernel_get = Guard<kernel_get>::call;
-  api.kernel_get_attributes = Guard<kernel_get_attributes>::call;
+#define AHAL_OPENCL_GUARDED(table, entry) (table).entry = Guard<entry>::call;
+  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_OPENCL_GUARDED, api)
+  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_OPENCL_GUARDED, api)
+#undef AHAL_OPENCL_GUARDED
   api.image_score = Guard<image_score>::call;
-  // The loader zeroed out->struct_size bytes; copy what fits (ABI rule 1).
-  size_t size = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
-  api.struct_size = size;
-  std::memcpy(out, &api, size);
-  return AHAL_SUCCESS;
+  return api;
+}
+
+}  // namespace
+}  // namespace ahal_opencl
+
+extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
+                                                              ahal_plugin_api_t* out) {
+  static const ahal_plugin_api_t api = ahal_opencl::make_api();
+  return ahal::plugin::query(loader_abi_version, api, out);
 }

@@ -130,23 +130,44 @@ std::string unusable_reason(const Instance& in, VkPhysicalDevice pd) {
   if (compute_family(in, pd, nullptr, nullptr) == UINT32_MAX) return "no compute queue";
   bool timeline = false;
   if (p.apiVersion >= VK_API_VERSION_1_2 && in.api_version >= VK_API_VERSION_1_2) {
-    auto f12 = vk_struct<VkPhysicalDeviceVulkan12Features>(
-        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
-    auto f =
-        vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &f12);
+    auto f12 = vk_struct<VkPhysicalDeviceVulkan12Features>();
+    auto f = vk_struct<VkPhysicalDeviceFeatures2>(&f12);
     in.fn.vkGetPhysicalDeviceFeatures2(pd, &f);
     timeline = f12.timelineSemaphore;
   } else if (has_extension(device_extensions(in, pd), VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME)) {
-    auto ft = vk_struct<VkPhysicalDeviceTimelineSemaphoreFeatures>(
-        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES);
-    auto f =
-        vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &ft);
+    auto ft = vk_struct<VkPhysicalDeviceTimelineSemaphoreFeatures>();
+    auto f = vk_struct<VkPhysicalDeviceFeatures2>(&ft);
     in.fn.vkGetPhysicalDeviceFeatures2(pd, &f);
     timeline = ft.timelineSemaphore;
   }
   if (!timeline) return "no timeline semaphores (Vulkan 1.2 or VK_KHR_timeline_semaphore)";
   return "";
 }
+
+// The optional features a device is asked about, or created with, chained
+// under `base`: the Vulkan 1.2 core structs, or before 1.2 the extension
+// ones. The chain points into the object itself, so it does not copy.
+struct FeatureChain {
+  VkPhysicalDeviceFeatures2 base = vk_struct<VkPhysicalDeviceFeatures2>();
+  VkPhysicalDeviceVulkan11Features v11 = vk_struct<VkPhysicalDeviceVulkan11Features>();
+  VkPhysicalDeviceVulkan12Features v12 = vk_struct<VkPhysicalDeviceVulkan12Features>();
+  VkPhysicalDevice16BitStorageFeatures storage16 =
+      vk_struct<VkPhysicalDevice16BitStorageFeatures>();
+  VkPhysicalDeviceTimelineSemaphoreFeatures timeline =
+      vk_struct<VkPhysicalDeviceTimelineSemaphoreFeatures>();
+
+  explicit FeatureChain(bool core12) {
+    if (core12) {
+      base.pNext = &v11;
+      v11.pNext = &v12;
+    } else {
+      base.pNext = &storage16;
+      storage16.pNext = &timeline;
+    }
+  }
+  FeatureChain(const FeatureChain&) = delete;
+  FeatureChain& operator=(const FeatureChain&) = delete;
+};
 
 }  // namespace
 
@@ -179,11 +200,11 @@ ahal_status_t instance_create(const ahal_plugin_init_args_t* args, Instance** ou
       log(AHAL_LOG_INFO, "validation asked for, but VK_LAYER_KHRONOS_validation is not installed");
   }
 
-  auto app = vk_struct<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
+  auto app = vk_struct<VkApplicationInfo>();
   app.pApplicationName = "ahal";
   app.pEngineName = "ahal";
   app.apiVersion = in->api_version;
-  auto ci = vk_struct<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
+  auto ci = vk_struct<VkInstanceCreateInfo>();
   ci.pApplicationInfo = &app;
   ci.enabledLayerCount = static_cast<uint32_t>(layers.size());
   ci.ppEnabledLayerNames = layers.data();
@@ -272,59 +293,31 @@ ahal_status_t Device::open(Instance* in, uint32_t device_index) {
   if (!core12) enable.push_back(VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME);
 
   // Query the optional features, then enable only those kernels may use.
-  auto q11 = vk_struct<VkPhysicalDeviceVulkan11Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES);
-  auto q12 = vk_struct<VkPhysicalDeviceVulkan12Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
-  auto q16 = vk_struct<VkPhysicalDevice16BitStorageFeatures>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES);
-  auto qts = vk_struct<VkPhysicalDeviceTimelineSemaphoreFeatures>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES);
-  auto q = vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+  FeatureChain q(core12);
+  f.vkGetPhysicalDeviceFeatures2(physical, &q.base);
+  FeatureChain e(core12);
+  e.base.features.shaderFloat64 = has_fp64 = q.base.features.shaderFloat64;
+  e.base.features.shaderInt64 = has_int64 = q.base.features.shaderInt64;
+  e.base.features.shaderInt16 = has_int16 = q.base.features.shaderInt16;
   if (core12) {
-    q.pNext = &q11;
-    q11.pNext = &q12;
+    e.v11.storageBuffer16BitAccess = has_storage16 = q.v11.storageBuffer16BitAccess;
+    e.v12.timelineSemaphore = VK_TRUE;
+    e.v12.shaderFloat16 = has_fp16 = q.v12.shaderFloat16;
+    e.v12.shaderInt8 = has_int8 = q.v12.shaderInt8;
+    e.v12.storageBuffer8BitAccess = has_storage8 = q.v12.storageBuffer8BitAccess;
+    e.v12.shaderBufferInt64Atomics = has_int64_atomics = q.v12.shaderBufferInt64Atomics;
   } else {
-    q.pNext = &q16;
-    q16.pNext = &qts;
-  }
-  f.vkGetPhysicalDeviceFeatures2(physical, &q);
-
-  auto e11 = vk_struct<VkPhysicalDeviceVulkan11Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES);
-  auto e12 = vk_struct<VkPhysicalDeviceVulkan12Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
-  auto e16 = vk_struct<VkPhysicalDevice16BitStorageFeatures>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES);
-  auto ets = vk_struct<VkPhysicalDeviceTimelineSemaphoreFeatures>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES);
-  auto e = vk_struct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
-  e.features.shaderFloat64 = has_fp64 = q.features.shaderFloat64;
-  e.features.shaderInt64 = has_int64 = q.features.shaderInt64;
-  e.features.shaderInt16 = has_int16 = q.features.shaderInt16;
-  if (core12) {
-    e.pNext = &e11;
-    e11.pNext = &e12;
-    e11.storageBuffer16BitAccess = has_storage16 = q11.storageBuffer16BitAccess;
-    e12.timelineSemaphore = VK_TRUE;
-    e12.shaderFloat16 = has_fp16 = q12.shaderFloat16;
-    e12.shaderInt8 = has_int8 = q12.shaderInt8;
-    e12.storageBuffer8BitAccess = has_storage8 = q12.storageBuffer8BitAccess;
-    e12.shaderBufferInt64Atomics = has_int64_atomics = q12.shaderBufferInt64Atomics;
-  } else {
-    e.pNext = &e16;
-    e16.pNext = &ets;
-    e16.storageBuffer16BitAccess = has_storage16 = q16.storageBuffer16BitAccess;
-    ets.timelineSemaphore = VK_TRUE;
+    e.storage16.storageBuffer16BitAccess = has_storage16 = q.storage16.storageBuffer16BitAccess;
+    e.timeline.timelineSemaphore = VK_TRUE;
   }
 
   std::vector<float> priorities(queue_count, 1.0f);
-  auto qci = vk_struct<VkDeviceQueueCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
+  auto qci = vk_struct<VkDeviceQueueCreateInfo>();
   qci.queueFamilyIndex = queue_family;
   qci.queueCount = queue_count;
   qci.pQueuePriorities = priorities.data();
-  auto dci = vk_struct<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
-  dci.pNext = &e;
+  auto dci = vk_struct<VkDeviceCreateInfo>();
+  dci.pNext = &e.base;
   dci.queueCreateInfoCount = 1;
   dci.pQueueCreateInfos = &qci;
   dci.enabledExtensionCount = static_cast<uint32_t>(enable.size());
@@ -399,23 +392,15 @@ void Device::fill_properties(const std::vector<VkExtensionProperties>& extension
   const bool core13 =
       props.apiVersion >= VK_API_VERSION_1_3 && instance->api_version >= VK_API_VERSION_1_3;
 
-  auto p2 = vk_struct<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-  auto subgroup = vk_struct<VkPhysicalDeviceSubgroupProperties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
-  auto id =
-      vk_struct<VkPhysicalDeviceIDProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES);
-  auto m3 = vk_struct<VkPhysicalDeviceMaintenance3Properties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES);
-  auto driver = vk_struct<VkPhysicalDeviceDriverProperties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES);
-  auto sizes = vk_struct<VkPhysicalDeviceSubgroupSizeControlProperties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES);
-  auto push = vk_struct<VkPhysicalDevicePushDescriptorPropertiesKHR>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR);
-  auto sm = vk_struct<VkPhysicalDeviceShaderSMBuiltinsPropertiesNV>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV);
-  auto amd = vk_struct<VkPhysicalDeviceShaderCorePropertiesAMD>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD);
+  auto p2 = vk_struct<VkPhysicalDeviceProperties2>();
+  auto subgroup = vk_struct<VkPhysicalDeviceSubgroupProperties>();
+  auto id = vk_struct<VkPhysicalDeviceIDProperties>();
+  auto m3 = vk_struct<VkPhysicalDeviceMaintenance3Properties>();
+  auto driver = vk_struct<VkPhysicalDeviceDriverProperties>();
+  auto sizes = vk_struct<VkPhysicalDeviceSubgroupSizeControlProperties>();
+  auto push = vk_struct<VkPhysicalDevicePushDescriptorPropertiesKHR>();
+  auto sm = vk_struct<VkPhysicalDeviceShaderSMBuiltinsPropertiesNV>();
+  auto amd = vk_struct<VkPhysicalDeviceShaderCorePropertiesAMD>();
   // Chain only structs whose version or extension the device has.
   void** next = &p2.pNext;
   auto chain = [&next](auto* s) {
@@ -570,7 +555,7 @@ void Device::load_pipeline_cache() {
       log(AHAL_LOG_INFO,
           "ignoring pipeline cache " + cache_path_ + " (header does not match this device)");
   }
-  auto ci = vk_struct<VkPipelineCacheCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO);
+  auto ci = vk_struct<VkPipelineCacheCreateInfo>();
   if (valid) {
     ci.initialDataSize = data.size();
     ci.pInitialData = data.data();
@@ -635,15 +620,14 @@ ahal_status_t Device::layout(uint32_t binding_count, uint32_t constants_size,
     bindings[i].descriptorCount = 1;
     bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
   }
-  auto sci = vk_struct<VkDescriptorSetLayoutCreateInfo>(
-      VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
+  auto sci = vk_struct<VkDescriptorSetLayoutCreateInfo>();
   if (push_descriptors) sci.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   sci.bindingCount = binding_count;
   sci.pBindings = bindings;
   AHAL_VK_CHECK(fn.vkCreateDescriptorSetLayout(device, &sci, nullptr, &l->set_layout),
                 "vkCreateDescriptorSetLayout");
   VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, constants_size};
-  auto pci = vk_struct<VkPipelineLayoutCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO);
+  auto pci = vk_struct<VkPipelineLayoutCreateInfo>();
   pci.setLayoutCount = 1;
   pci.pSetLayouts = &l->set_layout;
   pci.pushConstantRangeCount = constants_size ? 1 : 0;

@@ -46,11 +46,10 @@ void MemoryAllocator::shutdown() {
 ahal_status_t MemoryAllocator::new_block(uint32_t type, uint64_t size, VkBuffer dedicated_buffer,
                                          MemoryBlock** out) {
   const auto& fn = device_->fn;
-  auto ai = vk_struct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+  auto ai = vk_struct<VkMemoryAllocateInfo>();
   ai.allocationSize = size;
   ai.memoryTypeIndex = type;
-  auto dedicated =
-      vk_struct<VkMemoryDedicatedAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO);
+  auto dedicated = vk_struct<VkMemoryDedicatedAllocateInfo>();
   if (dedicated_buffer) {
     dedicated.buffer = dedicated_buffer;
     ai.pNext = &dedicated;
@@ -189,7 +188,7 @@ void MemoryAllocator::free(const Allocation& a) {
 ahal_status_t Device::buffer_create(uint64_t size, VkBufferUsageFlags usage,
                                     VkMemoryPropertyFlags want, VkMemoryPropertyFlags prefer,
                                     VkMemoryPropertyFlags avoid, DeviceBuffer* out) {
-  auto ci = vk_struct<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+  auto ci = vk_struct<VkBufferCreateInfo>();
   ci.size = size;
   ci.usage = usage;
   ci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
@@ -235,7 +234,7 @@ VkMappedMemoryRange atom_range(const Device& d, const DeviceBuffer& b, uint64_t 
   uint64_t atom = std::max<uint64_t>(1, d.props.limits.nonCoherentAtomSize);
   uint64_t start = (b.alloc.offset + offset) / atom * atom;
   uint64_t end = align_up(b.alloc.offset + offset + size, atom);
-  auto r = vk_struct<VkMappedMemoryRange>(VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE);
+  auto r = vk_struct<VkMappedMemoryRange>();
   r.memory = b.alloc.block->memory;
   r.offset = start;
   r.size = end >= b.alloc.block->size ? VK_WHOLE_SIZE : end - start;

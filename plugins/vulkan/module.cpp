@@ -271,7 +271,7 @@ ahal_status_t kernel_pipeline(Kernel* k, const ahal_plugin_launch_t* l, Pipeline
   {
     std::lock_guard<std::mutex> mlock(m->mutex);
     if (!m->shader) {
-      auto ci = vk_struct<VkShaderModuleCreateInfo>(VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
+      auto ci = vk_struct<VkShaderModuleCreateInfo>();
       ci.codeSize = m->code.size() * 4;
       ci.pCode = m->code.data();
       VkResult r = d->fn.vkCreateShaderModule(d->device, &ci, nullptr, &m->shader);
@@ -287,7 +287,7 @@ ahal_status_t kernel_pipeline(Kernel* k, const ahal_plugin_launch_t* l, Pipeline
   VkSpecializationMapEntry entries[4];
   for (uint32_t i = 0; i < 4; ++i) entries[i] = {i, i * 4, 4};
   VkSpecializationInfo si{4, entries, sizeof(spec), spec};
-  auto ci = vk_struct<VkComputePipelineCreateInfo>(VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
+  auto ci = vk_struct<VkComputePipelineCreateInfo>();
   ci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
   ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   ci.stage.module = m->shader;

@@ -2,6 +2,8 @@
 // inside, and forwards to the objects in vulkan_plugin.hpp.
 #include "vulkan_plugin.hpp"
 
+#include <ahal/plugin.hpp>
+
 #include <cstring>
 #include <new>
 
@@ -334,39 +336,8 @@ ahal_plugin_api_t make_table() {
   t.abi_version = AHAL_PLUGIN_ABI_VERSION;
   t.name = "vulkan";
   t.description = "Vulkan compute through the Vulkan loader (libvulkan.so.1)";
-  t.plugin_init = plugin_init;
-  t.plugin_shutdown = plugin_shutdown;
-  t.device_count = device_count;
-  t.device_open = device_open;
-  t.device_close = device_close;
-  t.device_get_properties = device_get_properties;
-  t.buffer_create = buffer_create;
-  t.buffer_destroy = buffer_destroy;
-  t.buffer_map = buffer_map;
-  t.buffer_unmap = buffer_unmap;
-  t.host_alloc = host_alloc;
-  t.host_free = host_free;
-  t.stream_create = stream_create;
-  t.stream_destroy = stream_destroy;
-  t.stream_copy_h2d = stream_copy_h2d;
-  t.stream_copy_d2h = stream_copy_d2h;
-  t.stream_copy_d2d = stream_copy_d2d;
-  t.stream_fill = stream_fill;
-  t.stream_launch = stream_launch;
-  t.stream_host_callback = stream_host_callback;
-  t.stream_record_event = stream_record_event;
-  t.stream_wait_event = stream_wait_event;
-  t.stream_synchronize = stream_synchronize;
-  t.stream_query = stream_query;
-  t.event_create = event_create;
-  t.event_destroy = event_destroy;
-  t.event_query = event_query;
-  t.event_wait = event_wait;
-  t.event_elapsed_ns = event_elapsed_ns;
-  t.module_create = module_create;
-  t.module_destroy = module_destroy;
-  t.kernel_get = kernel_get;
-  t.kernel_get_attributes = kernel_get_attributes;
+  AHAL_PLUGIN_SET_ENTRIES(t);
+  AHAL_PLUGIN_SET_MODULE_ENTRIES(t);
   t.kernel_get_builtin = nullptr;  // no built-in kernels
   t.image_score = image_score;
   t.device_memory_usage = device_memory_usage;
@@ -378,11 +349,6 @@ ahal_plugin_api_t make_table() {
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
                                                               ahal_plugin_api_t* out) {
-  if (!out || AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR)
-    return AHAL_ERROR_INCOMPATIBLE;
-  const ahal_plugin_api_t table = ahal_vulkan::make_table();
-  const size_t n = std::min(out->struct_size, sizeof(table));
-  std::memcpy(out, &table, n);
-  out->struct_size = n;
-  return AHAL_SUCCESS;
+  static const ahal_plugin_api_t table = ahal_vulkan::make_table();
+  return ahal::plugin::query(loader_abi_version, table, out);
 }

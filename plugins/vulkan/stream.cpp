@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 ahal_status_t Stream::init() {
-  auto pci = vk_struct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+  auto pci = vk_struct<VkCommandPoolCreateInfo>();
   pci.flags =
       VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT | VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
   pci.queueFamilyIndex = device->queue_family;
@@ -40,9 +40,9 @@ ahal_status_t Stream::init() {
       device->check(device->fn.vkCreateCommandPool(device->device, &pci, nullptr, &command_pool_),
                     "vkCreateCommandPool");
   if (s != AHAL_SUCCESS) return s;
-  auto type = vk_struct<VkSemaphoreTypeCreateInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
+  auto type = vk_struct<VkSemaphoreTypeCreateInfo>();
   type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
-  auto sci = vk_struct<VkSemaphoreCreateInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type);
+  auto sci = vk_struct<VkSemaphoreCreateInfo>(&type);
   return device->check(device->fn.vkCreateSemaphore(device->device, &sci, nullptr, &timeline),
                        "vkCreateSemaphore");
 }
@@ -59,7 +59,7 @@ Stream::~Stream() {
   VkDevice d = device->device;
   // The loader synchronized the stream; wait anyway so nothing is freed in use.
   if (timeline && last_value_ && !device->lost.load()) {
-    auto wi = vk_struct<VkSemaphoreWaitInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO);
+    auto wi = vk_struct<VkSemaphoreWaitInfo>();
     wi.semaphoreCount = 1;
     wi.pSemaphores = &timeline;
     uint64_t v = submitted_value_.load();
@@ -90,8 +90,7 @@ ahal_status_t Stream::open_batch_locked() {
     b->cmd = free_cmds_.back();
     free_cmds_.pop_back();
   } else {
-    auto ai =
-        vk_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+    auto ai = vk_struct<VkCommandBufferAllocateInfo>();
     ai.commandPool = command_pool_;
     ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
     ai.commandBufferCount = 1;
@@ -101,7 +100,7 @@ ahal_status_t Stream::open_batch_locked() {
     if (s != AHAL_SUCCESS) return s;
   }
   // Begin resets the buffer (the pool allows per-buffer resets).
-  auto bi = vk_struct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  auto bi = vk_struct<VkCommandBufferBeginInfo>();
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   VkResult r = device->fn.vkBeginCommandBuffer(b->cmd, &bi);
   if (r != VK_SUCCESS) {
@@ -117,7 +116,7 @@ ahal_status_t Stream::open_batch_locked() {
 
 void Stream::memory_command_locked() {
   Batch* b = open_.get();
-  auto mb = vk_struct<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+  auto mb = vk_struct<VkMemoryBarrier>();
   mb.srcAccessMask = kWorkWrites;
   mb.dstAccessMask = kWorkAccess;
   device->fn.vkCmdPipelineBarrier(b->cmd, kWorkStages, kWorkStages, 0, 1, &mb, 0, nullptr, 0,
@@ -140,7 +139,7 @@ ahal_status_t Stream::flush_locked() {
   Batch* b = open_.get();
   if (b->touched_memory) {
     // Make the batch's writes visible to the host once it completed.
-    auto mb = vk_struct<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    auto mb = vk_struct<VkMemoryBarrier>();
     mb.srcAccessMask = kWorkWrites;
     mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT;
     device->fn.vkCmdPipelineBarrier(b->cmd, kWorkStages, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0,
@@ -151,7 +150,7 @@ ahal_status_t Stream::flush_locked() {
   if (r != VK_SUCCESS) {
     // Nothing of this batch runs; signal its value so waiters do not hang.
     ahal_status_t s = device->check(r, "vkEndCommandBuffer");
-    auto si = vk_struct<VkSemaphoreSignalInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO);
+    auto si = vk_struct<VkSemaphoreSignalInfo>();
     si.semaphore = timeline;
     si.value = batch->value;
     device->fn.vkSignalSemaphore(device->device, &si);
@@ -180,7 +179,7 @@ ahal_status_t Stream::submit_locked(std::unique_ptr<Batch> batch) {
   in_flight_.push_back(std::move(batch));
   // Bound the work queued ahead of the device.
   if (in_flight_.size() > kMaxInFlight) {
-    auto wi = vk_struct<VkSemaphoreWaitInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO);
+    auto wi = vk_struct<VkSemaphoreWaitInfo>();
     wi.semaphoreCount = 1;
     wi.pSemaphores = &timeline;
     wi.pValues = &in_flight_.front()->value;
@@ -199,13 +198,12 @@ ahal_status_t Stream::submit_now(Batch* b) {
     value_list.push_back(w.value);
     stage_list.push_back(VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
   }
-  auto ts =
-      vk_struct<VkTimelineSemaphoreSubmitInfo>(VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+  auto ts = vk_struct<VkTimelineSemaphoreSubmitInfo>();
   ts.waitSemaphoreValueCount = static_cast<uint32_t>(value_list.size());
   ts.pWaitSemaphoreValues = value_list.data();
   ts.signalSemaphoreValueCount = 1;
   ts.pSignalSemaphoreValues = &b->value;
-  auto si = vk_struct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO, &ts);
+  auto si = vk_struct<VkSubmitInfo>(&ts);
   si.waitSemaphoreCount = static_cast<uint32_t>(sem_list.size());
   si.pWaitSemaphores = sem_list.data();
   si.pWaitDstStageMask = stage_list.data();
@@ -220,7 +218,7 @@ ahal_status_t Stream::submit_now(Batch* b) {
   }
   if (r != VK_SUCCESS) {
     // Signal from the host so that waiters see the value and do not hang.
-    auto sig = vk_struct<VkSemaphoreSignalInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO);
+    auto sig = vk_struct<VkSemaphoreSignalInfo>();
     sig.semaphore = timeline;
     sig.value = b->value;
     device->fn.vkSignalSemaphore(device->device, &sig);
@@ -303,13 +301,13 @@ void Stream::worker_main() {
     lock.unlock();
     // Everything before the step has completed once value - 1 has.
     uint64_t before = value - 1;
-    auto wi = vk_struct<VkSemaphoreWaitInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO);
+    auto wi = vk_struct<VkSemaphoreWaitInfo>();
     wi.semaphoreCount = 1;
     wi.pSemaphores = &timeline;
     wi.pValues = &before;
     VkResult r = device->fn.vkWaitSemaphores(device->device, &wi, UINT64_MAX);
     if (r == VK_SUCCESS) fn();
-    auto sig = vk_struct<VkSemaphoreSignalInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO);
+    auto sig = vk_struct<VkSemaphoreSignalInfo>();
     sig.semaphore = timeline;
     sig.value = value;
     VkResult rs = device->fn.vkSignalSemaphore(device->device, &sig);
@@ -585,7 +583,7 @@ ahal_status_t Stream::launch(Kernel* kernel, const ahal_plugin_launch_t* l) {
       const ahal_plugin_binding_t& bd = l->bindings[i];
       infos[i] = {reinterpret_cast<Buffer*>(bd.buffer)->mem.buffer, bd.offset, bd.size};
     }
-    auto w = vk_struct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+    auto w = vk_struct<VkWriteDescriptorSet>();
     w.dstBinding = 0;
     w.descriptorCount = nb;  // consecutive bindings 0 .. nb-1
     w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
@@ -602,8 +600,7 @@ ahal_status_t Stream::launch(Kernel* kernel, const ahal_plugin_launch_t* l) {
         } else {
           VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                     kPoolSets * AHAL_MAX_BINDINGS};
-          auto ci =
-              vk_struct<VkDescriptorPoolCreateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO);
+          auto ci = vk_struct<VkDescriptorPoolCreateInfo>();
           ci.maxSets = kPoolSets;
           ci.poolSizeCount = 1;
           ci.pPoolSizes = &size;
@@ -614,8 +611,7 @@ ahal_status_t Stream::launch(Kernel* kernel, const ahal_plugin_launch_t* l) {
         b->pools.push_back(b->pool);
         b->pool_sets_left = kPoolSets;
       }
-      auto ai =
-          vk_struct<VkDescriptorSetAllocateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO);
+      auto ai = vk_struct<VkDescriptorSetAllocateInfo>();
       ai.descriptorPool = b->pool;
       ai.descriptorSetCount = 1;
       ai.pSetLayouts = &p->layout->set_layout;
@@ -706,7 +702,7 @@ ahal_status_t Stream::wait_value(uint64_t value, uint64_t timeout_ns) {
                ? 0
                : std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
   }
-  auto wi = vk_struct<VkSemaphoreWaitInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO);
+  auto wi = vk_struct<VkSemaphoreWaitInfo>();
   wi.semaphoreCount = 1;
   wi.pSemaphores = &timeline;
   wi.pValues = &value;
@@ -788,7 +784,7 @@ ahal_status_t event_create(Device* device, uint32_t flags, Event** out) {
     if (!(device->properties.features & AHAL_FEATURE_TIMESTAMPS))
       return fail(AHAL_ERROR_UNSUPPORTED, "%s has no timestamp queries on its compute queue",
                   device->props.deviceName);
-    auto ci = vk_struct<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
+    auto ci = vk_struct<VkQueryPoolCreateInfo>();
     ci.queryType = VK_QUERY_TYPE_TIMESTAMP;
     ci.queryCount = 1;
     ahal_status_t s =

@@ -22,11 +22,69 @@
 
 namespace ahal_vulkan {
 
+// The sType of each Vulkan struct the plugin fills, so that vk_struct<T>()
+// needs only the type. A struct missing here does not compile: add it.
+template <typename T>
+struct VkStructType;
+#define AHAL_VK_STRUCT_TYPE(T, type)                                   \
+  template <>                                                          \
+  struct VkStructType<T> {                                             \
+    static constexpr VkStructureType value = VK_STRUCTURE_TYPE_##type; \
+  };
+AHAL_VK_STRUCT_TYPE(VkApplicationInfo, APPLICATION_INFO)
+AHAL_VK_STRUCT_TYPE(VkBufferCreateInfo, BUFFER_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkCommandBufferAllocateInfo, COMMAND_BUFFER_ALLOCATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkCommandBufferBeginInfo, COMMAND_BUFFER_BEGIN_INFO)
+AHAL_VK_STRUCT_TYPE(VkCommandPoolCreateInfo, COMMAND_POOL_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkComputePipelineCreateInfo, COMPUTE_PIPELINE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkDescriptorPoolCreateInfo, DESCRIPTOR_POOL_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkDescriptorSetAllocateInfo, DESCRIPTOR_SET_ALLOCATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkDescriptorSetLayoutCreateInfo, DESCRIPTOR_SET_LAYOUT_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkDeviceCreateInfo, DEVICE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkDeviceQueueCreateInfo, DEVICE_QUEUE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkInstanceCreateInfo, INSTANCE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkMappedMemoryRange, MAPPED_MEMORY_RANGE)
+AHAL_VK_STRUCT_TYPE(VkMemoryAllocateInfo, MEMORY_ALLOCATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkMemoryBarrier, MEMORY_BARRIER)
+AHAL_VK_STRUCT_TYPE(VkMemoryDedicatedAllocateInfo, MEMORY_DEDICATED_ALLOCATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDevice16BitStorageFeatures, PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceDriverProperties, PHYSICAL_DEVICE_DRIVER_PROPERTIES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceFeatures2, PHYSICAL_DEVICE_FEATURES_2)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceIDProperties, PHYSICAL_DEVICE_ID_PROPERTIES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceMaintenance3Properties,
+                    PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceProperties2, PHYSICAL_DEVICE_PROPERTIES_2)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDevicePushDescriptorPropertiesKHR,
+                    PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceShaderCorePropertiesAMD,
+                    PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceShaderSMBuiltinsPropertiesNV,
+                    PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceSubgroupProperties, PHYSICAL_DEVICE_SUBGROUP_PROPERTIES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceSubgroupSizeControlProperties,
+                    PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceTimelineSemaphoreFeatures,
+                    PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceVulkan11Features, PHYSICAL_DEVICE_VULKAN_1_1_FEATURES)
+AHAL_VK_STRUCT_TYPE(VkPhysicalDeviceVulkan12Features, PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
+AHAL_VK_STRUCT_TYPE(VkPipelineCacheCreateInfo, PIPELINE_CACHE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkPipelineLayoutCreateInfo, PIPELINE_LAYOUT_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkQueryPoolCreateInfo, QUERY_POOL_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkSemaphoreCreateInfo, SEMAPHORE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkSemaphoreSignalInfo, SEMAPHORE_SIGNAL_INFO)
+AHAL_VK_STRUCT_TYPE(VkSemaphoreTypeCreateInfo, SEMAPHORE_TYPE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkSemaphoreWaitInfo, SEMAPHORE_WAIT_INFO)
+AHAL_VK_STRUCT_TYPE(VkShaderModuleCreateInfo, SHADER_MODULE_CREATE_INFO)
+AHAL_VK_STRUCT_TYPE(VkSubmitInfo, SUBMIT_INFO)
+AHAL_VK_STRUCT_TYPE(VkTimelineSemaphoreSubmitInfo, TIMELINE_SEMAPHORE_SUBMIT_INFO)
+AHAL_VK_STRUCT_TYPE(VkWriteDescriptorSet, WRITE_DESCRIPTOR_SET)
+#undef AHAL_VK_STRUCT_TYPE
+
 // A zeroed Vulkan struct with its sType (and pNext) set.
 template <typename T>
-T vk_struct(VkStructureType type, void* next = nullptr) {
+T vk_struct(void* next = nullptr) {
   T v{};
-  v.sType = type;
+  v.sType = VkStructType<T>::value;
   v.pNext = next;
   return v;
 }

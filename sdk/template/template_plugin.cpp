@@ -2,7 +2,7 @@
 // properties, and answers AHAL_ERROR_UNSUPPORTED for everything else.
 // Replace the stubs one by one; docs/plugin-guide.md says what each entry
 // must do, and plugins/asic_sim is a complete plugin to copy from.
-#include <ahal/plugin.h>
+#include <ahal/plugin.hpp>  // plugin.h plus C++ helpers, header only
 
 #include <cstdio>
 #include <cstring>
@@ -165,50 +165,23 @@ ahal_status_t device_memory_usage(ahal_plugin_device_t*, uint64_t*, uint64_t*) {
   return unsupported("device_memory_usage");
 }
 
+// guide-snippet: table
 ahal_plugin_api_t make_api() {
   ahal_plugin_api_t api{};
   api.struct_size = sizeof(api);
   api.abi_version = AHAL_PLUGIN_ABI_VERSION;
   api.name = "template";  // devices are "template:0", ...
   api.description = "ahal plugin template (every entry but the basics unsupported)";
-  api.plugin_init = plugin_init;
-  api.plugin_shutdown = plugin_shutdown;
-  api.device_count = device_count;
-  api.device_open = device_open;
-  api.device_close = device_close;
-  api.device_get_properties = device_get_properties;
-  api.buffer_create = buffer_create;
-  api.buffer_destroy = buffer_destroy;
-  api.buffer_map = buffer_map;
-  api.buffer_unmap = buffer_unmap;
-  api.host_alloc = host_alloc;
-  api.host_free = host_free;
-  api.stream_create = stream_create;
-  api.stream_destroy = stream_destroy;
-  api.stream_copy_h2d = stream_copy_h2d;
-  api.stream_copy_d2h = stream_copy_d2h;
-  api.stream_copy_d2d = stream_copy_d2d;
-  api.stream_fill = stream_fill;
-  api.stream_launch = stream_launch;
-  api.stream_host_callback = stream_host_callback;
-  api.stream_record_event = stream_record_event;
-  api.stream_wait_event = stream_wait_event;
-  api.stream_synchronize = stream_synchronize;
-  api.stream_query = stream_query;
-  api.event_create = event_create;
-  api.event_destroy = event_destroy;
-  api.event_query = event_query;
-  api.event_wait = event_wait;
-  api.event_elapsed_ns = event_elapsed_ns;
-  api.module_create = module_create;
-  api.module_destroy = module_destroy;
-  api.kernel_get = kernel_get;
-  api.kernel_get_attributes = kernel_get_attributes;
+  // Each entry is the function above of the same name (ahal/plugin.hpp).
+  AHAL_PLUGIN_SET_ENTRIES(api);         // required of every plugin
+  AHAL_PLUGIN_SET_MODULE_ENTRIES(api);  // general kernels: may stay NULL
+  // Optional entries (NULL = the loader answers AHAL_ERROR_UNSUPPORTED).
   api.kernel_get_builtin = kernel_get_builtin;
   api.image_score = image_score;
   api.device_memory_usage = device_memory_usage;
   return api;
 }
+// guide-snippet-end
 
 }  // namespace
 
@@ -216,13 +189,8 @@ ahal_plugin_api_t make_api() {
 // guide-snippet: query
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
                                                               ahal_plugin_api_t* out) {
-  if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR) {
-    return AHAL_ERROR_INCOMPATIBLE;
-  }
   static const ahal_plugin_api_t api = make_api();
-  size_t size = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
-  std::memcpy(out, &api, size);
-  out->struct_size = size;
-  return AHAL_SUCCESS;
+  // Refuses another ABI major; copies at most out->struct_size bytes.
+  return ahal::plugin::query(loader_abi_version, api, out);
 }
 // guide-snippet-end

@@ -12,7 +12,7 @@
 // docs/plugin-guide.md explains the rules this follows.
 #include "objects.hpp"
 
-#include <ahal/plugin.h>
+#include <ahal/plugin.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -409,38 +409,9 @@ ahal_plugin_api_t make_api() {
   api.abi_version = AHAL_PLUGIN_ABI_VERSION;
   api.name = "asic_sim";
   api.description = "simulated inference ASIC: device memory arena, DMA engine, built-in operators";
-  api.plugin_init = plugin_init;
-  api.plugin_shutdown = plugin_shutdown;
-  api.device_count = device_count;
-  api.device_open = device_open;
-  api.device_close = device_close;
-  api.device_get_properties = device_get_properties;
-  api.buffer_create = buffer_create;
-  api.buffer_destroy = buffer_destroy;
-  api.buffer_map = buffer_map;
-  api.buffer_unmap = buffer_unmap;
-  api.host_alloc = host_alloc;
-  api.host_free = host_free;
-  api.stream_create = stream_create;
-  api.stream_destroy = stream_destroy;
-  api.stream_copy_h2d = stream_copy_h2d;
-  api.stream_copy_d2h = stream_copy_d2h;
-  api.stream_copy_d2d = stream_copy_d2d;
-  api.stream_fill = stream_fill;
-  api.stream_launch = stream_launch;
-  api.stream_host_callback = stream_host_callback;
-  api.stream_record_event = stream_record_event;
-  api.stream_wait_event = stream_wait_event;
-  api.stream_synchronize = stream_synchronize;
-  api.stream_query = stream_query;
-  api.event_create = event_create;
-  api.event_destroy = event_destroy;
-  api.event_query = event_query;
-  api.event_wait = event_wait;
-  api.event_elapsed_ns = event_elapsed_ns;
+  AHAL_PLUGIN_SET_ENTRIES(api);
   // No general kernels: module_create, module_destroy, kernel_get and
   // image_score stay NULL, and the loader answers AHAL_ERROR_UNSUPPORTED.
-  api.kernel_get_attributes = kernel_get_attributes;
   api.kernel_get_builtin = kernel_get_builtin;
   api.device_memory_usage = device_memory_usage;  // ABI 1.1
   return api;
@@ -450,14 +421,8 @@ ahal_plugin_api_t make_api() {
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
                                                               ahal_plugin_api_t* out) {
-  if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR) {
-    return AHAL_ERROR_INCOMPATIBLE;
-  }
   static const ahal_plugin_api_t api = make_api();
-  // Copy only what the loader's table holds; an older loader simply does
+  // Copies only what the loader's table holds; an older loader simply does
   // not see the newer entries.
-  size_t size = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
-  std::memcpy(out, &api, size);
-  out->struct_size = size;
-  return AHAL_SUCCESS;
+  return ahal::plugin::query(loader_abi_version, api, out);
 }

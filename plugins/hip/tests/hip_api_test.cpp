@@ -8,80 +8,26 @@
 
 #include <ahal/ahal.h>
 
-#include "plugin_test_support.hpp"
+#include "hip_vendor_library.hpp"
+#include "runtime_test_support.hpp"
 
 #include <cstring>
 #include <string>
 
-namespace {
-
-// A runtime that loads only the HIP plugin from the build tree.
-struct Runtime {
-  ahal_runtime_t rt = nullptr;
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    options.plugins = "hip";
-    REQUIRE(ahal_runtime_create(&options, &rt) == AHAL_SUCCESS);
-  }
-  ~Runtime() { ahal_runtime_destroy(rt); }
-
-  ahal_plugin_info_t hip_info() const {
-    uint32_t count = 0;
-    REQUIRE(ahal_runtime_plugin_count(rt, &count) == AHAL_SUCCESS);
-    for (uint32_t i = 0; i < count; ++i) {
-      ahal_plugin_info_t info{};
-      info.struct_size = sizeof(info);
-      REQUIRE(ahal_runtime_plugin_info(rt, i, &info) == AHAL_SUCCESS);
-      if (std::string(info.name) == "hip") return info;
-    }
-    FAIL("the hip plugin is not listed");
-    return {};
-  }
-};
-
-}  // namespace
+using ahal_test::kHipRuntime;
 
 TEST_CASE("without a HIP runtime the plugin is listed with no devices and the reason") {
-  ahal_test::ScopedEnv env("AHAL_HIP_RUNTIME_PATH", "/nonexistent/libamdhip64.so.5");
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.hip_info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
-  REQUIRE(info.device_count == 0);
-  REQUIRE(std::string(info.reason).find("HIP runtime not found") != std::string::npos);
-  ahal_device_t device = nullptr;
-  REQUIRE(ahal_device_find(runtime.rt, "hip:0", &device) == AHAL_ERROR_NOT_FOUND);
+  ahal_test::check_listed_without_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime, "hip:0");
 }
 
 TEST_CASE("with a broken HIP runtime the plugin is refused and names what is missing") {
-  ahal_test::ScopedEnv env("AHAL_HIP_RUNTIME_PATH", AHAL_BROKEN_HIP_RUNTIME);
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.hip_info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_REFUSED);
-  REQUIRE(info.device_count == 0);
-  REQUIRE(std::string(info.reason).find("hipModuleLaunchKernel") != std::string::npos);
-  uint32_t devices = 1;
-  REQUIRE(ahal_runtime_device_count(runtime.rt, &devices) == AHAL_SUCCESS);
-  REQUIRE(devices == 0);
+  std::string reason = ahal_test::refused_with_broken_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime,
+                                                              AHAL_BROKEN_HIP_RUNTIME);
+  REQUIRE(reason.find("hipModuleLaunchKernel") != std::string::npos);
 }
 
 TEST_CASE("with the system's runtime the plugin loads; without an AMD GPU it says why") {
-  ahal_test::ScopedEnv env("AHAL_HIP_RUNTIME_PATH", nullptr);
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.hip_info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
-  if (info.device_count == 0) {
-    std::string reason = info.reason;
-    bool says_why = reason.find("HIP runtime not found") != std::string::npos ||
-                    reason.find("hipInit failed") != std::string::npos ||
-                    reason.find("no HIP devices") != std::string::npos;
-    REQUIRE(says_why);
-  }
+  ahal_test::check_listed_with_system_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime);
 }
 
 // ---------------------------------------------------------------------------
@@ -89,11 +35,9 @@ TEST_CASE("with the system's runtime the plugin loads; without an AMD GPU it say
 
 namespace {
 
-struct FakeDevice {
-  ahal_test::ScopedEnv env{"AHAL_HIP_RUNTIME_PATH", AHAL_FAKE_HIP_RUNTIME};
-  Runtime runtime;
-  ahal_device_t device = nullptr;
-  FakeDevice() { REQUIRE(ahal_device_find(runtime.rt, "hip:0", &device) == AHAL_SUCCESS); }
+struct FakeDevice : ahal_test::DeviceWithLibrary {
+  FakeDevice()
+      : DeviceWithLibrary(AHAL_TEST_PLUGIN_DIR, kHipRuntime, AHAL_FAKE_HIP_RUNTIME, "hip:0") {}
 
   ahal_device_properties_t properties() const {
     ahal_device_properties_t p{};
@@ -171,13 +115,7 @@ TEST_CASE("pinned host memory comes from hipHostMalloc") {
 #ifdef AHAL_TEST_HAVE_HSACO
 TEST_CASE("the bundle's gfx90a code object is chosen and its kernels described") {
   FakeDevice f;
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_BUNDLE;
-  args.path = AHAL_TEST_BUNDLE_FILE;
-  ahal_module_t module = nullptr;
-  INFO(ahal_last_error_message());
-  REQUIRE(ahal_module_create(f.device, &args, &module) == AHAL_SUCCESS);
+  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
   ahal_module_format_t format{};
   REQUIRE(ahal_module_format(module, &format) == AHAL_SUCCESS);
   CHECK(format == AHAL_MODULE_FORMAT_HSACO);
@@ -198,12 +136,7 @@ TEST_CASE("the bundle's gfx90a code object is chosen and its kernels described")
 
 TEST_CASE("a launch past 2^32 work-items in a dimension is refused before HIP sees it") {
   FakeDevice f;
-  ahal_module_args_t margs{};
-  margs.struct_size = sizeof(margs);
-  margs.format = AHAL_MODULE_FORMAT_BUNDLE;
-  margs.path = AHAL_TEST_BUNDLE_FILE;
-  ahal_module_t module = nullptr;
-  REQUIRE(ahal_module_create(f.device, &margs, &module) == AHAL_SUCCESS);
+  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
   ahal_kernel_t k = nullptr;
   REQUIRE(ahal_kernel_get(module, "empty", &k) == AHAL_SUCCESS);
   ahal_stream_t s = nullptr;

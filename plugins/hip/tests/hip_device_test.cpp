@@ -5,36 +5,18 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
 #include "standard_kernels_check.hpp"
 
-#include <cstdio>
 #include <cstring>
-#include <map>
 #include <string>
 
 namespace {
 
-struct Fixture {
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  ahal_module_t module = nullptr;
-  Fixture() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    options.plugins = "hip";
-    AHAL_TEST_OK(ahal_runtime_create(&options, &runtime));
-    AHAL_TEST_OK(ahal_device_find(runtime, "hip:0", &device));
-  }
-  ~Fixture() { ahal_runtime_destroy(runtime); }
-
-  ahal_module_t bundle_module() {
-    ahal_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_BUNDLE;
-    args.path = AHAL_TEST_BUNDLE_FILE;
-    AHAL_TEST_OK(ahal_module_create(device, &args, &module));
-    return module;
+struct Fixture : ahal_test::DeviceUnderTest {
+  Fixture() : DeviceUnderTest(AHAL_TEST_PLUGIN_DIR, "hip", "hip:0") {}
+  ahal_module_t bundle_module() const {
+    return ahal_test::bundle_module(device, AHAL_TEST_BUNDLE_FILE);
   }
 };
 
@@ -94,18 +76,5 @@ TEST_CASE("hip:0 reports errors as statuses") {
 }
 
 int main(int argc, char** argv) {
-  ahal_runtime_options_t options{};
-  options.struct_size = sizeof(options);
-  options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-  options.plugins = "hip";
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  if (ahal_runtime_create(&options, &runtime) != AHAL_SUCCESS ||
-      ahal_device_find(runtime, "hip:0", &device) != AHAL_SUCCESS) {
-    std::printf("SKIP: no HIP device: %s\n", ahal_last_error_message());
-    ahal_runtime_destroy(runtime);
-    return 77;
-  }
-  ahal_runtime_destroy(runtime);
-  return Catch::Session().run(argc, argv);
+  return ahal_test::run_tests_on_device(argc, argv, AHAL_TEST_PLUGIN_DIR, "hip", "hip:0");
 }

@@ -6,97 +6,41 @@
 #include <catch2/catch.hpp>
 
 #include "hip_target.hpp"
-#include "plugin_test_support.hpp"
-
-#include <dlfcn.h>
+#include "hip_vendor_library.hpp"
 
 #include <string>
 
-using ahal_test::DirectPlugin;
-using ahal_test::ScopedEnv;
+using ahal_test::kHipRuntime;
 
 TEST_CASE("without a HIP runtime the plugin loads with no devices and says why") {
-  ScopedEnv env("AHAL_HIP_RUNTIME_PATH", "/nonexistent/libamdhip64.so.5");
-  DirectPlugin plugin(AHAL_HIP_PLUGIN_FILE);
-  REQUIRE(std::string(plugin.api.name) == "hip");
-  ahal_plugin_instance_t* instance = nullptr;
-  std::string message;
-  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_NOT_FOUND);
-  REQUIRE(instance == nullptr);
-  INFO(message);
-  REQUIRE(message.find("HIP runtime not found") != std::string::npos);
-  // dlerror's own text names the file it could not open.
-  REQUIRE(message.find("/nonexistent/libamdhip64.so.5") != std::string::npos);
+  ahal_test::check_init_without_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime);
 }
 
 TEST_CASE("a HIP runtime without the entry points is refused by name") {
-  ScopedEnv env("AHAL_HIP_RUNTIME_PATH", AHAL_BROKEN_HIP_RUNTIME);
-  DirectPlugin plugin(AHAL_HIP_PLUGIN_FILE);
-  ahal_plugin_instance_t* instance = nullptr;
-  std::string message;
-  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_INCOMPATIBLE);
-  REQUIRE(instance == nullptr);
+  std::string message = ahal_test::init_with_broken_library(
+      AHAL_HIP_PLUGIN_FILE, kHipRuntime, AHAL_BROKEN_HIP_RUNTIME, AHAL_BROKEN_HIP_RUNTIME);
   INFO(message);
-  REQUIRE(message.find(AHAL_BROKEN_HIP_RUNTIME) != std::string::npos);
   REQUIRE(message.find("hipModuleLaunchKernel") != std::string::npos);
   REQUIRE(message.find("hipGetDeviceProperties") != std::string::npos);
   // Present entries are not reported missing.
   REQUIRE(message.find("hipInit") == std::string::npos);
-  // The process goes on: the plugin still answers the next init.
-  ScopedEnv absent("AHAL_HIP_RUNTIME_PATH", "/nonexistent/libamdhip64.so");
-  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_NOT_FOUND);
 }
 
 // Run by ctest with LD_LIBRARY_PATH at the broken library, which is named
 // libamdhip64.so.5 as the real runtime is: the ordinary search finds it.
 TEST_CASE("a broken libamdhip64.so.5 on LD_LIBRARY_PATH is refused", "[.ld_library_path]") {
-  ScopedEnv env("AHAL_HIP_RUNTIME_PATH", nullptr);
-  DirectPlugin plugin(AHAL_HIP_PLUGIN_FILE);
-  ahal_plugin_instance_t* instance = nullptr;
-  std::string message;
-  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_INCOMPATIBLE);
+  std::string message = ahal_test::init_with_broken_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime,
+                                                            nullptr, "libamdhip64.so.5");
   INFO(message);
-  REQUIRE(message.find("libamdhip64.so.5") != std::string::npos);
-  REQUIRE(message.find("lacks required entry points") != std::string::npos);
   REQUIRE(message.find("hipModuleLaunchKernel") != std::string::npos);
 }
 
 TEST_CASE("the system's HIP runtime, if any, has every entry point the plugin needs") {
-  ScopedEnv env("AHAL_HIP_RUNTIME_PATH", nullptr);
-  void* system_runtime = dlopen("libamdhip64.so.5", RTLD_NOW | RTLD_LOCAL);
-  if (!system_runtime) system_runtime = dlopen("libamdhip64.so.6", RTLD_NOW | RTLD_LOCAL);
-  DirectPlugin plugin(AHAL_HIP_PLUGIN_FILE);
-  ahal_plugin_instance_t* instance = nullptr;
-  std::string message;
-  ahal_status_t status = plugin.init(&instance, &message);
-  INFO(message);
-  if (!system_runtime) {
-    REQUIRE(status == AHAL_ERROR_NOT_FOUND);
-    REQUIRE(message.find("HIP runtime not found") != std::string::npos);
-    return;
-  }
-  dlclose(system_runtime);
-  // Never refused for a missing entry: either it has devices, or it says
-  // why not (hipInit on a machine without an AMD GPU).
-  REQUIRE(status != AHAL_ERROR_INCOMPATIBLE);
-  if (status == AHAL_SUCCESS) {
-    uint32_t count = 0;
-    REQUIRE(plugin.api.device_count(instance, &count) == AHAL_SUCCESS);
-    REQUIRE(count > 0);
-    plugin.api.plugin_shutdown(instance);
-  } else {
-    REQUIRE(status == AHAL_ERROR_NOT_FOUND);
-    bool says_why = message.find("hipInit failed") != std::string::npos ||
-                    message.find("no HIP devices") != std::string::npos;
-    REQUIRE(says_why);
-  }
+  ahal_test::check_init_with_system_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime);
 }
 
 TEST_CASE("the plugin links only the C and C++ runtimes") {
-  for (const std::string& lib : ahal_test::elf_needed(AHAL_HIP_PLUGIN_FILE)) {
-    INFO(lib);
-    REQUIRE(ahal_test::is_c_or_cxx_runtime(lib));
-  }
+  ahal_test::check_links_only_c_and_cxx_runtimes(AHAL_HIP_PLUGIN_FILE);
 }
 
 TEST_CASE("gfx target ids parse") {

@@ -8,77 +8,26 @@
 
 #include <ahal/ahal.h>
 
-#include "plugin_test_support.hpp"
+#include "runtime_test_support.hpp"
+#include "ze_vendor_library.hpp"
 
 #include <cstring>
 #include <string>
-#include <vector>
 
-namespace {
-
-// A runtime that loads only the Level Zero plugin from the build tree.
-struct Runtime {
-  ahal_runtime_t rt = nullptr;
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    options.plugins = "level_zero";
-    REQUIRE(ahal_runtime_create(&options, &rt) == AHAL_SUCCESS);
-  }
-  ~Runtime() { ahal_runtime_destroy(rt); }
-
-  ahal_plugin_info_t info() const {
-    uint32_t count = 0;
-    REQUIRE(ahal_runtime_plugin_count(rt, &count) == AHAL_SUCCESS);
-    for (uint32_t i = 0; i < count; ++i) {
-      ahal_plugin_info_t info{};
-      info.struct_size = sizeof(info);
-      REQUIRE(ahal_runtime_plugin_info(rt, i, &info) == AHAL_SUCCESS);
-      if (std::string(info.name) == "level_zero") return info;
-    }
-    FAIL("the level_zero plugin is not listed");
-    return {};
-  }
-};
-
-}  // namespace
+using ahal_test::kZeLoader;
 
 TEST_CASE("without a Level Zero loader the plugin is listed with no devices and the reason") {
-  ahal_test::ScopedEnv env("AHAL_ZE_LOADER_PATH", "/nonexistent/libze_loader.so.1");
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
-  REQUIRE(info.device_count == 0);
-  REQUIRE(std::string(info.reason).find("Level Zero loader not found") != std::string::npos);
-  ahal_device_t device = nullptr;
-  REQUIRE(ahal_device_find(runtime.rt, "level_zero:0", &device) == AHAL_ERROR_NOT_FOUND);
+  ahal_test::check_listed_without_library(AHAL_TEST_PLUGIN_DIR, kZeLoader, "level_zero:0");
 }
 
 TEST_CASE("with a broken Level Zero loader the plugin is refused and names what is missing") {
-  ahal_test::ScopedEnv env("AHAL_ZE_LOADER_PATH", AHAL_BROKEN_ZE_LOADER);
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_REFUSED);
-  REQUIRE(std::string(info.reason).find("zeCommandListAppendLaunchKernel") != std::string::npos);
+  std::string reason = ahal_test::refused_with_broken_library(AHAL_TEST_PLUGIN_DIR, kZeLoader,
+                                                              AHAL_BROKEN_ZE_LOADER);
+  REQUIRE(reason.find("zeCommandListAppendLaunchKernel") != std::string::npos);
 }
 
 TEST_CASE("with the system's loader the plugin loads; without a GPU driver it says why") {
-  ahal_test::ScopedEnv env("AHAL_ZE_LOADER_PATH", nullptr);
-  Runtime runtime;
-  ahal_plugin_info_t info = runtime.info();
-  INFO(info.reason);
-  REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
-  if (info.device_count == 0) {
-    std::string reason = info.reason;
-    bool says_why = reason.find("Level Zero loader not found") != std::string::npos ||
-                    reason.find("zeInit failed") != std::string::npos ||
-                    reason.find("no Level Zero GPU devices") != std::string::npos;
-    REQUIRE(says_why);
-  }
+  ahal_test::check_listed_with_system_library(AHAL_TEST_PLUGIN_DIR, kZeLoader);
 }
 
 // ---------------------------------------------------------------------------
@@ -86,22 +35,14 @@ TEST_CASE("with the system's loader the plugin loads; without a GPU driver it sa
 
 namespace {
 
-struct FakeDevice {
-  ahal_test::ScopedEnv env{"AHAL_ZE_LOADER_PATH", AHAL_FAKE_ZE_LOADER};
-  Runtime runtime;
-  ahal_device_t device = nullptr;
-  FakeDevice() { REQUIRE(ahal_device_find(runtime.rt, "level_zero:0", &device) == AHAL_SUCCESS); }
+struct FakeDevice : ahal_test::DeviceWithLibrary {
+  FakeDevice()
+      : DeviceWithLibrary(AHAL_TEST_PLUGIN_DIR, kZeLoader, AHAL_FAKE_ZE_LOADER, "level_zero:0") {}
+};
 
-  ahal_module_t spirv_module(std::vector<ahal_kernel_info_t> infos = {}) {
-    ahal_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_BUNDLE;
-    args.path = AHAL_TEST_BUNDLE_FILE;
-    ahal_module_t module = nullptr;
-    INFO(ahal_last_error_message());
-    REQUIRE(ahal_module_create(device, &args, &module) == AHAL_SUCCESS);
-    return module;
-  }
+// A runtime that loads only the Level Zero plugin from the build tree.
+struct Runtime : ahal_test::PluginRuntime {
+  Runtime() : PluginRuntime(AHAL_TEST_PLUGIN_DIR, "level_zero") {}
 };
 
 }  // namespace
@@ -186,7 +127,7 @@ TEST_CASE("a module that does not build gives BUILD_FAILED with the build log") 
 
 TEST_CASE("kernels report their attributes; unknown kernels are NOT_FOUND") {
   FakeDevice f;
-  ahal_module_t module = f.spirv_module();
+  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
   ahal_kernel_t k = nullptr;
   REQUIRE(ahal_kernel_get(module, "reverse_shared", &k) == AHAL_SUCCESS);
   ahal_kernel_attributes_t a{};

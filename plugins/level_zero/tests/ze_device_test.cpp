@@ -5,26 +5,16 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
 #include "standard_kernels_check.hpp"
 
-#include <cstdio>
 #include <cstring>
 #include <string>
 
 namespace {
 
-struct Fixture {
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  Fixture() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    options.plugins = "level_zero";
-    AHAL_TEST_OK(ahal_runtime_create(&options, &runtime));
-    AHAL_TEST_OK(ahal_device_find(runtime, "level_zero:0", &device));
-  }
-  ~Fixture() { ahal_runtime_destroy(runtime); }
+struct Fixture : ahal_test::DeviceUnderTest {
+  Fixture() : DeviceUnderTest(AHAL_TEST_PLUGIN_DIR, "level_zero", "level_zero:0") {}
 };
 
 }  // namespace
@@ -45,12 +35,7 @@ TEST_CASE("level_zero:0 describes itself") {
 
 TEST_CASE("the bundle's SPIR-V runs every standard kernel on level_zero:0") {
   Fixture f;
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_BUNDLE;
-  args.path = AHAL_TEST_BUNDLE_FILE;
-  ahal_module_t module = nullptr;
-  AHAL_TEST_OK(ahal_module_create(f.device, &args, &module));
+  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
   ahal_test::check_standard_kernels(f.device, [&](const char* name) {
     ahal_kernel_t k = nullptr;
     return ahal_kernel_get(module, name, &k) == AHAL_SUCCESS ? k : nullptr;
@@ -79,18 +64,6 @@ TEST_CASE("a SPIR-V module that does not build fails with BUILD_FAILED or names 
 }
 
 int main(int argc, char** argv) {
-  ahal_runtime_options_t options{};
-  options.struct_size = sizeof(options);
-  options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-  options.plugins = "level_zero";
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  if (ahal_runtime_create(&options, &runtime) != AHAL_SUCCESS ||
-      ahal_device_find(runtime, "level_zero:0", &device) != AHAL_SUCCESS) {
-    std::printf("SKIP: no Level Zero device: %s\n", ahal_last_error_message());
-    ahal_runtime_destroy(runtime);
-    return 77;
-  }
-  ahal_runtime_destroy(runtime);
-  return Catch::Session().run(argc, argv);
+  return ahal_test::run_tests_on_device(argc, argv, AHAL_TEST_PLUGIN_DIR, "level_zero",
+                                        "level_zero:0");
 }

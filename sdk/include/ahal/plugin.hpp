@@ -11,6 +11,8 @@
 // 2. struct_size: read_struct() reads an args struct of any size;
 //    write_struct() writes only the fields the caller's struct_size covers;
 //    query() copies at most the loader's struct_size of the dispatch table.
+//    AHAL_PLUGIN_SET_ENTRIES(api) fills a C table from free functions named
+//    like its fields (see "C-table plugins" below).
 // 3. Objects: derive from Instance, Device, Buffer, HostAlloc, Stream,
 //    Event, Module and Kernel, and make_api<YourInstance>() fills the whole
 //    dispatch table with entries that call your virtual methods inside
@@ -243,6 +245,67 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
   out->struct_size = n;
   return AHAL_SUCCESS;
 }
+
+// ------------------------------------------------------ C-table plugins
+//
+// A plugin that fills the C table itself, from free functions named like
+// the table's fields (plugin_init, device_count, ...), sets them with:
+//
+//   ahal_plugin_api_t make_table() {
+//     ahal_plugin_api_t api{};
+//     api.struct_size = sizeof(api);
+//     api.abi_version = AHAL_PLUGIN_ABI_VERSION;
+//     api.name = "mine";
+//     api.description = "My accelerator";
+//     AHAL_PLUGIN_SET_ENTRIES(api);         // what every plugin must have
+//     AHAL_PLUGIN_SET_MODULE_ENTRIES(api);  // only with general kernels
+//     api.image_score = image_score;        // optional entries: by hand
+//     return api;
+//   }
+//
+// The names are looked up where the macro stands (write `using namespace
+// ns;` first if they live in a namespace), so a missing or mistyped entry
+// fails to compile. The optional entries (kernel_get_builtin, image_score,
+// device_memory_usage) stay NULL unless set by hand.
+//
+// AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg) and AHAL_PLUGIN_MODULE_ENTRIES(X, arg)
+// expand X(arg, entry) for each entry of the two sets, for a plugin that
+// installs wrappers instead, e.g. `(api).entry = Guard<entry>::call;`.
+
+// clang-format off
+// The entries no plugin may leave NULL (docs/plugin-guide.md, section 3).
+#define AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg)                                                  \
+  X(arg, plugin_init) X(arg, plugin_shutdown)                                                 \
+  X(arg, device_count) X(arg, device_open) X(arg, device_close) X(arg, device_get_properties) \
+  X(arg, buffer_create) X(arg, buffer_destroy) X(arg, buffer_map) X(arg, buffer_unmap)        \
+  X(arg, host_alloc) X(arg, host_free)                                                        \
+  X(arg, stream_create) X(arg, stream_destroy)                                                \
+  X(arg, stream_copy_h2d) X(arg, stream_copy_d2h) X(arg, stream_copy_d2d) X(arg, stream_fill) \
+  X(arg, stream_launch) X(arg, stream_host_callback)                                          \
+  X(arg, stream_record_event) X(arg, stream_wait_event)                                       \
+  X(arg, stream_synchronize) X(arg, stream_query)                                             \
+  X(arg, event_create) X(arg, event_destroy) X(arg, event_query) X(arg, event_wait)           \
+  X(arg, event_elapsed_ns)                                                                    \
+  X(arg, kernel_get_attributes)
+
+// The general-kernel entries: NULL without AHAL_FEATURE_GENERAL_KERNELS.
+#define AHAL_PLUGIN_MODULE_ENTRIES(X, arg) \
+  X(arg, module_create) X(arg, module_destroy) X(arg, kernel_get)
+// clang-format on
+
+#define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
+
+// api.<entry> = <entry> for each required entry.
+#define AHAL_PLUGIN_SET_ENTRIES(api)                                \
+  do {                                                              \
+    AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DETAIL_SET_ENTRY, api) \
+  } while (0)
+
+// api.<entry> = <entry> for module_create, module_destroy and kernel_get.
+#define AHAL_PLUGIN_SET_MODULE_ENTRIES(api)                       \
+  do {                                                            \
+    AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DETAIL_SET_ENTRY, api) \
+  } while (0)
 
 // --------------------------------------------------------------- objects
 //

@@ -1,9 +1,13 @@
-// Test helpers shared by the HIP and Level Zero plugin tests: a plugin
-// driven through its dispatch table (no loader), and the DT_NEEDED list of
-// a shared object.
+// Test helpers for a plugin that opens its vendor library (runtime, loader)
+// at run time, driven through its dispatch table without the loader: the
+// plugin opened as the loader opens it, the four ways its library can be
+// there or not, and the DT_NEEDED list of a shared object. Used by the HIP
+// and Level Zero plugin tests; include after <catch2/catch.hpp>.
 #pragma once
 
 #include <ahal/plugin.h>
+
+#include <catch2/catch.hpp>
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -145,6 +149,100 @@ inline bool is_c_or_cxx_runtime(const std::string& soname) {
   for (const char* sanitizer : {"libasan.so.", "libubsan.so.", "libtsan.so.", "liblsan.so."})
     if (soname.rfind(sanitizer, 0) == 0) return true;
   return false;
+}
+
+// A plugin's vendor library and what the plugin says about it.
+struct VendorLibrary {
+  const char* plugin_name;    // "hip": the plugin's api.name
+  const char* path_variable;  // names the library's file, "AHAL_HIP_RUNTIME_PATH"
+  const char* missing_path;   // a file that is not there
+  const char* not_found;      // the reason when the library is not found
+  // The sonames the plugin opens by default.
+  std::vector<const char*> sonames;
+  // Reasons, besides not_found, for a library that is there but gives no devices.
+  std::vector<const char*> no_device_reasons;
+};
+
+inline bool contains(const std::string& text, const char* part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Without the library the plugin initializes to NOT_FOUND, naming the file.
+inline void check_init_without_library(const char* plugin_file, const VendorLibrary& lib) {
+  ScopedEnv env(lib.path_variable, lib.missing_path);
+  DirectPlugin plugin(plugin_file);
+  REQUIRE(std::string(plugin.api.name) == lib.plugin_name);
+  ahal_plugin_instance_t* instance = nullptr;
+  std::string message;
+  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_NOT_FOUND);
+  REQUIRE(instance == nullptr);
+  INFO(message);
+  REQUIRE(contains(message, lib.not_found));
+  // dlerror's own text names the file it could not open.
+  REQUIRE(contains(message, lib.missing_path));
+}
+
+// A library without the entry points is refused as INCOMPATIBLE, named as
+// `named`, and the plugin still answers the next init. `library_path`
+// names the library; nullptr leaves it to the ordinary search (a test that
+// ctest runs with LD_LIBRARY_PATH at a broken library). Returns the
+// message, for the caller to look for the missing entry points.
+inline std::string init_with_broken_library(const char* plugin_file, const VendorLibrary& lib,
+                                            const char* library_path, const char* named) {
+  ScopedEnv env(lib.path_variable, library_path);
+  DirectPlugin plugin(plugin_file);
+  ahal_plugin_instance_t* instance = nullptr;
+  std::string message;
+  REQUIRE(plugin.init(&instance, &message) == AHAL_ERROR_INCOMPATIBLE);
+  REQUIRE(instance == nullptr);
+  INFO(message);
+  REQUIRE(contains(message, named));
+  REQUIRE(contains(message, "lacks required entry points"));
+  ScopedEnv absent(lib.path_variable, lib.missing_path);
+  std::string next_message;
+  REQUIRE(plugin.init(&instance, &next_message) == AHAL_ERROR_NOT_FOUND);
+  return message;
+}
+
+// The system's library, if any, has every entry point the plugin needs:
+// the plugin is never refused for one; it has devices or says why not.
+inline void check_init_with_system_library(const char* plugin_file, const VendorLibrary& lib) {
+  ScopedEnv env(lib.path_variable, nullptr);
+  void* system_library = nullptr;
+  for (const char* soname : lib.sonames) {
+    if (!system_library) system_library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  }
+  DirectPlugin plugin(plugin_file);
+  ahal_plugin_instance_t* instance = nullptr;
+  std::string message;
+  ahal_status_t status = plugin.init(&instance, &message);
+  INFO(message);
+  if (!system_library) {
+    REQUIRE(status == AHAL_ERROR_NOT_FOUND);
+    REQUIRE(contains(message, lib.not_found));
+    return;
+  }
+  dlclose(system_library);
+  REQUIRE(status != AHAL_ERROR_INCOMPATIBLE);
+  if (status == AHAL_SUCCESS) {
+    uint32_t count = 0;
+    REQUIRE(plugin.api.device_count(instance, &count) == AHAL_SUCCESS);
+    REQUIRE(count > 0);
+    plugin.api.plugin_shutdown(instance);
+  } else {
+    REQUIRE(status == AHAL_ERROR_NOT_FOUND);
+    bool says_why = false;
+    for (const char* reason : lib.no_device_reasons) says_why |= contains(message, reason);
+    REQUIRE(says_why);
+  }
+}
+
+// The plugin links only the C and C++ runtimes, so it loads anywhere.
+inline void check_links_only_c_and_cxx_runtimes(const char* plugin_file) {
+  for (const std::string& lib : elf_needed(plugin_file)) {
+    INFO(lib);
+    REQUIRE(is_c_or_cxx_runtime(lib));
+  }
 }
 
 }  // namespace ahal_test
