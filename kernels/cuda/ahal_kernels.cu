@@ -1,8 +1,10 @@
 // The standard kernels (docs/kernel-abi.md) in CUDA C++. Per the kernel
 // ABI: one pointer parameter per binding (offset already applied), then one
 // by-value struct of the constants when the kernel has constants; the
-// workgroup is the block; dynamic shared memory is `extern __shared__`.
-// extern "C" keeps the entry names unmangled (entry = kernel name).
+// workgroup is the block; dynamic shared memory is `extern __shared__`,
+// reached through dynamic_shared<T>(). extern "C" keeps the entry names
+// unmangled (entry = kernel name). The CUDA plugin's tests also compile this
+// file for the host (plugins/cuda/tests/cuda_host_shim.hpp).
 #include <stdint.h>
 
 namespace {
@@ -51,6 +53,17 @@ struct FmaF64Constants {
 };
 
 }  // namespace
+
+#ifndef AHAL_CUDA_HOST_EMULATION
+// The block's dynamic shared memory as T[]. A helper because the host
+// emulation has no `extern __shared__` and defines its own; outside the
+// anonymous namespace so that the PTX name stays plain.
+template <typename T>
+__device__ __forceinline__ T* dynamic_shared() {
+  extern __shared__ __align__(16) unsigned char dynamic_shared_bytes[];
+  return reinterpret_cast<T*>(dynamic_shared_bytes);
+}
+#endif
 
 extern "C" {
 
@@ -125,7 +138,7 @@ __global__ void reverse_shared(const uint32_t* in, uint32_t* out) {
 
 // As reverse_shared, with a dynamic tile of blockDim.x * 4 bytes.
 __global__ void reverse_dynamic(const uint32_t* in, uint32_t* out) {
-  extern __shared__ uint32_t dynamic_tile[];
+  uint32_t* const dynamic_tile = dynamic_shared<uint32_t>();
   const uint32_t l = threadIdx.x;
   const uint32_t w = blockDim.x;
   const uint64_t base = static_cast<uint64_t>(blockIdx.x) * w;

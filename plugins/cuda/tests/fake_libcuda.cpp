@@ -1,15 +1,22 @@
 // TEST ONLY: a fake libcuda.so.1 that checks how the CUDA plugin drives the
-// driver API on machines without a GPU. It is not a GPU emulator: memory is
-// host memory, each stream is a host thread running its commands in order,
-// and the standard kernels are re-implemented in C++ (by name) so that
-// parameter passing can be checked end to end. It is strict
-// where the real driver is (uninitialized calls, the current context,
-// allocation ranges, kernel parameter sizes read from the PTX, the PTX ISA
-// a driver version takes, dynamic shared memory limits, sticky errors).
+// driver API on machines without a GPU. Memory is host memory, each stream is
+// a host thread running its commands in order, and a launch runs the kernel's
+// real CUDA source (kernels/cuda/ahal_kernels.cu) compiled for the host:
+// blocks one after another, each CUDA thread a fiber, __syncthreads() a
+// barrier among them, __shared__ per block (cuda_host_runtime.hpp). It is
+// strict where the real driver is (uninitialized calls, the current context,
+// allocation ranges, kernel parameter sizes read from the PTX and checked
+// against the host build, the PTX ISA a driver version takes, dynamic shared
+// memory limits, sticky errors). A kernel argument outside this context's
+// memory, or an access past the end of an allocation (each ends at an
+// inaccessible page), is a sticky CUDA_ERROR_ILLEGAL_ADDRESS. It is no GPU:
+// warps, memory ordering, timing and the PTX itself are not checked.
 //
 // Exports cuGetProcAddress_v2 only, plus fake_cuda_* controls for tests.
 // Environment: FAKE_CUDA_DEVICE_COUNT (default 1), FAKE_CUDA_DRIVER_VERSION
 // (default 12040), both read at every cuInit / cuDriverGetVersion.
+#include "cuda_host_runtime.hpp"
+
 #include <cuda.h>
 
 #include <algorithm>
@@ -17,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -192,6 +200,7 @@ FakeEvent* event_of(CUevent e) { return reinterpret_cast<FakeEvent*>(e); }
 
 struct FakeFunction {
   std::string name;
+  const ahal_cuda_host::Kernel* host = nullptr;  // its host build; nullptr if none
   std::vector<size_t> param_sizes, param_offsets;
   int static_shared = 0;
   int max_dynamic = 0;
@@ -237,140 +246,52 @@ void write_log(unsigned n, CUjit_option* options, void** values, const std::stri
   buffer[used] = '\0';
 }
 
-// ----------------------------------------------------- kernel emulation
+// ------------------------------------------------------ kernel execution
 
+// Copied at launch: the module may be unloaded before the stream runs it.
 struct Launch {
   FakeCtx* ctx;
   std::string name;
-  unsigned grid[3], block[3];
-  unsigned dynamic_shared;
+  const ahal_cuda_host::Kernel* host;
+  std::vector<size_t> param_sizes, param_offsets;
+  ahal_cuda_host::Grid grid;
   std::vector<unsigned char> params;
-  std::vector<size_t> offsets;
 };
 
-// Host view of a kernel argument; a range outside every allocation of the
-// context "faults" (sticky CUDA_ERROR_ILLEGAL_ADDRESS), as on a GPU.
-template <typename T>
-T* view(const Launch& l, int index, uint64_t elements) {
-  uint64_t address;
-  std::memcpy(&address, l.params.data() + l.offsets[index], 8);
-  const Alloc* a = find_alloc(address, elements * sizeof(T));
-  if (!a || (a->kind == Kind::kDevice && a->ctx != l.ctx) || a->kind == Kind::kHostPinned) {
-    l.ctx->sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
-    return nullptr;
-  }
-  return reinterpret_cast<T*>(address);
+// What a kernel argument may point into: this context's device memory or
+// mapped host memory (unified addressing), not pinned-only host memory.
+bool reachable(const Launch& l, uint64_t address) {
+  const Alloc* a = find_alloc(address, 0);
+  return a && a->kind != Kind::kHostPinned && (a->kind != Kind::kDevice || a->ctx == l.ctx);
 }
 
-template <typename T>
-T constant(const Launch& l, int index, size_t byte_offset) {
-  T value;
-  std::memcpy(&value, l.params.data() + l.offsets[index] + byte_offset, sizeof(T));
-  return value;
+void fail_launch(const Launch& l, CUresult result, const std::string& why) {
+  std::fprintf(stderr, "fake libcuda: kernel %s: %s\n", l.name.c_str(), why.c_str());
+  l.ctx->sticky = result;
 }
 
-void emulate(const Launch& l) {
-  const uint64_t threads_per_block = uint64_t{l.block[0]} * l.block[1] * l.block[2];
-  const uint64_t total = threads_per_block * l.grid[0] * l.grid[1] * l.grid[2];
-  const std::string& k = l.name;
-  if (k == "empty") return;
-  if (k == "vector_add") {
-    const uint32_t n = constant<uint32_t>(l, 3, 0);
-    const uint64_t used = std::min<uint64_t>(n, total);
-    const float* a = view<float>(l, 0, used);
-    const float* b = view<float>(l, 1, used);
-    float* c = view<float>(l, 2, used);
-    if (!a || !b || !c) return;
-    for (uint64_t i = 0; i < used; ++i) c[i] = a[i] + b[i];
-  } else if (k == "saxpy") {
-    const float alpha = constant<float>(l, 2, 0);
-    const uint32_t n = constant<uint32_t>(l, 2, 4);
-    const uint64_t used = std::min<uint64_t>(n, total);
-    const float* x = view<float>(l, 0, used);
-    float* y = view<float>(l, 1, used);
-    if (!x || !y) return;
-    for (uint64_t i = 0; i < used; ++i) y[i] = alpha * x[i] + y[i];
-  } else if (k == "stream_triad") {
-    const double s = constant<double>(l, 3, 0);
-    const uint32_t n = constant<uint32_t>(l, 3, 8);
-    const uint64_t used = std::min<uint64_t>(n, total);
-    double* a = view<double>(l, 0, used);
-    const double* b = view<double>(l, 1, used);
-    const double* c = view<double>(l, 2, used);
-    if (!a || !b || !c) return;
-    for (uint64_t i = 0; i < used; ++i) a[i] = b[i] + s * c[i];
-  } else if (k == "stream_copy" || k == "stream_scale" || k == "stream_add") {
-    const int cidx = k == "stream_add" ? 3 : 2;
-    const double s = constant<double>(l, cidx, 0);
-    const uint32_t n = constant<uint32_t>(l, cidx, 8);
-    const uint64_t used = std::min<uint64_t>(n, total);
-    const double* in0 = view<double>(l, 0, used);
-    double* out = view<double>(l, cidx - 1, used);
-    const double* in1 = k == "stream_add" ? view<double>(l, 1, used) : in0;
-    if (!in0 || !in1 || !out) return;
-    for (uint64_t i = 0; i < used; ++i)
-      out[i] = k == "stream_copy" ? in0[i] : k == "stream_scale" ? s * in0[i] : in0[i] + in1[i];
-  } else if (k == "stream_dot") {
-    const uint32_t n = constant<uint32_t>(l, 3, 8);
-    const double* a = view<double>(l, 0, n);
-    const double* b = view<double>(l, 1, n);
-    double* partial = view<double>(l, 2, l.grid[0]);
-    if (!a || !b || !partial) return;
-    const uint64_t stride = uint64_t{l.grid[0]} * l.block[0];
-    for (uint64_t g = 0; g < l.grid[0]; ++g) {
-      double sum = 0.0;
-      for (uint64_t t = 0; t < l.block[0]; ++t)
-        for (uint64_t i = g * l.block[0] + t; i < n; i += stride) sum += a[i] * b[i];
-      partial[g] = sum;
+// Runs the kernel's host build on this stream's thread. Faults are sticky, as
+// on a GPU; a bad pointer argument faults before any thread runs.
+void execute(const Launch& l) {
+  if (!l.host) return fail_launch(l, CUDA_ERROR_LAUNCH_FAILED, "no host build of this kernel");
+  if (l.host->param_sizes != l.param_sizes)
+    return fail_launch(l, CUDA_ERROR_LAUNCH_FAILED,
+                       "the host build's parameters differ from the PTX's");
+  for (size_t i = 0; i < l.param_sizes.size(); ++i) {
+    if (!l.host->param_is_pointer[i]) continue;
+    uint64_t address;
+    std::memcpy(&address, l.params.data() + l.param_offsets[i], 8);
+    if (!reachable(l, address)) {
+      l.ctx->sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+      return;
     }
-  } else if (k == "fma_f32") {
-    const uint32_t iters = constant<uint32_t>(l, 1, 0);
-    const float a = constant<float>(l, 1, 4), b = constant<float>(l, 1, 8);
-    float* out = view<float>(l, 0, total);
-    if (!out) return;
-    for (uint64_t i = 0; i < total; ++i) {
-      float sum = 0.0f;
-      for (int j = 0; j < 8; ++j) {
-        float x = static_cast<float>(i % 1024) * 1e-3f + static_cast<float>(j);
-        for (uint32_t it = 0; it < iters; ++it) x = x * a + b;
-        sum += x;
-      }
-      out[i] = sum;
-    }
-  } else if (k == "fma_f64") {
-    const double a = constant<double>(l, 1, 0), b = constant<double>(l, 1, 8);
-    const uint32_t iters = constant<uint32_t>(l, 1, 16);
-    double* out = view<double>(l, 0, total);
-    if (!out) return;
-    for (uint64_t i = 0; i < total; ++i) {
-      double sum = 0.0;
-      for (int j = 0; j < 8; ++j) {
-        double x = static_cast<double>(i % 1024) * 1e-3 + static_cast<double>(j);
-        for (uint32_t it = 0; it < iters; ++it) x = x * a + b;
-        sum += x;
-      }
-      out[i] = sum;
-    }
-  } else if (k == "write_index") {
-    const uint32_t base = constant<uint32_t>(l, 1, 0);
-    uint32_t* out = view<uint32_t>(l, 0, total);
-    if (!out) return;
-    for (uint64_t i = 0; i < total; ++i) out[i] = static_cast<uint32_t>(i) + base;
-  } else if (k == "atomic_count") {
-    uint32_t* counter = view<uint32_t>(l, 0, 2);
-    if (!counter) return;
-    for (uint64_t i = 0; i < total; ++i) {
-      counter[0] += 1;
-      counter[1] += static_cast<uint32_t>(i);
-    }
-  } else if (k == "reverse_dynamic" || k == "reverse_shared") {
-    const uint32_t* in = view<uint32_t>(l, 0, total);
-    uint32_t* out = view<uint32_t>(l, 1, total);
-    if (!in || !out) return;
-    const uint64_t w = l.block[0];
-    for (uint64_t g = 0; g < l.grid[0]; ++g)
-      for (uint64_t i = 0; i < w; ++i) out[g * w + i] = in[g * w + (w - 1 - i)];
   }
+  const ahal_cuda_host::RunStats stats =
+      l.host->launch(l.grid, l.params.data(), l.param_offsets.data());
+  if (stats.faulted) l.ctx->sticky = CUDA_ERROR_ILLEGAL_ADDRESS;
+  std::lock_guard<std::mutex> lock(g_stats_mutex);
+  g_calls["kernel threads"] += static_cast<long>(stats.threads);
+  g_calls["kernel barriers"] += static_cast<long>(stats.barriers);
 }
 
 }  // namespace
@@ -398,6 +319,7 @@ CUresult cuGetErrorName(CUresult error, const char** out) {
       {600, "CUDA_ERROR_NOT_READY"},
       {700, "CUDA_ERROR_ILLEGAL_ADDRESS"},
       {709, "CUDA_ERROR_CONTEXT_IS_DESTROYED"},
+      {719, "CUDA_ERROR_LAUNCH_FAILED"},
   };
   auto it = kNames.find(error);
   if (it == kNames.end()) return CUDA_ERROR_INVALID_VALUE;
@@ -553,7 +475,7 @@ CUresult cuDevicePrimaryCtxRelease(CUdevice device) {
   std::lock_guard<std::mutex> lock(g_alloc_mutex);
   for (auto it = g_allocs.begin(); it != g_allocs.end();) {
     if (it->second.ctx == &g_ctx[device]) {
-      std::free(reinterpret_cast<void*>(it->first));
+      ahal_cuda_host::guarded_free(reinterpret_cast<void*>(it->first), it->second.size);
       it = g_allocs.erase(it);
     } else {
       ++it;
@@ -609,7 +531,8 @@ CUresult allocate(void** out, size_t size, Kind kind) {
       if (a.kind == Kind::kDevice && a.ctx == t_current) used += a.size;
     if (size > kTotalMemory - used) return CUDA_ERROR_OUT_OF_MEMORY;
   }
-  void* p = std::aligned_alloc(256, (size + 255) / 256 * 256);
+  // Guarded: a kernel running past the end faults (see execute()).
+  void* p = ahal_cuda_host::guarded_alloc(size);
   if (!p) return CUDA_ERROR_OUT_OF_MEMORY;
   g_allocs[reinterpret_cast<uintptr_t>(p)] = Alloc{size, kind, t_current};
   *out = p;
@@ -621,8 +544,8 @@ CUresult release(uintptr_t p, bool host) {
   auto it = g_allocs.find(p);
   if (it == g_allocs.end() || (it->second.kind == Kind::kDevice) == host)
     return CUDA_ERROR_INVALID_VALUE;
+  ahal_cuda_host::guarded_free(reinterpret_cast<void*>(p), it->second.size);
   g_allocs.erase(it);
-  std::free(reinterpret_cast<void*>(p));
   return CUDA_SUCCESS;
 }
 
@@ -935,11 +858,12 @@ CUresult cuModuleLoadDataEx(CUmodule* out, const void* image, unsigned n, CUjit_
     const size_t body_end = ptx.find(".entry ", close);
     for (size_t p = ptx.find(".shared .align", close); p != std::string::npos && p < body_end;
          p = ptx.find(".shared .align", p + 1)) {
-      if (p >= 7 && ptx.compare(p - 7, 7, ".extern") == 0) continue;
+      if (p >= 8 && ptx.compare(p - 8, 8, ".extern ") == 0) continue;
       const size_t bracket = ptx.find('[', p);
       if (bracket != std::string::npos) f->static_shared += std::atoi(ptx.c_str() + bracket + 1);
     }
     f->max_dynamic = kDefaultSharedPerBlock - f->static_shared;
+    f->host = ahal_cuda_host::find_kernel(f->name);
     f->module = module.get();
     module->functions[f->name] = std::move(f);
   }
@@ -1023,12 +947,18 @@ CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, un
   if (static_cast<int>(shared) > f->max_dynamic) return CUDA_ERROR_INVALID_VALUE;
   if (!f->param_sizes.empty() && !params) return CUDA_ERROR_INVALID_VALUE;
   // As the driver does: copy each argument's bytes now, by the kernel's sizes.
-  Launch l{t_current, f->name, {gx, gy, gz}, {bx, by, bz}, shared, {}, f->param_offsets};
+  Launch l{t_current,
+           f->name,
+           f->host,
+           f->param_sizes,
+           f->param_offsets,
+           {{gx, gy, gz}, {bx, by, bz}, shared},
+           {}};
   const size_t bytes = f->param_sizes.empty() ? 0 : f->param_offsets.back() + f->param_sizes.back();
   l.params.resize(bytes);
   for (size_t i = 0; i < f->param_sizes.size(); ++i)
     std::memcpy(l.params.data() + f->param_offsets[i], params[i], f->param_sizes[i]);
-  stream_of(s)->push([l = std::move(l)] { emulate(l); });
+  stream_of(s)->push([l = std::move(l)] { execute(l); });
   return CUDA_SUCCESS;
 }
 
@@ -1131,6 +1061,8 @@ FAKE_EXPORT CUresult cuGetProcAddress_v2(const char* symbol, void** pfn, int cud
 
 // ---------------------------------------------------------- test controls
 
+// Calls of entry `name`; "kernel threads" and "kernel barriers" count the
+// CUDA threads and __syncthreads() calls that launches ran.
 FAKE_EXPORT long fake_cuda_calls(const char* name) {
   std::lock_guard<std::mutex> lock(g_stats_mutex);
   auto it = g_calls.find(name);

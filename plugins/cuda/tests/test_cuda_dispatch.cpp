@@ -5,7 +5,8 @@
 //   [broken]    a libcuda.so.1 without cuGetProcAddress/cuInit
 //   [nodevice]  the fake driver with zero devices
 //   [fake]      the fake driver (tests/fake_libcuda.cpp): the plugin's use of
-//               the driver API, with the build's real PTX. Not a GPU test.
+//               the driver API, with the build's real PTX; launches run the
+//               kernels' CUDA source on the host. Not a GPU test.
 #include "plugin_fixture.hpp"
 
 #include <cuda.h>
@@ -570,6 +571,93 @@ TEST_CASE("stream priorities are clamped to the driver's range", "[fake]") {
     REQUIRE(s.api.stream_create(s.device, &args, &stream) == AHAL_SUCCESS);
     s.api.stream_destroy(stream);
   }
+}
+
+TEST_CASE("launches run the kernels' CUDA source: shared tiles, reductions, atomics", "[fake]") {
+  // The fake runs kernels/cuda/ahal_kernels.cu compiled for the host, so a
+  // kernel that is subtly wrong (a missing barrier, a wrong index) fails
+  // here. Several blocks, sizes that are no multiple of the block.
+  Session s;
+  ahal_plugin_module_t* m = s.module(standard_ptx(80));
+  const long threads_before = s.fake.calls("kernel threads");
+  const long barriers_before = s.fake.calls("kernel barriers");
+  uint64_t threads = 0, barrier_threads = 0;
+
+  const uint32_t w = 96, groups = 6, n = w * groups;
+  std::vector<uint32_t> in(n), out(n);
+  for (uint32_t i = 0; i < n; ++i) in[i] = i * 2654435761u + 1;
+  ahal_plugin_buffer_t* bi = s.buffer(n * 4);
+  ahal_plugin_buffer_t* bo = s.buffer(n * 4);
+  REQUIRE(s.api.stream_copy_h2d(s.stream, in.data(), bi, 0, n * 4) == AHAL_SUCCESS);
+  ahal_plugin_binding_t tiles[2] = {{bi, 0, n * 4}, {bo, 0, n * 4}};
+  for (const char* name : {"reverse_shared", "reverse_dynamic"}) {
+    INFO(name);
+    const bool dynamic = std::string(name) == "reverse_dynamic";
+    REQUIRE(s.api.stream_fill(s.stream, bo, 0, n * 4, 0, 4) == AHAL_SUCCESS);
+    auto l = launch_1d(groups, w, tiles, 2, nullptr, 0, dynamic ? w * 4 : 0);
+    REQUIRE(s.api.stream_launch(s.stream, s.kernel(m, name), &l) == AHAL_SUCCESS);
+    REQUIRE(s.api.stream_copy_d2h(s.stream, bo, 0, out.data(), n * 4) == AHAL_SUCCESS);
+    s.sync();
+    for (uint32_t g = 0; g < groups; ++g)
+      for (uint32_t i = 0; i < w; ++i) REQUIRE(out[g * w + i] == in[g * w + (w - 1 - i)]);
+    threads += n;
+    barrier_threads += n;
+  }
+
+  // stream_dot: one partial sum per block, strided over the whole grid.
+  // Small integers keep every sum exact whatever the order of additions.
+  const uint32_t dn = 5003, dgroups = 7, dw = 64, stride = dgroups * dw;
+  std::vector<double> a(dn), b(dn), partial(dgroups, -1.0);
+  for (uint32_t i = 0; i < dn; ++i) {
+    a[i] = static_cast<double>(i % 7) - 3.0;
+    b[i] = static_cast<double>(i % 5) + 1.0;
+  }
+  ahal_plugin_buffer_t* ba = s.buffer(dn * 8);
+  ahal_plugin_buffer_t* bb = s.buffer(dn * 8);
+  ahal_plugin_buffer_t* bp = s.buffer(dgroups * 8);
+  REQUIRE(s.api.stream_copy_h2d(s.stream, a.data(), ba, 0, dn * 8) == AHAL_SUCCESS);
+  REQUIRE(s.api.stream_copy_h2d(s.stream, b.data(), bb, 0, dn * 8) == AHAL_SUCCESS);
+  ahal_plugin_binding_t dot[3] = {{ba, 0, dn * 8}, {bb, 0, dn * 8}, {bp, 0, dgroups * 8}};
+  struct {
+    double s;
+    uint32_t n, pad;
+  } dot_constants{0.0, dn, 0};
+  auto dl = launch_1d(dgroups, dw, dot, 3, &dot_constants, sizeof(dot_constants));
+  REQUIRE(s.api.stream_launch(s.stream, s.kernel(m, "stream_dot"), &dl) == AHAL_SUCCESS);
+  REQUIRE(s.api.stream_copy_d2h(s.stream, bp, 0, partial.data(), dgroups * 8) == AHAL_SUCCESS);
+  s.sync();
+  for (uint32_t g = 0; g < dgroups; ++g) {
+    double want = 0.0;
+    for (uint32_t i = g * dw; i < (g + 1) * dw; ++i)
+      for (uint32_t k = i; k < dn; k += stride) want += a[k] * b[k];
+    INFO("block " << g);
+    CHECK(partial[g] == want);
+  }
+  threads += stride;
+  barrier_threads += stride;
+
+  // atomic_count over a 2D grid: every thread adds 1 and its linear id.
+  const uint32_t zero = 0;
+  ahal_plugin_buffer_t* counter = s.buffer(8);
+  REQUIRE(s.api.stream_fill(s.stream, counter, 0, 8, zero, 4) == AHAL_SUCCESS);
+  ahal_plugin_binding_t count_binding{counter, 0, 8};
+  auto cl = launch_1d(5, 32, &count_binding, 1, nullptr, 0);
+  cl.grid[1] = 3;
+  REQUIRE(s.api.stream_launch(s.stream, s.kernel(m, "atomic_count"), &cl) == AHAL_SUCCESS);
+  uint32_t counts[2] = {0, 0};
+  REQUIRE(s.api.stream_copy_d2h(s.stream, counter, 0, counts, 8) == AHAL_SUCCESS);
+  s.sync();
+  const uint32_t items = 5 * 3 * 32;
+  CHECK(counts[0] == items);
+  CHECK(counts[1] == items * (items - 1) / 2);
+  threads += items;
+
+  // Every CUDA thread ran once; the barrier kernels' threads reached barriers.
+  CHECK(s.fake.calls("kernel threads") - threads_before == static_cast<long>(threads));
+  CHECK(s.fake.calls("kernel barriers") - barriers_before >= static_cast<long>(barrier_threads));
+
+  for (auto* buf : {bi, bo, ba, bb, bp, counter}) s.api.buffer_destroy(s.device, buf);
+  s.api.module_destroy(m);
 }
 
 TEST_CASE("sticky errors are device loss", "[fake]") {
