@@ -357,8 +357,8 @@ int main(int argc, char** argv) {
     // Triad arrays: each at most one allocation; the three of both sides
     // within 3/4 of the device memory; n fits the kernel's uint32 count; one
     // work-item per element, so the grid must fit (lavapipe: 65535 groups).
-    uint64_t triad_cap = std::min<uint64_t>(props.max_allocation_bytes / 8,
-                                            props.global_memory_bytes / 64);
+    uint64_t triad_cap =
+        std::min<uint64_t>(props.max_allocation_bytes / 8, props.global_memory_bytes / 64);
     triad_cap = std::min<uint64_t>(triad_cap, uint64_t(1) << 31);
     if (props.max_grid_dims[0])
       triad_cap = std::min<uint64_t>(triad_cap, uint64_t(props.max_grid_dims[0]) * wg);
@@ -400,7 +400,8 @@ int main(int argc, char** argv) {
       std::printf(
           "{\"device\": %s, \"name\": %s, \"native\": %s, \"copy_bytes\": %zu, "
           "\"triad_doubles\": %zu, \"workgroup\": %u, \"rounds\": %d, ",
-          ahal_tools::json_quote(props.selector).c_str(), ahal_tools::json_quote(props.name).c_str(),
+          ahal_tools::json_quote(props.selector).c_str(),
+          ahal_tools::json_quote(props.name).c_str(),
           nat ? ahal_tools::json_quote(props.plugin).c_str() : "null", copy_bytes, triad_n, wg,
           rounds);
       if (!nat)
