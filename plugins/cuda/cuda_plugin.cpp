@@ -5,6 +5,7 @@
 #include "cuda_driver.hpp"
 
 #include <ahal/plugin.h>
+#include <ahal/plugin.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -1017,51 +1018,23 @@ struct Guarded<Fn> {
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
                                                               ahal_plugin_api_t* out) {
-  if (!out || AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR ||
-      out->struct_size < offsetof(ahal_plugin_api_t, plugin_init))
+  static const ahal_plugin_api_t api = [] {
+    ahal_plugin_api_t t{};
+    t.struct_size = sizeof(t);
+    t.abi_version = AHAL_PLUGIN_ABI_VERSION;
+    t.name = "cuda";
+    t.description = "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)";
+#define AHAL_CUDA_GUARDED(table, entry) (table).entry = Guarded<entry>::call;
+    AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_CUDA_GUARDED, t)
+    AHAL_PLUGIN_MODULE_ENTRIES(AHAL_CUDA_GUARDED, t)
+#undef AHAL_CUDA_GUARDED
+    t.kernel_get_builtin = nullptr;  // no fixed-function kernels on CUDA
+    t.image_score = Guarded<image_score>::call;
+    t.device_memory_usage = Guarded<device_memory_usage>::call;
+    return t;
+  }();
+  // A table too small to hold a single entry is refused, not half-written.
+  if (out && out->struct_size < offsetof(ahal_plugin_api_t, plugin_init))
     return AHAL_ERROR_INCOMPATIBLE;
-  ahal_plugin_api_t api{};
-  api.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  api.name = "cuda";
-  api.description = "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)";
-  api.plugin_init = Guarded<plugin_init>::call;
-  api.plugin_shutdown = Guarded<plugin_shutdown>::call;
-  api.device_count = Guarded<device_count>::call;
-  api.device_open = Guarded<device_open>::call;
-  api.device_close = Guarded<device_close>::call;
-  api.device_get_properties = Guarded<device_get_properties>::call;
-  api.buffer_create = Guarded<buffer_create>::call;
-  api.buffer_destroy = Guarded<buffer_destroy>::call;
-  api.buffer_map = Guarded<buffer_map>::call;
-  api.buffer_unmap = Guarded<buffer_unmap>::call;
-  api.host_alloc = Guarded<host_alloc>::call;
-  api.host_free = Guarded<host_free>::call;
-  api.stream_create = Guarded<stream_create>::call;
-  api.stream_destroy = Guarded<stream_destroy>::call;
-  api.stream_copy_h2d = Guarded<stream_copy_h2d>::call;
-  api.stream_copy_d2h = Guarded<stream_copy_d2h>::call;
-  api.stream_copy_d2d = Guarded<stream_copy_d2d>::call;
-  api.stream_fill = Guarded<stream_fill>::call;
-  api.stream_launch = Guarded<stream_launch>::call;
-  api.stream_host_callback = Guarded<stream_host_callback>::call;
-  api.stream_record_event = Guarded<stream_record_event>::call;
-  api.stream_wait_event = Guarded<stream_wait_event>::call;
-  api.stream_synchronize = Guarded<stream_synchronize>::call;
-  api.stream_query = Guarded<stream_query>::call;
-  api.event_create = Guarded<event_create>::call;
-  api.event_destroy = Guarded<event_destroy>::call;
-  api.event_query = Guarded<event_query>::call;
-  api.event_wait = Guarded<event_wait>::call;
-  api.event_elapsed_ns = Guarded<event_elapsed_ns>::call;
-  api.module_create = Guarded<module_create>::call;
-  api.module_destroy = Guarded<module_destroy>::call;
-  api.kernel_get = Guarded<kernel_get>::call;
-  api.kernel_get_attributes = Guarded<kernel_get_attributes>::call;
-  api.kernel_get_builtin = nullptr;  // no fixed-function kernels on CUDA
-  api.image_score = Guarded<image_score>::call;
-  api.device_memory_usage = Guarded<device_memory_usage>::call;
-  const size_t size = std::min(out->struct_size, sizeof(api));
-  std::memcpy(out, &api, size);
-  out->struct_size = size;
-  return AHAL_SUCCESS;
+  return ahal::plugin::query(loader_abi_version, api, out);
 }
