@@ -100,11 +100,18 @@ const char* plugin_message() {
   return t_plugin_message.set ? t_plugin_message.text.c_str() : nullptr;
 }
 
-ahal_status_t plugin_failed(const char* function, const Plugin& plugin, ahal_status_t status) {
-  if (status == AHAL_NOT_READY) return status;
+ahal_status_t plugin_failed(const char* function, const Plugin& plugin, const char* entry,
+                            uint32_t allowed, ahal_status_t status) {
   if (!is_status(status))
-    return fail(AHAL_ERROR_PLUGIN, function, "%s returned %d, which is not an ahal_status_t",
-                plugin.name.c_str(), int(status));
+    return fail(AHAL_ERROR_PLUGIN, function, "%s: %s returned %d, which is not an ahal_status_t",
+                plugin.name.c_str(), entry, int(status));
+  if (!(allowed & (1u << raw_enum(status))))
+    return fail(AHAL_ERROR_PLUGIN, function,
+                "%s: %s returned %s, which it may not return (docs/entries.md)%s%s",
+                plugin.name.c_str(), entry, ahal_status_string(status),
+                plugin_message() && *plugin_message() ? "; its message: " : "",
+                plugin_message() ? plugin_message() : "");
+  if (status == AHAL_NOT_READY) return status;
   const char* message = plugin_message();
   if (message && *message) return fail(status, function, "%s: %s", plugin.name.c_str(), message);
   return fail(status, function, "%s returned %s without a message", plugin.name.c_str(),

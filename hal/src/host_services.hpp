@@ -26,17 +26,21 @@ const char* plugin_message();
 // Turns a plugin's failure into the loader's message:
 // "<function>: <plugin>: <plugin's message>", or
 // "<function>: <plugin> returned AHAL_ERROR_X without a message".
-// AHAL_NOT_READY passes through untouched.
-ahal_status_t plugin_failed(const char* function, const Plugin& plugin,
-                            ahal_status_t status) AHAL_COLD;
+// `allowed` has bit (1 << status) for each status the spec lets `entry`
+// return: AHAL_NOT_READY from a query passes through untouched; any status
+// not allowed (or not an ahal_status_t) becomes AHAL_ERROR_PLUGIN.
+ahal_status_t plugin_failed(const char* function, const Plugin& plugin, const char* entry,
+                            uint32_t allowed, ahal_status_t status) AHAL_COLD;
 // Called inside catch(...): AHAL_ERROR_PLUGIN "<function>: <plugin>: plugin threw ...".
 ahal_status_t plugin_threw(const char* function, const Plugin& plugin) AHAL_COLD;
 // Text for an exception being handled, for refusal reasons and logs.
 std::string current_exception_text();
 
-// Calls a plugin entry that returns a status, with the loader's rules.
+// Calls a plugin entry that returns a status, with the loader's rules
+// (through the typed calls of generated/plugin_calls.hpp).
 template <class F>
-inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, F&& f) {
+inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, const char* entry,
+                                 uint32_t allowed, F&& f) {
   begin_plugin_call();
   ahal_status_t status;
   try {
@@ -45,7 +49,7 @@ inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, F&&
     return plugin_threw(function, plugin);
   }
   if (AHAL_LIKELY(status == AHAL_SUCCESS)) return status;
-  return plugin_failed(function, plugin, status);
+  return plugin_failed(function, plugin, entry, allowed, status);
 }
 
 // Calls a void plugin entry (destroy, close): a throw is logged, not returned.

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "generated/plugin_calls.hpp"
 #include "objects.hpp"
 
 namespace ahal {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <new>
 
+#include "generated/api_impl.hpp"
 #include "objects.hpp"
 
 #ifndef AHAL_WITH_LAYERS
@@ -43,37 +44,6 @@
   return expr
 
 namespace ahal {
-
-// The loader's own implementation of the calls the layers check; each
-// takes the already resolved first handle.
-namespace base {
-ahal_status_t buffer_destroy(const char* fn, Buffer* b);
-ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer);
-ahal_status_t host_free(const char* fn, HostAlloc* a);
-ahal_status_t stream_destroy(const char* fn, Stream* s);
-ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size);
-ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size);
-ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args);
-ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data);
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event);
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event);
-ahal_status_t stream_synchronize(const char* fn, Stream* s);
-ahal_status_t stream_query(const char* fn, Stream* s);
-ahal_status_t event_destroy(const char* fn, Event* e);
-ahal_status_t event_query(const char* fn, Event* e);
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns);
-ahal_status_t module_destroy(const char* fn, Module* m);
-ahal_status_t device_synchronize(const char* fn, Device* d);
-}  // namespace base
 
 namespace layers {
 
@@ -127,34 +97,8 @@ ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body);
 ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType type,
                      const void* const* out, const Device* device, Body body);
 
-ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller);
-ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer, void* caller);
-ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller);
-ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
-                            ahal_stream_t* out_stream, void* caller, Body body);
-ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller);
-ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size, void* caller);
-ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size, void* caller);
-ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size, void* caller);
-ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size, void* caller);
-ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args, void* caller);
-ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data, void* caller);
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller);
-ahal_status_t stream_query(const char* fn, Stream* s, void* caller);
-ahal_status_t event_destroy(const char* fn, Event* e, void* caller);
-ahal_status_t event_query(const char* fn, Event* e, void* caller);
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller);
-ahal_status_t module_destroy(const char* fn, Module* m, void* caller);
-ahal_status_t device_synchronize(const char* fn, Device* d, void* caller);
+// The hooks of the calls with their own checks (kind "layer" in
+// spec/ahal.toml) are declared in generated/api_impl.hpp.
 
 }  // namespace layers
 }  // namespace ahal

@@ -37,9 +37,8 @@ int32_t score_image(Device* d, const bundle::Image& img) {
   if (!(d->properties.module_formats & (1ull << img.format))) return 0;
   if (d->api->image_score) {
     int32_t score = 0;
-    const ahal_status_t s = call_plugin("ahal_module_create", *d->plugin, [&] {
-      return d->api->image_score(d->object, img.format, img.target.c_str(), &score);
-    });
+    const ahal_status_t s = entry::image_score("ahal_module_create", *d->plugin, d->object,
+                                               img.format, img.target.c_str(), &score);
     if (s != AHAL_SUCCESS) {
       log(AHAL_LOG_WARNING, d->plugin->name.c_str(), "image_score failed: %s",
           ahal_last_error_message());
@@ -67,8 +66,7 @@ ahal_status_t load_image(const char* fn, Module* m, ModuleImage* mi, ahal_module
   args.kernel_info_count = static_cast<uint32_t>(infos.size());
   args.kernel_infos = infos.empty() ? nullptr : infos.data();
   ahal_plugin_module_t* object = nullptr;
-  ahal_status_t s =
-      call_plugin(fn, *d->plugin, [&] { return d->api->module_create(d->object, &args, &object); });
+  ahal_status_t s = entry::module_create(fn, *d->plugin, d->object, &args, &object);
   if (s == AHAL_SUCCESS && !object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a module",
              d->plugin->name.c_str());
@@ -226,13 +224,11 @@ void release_module(Module* m) {
   for (auto& [name, k] : m->kernels) release_kernel(k.get());
   m->kernels.clear();
   for (ModuleImage& mi : m->images)
-    if (mi.object)
-      call_plugin_void("ahal_module_destroy", *d->plugin,
-                       [&] { d->api->module_destroy(mi.object); });
+    if (mi.object) entry::module_destroy("ahal_module_destroy", *d->plugin, mi.object);
   delete m;
 }
 
-namespace {
+namespace base {
 
 ahal_status_t module_create(const char* fn, Device* d, const ahal_module_args_t* args,
                             ahal_module_t* out_module) {
@@ -318,9 +314,7 @@ ahal_status_t kernel_get(const char* fn, Module* m, const char* name, ahal_kerne
       if (ahal_status_t s = find_loaded_image(fn, m, name, &mi, &symbol, &meta)) return s;
       Device* d = m->device;
       ahal_plugin_kernel_t* object = nullptr;
-      if (ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
-            return d->api->kernel_get(mi->object, symbol.c_str(), &object);
-          }))
+      if (ahal_status_t s = entry::kernel_get(fn, *d->plugin, mi->object, symbol.c_str(), &object))
         return s;
       if (!object)
         return fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a kernel",
@@ -339,9 +333,21 @@ ahal_status_t kernel_get(const char* fn, Module* m, const char* name, ahal_kerne
   }
 }
 
-}  // namespace
+const char* module_format_name(const char*, ahal_module_format_t format) {
+  const char* name = bundle::format_name(raw_enum(format));
+  return name ? name : "unknown";
+}
 
-namespace base {
+ahal_status_t module_format_parse(const char* fn, const char* name, ahal_module_format_t* out) {
+  if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
+  if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
+  const ahal_module_format_t format = bundle::parse_format(name);
+  if (format == AHAL_MODULE_FORMAT_UNKNOWN)
+    return fail(AHAL_ERROR_NOT_FOUND, fn, "\"%s\" is not a module format name (%s, bundle)", name,
+                formats_of((1ull << (AHAL_MODULE_FORMAT_ZE_NATIVE + 1)) - 2).c_str());
+  *out = format;
+  return AHAL_SUCCESS;
+}
 
 ahal_status_t module_destroy(const char* fn, Module* m) {
   if (!unregister(to_handle<ahal_module_t>(m->handle)))
@@ -357,60 +363,4 @@ ahal_status_t module_destroy(const char* fn, Module* m) {
 }  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) {
-  const char* name = bundle::format_name(raw_enum(format));
-  return name ? name : "unknown";
-}
-
-AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format_parse";
-  if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
-  if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
-  const ahal_module_format_t format = bundle::parse_format(name);
-  if (format == AHAL_MODULE_FORMAT_UNKNOWN)
-    return fail(AHAL_ERROR_NOT_FOUND, fn, "\"%s\" is not a module format name (%s, bundle)", name,
-                formats_of((1ull << (AHAL_MODULE_FORMAT_ZE_NATIVE + 1)) - 2).c_str());
-  *out = format;
-  return AHAL_SUCCESS;
-}
-
-AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
-                                          ahal_module_t* out_module) {
-  static const char* fn = "ahal_module_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(
-      d, layers::create(d->layers, fn, caller, HandleType::kModule,
-                        reinterpret_cast<const void* const*>(out_module), d,
-                        layers::Body([&] { return module_create(fn, d, args, out_module); })));
-  return module_create(fn, d, args, out_module);
-}
-
-AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module) {
-  static const char* fn = "ahal_module_destroy";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_LAYERED(m->device, layers::module_destroy(fn, m, caller));
-  return base::module_destroy(fn, m);
-}
-
-AHAL_API ahal_status_t ahal_module_format(ahal_module_t module, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_RETURN_LAYERED(m->device, fn, module_format(fn, m, out));
-}
-
-AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
-                                       ahal_kernel_t* out_kernel) {
-  static const char* fn = "ahal_kernel_get";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_RETURN_LAYERED(m->device, fn, kernel_get(fn, m, name, out_kernel));
-}
-
-}  // extern "C"
+#include "generated/module_entries.inc"

@@ -33,32 +33,6 @@ constexpr char kPrefix[] = "libahal_plugin_";
 constexpr char kSuffix[] = ".so";
 constexpr auto kProbeTimeout = std::chrono::seconds(60);
 
-struct Entry {
-  size_t offset;
-  const char* name;
-};
-#define AHAL_ENTRY(e) \
-  { offsetof(ahal_plugin_api_t, e), #e }
-// Entries every ABI 1.0 plugin must fill.
-constexpr Entry kRequired[] = {
-    AHAL_ENTRY(plugin_init),         AHAL_ENTRY(plugin_shutdown),
-    AHAL_ENTRY(device_count),        AHAL_ENTRY(device_open),
-    AHAL_ENTRY(device_close),        AHAL_ENTRY(device_get_properties),
-    AHAL_ENTRY(buffer_create),       AHAL_ENTRY(buffer_destroy),
-    AHAL_ENTRY(buffer_map),          AHAL_ENTRY(buffer_unmap),
-    AHAL_ENTRY(host_alloc),          AHAL_ENTRY(host_free),
-    AHAL_ENTRY(stream_create),       AHAL_ENTRY(stream_destroy),
-    AHAL_ENTRY(stream_copy_h2d),     AHAL_ENTRY(stream_copy_d2h),
-    AHAL_ENTRY(stream_copy_d2d),     AHAL_ENTRY(stream_fill),
-    AHAL_ENTRY(stream_launch),       AHAL_ENTRY(stream_host_callback),
-    AHAL_ENTRY(stream_record_event), AHAL_ENTRY(stream_wait_event),
-    AHAL_ENTRY(stream_synchronize),  AHAL_ENTRY(stream_query),
-    AHAL_ENTRY(event_create),        AHAL_ENTRY(event_destroy),
-    AHAL_ENTRY(event_query),         AHAL_ENTRY(event_wait),
-    AHAL_ENTRY(event_elapsed_ns),
-};
-#undef AHAL_ENTRY
-
 struct Candidate {
   std::string name;
   std::string path;
@@ -220,17 +194,21 @@ std::string open_and_check(Plugin* p) {
     return format("plugin calls itself \"%s\" but its file is named %s%s%s", api.name, kPrefix,
                   p->name.c_str(), kSuffix);
   p->description = api.description ? api.description : "";
-  for (const Entry& e : kRequired) {
+  // The entry lists come from spec/ahal.toml (generated/plugin_calls.hpp).
+  std::string module_set, module_unset;
+  for (const PluginEntry& e : kPluginEntries) {
+    if (e.need == EntryNeed::kOptional) continue;
     if (e.offset + sizeof(void*) > size)
-      return format("dispatch table of %zu bytes lacks required entry %s", size, e.name);
+      return format("dispatch table of %zu bytes lacks %s entry %s", size,
+                    e.need == EntryNeed::kRequired ? "required" : "module", e.name);
     void* fn;
     std::memcpy(&fn, reinterpret_cast<const char*>(&api) + e.offset, sizeof(fn));
-    if (!fn) return format("required entry %s is NULL", e.name);
+    if (e.need == EntryNeed::kRequired && !fn) return format("required entry %s is NULL", e.name);
+    if (e.need == EntryNeed::kModule) (fn ? module_set : module_unset) += std::string(" ") + e.name;
   }
-  if (api.module_create && (!api.module_destroy || !api.kernel_get || !api.kernel_get_attributes))
-    return "module_create is set but module_destroy, kernel_get or kernel_get_attributes is NULL";
-  if (api.kernel_get_builtin && !api.kernel_get_attributes)
-    return "kernel_get_builtin is set but kernel_get_attributes is NULL";
+  if (!module_set.empty() && !module_unset.empty())
+    return format("module entries must be set together: set%s, NULL%s", module_set.c_str(),
+                  module_unset.c_str());
   return "";
 }
 
@@ -440,7 +418,7 @@ void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
 
 void unload_plugin(Plugin* p) {
   if (p->state == AHAL_PLUGIN_STATE_LOADED && p->instance)
-    call_plugin_void("ahal_runtime_destroy", *p, [&] { p->api.plugin_shutdown(p->instance); });
+    entry::plugin_shutdown("ahal_runtime_destroy", *p, p->instance);
   p->instance = nullptr;
   p->library.reset();
 }

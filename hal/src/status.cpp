@@ -2,6 +2,11 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <exception>
+#include <new>
+#include <typeinfo>
+
+#include "generated/api_impl.hpp"
 
 namespace ahal {
 namespace {
@@ -58,12 +63,32 @@ ahal_status_t check_struct_size(const char* function, const char* type_name, siz
               type_name, struct_size, required, type_name);
 }
 
-}  // namespace ahal
+ahal_status_t entry_exception(const char* function) noexcept {
+  char text[512];
+  ahal_status_t status = AHAL_ERROR_INTERNAL;
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    status = AHAL_ERROR_OUT_OF_HOST_MEMORY;
+    std::snprintf(text, sizeof(text), "out of host memory");
+  } catch (const std::exception& e) {
+    std::snprintf(text, sizeof(text), "internal error: unexpected C++ exception %s: %s",
+                  typeid(e).name(), e.what());
+  } catch (...) {
+    std::snprintf(text, sizeof(text),
+                  "internal error: unexpected C++ exception that is not a std::exception");
+  }
+  try {
+    t_message.assign(function).append(": ").append(text);
+  } catch (...) {
+  }
+  return status;
+}
 
-extern "C" {
+namespace base {
 
-AHAL_API const char* ahal_status_string(ahal_status_t status) {
-  switch (ahal::raw_enum(status)) {
+const char* status_string(const char*, ahal_status_t status) {
+  switch (raw_enum(status)) {
 #define AHAL_STATUS_CASE(s) \
   case uint32_t(s):         \
     return #s;
@@ -88,8 +113,11 @@ AHAL_API const char* ahal_status_string(ahal_status_t status) {
   return "AHAL_ERROR_UNKNOWN";
 }
 
-AHAL_API const char* ahal_last_error_message(void) { return ahal::t_message.c_str(); }
+const char* last_error_message(const char*) { return t_message.c_str(); }
 
-AHAL_API uint32_t ahal_get_version(void) { return AHAL_API_VERSION; }
+uint32_t get_version(const char*) { return AHAL_API_VERSION; }
 
-}  // extern "C"
+}  // namespace base
+}  // namespace ahal
+
+#include "generated/status_entries.inc"

@@ -19,6 +19,13 @@
 #define AHAL_PRINTF(f, a)
 #endif
 
+// Enqueue entries get the loader's work inlined, as if written in them.
+#if defined(__GNUC__)
+#define AHAL_HOT __attribute__((flatten))
+#else
+#define AHAL_HOT
+#endif
+
 namespace ahal {
 
 // The integer a caller stored in a C enum, read without a typed load: C
@@ -40,6 +47,12 @@ ahal_status_t fail_message(ahal_status_t status, const char* function,
 
 // Minimum struct_size of a caller struct: the end of its ABI 1.0 fields.
 #define AHAL_END_OF(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
+
+// The one guard of every C entry (hal/src/generated/*_entries.inc), called
+// inside catch (...): std::bad_alloc becomes AHAL_ERROR_OUT_OF_HOST_MEMORY,
+// anything else AHAL_ERROR_INTERNAL, each with a message naming the
+// exception. Never throws.
+ahal_status_t entry_exception(const char* function) noexcept AHAL_COLD;
 
 // INVALID_ARGUMENT unless struct_size covers `required` bytes.
 ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,

@@ -139,14 +139,16 @@ ahal_status_t release_stream(Stream* s, const char* fn) {
   Device* d = s->device;
   handles().remove(s->handle);
   while (s->pins.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-  ahal_status_t status =
-      call_plugin(fn, *d->plugin, [&] { return d->api->stream_synchronize(s->object); });
-  call_plugin_void(fn, *d->plugin, [&] { d->api->stream_destroy(s->object); });
+  ahal_status_t status = entry::stream_synchronize(fn, *d->plugin, s->object);
+  entry::stream_destroy(fn, *d->plugin, s->object);
   delete s;
   return status;
 }
 
-namespace {
+// The loader's own work for each call that takes a stream: checks, then
+// the plugin. Hot: a few handle lookups and range checks, no locks, no
+// heap allocation; messages are only built on failure.
+namespace base {
 
 ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
                             ahal_stream_t* out_stream) {
@@ -166,8 +168,7 @@ ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t*
   auto* s = new (std::nothrow) Stream;
   if (!s) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
   s->device = d;
-  ahal_status_t st =
-      call_plugin(fn, *d->plugin, [&] { return d->api->stream_create(d->object, &a, &s->object); });
+  ahal_status_t st = entry::stream_create(fn, *d->plugin, d->object, &a, &s->object);
   if (st == AHAL_SUCCESS && !s->object)
     st = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a stream",
               d->plugin->name.c_str());
@@ -182,20 +183,13 @@ ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t*
   }
   if (st != AHAL_SUCCESS) {
     if (s->handle) handles().remove(s->handle);
-    if (s->object) call_plugin_void(fn, *d->plugin, [&] { d->api->stream_destroy(s->object); });
+    if (s->object) entry::stream_destroy(fn, *d->plugin, s->object);
     delete s;
     return st;
   }
   *out_stream = to_handle<ahal_stream_t>(s->handle);
   return AHAL_SUCCESS;
 }
-
-}  // namespace
-
-// The loader's own work for each call that takes a stream: checks, then
-// the plugin. Hot: a few handle lookups and range checks, no locks, no
-// heap allocation; messages are only built on failure.
-namespace base {
 
 ahal_status_t stream_destroy(const char* fn, Stream* s) {
   if (!unregister(to_handle<ahal_stream_t>(s->handle)))
@@ -216,9 +210,7 @@ ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_b
     return range_error(fn, "dst_", dst_offset, size, b->size);
   if (AHAL_UNLIKELY(!src && size)) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "src is NULL");
   if (size == 0) return AHAL_SUCCESS;
-  return call_plugin(fn, *d->plugin, [&] {
-    return d->api->stream_copy_h2d(s->object, src, b->object, dst_offset, size);
-  });
+  return entry::stream_copy_h2d(fn, *d->plugin, s->object, src, b->object, dst_offset, size);
 }
 
 ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
@@ -230,9 +222,7 @@ ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint
     return range_error(fn, "src_", src_offset, size, b->size);
   if (AHAL_UNLIKELY(!dst && size)) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "dst is NULL");
   if (size == 0) return AHAL_SUCCESS;
-  return call_plugin(fn, *d->plugin, [&] {
-    return d->api->stream_copy_d2h(s->object, b->object, src_offset, dst, size);
-  });
+  return entry::stream_copy_d2h(fn, *d->plugin, s->object, b->object, src_offset, dst, size);
 }
 
 ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
@@ -251,10 +241,8 @@ ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint
                 "source %llu..%llu and destination %llu..%llu overlap in one buffer",
                 (ull)src_offset, (ull)(src_offset + size), (ull)dst_offset,
                 (ull)(dst_offset + size));
-  return call_plugin(fn, *d->plugin, [&] {
-    return d->api->stream_copy_d2d(s->object, from->object, src_offset, to->object, dst_offset,
-                                   size);
-  });
+  return entry::stream_copy_d2d(fn, *d->plugin, s->object, from->object, src_offset, to->object,
+                                dst_offset, size);
 }
 
 ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
@@ -288,9 +276,8 @@ ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint6
   if (AHAL_UNLIKELY(!in_range(offset, size, b->size)))
     return range_error(fn, "", offset, size, b->size);
   if (size == 0) return AHAL_SUCCESS;
-  return call_plugin(fn, *d->plugin, [&] {
-    return d->api->stream_fill(s->object, b->object, offset, size, value, pattern_size);
-  });
+  return entry::stream_fill(fn, *d->plugin, s->object, b->object, offset, size, value,
+                            pattern_size);
 }
 
 ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
@@ -350,16 +337,14 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
   launch.bindings = bindings;
   launch.constants = args->constants;
   launch.constants_size = args->constants_size;
-  return call_plugin(fn, *d->plugin,
-                     [&] { return d->api->stream_launch(s->object, k->object, &launch); });
+  return entry::stream_launch(fn, *d->plugin, s->object, k->object, &launch);
 }
 
 ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
                                    void* user_data) {
   Device* const d = s->device;
   if (!callback) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "fn is NULL");
-  return call_plugin(fn, *d->plugin,
-                     [&] { return d->api->stream_host_callback(s->object, callback, user_data); });
+  return entry::stream_host_callback(fn, *d->plugin, s->object, callback, user_data);
 }
 
 ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event) {
@@ -367,8 +352,7 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event)
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
-  ahal_status_t st = call_plugin(fn, *d->plugin,
-                                 [&] { return d->api->stream_record_event(s->object, e->object); });
+  ahal_status_t st = entry::stream_record_event(fn, *d->plugin, s->object, e->object);
   if (st == AHAL_SUCCESS && !e->recorded.load(std::memory_order_relaxed))
     e->recorded.store(true, std::memory_order_release);
   return st;
@@ -379,139 +363,20 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
-  return call_plugin(fn, *d->plugin,
-                     [&] { return d->api->stream_wait_event(s->object, e->object); });
+  return entry::stream_wait_event(fn, *d->plugin, s->object, e->object);
 }
 
 ahal_status_t stream_synchronize(const char* fn, Stream* s) {
   Device* const d = s->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_synchronize(s->object); });
+  return entry::stream_synchronize(fn, *d->plugin, s->object);
 }
 
 ahal_status_t stream_query(const char* fn, Stream* s) {
   Device* const d = s->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->stream_query(s->object); });
+  return entry::stream_query(fn, *d->plugin, s->object);
 }
 
 }  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-// The enqueue entries get the loader's own work inlined, as if it were
-// written in them; the layers call the same work out of line.
-#if defined(__GNUC__)
-#define AHAL_HOT __attribute__((flatten))
-#else
-#define AHAL_HOT
-#endif
-
-// Every call that takes a stream starts here. The layers hook in at this one
-// point: a per-device pointer tested once, so calls without layers pay a
-// single predictable branch.
-#define AHAL_GET_STREAM(fn, handle, s)                                           \
-  Stream* s = get(handle);                                                       \
-  if (AHAL_UNLIKELY(!s)) return invalid_handle(fn, handle, HandleType::kStream); \
-  Device* const d = s->device
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_stream_args_t* args,
-                                          ahal_stream_t* out_stream) {
-  static const char* fn = "ahal_stream_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(d, layers::stream_create(fn, d, args, out_stream, caller, layers::Body([&] {
-                                          return stream_create(fn, d, args, out_stream);
-                                        })));
-  return stream_create(fn, d, args, out_stream);
-}
-
-AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream) {
-  static const char* fn = "ahal_stream_destroy";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_destroy(fn, s, caller));
-  return base::stream_destroy(fn, s);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
-                                                     ahal_buffer_t dst, uint64_t dst_offset,
-                                                     uint64_t size) {
-  static const char* fn = "ahal_stream_copy_h2d";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_copy_h2d(fn, s, src, dst, dst_offset, size, caller));
-  return base::stream_copy_h2d(fn, s, src, dst, dst_offset, size);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
-                                                     uint64_t src_offset, void* dst,
-                                                     uint64_t size) {
-  static const char* fn = "ahal_stream_copy_d2h";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_copy_d2h(fn, s, src, src_offset, dst, size, caller));
-  return base::stream_copy_d2h(fn, s, src, src_offset, dst, size);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
-                                                     uint64_t src_offset, ahal_buffer_t dst,
-                                                     uint64_t dst_offset, uint64_t size) {
-  static const char* fn = "ahal_stream_copy_d2d";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_copy_d2d(fn, s, src, src_offset, dst, dst_offset, size, caller));
-  return base::stream_copy_d2d(fn, s, src, src_offset, dst, dst_offset, size);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer,
-                                                 uint64_t offset, uint64_t size,
-                                                 const void* pattern, uint32_t pattern_size) {
-  static const char* fn = "ahal_stream_fill";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_fill(fn, s, buffer, offset, size, pattern, pattern_size, caller));
-  return base::stream_fill(fn, s, buffer, offset, size, pattern, pattern_size);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_launch(ahal_stream_t stream, ahal_kernel_t kernel,
-                                                   const ahal_launch_args_t* args) {
-  static const char* fn = "ahal_stream_launch";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_launch(fn, s, kernel, args, caller));
-  return base::stream_launch(fn, s, kernel, args);
-}
-
-AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host_fn_t callback,
-                                                 void* user_data) {
-  static const char* fn = "ahal_stream_host_callback";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_host_callback(fn, s, callback, user_data, caller));
-  return base::stream_host_callback(fn, s, callback, user_data);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream, ahal_event_t event) {
-  static const char* fn = "ahal_stream_record_event";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_record_event(fn, s, event, caller));
-  return base::stream_record_event(fn, s, event);
-}
-
-AHAL_HOT AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream, ahal_event_t event) {
-  static const char* fn = "ahal_stream_wait_event";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_wait_event(fn, s, event, caller));
-  return base::stream_wait_event(fn, s, event);
-}
-
-AHAL_API ahal_status_t ahal_stream_synchronize(ahal_stream_t stream) {
-  static const char* fn = "ahal_stream_synchronize";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_synchronize(fn, s, caller));
-  return base::stream_synchronize(fn, s);
-}
-
-AHAL_API ahal_status_t ahal_stream_query(ahal_stream_t stream) {
-  static const char* fn = "ahal_stream_query";
-  AHAL_GET_STREAM(fn, stream, s);
-  AHAL_LAYERED(d, layers::stream_query(fn, s, caller));
-  return base::stream_query(fn, s);
-}
-
-}  // extern "C"
+#include "generated/stream_entries.inc"

@@ -501,7 +501,7 @@ ahal_status_t memory_usage(ahal_plugin_device_t* d, uint64_t* used, uint64_t* to
 }
 #endif
 
-#if AHAL_PLUGIN_ABI_MINOR >= 2
+#ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
 ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 #endif
 
@@ -556,7 +556,7 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
 #if AHAL_PLUGIN_ABI_MINOR >= 1
   t.device_memory_usage = memory_usage;
 #endif
-#if AHAL_PLUGIN_ABI_MINOR >= 2
+#ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;
 #endif
   // Rule 1: copy at most what the loader has room for.

@@ -36,6 +36,10 @@
 //
 // Build plugins with hidden visibility (ahal_add_plugin does): the state
 // below is per shared object.
+//
+// The classes' virtual methods, struct Entries and make_api() (between the
+// "@generated begin" and "@generated end" lines) are generated from
+// spec/ahal.toml by spec/generate.py.
 #pragma once
 
 #include <ahal/plugin.h>
@@ -272,27 +276,6 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
 // expand X(arg, entry) for each entry of the two sets, for a plugin that
 // installs wrappers instead, e.g. `(api).entry = Guard<entry>::call;`.
 
-// clang-format off
-// The entries no plugin may leave NULL (docs/plugin-guide.md, section 3).
-#define AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg)                                                  \
-  X(arg, plugin_init) X(arg, plugin_shutdown)                                                 \
-  X(arg, device_count) X(arg, device_open) X(arg, device_close) X(arg, device_get_properties) \
-  X(arg, buffer_create) X(arg, buffer_destroy) X(arg, buffer_map) X(arg, buffer_unmap)        \
-  X(arg, host_alloc) X(arg, host_free)                                                        \
-  X(arg, stream_create) X(arg, stream_destroy)                                                \
-  X(arg, stream_copy_h2d) X(arg, stream_copy_d2h) X(arg, stream_copy_d2d) X(arg, stream_fill) \
-  X(arg, stream_launch) X(arg, stream_host_callback)                                          \
-  X(arg, stream_record_event) X(arg, stream_wait_event)                                       \
-  X(arg, stream_synchronize) X(arg, stream_query)                                             \
-  X(arg, event_create) X(arg, event_destroy) X(arg, event_query) X(arg, event_wait)           \
-  X(arg, event_elapsed_ns)                                                                    \
-  X(arg, kernel_get_attributes)
-
-// The general-kernel entries: NULL without AHAL_FEATURE_GENERAL_KERNELS.
-#define AHAL_PLUGIN_MODULE_ENTRIES(X, arg) \
-  X(arg, module_create) X(arg, module_destroy) X(arg, kernel_get)
-// clang-format on
-
 #define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
 
 // api.<entry> = <entry> for each required entry.
@@ -314,6 +297,7 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
 // passed to your Stream is one of your buffers: static_cast it to your type.
 // Methods fail by throwing (raise()); a returned unique_ptr must not be null.
 
+// @generated begin classes
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -376,7 +360,7 @@ class Stream {
 
 class Device {
  public:
-  virtual ~Device() = default;  // device_close, after all its objects are gone
+  virtual ~Device() = default;  // device_close; after all its objects are gone
   // `out` is a zeroed full-size struct; the loader fills plugin and selector.
   virtual void properties(ahal_device_properties_t& out) = 0;
   // Args structs arrive through read_struct(): full size, unknown fields 0.
@@ -384,18 +368,17 @@ class Device {
   virtual std::unique_ptr<HostAlloc> host_alloc(uint64_t size, uint32_t flags) = 0;
   virtual std::unique_ptr<Stream> create_stream(const ahal_stream_args_t& args) = 0;
   virtual std::unique_ptr<Event> create_event(uint32_t flags) = 0;
-  // Optional features: the defaults answer AHAL_ERROR_UNSUPPORTED.
   virtual std::unique_ptr<Module> create_module(const ahal_plugin_module_args_t& /*args*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device takes no modules");
   }
   virtual Kernel& builtin_kernel(const char* name) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no built-in kernels (asked for '%s')", name);
   }
-  virtual void memory_usage(uint64_t* /*used*/, uint64_t* /*total*/) {
-    raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
-  }
   // Used only if the plugin sets api.image_score = Entries::image_score.
   virtual int32_t image_score(ahal_module_format_t /*format*/, const char* /*target*/) { return 0; }
+  virtual void memory_usage(uint64_t* /*out_used*/, uint64_t* /*out_total*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
+  }
 };
 
 class Instance {
@@ -404,6 +387,7 @@ class Instance {
   virtual uint32_t device_count() = 0;
   virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
 };
+// @generated end classes
 
 // ------------------------------------------------------ dispatch entries
 
@@ -417,6 +401,7 @@ H* handle(T* object) {
   return reinterpret_cast<H*>(object);
 }
 
+// @generated begin entries
 // The C entries make_api() installs; each calls the object's method inside
 // guard(). Public so a plugin can install optional ones (image_score).
 struct Entries {
@@ -429,8 +414,8 @@ struct Entries {
   static ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
                                    ahal_plugin_device_t** out_device) {
     return guard([&] {
-      Device* device = object<Instance>(instance)->open_device(index).release();
-      *out_device = handle<ahal_plugin_device_t>(device);
+      Device* made = object<Instance>(instance)->open_device(index).release();
+      *out_device = handle<ahal_plugin_device_t>(made);
     });
   }
   static void device_close(ahal_plugin_device_t* device) {
@@ -448,18 +433,19 @@ struct Entries {
   static ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args_t* args,
                                      ahal_plugin_buffer_t** out_buffer) {
     return guard([&] {
-      Buffer* buffer = object<Device>(device)->create_buffer(read_struct(args)).release();
-      *out_buffer = handle<ahal_plugin_buffer_t>(buffer);
+      Buffer* made = object<Device>(device)->create_buffer(read_struct(args)).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
     });
   }
-  static void buffer_destroy(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+  static void buffer_destroy(ahal_plugin_device_t* /*device*/, ahal_plugin_buffer_t* buffer) {
     guard_void("buffer_destroy", [&] { delete object<Buffer>(buffer); });
   }
-  static ahal_status_t buffer_map(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer,
+  static ahal_status_t buffer_map(ahal_plugin_device_t* /*device*/, ahal_plugin_buffer_t* buffer,
                                   uint64_t offset, uint64_t size, void** out_pointer) {
     return guard([&] { *out_pointer = object<Buffer>(buffer)->map(offset, size); });
   }
-  static ahal_status_t buffer_unmap(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+  static ahal_status_t buffer_unmap(ahal_plugin_device_t* /*device*/,
+                                    ahal_plugin_buffer_t* buffer) {
     return guard([&] { object<Buffer>(buffer)->unmap(); });
   }
   static ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t flags,
@@ -470,14 +456,14 @@ struct Entries {
       *out_alloc = handle<ahal_plugin_host_alloc_t>(alloc);
     });
   }
-  static void host_free(ahal_plugin_device_t*, ahal_plugin_host_alloc_t* alloc) {
+  static void host_free(ahal_plugin_device_t* /*device*/, ahal_plugin_host_alloc_t* alloc) {
     guard_void("host_free", [&] { delete object<HostAlloc>(alloc); });
   }
   static ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
                                      ahal_plugin_stream_t** out_stream) {
     return guard([&] {
-      Stream* stream = object<Device>(device)->create_stream(read_struct(args)).release();
-      *out_stream = handle<ahal_plugin_stream_t>(stream);
+      Stream* made = object<Device>(device)->create_stream(read_struct(args)).release();
+      *out_stream = handle<ahal_plugin_stream_t>(made);
     });
   }
   static void stream_destroy(ahal_plugin_stream_t* stream) {
@@ -533,8 +519,8 @@ struct Entries {
   static ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
                                     ahal_plugin_event_t** out_event) {
     return guard([&] {
-      Event* event = object<Device>(device)->create_event(flags).release();
-      *out_event = handle<ahal_plugin_event_t>(event);
+      Event* made = object<Device>(device)->create_event(flags).release();
+      *out_event = handle<ahal_plugin_event_t>(made);
     });
   }
   static void event_destroy(ahal_plugin_event_t* event) {
@@ -558,8 +544,8 @@ struct Entries {
                                      const ahal_plugin_module_args_t* args,
                                      ahal_plugin_module_t** out_module) {
     return guard([&] {
-      Module* module = object<Device>(device)->create_module(read_struct(args)).release();
-      *out_module = handle<ahal_plugin_module_t>(module);
+      Module* made = object<Device>(device)->create_module(read_struct(args)).release();
+      *out_module = handle<ahal_plugin_module_t>(made);
     });
   }
   static void module_destroy(ahal_plugin_module_t* module) {
@@ -574,10 +560,10 @@ struct Entries {
   static ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
                                              ahal_kernel_attributes_t* out_attributes) {
     return guard([&] {
-      ahal_kernel_attributes_t full{};
-      full.struct_size = sizeof(full);
-      object<Kernel>(kernel)->attributes(full);
-      write_struct(out_attributes, full);
+      auto full = std::make_unique<ahal_kernel_attributes_t>();
+      full->struct_size = sizeof(ahal_kernel_attributes_t);
+      object<Kernel>(kernel)->attributes(*full);
+      write_struct(out_attributes, *full);
     });
   }
   static ahal_status_t kernel_get_builtin(ahal_plugin_device_t* device, const char* name,
@@ -609,9 +595,9 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
 }  // namespace detail
 
 // A complete dispatch table for Instance type I (constructed from the init
-// args). image_score is left NULL (the loader's default choice); set it to
-// Entries::image_score to use Device::image_score. Other optional entries
-// are set, and answer AHAL_ERROR_UNSUPPORTED through the Device defaults.
+// args). Optional entries answer AHAL_ERROR_UNSUPPORTED through the class
+// defaults; image_score is left NULL (the loader's default choice): set it to
+// Entries::image_score to use Device::image_score.
 template <class I>
 ahal_plugin_api_t make_api(const char* name, const char* description) {
   static_assert(std::is_base_of_v<Instance, I>, "I must derive from ahal::plugin::Instance");
@@ -655,9 +641,9 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.kernel_get = &Entries::kernel_get;
   api.kernel_get_attributes = &Entries::kernel_get_attributes;
   api.kernel_get_builtin = &Entries::kernel_get_builtin;
-  api.image_score = nullptr;
   api.device_memory_usage = &Entries::device_memory_usage;
   return api;
 }
+// @generated end entries
 
 }  // namespace ahal::plugin
