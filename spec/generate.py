@@ -593,7 +593,8 @@ def gen_impl_header(spec: Spec) -> str:
         "//\n"
         "// The loader's implementation of each C API function (namespace base,\n"
         "// hand-written beside its object in hal/src) and the layers' own hooks\n"
-        "// (namespace layers, kind \"layer\" in the spec). The C entry points that call\n"
+        "// (namespace layers, kind \"layer\" in the spec; noexcept: they catch what\n"
+        "// they raise). The C entry points that call\n"
         "// them are generated into hal/src/generated/<group>_entries.inc.\n"
         "#pragma once\n\n#include <ahal/ahal.h>\n\n#include \"../objects.hpp\"\n\n"
         "namespace ahal {\nnamespace base {\n")
@@ -602,8 +603,8 @@ def gen_impl_header(spec: Spec) -> str:
     out += "}  // namespace base\n\nnamespace layers {\n"
     for f in spec.functions:
         if f.kind == "layer":
-            out += (f"ahal_status_t {f.short}({', '.join(base_params(spec, f) + ['void* caller'])});"
-                    "\n")
+            out += (f"ahal_status_t {f.short}({', '.join(base_params(spec, f) + ['void* caller'])})"
+                    " noexcept;\n")
     out += "}  // namespace layers\n}  // namespace ahal\n"
     return clang_format(out, "hal/src/generated/api_impl.hpp")
 
@@ -644,9 +645,11 @@ def gen_entries_inc(spec: Spec, group: str) -> str:
                 layer_args = base_args(spec, f) + ", caller"
                 out += (f"    AHAL_LAYERED({holder}, ::ahal::layers::{f.short}({layer_args}));\n"
                         f"    return {call};\n")
-        fallback = f.on_exception or "::ahal::entry_exception(fn)"
+        # The name again as a literal: the handler, kept out of line, then
+        # needs nothing of the body's registers.
+        fallback = f.on_exception or f"::ahal::entry_exception(\"{f.name}\")"
         if f.returns == "ahal_status_t":
-            fallback = "::ahal::entry_exception(fn)"
+            fallback = f"::ahal::entry_exception(\"{f.name}\")"
         out += f"  }} catch (...) {{\n    return {fallback};\n  }}\n}}\n\n"
     out += "}  // extern \"C\"\n"
     return clang_format(out, f"hal/src/generated/{group}_entries.inc")

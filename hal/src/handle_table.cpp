@@ -9,7 +9,7 @@ namespace {
 HandleTable g_table;
 }  // namespace
 
-HandleTable& handles() { return g_table; }
+HandleTable& handles() noexcept { return g_table; }
 
 const char* handle_type_name(HandleType type) {
   switch (type) {
@@ -111,12 +111,16 @@ std::string HandleTable::describe_invalid(uint64_t handle, HandleType type) cons
   return format("%s handle 0x%llx was destroyed", want, (unsigned long long)handle);
 }
 
-ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) {
-  std::string why = handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type);
+ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) noexcept {
+  try {
+    std::string why = handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type);
 #if AHAL_WITH_LAYERS
-  why += layers::on_invalid_handle(function, reinterpret_cast<uintptr_t>(handle));
+    why += layers::on_invalid_handle(function, reinterpret_cast<uintptr_t>(handle));
 #endif
-  return fail_message(AHAL_ERROR_INVALID_HANDLE, function, why);
+    return fail_message(AHAL_ERROR_INVALID_HANDLE, function, why);
+  } catch (...) {
+    return fail_message(AHAL_ERROR_INVALID_HANDLE, function, "invalid handle");
+  }
 }
 
 }  // namespace ahal

@@ -41,7 +41,7 @@ class HandleTable {
   // destroys wins).
   bool remove(uint64_t handle);
 
-  void* lookup(uint64_t handle, HandleType type) const {
+  void* lookup(uint64_t handle, HandleType type) const noexcept {
     const uint32_t stamp = uint32_t(handle >> 32);
     if (AHAL_UNLIKELY((stamp >> kGenerationBits) != uint32_t(type))) return nullptr;
     const uint32_t index = uint32_t(handle);
@@ -73,14 +73,15 @@ class HandleTable {
   uint32_t free_tail_ = 0;  // index + 1; reuse is FIFO so generations spread out
 };
 
-HandleTable& handles();
+HandleTable& handles() noexcept;
 
 template <class T>
-T* lookup(const void* handle, HandleType type) {
+T* lookup(const void* handle, HandleType type) noexcept {
   return static_cast<T*>(handles().lookup(reinterpret_cast<uintptr_t>(handle), type));
 }
 
 // "<function>: <what is wrong with the handle>" as AHAL_ERROR_INVALID_HANDLE.
-ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) AHAL_COLD;
+ahal_status_t invalid_handle(const char* function, const void* handle,
+                             HandleType type) noexcept AHAL_COLD;
 
 }  // namespace ahal

@@ -94,14 +94,14 @@ void log(ahal_log_level_t level, const char* source, const char* fmt, ...) {
   write_log(level, source, buf);
 }
 
-void begin_plugin_call() { t_plugin_message.set = false; }
+void begin_plugin_call() noexcept { t_plugin_message.set = false; }
 
-const char* plugin_message() {
+const char* plugin_message() noexcept {
   return t_plugin_message.set ? t_plugin_message.text.c_str() : nullptr;
 }
 
 ahal_status_t plugin_failed(const char* function, const Plugin& plugin, const char* entry,
-                            uint32_t allowed, ahal_status_t status) {
+                            uint32_t allowed, ahal_status_t status) noexcept {
   if (!is_status(status))
     return fail(AHAL_ERROR_PLUGIN, function, "%s: %s returned %d, which is not an ahal_status_t",
                 plugin.name.c_str(), entry, int(status));
@@ -132,12 +132,25 @@ std::string current_exception_text() {
   }
 }
 
-ahal_status_t plugin_threw(const char* function, const Plugin& plugin) {
-  return fail(AHAL_ERROR_PLUGIN, function, "%s: plugin threw %s", plugin.name.c_str(),
-              current_exception_text().c_str());
+ahal_status_t plugin_threw(const char* function, const Plugin& plugin) noexcept {
+  try {
+    return fail(AHAL_ERROR_PLUGIN, function, "%s: plugin threw %s", plugin.name.c_str(),
+                current_exception_text().c_str());
+  } catch (...) {
+    return fail(AHAL_ERROR_PLUGIN, function, "%s: plugin threw", plugin.name.c_str());
+  }
 }
 
-ahal_status_t not_implemented(const char* function, const Plugin& plugin, const char* entry) {
+void plugin_threw_void(const char* function, const Plugin& plugin) noexcept {
+  try {
+    log(AHAL_LOG_ERROR, plugin.name.c_str(), "%s: plugin threw %s", function,
+        current_exception_text().c_str());
+  } catch (...) {
+  }
+}
+
+ahal_status_t not_implemented(const char* function, const Plugin& plugin,
+                              const char* entry) noexcept {
   return fail(AHAL_ERROR_UNSUPPORTED, function, "%s does not implement %s (plugin ABI %u.%u)",
               plugin.name.c_str(), entry, AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(plugin.abi_version),
               AHAL_PLUGIN_ABI_VERSION_MINOR_OF(plugin.abi_version));

@@ -19,9 +19,9 @@ void log(ahal_log_level_t level, const char* source, const char* format, ...) AH
 bool log_enabled(ahal_log_level_t level);
 
 // Forgets a message a plugin set during an earlier call on this thread.
-void begin_plugin_call();
+void begin_plugin_call() noexcept;
 // The message the plugin set since begin_plugin_call(), or nullptr.
-const char* plugin_message();
+const char* plugin_message() noexcept;
 
 // Turns a plugin's failure into the loader's message:
 // "<function>: <plugin>: <plugin's message>", or
@@ -30,9 +30,12 @@ const char* plugin_message();
 // return: AHAL_NOT_READY from a query passes through untouched; any status
 // not allowed (or not an ahal_status_t) becomes AHAL_ERROR_PLUGIN.
 ahal_status_t plugin_failed(const char* function, const Plugin& plugin, const char* entry,
-                            uint32_t allowed, ahal_status_t status) AHAL_COLD;
+                            uint32_t allowed, ahal_status_t status) noexcept AHAL_COLD;
 // Called inside catch(...): AHAL_ERROR_PLUGIN "<function>: <plugin>: plugin threw ...".
-ahal_status_t plugin_threw(const char* function, const Plugin& plugin) AHAL_COLD;
+ahal_status_t plugin_threw(const char* function, const Plugin& plugin) noexcept AHAL_COLD;
+// Called inside catch(...) of a void entry: logs what the plugin threw.
+void plugin_threw_void(const char* function, const Plugin& plugin) noexcept AHAL_COLD;
+
 // Text for an exception being handled, for refusal reasons and logs.
 std::string current_exception_text();
 
@@ -40,7 +43,7 @@ std::string current_exception_text();
 // (through the typed calls of generated/plugin_calls.hpp).
 template <class F>
 inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, const char* entry,
-                                 uint32_t allowed, F&& f) {
+                                 uint32_t allowed, F&& f) noexcept {
   begin_plugin_call();
   ahal_status_t status;
   try {
@@ -54,18 +57,17 @@ inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, con
 
 // Calls a void plugin entry (destroy, close): a throw is logged, not returned.
 template <class F>
-inline void call_plugin_void(const char* function, const Plugin& plugin, F&& f) {
+inline void call_plugin_void(const char* function, const Plugin& plugin, F&& f) noexcept {
   try {
     f();
   } catch (...) {
-    log(AHAL_LOG_ERROR, plugin.name.c_str(), "%s: plugin threw %s", function,
-        current_exception_text().c_str());
+    plugin_threw_void(function, plugin);
   }
 }
 
 // AHAL_ERROR_UNSUPPORTED "<function>: <plugin> does not implement <entry>
 // (plugin ABI x.y)".
 ahal_status_t not_implemented(const char* function, const Plugin& plugin,
-                              const char* entry) AHAL_COLD;
+                              const char* entry) noexcept AHAL_COLD;
 
 }  // namespace ahal

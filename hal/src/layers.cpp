@@ -478,7 +478,7 @@ std::string on_invalid_handle(const char* fn, uint64_t handle) {
 
 // --------------------------------------------------------- plain calls
 
-ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) {
+ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Call call(*layers, fn, caller);
     return call.done(body());
@@ -486,7 +486,7 @@ ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) {
 }
 
 ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType type,
-                     const void* const* out, const Device* device, Body body) {
+                     const void* const* out, const Device* device, Body body) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *layers;
     Call call(L, fn, caller);

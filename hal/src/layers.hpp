@@ -67,11 +67,13 @@ uint64_t clock_ns();
 // Runs a layered call (every entry below does): memory running out inside
 // the layers is a status, never an exception through the C API.
 template <class F>
-ahal_status_t guard(const char* fn, F&& f) {
+ahal_status_t guard(const char* fn, F&& f) noexcept {
   try {
     return f();
   } catch (const std::bad_alloc&) {
     return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory (validation/tracing layer)");
+  } catch (...) {
+    return entry_exception(fn);
   }
 }
 
@@ -90,12 +92,12 @@ void after_runtime_destroy(Layers* layers, const char* fn, uint64_t start_ns);
 std::string on_invalid_handle(const char* fn, uint64_t handle);
 
 // Calls without their own checks: traced only.
-ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body);
+ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) noexcept;
 // Calls that create an object: traced, and the object remembered with
 // where it was made (leak report, stale handles). `*out` holds its handle
 // once `body` succeeded.
 ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType type,
-                     const void* const* out, const Device* device, Body body);
+                     const void* const* out, const Device* device, Body body) noexcept;
 
 // The hooks of the calls with their own checks (kind "layer" in
 // spec/ahal.toml) are declared in generated/api_impl.hpp.

@@ -18,7 +18,7 @@ using validation::refuse;
 
 // ------------------------------------------------------------- memory
 
-ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) {
+ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *b->device->layers;
     Call call(L, fn, caller);
@@ -40,7 +40,7 @@ ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) {
 }
 
 ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer, void* caller) {
+                         void** out_pointer, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *b->device->layers;
     Call call(L, fn, caller);
@@ -56,7 +56,7 @@ ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t si
   });
 }
 
-ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller) {
+ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *a->device->layers;
     Call call(L, fn, caller);
@@ -86,7 +86,7 @@ ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller) {
 // ------------------------------------------------------------- streams
 
 ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
-                            ahal_stream_t* out_stream, void* caller) {
+                            ahal_stream_t* out_stream, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *d->layers;
     Call call(L, fn, caller);
@@ -97,7 +97,7 @@ ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t*
   });
 }
 
-ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller) {
+ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *s->device->layers;
     Call call(L, fn, caller);
@@ -115,7 +115,7 @@ ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller) {
 }
 
 ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size, void* caller) {
+                              uint64_t dst_offset, uint64_t size, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Plan p;
     p.enqueues = size != 0;
@@ -130,7 +130,7 @@ ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_b
 }
 
 ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size, void* caller) {
+                              void* dst, uint64_t size, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Plan p;
     p.enqueues = size != 0;
@@ -146,7 +146,8 @@ ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint
 }
 
 ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size, void* caller) {
+                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size,
+                              void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Plan p;
     p.enqueues = size != 0;
@@ -160,7 +161,8 @@ ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint
 }
 
 ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size, void* caller) {
+                          uint64_t size, const void* pattern, uint32_t pattern_size,
+                          void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Plan p;
     p.enqueues = size != 0;
@@ -174,7 +176,7 @@ ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint6
 }
 
 ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args, void* caller) {
+                            const ahal_launch_args_t* args, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *s->device->layers;
     const Kernel* k = get(kernel);
@@ -205,7 +207,7 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
 }
 
 ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data, void* caller) {
+                                   void* user_data, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Plan p;
     p.label = "host callback";
@@ -231,7 +233,8 @@ ahal_status_t check_event_device(const char* fn, void* caller, const Stream* s, 
 
 }  // namespace
 
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event, void* caller) {
+ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event,
+                                  void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *s->device->layers;
     Call call(L, fn, caller);
@@ -254,7 +257,8 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event,
   });
 }
 
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, void* caller) {
+ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event,
+                                void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *s->device->layers;
     Call call(L, fn, caller);
@@ -311,15 +315,15 @@ ahal_status_t retire_after(const char* fn, Stream* s, void* caller, Wait wait) {
   });
 }
 
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
+ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) noexcept {
   return retire_after(fn, s, caller, [&] { return base::stream_synchronize(fn, s); });
 }
 
-ahal_status_t stream_query(const char* fn, Stream* s, void* caller) {
+ahal_status_t stream_query(const char* fn, Stream* s, void* caller) noexcept {
   return retire_after(fn, s, caller, [&] { return base::stream_query(fn, s); });
 }
 
-ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) {
+ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *d->layers;
     Call call(L, fn, caller);
@@ -341,7 +345,7 @@ ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) {
 
 // ------------------------------------------------------------- events
 
-ahal_status_t event_destroy(const char* fn, Event* e, void* caller) {
+ahal_status_t event_destroy(const char* fn, Event* e, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *e->device->layers;
     Call call(L, fn, caller);
@@ -356,7 +360,7 @@ ahal_status_t event_destroy(const char* fn, Event* e, void* caller) {
   });
 }
 
-ahal_status_t event_query(const char* fn, Event* e, void* caller) {
+ahal_status_t event_query(const char* fn, Event* e, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *e->device->layers;
     Call call(L, fn, caller);
@@ -369,7 +373,7 @@ ahal_status_t event_query(const char* fn, Event* e, void* caller) {
   });
 }
 
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller) {
+ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *e->device->layers;
     Call call(L, fn, caller);
@@ -391,7 +395,7 @@ ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* ca
 
 // ------------------------------------------------------------- modules
 
-ahal_status_t module_destroy(const char* fn, Module* m, void* caller) {
+ahal_status_t module_destroy(const char* fn, Module* m, void* caller) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *m->device->layers;
     Call call(L, fn, caller);

@@ -37,15 +37,21 @@ std::string format(const char* fmt, ...) {
   return out;
 }
 
-ahal_status_t fail(ahal_status_t status, const char* function, const char* fmt, ...) {
+ahal_status_t fail(ahal_status_t status, const char* function, const char* fmt, ...) noexcept {
   va_list ap;
   va_start(ap, fmt);
-  std::string body = vformat(fmt, ap);
-  va_end(ap);
-  return fail_message(status, function, body);
+  try {
+    std::string body = vformat(fmt, ap);
+    va_end(ap);
+    return fail_message(status, function, body);
+  } catch (...) {
+    va_end(ap);
+    return fail_message(status, function, "(out of host memory for the message)");
+  }
 }
 
-ahal_status_t fail_message(ahal_status_t status, const char* function, const std::string& message) {
+ahal_status_t fail_message(ahal_status_t status, const char* function,
+                           const std::string& message) noexcept {
   try {
     t_message.assign(function).append(": ").append(message);
   } catch (...) {
@@ -55,7 +61,7 @@ ahal_status_t fail_message(ahal_status_t status, const char* function, const std
 }
 
 ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
-                                size_t required) {
+                                size_t required) noexcept {
   if (AHAL_LIKELY(struct_size >= required)) return AHAL_SUCCESS;
   return fail(AHAL_ERROR_INVALID_ARGUMENT, function,
               "%s.struct_size %zu is smaller than the %zu bytes of its fields (set it to "

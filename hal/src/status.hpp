@@ -39,11 +39,14 @@ inline uint32_t raw_enum(const E& value) {
 }
 
 // Sets this thread's message to "<function>: <formatted>" and returns status.
-ahal_status_t fail(ahal_status_t status, const char* function, const char* format, ...) AHAL_COLD
-    AHAL_PRINTF(3, 4);
+// The reporting functions never throw (out of memory drops the text, not
+// the status), so the enqueue paths that use them cannot throw either and
+// the entries' guard costs nothing there.
+ahal_status_t fail(ahal_status_t status, const char* function, const char* format,
+                   ...) noexcept AHAL_COLD AHAL_PRINTF(3, 4);
 // Same, with the message already built.
 ahal_status_t fail_message(ahal_status_t status, const char* function,
-                           const std::string& message) AHAL_COLD;
+                           const std::string& message) noexcept AHAL_COLD;
 
 // Minimum struct_size of a caller struct: the end of its ABI 1.0 fields.
 #define AHAL_END_OF(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
@@ -56,7 +59,7 @@ ahal_status_t entry_exception(const char* function) noexcept AHAL_COLD;
 
 // INVALID_ARGUMENT unless struct_size covers `required` bytes.
 ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
-                                size_t required);
+                                size_t required) noexcept;
 
 // printf into a std::string.
 std::string format(const char* format, ...) AHAL_PRINTF(1, 2);

@@ -3,7 +3,8 @@
 //
 // The loader's implementation of each C API function (namespace base,
 // hand-written beside its object in hal/src) and the layers' own hooks
-// (namespace layers, kind "layer" in the spec). The C entry points that call
+// (namespace layers, kind "layer" in the spec; noexcept: they catch what
+// they raise). The C entry points that call
 // them are generated into hal/src/generated/<group>_entries.inc.
 #pragma once
 
@@ -82,33 +83,37 @@ ahal_status_t kernel_get_attributes(const char* fn, Kernel* k,
 }  // namespace base
 
 namespace layers {
-ahal_status_t device_synchronize(const char* fn, Device* d, void* caller);
-ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller);
+ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) noexcept;
+ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) noexcept;
 ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer, void* caller);
-ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller);
+                         void** out_pointer, void* caller) noexcept;
+ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller) noexcept;
 ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
-                            ahal_stream_t* out_stream, void* caller);
-ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller);
+                            ahal_stream_t* out_stream, void* caller) noexcept;
+ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller) noexcept;
 ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size, void* caller);
+                              uint64_t dst_offset, uint64_t size, void* caller) noexcept;
 ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size, void* caller);
+                              void* dst, uint64_t size, void* caller) noexcept;
 ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size, void* caller);
+                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size,
+                              void* caller) noexcept;
 ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size, void* caller);
+                          uint64_t size, const void* pattern, uint32_t pattern_size,
+                          void* caller) noexcept;
 ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args, void* caller);
+                            const ahal_launch_args_t* args, void* caller) noexcept;
 ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data, void* caller);
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller);
-ahal_status_t stream_query(const char* fn, Stream* s, void* caller);
-ahal_status_t event_destroy(const char* fn, Event* e, void* caller);
-ahal_status_t event_query(const char* fn, Event* e, void* caller);
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller);
-ahal_status_t module_destroy(const char* fn, Module* m, void* caller);
+                                   void* user_data, void* caller) noexcept;
+ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event,
+                                  void* caller) noexcept;
+ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event,
+                                void* caller) noexcept;
+ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) noexcept;
+ahal_status_t stream_query(const char* fn, Stream* s, void* caller) noexcept;
+ahal_status_t event_destroy(const char* fn, Event* e, void* caller) noexcept;
+ahal_status_t event_query(const char* fn, Event* e, void* caller) noexcept;
+ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller) noexcept;
+ahal_status_t module_destroy(const char* fn, Module* m, void* caller) noexcept;
 }  // namespace layers
 }  // namespace ahal
