@@ -21,6 +21,7 @@ class Handles {
     REQUIRE_OK(ahal_event_create(device_, 0, &event_));
     REQUIRE_OK(make_program(device_, "kernel k write_index\n", &module_));
     REQUIRE_OK(ahal_kernel_get(module_, "k", &kernel_));
+    REQUIRE_OK(ahal_command_buffer_create(device_, 0, &command_buffer_));
 
     // Dead ones: made and destroyed, the device and runtime of a runtime
     // that is gone.
@@ -40,6 +41,8 @@ class Handles {
     REQUIRE_OK(make_program(device_, "kernel k write_index\n", &dead_module_));
     REQUIRE_OK(ahal_kernel_get(dead_module_, "k", &dead_kernel_));
     REQUIRE_OK(ahal_module_destroy(dead_module_));
+    REQUIRE_OK(ahal_command_buffer_create(device_, 0, &dead_command_buffer_));
+    REQUIRE_OK(ahal_command_buffer_destroy(dead_command_buffer_));
   }
 
   template <class H>
@@ -57,6 +60,7 @@ class Handles {
   ahal_event_t event_ = nullptr, dead_event_ = nullptr;
   ahal_module_t module_ = nullptr, dead_module_ = nullptr;
   ahal_kernel_t kernel_ = nullptr, dead_kernel_ = nullptr;
+  ahal_command_buffer_t command_buffer_ = nullptr, dead_command_buffer_ = nullptr;
 };
 
 #define AHAL_TEST_HANDLES(H, live_member, dead_member) \
@@ -76,6 +80,7 @@ AHAL_TEST_HANDLES(ahal_stream_t, stream_, dead_stream_)
 AHAL_TEST_HANDLES(ahal_event_t, event_, dead_event_)
 AHAL_TEST_HANDLES(ahal_module_t, module_, dead_module_)
 AHAL_TEST_HANDLES(ahal_kernel_t, kernel_, dead_kernel_)
+AHAL_TEST_HANDLES(ahal_command_buffer_t, command_buffer_, dead_command_buffer_)
 #undef AHAL_TEST_HANDLES
 
 // Calls `call(handles, bad)` with a NULL, a garbage and a destroyed handle

@@ -120,7 +120,7 @@ TEST_CASE("broken plugins are refused with their reason and the runtime goes on"
     const char* reason;
   };
   const Expect expected[] = {
-      {"wrong_abi", AHAL_PLUGIN_STATE_REFUSED, "plugin ABI 2.0, loader 1.1"},
+      {"wrong_abi", AHAL_PLUGIN_STATE_REFUSED, "plugin ABI 2.0, loader 1."},
       {"no_query", AHAL_PLUGIN_STATE_REFUSED, "missing ahal_plugin_query"},
       {"null_entry", AHAL_PLUGIN_STATE_REFUSED, "required entry stream_query is NULL"},
       {"init_fail", AHAL_PLUGIN_STATE_REFUSED,

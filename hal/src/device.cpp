@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "command_buffer.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers.hpp"
@@ -115,6 +116,8 @@ void close_device(Device* d) {
     const Plugin& p = *d->plugin;
     entry::stream_synchronize("ahal_runtime_destroy", p, s->object);
   }
+  for (CommandBuffer* cb : d->command_buffers) release_command_buffer(cb);
+  d->command_buffers.clear();
   for (Module* m : d->modules) release_module(m);
   for (auto& [name, k] : d->builtins) handles().remove(k->handle);
   d->builtins.clear();

@@ -71,6 +71,11 @@ ahal_status_t event_elapsed_ns(const char* fn, Event* a, ahal_event_t end, uint6
 }
 
 ahal_status_t event_destroy(const char* fn, Event* e) {
+  if (const uint32_t refs = e->command_refs.load(std::memory_order_relaxed))
+    return fail(AHAL_ERROR_INVALID_STATE, fn,
+                "%s is used by %u command(s) of command buffers; destroy those command buffers "
+                "first (docs/command-buffers.md)",
+                "the event", refs);
   if (!unregister(to_handle<ahal_event_t>(e->handle)))
     return invalid_handle(fn, to_handle<ahal_event_t>(e->handle), HandleType::kEvent);
   {

@@ -23,6 +23,7 @@ enum class HandleType : uint32_t {
   kEvent,
   kModule,
   kKernel,
+  kCommandBuffer,
 };
 
 const char* handle_type_name(HandleType type);

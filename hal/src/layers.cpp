@@ -112,26 +112,51 @@ bool completed(const StreamLayer& sl, const Command& c) {
 void trace_command(StreamLayer& sl, const Command& c) {
   uint64_t start = 0, end = 0;
   bool timed = false;
-  if (c.timing && c.start && c.done && sl.origin) {
-    const Device* d = sl.device;
-    uint64_t a = 0, b = 0;
-    timed = quietly([&] { return d->api->event_elapsed_ns(sl.origin, c.start, &a); }) &&
-            quietly([&] { return d->api->event_elapsed_ns(sl.origin, c.done, &b); });
-    start = sl.origin_ns + a;
-    end = sl.origin_ns + b;
-  }
+  const Device* d = sl.device;
+  auto device_time = [&](ahal_plugin_event_t* e, uint64_t* out) {
+    uint64_t ns = 0;
+    if (!quietly([&] { return d->api->event_elapsed_ns(sl.origin, e, &ns); })) return false;
+    *out = sl.origin_ns + ns;
+    return true;
+  };
+  if (c.timing && c.start && c.done && sl.origin)
+    timed = device_time(c.start, &start) && device_time(c.done, &end);
   if (!timed) {
     end = clock_ns();
     start = std::min(std::max(c.enqueue_ns, sl.last_end_ns), end);
   }
   sl.last_end_ns = end;
   trace::device_command(sl.trace_pid, sl.id, c.label, start, end, c.trace_args, c.flow);
+  // Commands of a replayed command buffer: nested inside its span.
+  uint64_t from = start;
+  for (const auto& [label, after] : c.children) {
+    uint64_t to = 0;
+    if (!timed || !after || !device_time(after, &to)) break;
+    to = std::min(std::max(to, from), end);
+    trace::device_command(sl.trace_pid, sl.id, label, from, to, "", 0);
+    from = to;
+  }
 }
 
 void finish(Layers& L, StreamLayer& sl, Command& c) {
   if (L.tracing) trace_command(sl, c);
   give_event(L, sl.device, c.start, c.timing);
   give_event(L, sl.device, c.done, c.timing);
+  for (auto& child : c.children) give_event(L, sl.device, child.second, true);
+}
+
+ahal_plugin_event_t* record_timing_event(Layers& L, Device* d, Stream* s) {
+  ahal_plugin_event_t* e = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(L.mutex);
+    e = take_event(L, d, true);
+  }
+  if (e && !record(d, s, e)) {
+    std::lock_guard<std::mutex> lock(L.mutex);
+    give_event(L, d, e, true);
+    return nullptr;
+  }
+  return e;
 }
 
 // Forgets the commands known to have completed: those up to `through`
@@ -236,6 +261,8 @@ ahal_status_t enqueue(const char* fn, Stream* s, void* caller, const Plan& p, Bo
     std::lock_guard<std::mutex> lock(L.mutex);
     if (status != AHAL_SUCCESS || !p.enqueues) {
       give_event(L, d, start, true);
+      if (p.children)
+        for (auto& child : *p.children) give_event(L, d, child.second, true);
       return call.done(status);
     }
     Command c;
@@ -260,6 +287,7 @@ ahal_status_t enqueue(const char* fn, Stream* s, void* caller, const Plan& p, Bo
       c.flow = flow = trace::next_flow();
       c.trace_args = p.args;
     }
+    if (p.children) c.children = std::move(*p.children);
     sl->pending.push_back(std::move(c));
     retire(L, *sl);
   }

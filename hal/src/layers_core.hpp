@@ -35,6 +35,8 @@ class Call {
 
 // What one enqueue will touch, as the layers remember it.
 struct Plan {
+  // Filled while the body runs: commands inside it with their end events.
+  std::vector<std::pair<std::string, ahal_plugin_event_t*>>* children = nullptr;
   bool enqueues = true;  // false for no-op calls (size 0)
   std::string label;
   std::vector<uint64_t> buffers;
@@ -71,6 +73,10 @@ const Command* in_flight(Layers& L, const Device* device, Pred uses, const Strea
   }
   return nullptr;
 }
+
+// A timing event of the layers' pool (tracing), recorded on `s`; null when
+// none could be made or recorded.
+ahal_plugin_event_t* record_timing_event(Layers& L, Device* d, Stream* s);
 
 // Runs one enqueue: checks, the loader's own work between the layers'
 // events, and the command remembered until it completes.

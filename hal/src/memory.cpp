@@ -136,6 +136,11 @@ ahal_status_t host_alloc_pointer(const char* fn, HostAlloc* a, void** out_pointe
 }
 
 ahal_status_t buffer_destroy(const char* fn, Buffer* b) {
+  if (const uint32_t refs = b->command_refs.load(std::memory_order_relaxed))
+    return fail(AHAL_ERROR_INVALID_STATE, fn,
+                "%s is used by %u command(s) of command buffers; destroy those command buffers "
+                "first (docs/command-buffers.md)",
+                "the buffer", refs);
   if (!unregister(to_handle<ahal_buffer_t>(b->handle)))
     return invalid_handle(fn, to_handle<ahal_buffer_t>(b->handle), HandleType::kBuffer);
   {

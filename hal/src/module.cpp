@@ -350,6 +350,15 @@ ahal_status_t module_format_parse(const char* fn, const char* name, ahal_module_
 }
 
 ahal_status_t module_destroy(const char* fn, Module* m) {
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    for (const auto& [name, k] : m->kernels)
+      if (const uint32_t refs = k->command_refs.load(std::memory_order_relaxed))
+        return fail(AHAL_ERROR_INVALID_STATE, fn,
+                    "kernel \"%s\" of the module is used by %u command(s) of command buffers; "
+                    "destroy those command buffers first (docs/command-buffers.md)",
+                    name.c_str(), refs);
+  }
   if (!unregister(to_handle<ahal_module_t>(m->handle)))
     return invalid_handle(fn, to_handle<ahal_module_t>(m->handle), HandleType::kModule);
   {

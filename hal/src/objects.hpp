@@ -19,6 +19,7 @@ namespace ahal {
 
 struct Device;
 struct Module;
+struct CommandBuffer;
 // The validation and tracing layers' state (layers_state.hpp).
 struct Layers;
 struct StreamLayer;
@@ -73,6 +74,8 @@ struct Buffer {
   uint64_t size = 0;
   uint32_t flags = 0;
   std::atomic<bool> mapped{false};
+  // Commands of live command buffers that use it: it cannot be destroyed.
+  std::atomic<uint32_t> command_refs{0};
 };
 
 struct HostAlloc {
@@ -98,6 +101,7 @@ struct Event {
   ahal_plugin_event_t* object = nullptr;
   uint32_t flags = 0;
   std::atomic<bool> recorded{false};
+  std::atomic<uint32_t> command_refs{0};  // as Buffer::command_refs
 };
 
 struct Kernel {
@@ -108,6 +112,7 @@ struct Kernel {
   std::string name;
   ahal_kernel_attributes_t attributes = {};  // metadata merged in
   uint32_t max_workgroup_size = 0;           // attribute, 0 = device limit only
+  std::atomic<uint32_t> command_refs{0};     // keeps its module alive
 };
 
 // One image of a module: loaded at create, or on first use when it lists
@@ -150,6 +155,7 @@ struct Device {
   std::unordered_set<Stream*> streams;
   std::unordered_set<Event*> events;
   std::unordered_set<Module*> modules;
+  std::unordered_set<CommandBuffer*> command_buffers;
   std::unordered_map<std::string, std::unique_ptr<Kernel>> builtins;
 };
 
@@ -162,6 +168,9 @@ inline Stream* get(ahal_stream_t h) { return lookup<Stream>(h, HandleType::kStre
 inline Event* get(ahal_event_t h) { return lookup<Event>(h, HandleType::kEvent); }
 inline Module* get(ahal_module_t h) { return lookup<Module>(h, HandleType::kModule); }
 inline Kernel* get(ahal_kernel_t h) { return lookup<Kernel>(h, HandleType::kKernel); }
+inline CommandBuffer* get(ahal_command_buffer_t h) {
+  return lookup<CommandBuffer>(h, HandleType::kCommandBuffer);
+}
 
 // Takes the handle out of the table; false if it was not live. Destroy
 // functions call this before touching the object, so of two racing

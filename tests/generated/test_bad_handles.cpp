@@ -224,6 +224,100 @@ ahal_status_t kernel_get_attributes_kernel(Handles& h, ahal_kernel_t bad) {
   return ahal_kernel_get_attributes(bad, &out_attributes);
 }
 
+ahal_status_t command_buffer_create_device(Handles& h, ahal_device_t bad) {
+  ahal_command_buffer_t out_command_buffer{};
+  return ahal_command_buffer_create(bad, {}, &out_command_buffer);
+}
+
+ahal_status_t command_buffer_destroy_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_destroy(bad);
+}
+
+ahal_status_t command_buffer_copy_h2d_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_copy_h2d(bad, nullptr, h.live<ahal_buffer_t>(), {}, {});
+}
+
+ahal_status_t command_buffer_copy_h2d_dst(Handles& h, ahal_buffer_t bad) {
+  return ahal_command_buffer_copy_h2d(h.live<ahal_command_buffer_t>(), nullptr, bad, {}, {});
+}
+
+ahal_status_t command_buffer_copy_d2h_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_copy_d2h(bad, h.live<ahal_buffer_t>(), {}, nullptr, {});
+}
+
+ahal_status_t command_buffer_copy_d2h_src(Handles& h, ahal_buffer_t bad) {
+  return ahal_command_buffer_copy_d2h(h.live<ahal_command_buffer_t>(), bad, {}, nullptr, {});
+}
+
+ahal_status_t command_buffer_copy_d2d_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_copy_d2d(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {},
+                                      {});
+}
+
+ahal_status_t command_buffer_copy_d2d_src(Handles& h, ahal_buffer_t bad) {
+  return ahal_command_buffer_copy_d2d(h.live<ahal_command_buffer_t>(), bad, {},
+                                      h.live<ahal_buffer_t>(), {}, {});
+}
+
+ahal_status_t command_buffer_copy_d2d_dst(Handles& h, ahal_buffer_t bad) {
+  return ahal_command_buffer_copy_d2d(h.live<ahal_command_buffer_t>(), h.live<ahal_buffer_t>(), {},
+                                      bad, {}, {});
+}
+
+ahal_status_t command_buffer_fill_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_fill(bad, h.live<ahal_buffer_t>(), {}, {}, nullptr, {});
+}
+
+ahal_status_t command_buffer_fill_buffer(Handles& h, ahal_buffer_t bad) {
+  return ahal_command_buffer_fill(h.live<ahal_command_buffer_t>(), bad, {}, {}, nullptr, {});
+}
+
+ahal_status_t command_buffer_launch_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  uint32_t out_index{};
+  return ahal_command_buffer_launch(bad, h.live<ahal_kernel_t>(), nullptr, &out_index);
+}
+
+ahal_status_t command_buffer_launch_kernel(Handles& h, ahal_kernel_t bad) {
+  uint32_t out_index{};
+  return ahal_command_buffer_launch(h.live<ahal_command_buffer_t>(), bad, nullptr, &out_index);
+}
+
+ahal_status_t command_buffer_record_event_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_record_event(bad, h.live<ahal_event_t>());
+}
+
+ahal_status_t command_buffer_record_event_event(Handles& h, ahal_event_t bad) {
+  return ahal_command_buffer_record_event(h.live<ahal_command_buffer_t>(), bad);
+}
+
+ahal_status_t command_buffer_wait_event_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_wait_event(bad, h.live<ahal_event_t>());
+}
+
+ahal_status_t command_buffer_wait_event_event(Handles& h, ahal_event_t bad) {
+  return ahal_command_buffer_wait_event(h.live<ahal_command_buffer_t>(), bad);
+}
+
+ahal_status_t command_buffer_barrier_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_barrier(bad);
+}
+
+ahal_status_t command_buffer_finalize_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_finalize(bad);
+}
+
+ahal_status_t command_buffer_update_launch_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_command_buffer_update_launch(bad, {}, nullptr);
+}
+
+ahal_status_t stream_submit_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_stream_submit(bad, h.live<ahal_command_buffer_t>());
+}
+
+ahal_status_t stream_submit_command_buffer(Handles& h, ahal_command_buffer_t bad) {
+  return ahal_stream_submit(h.live<ahal_stream_t>(), bad);
+}
+
 }  // namespace
 
 TEST_CASE("ahal_runtime_destroy: bad runtime", "[handles][generated]") {
@@ -428,4 +522,112 @@ TEST_CASE("ahal_kernel_get_builtin: bad device", "[handles][generated]") {
 TEST_CASE("ahal_kernel_get_attributes: bad kernel", "[handles][generated]") {
   test::check_bad_handles<ahal_kernel_t>("ahal_kernel_get_attributes",
                                          kernel_get_attributes_kernel);
+}
+
+TEST_CASE("ahal_command_buffer_create: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_command_buffer_create",
+                                         command_buffer_create_device);
+}
+
+TEST_CASE("ahal_command_buffer_destroy: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_destroy",
+                                                 command_buffer_destroy_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_copy_h2d: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_copy_h2d",
+                                                 command_buffer_copy_h2d_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_copy_h2d: bad dst", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_command_buffer_copy_h2d",
+                                         command_buffer_copy_h2d_dst);
+}
+
+TEST_CASE("ahal_command_buffer_copy_d2h: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_copy_d2h",
+                                                 command_buffer_copy_d2h_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_copy_d2h: bad src", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_command_buffer_copy_d2h",
+                                         command_buffer_copy_d2h_src);
+}
+
+TEST_CASE("ahal_command_buffer_copy_d2d: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_copy_d2d",
+                                                 command_buffer_copy_d2d_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_copy_d2d: bad src", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_command_buffer_copy_d2d",
+                                         command_buffer_copy_d2d_src);
+}
+
+TEST_CASE("ahal_command_buffer_copy_d2d: bad dst", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_command_buffer_copy_d2d",
+                                         command_buffer_copy_d2d_dst);
+}
+
+TEST_CASE("ahal_command_buffer_fill: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_fill",
+                                                 command_buffer_fill_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_fill: bad buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_command_buffer_fill", command_buffer_fill_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_launch: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_launch",
+                                                 command_buffer_launch_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_launch: bad kernel", "[handles][generated]") {
+  test::check_bad_handles<ahal_kernel_t>("ahal_command_buffer_launch",
+                                         command_buffer_launch_kernel);
+}
+
+TEST_CASE("ahal_command_buffer_record_event: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_record_event",
+                                                 command_buffer_record_event_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_record_event: bad event", "[handles][generated]") {
+  test::check_bad_handles<ahal_event_t>("ahal_command_buffer_record_event",
+                                        command_buffer_record_event_event);
+}
+
+TEST_CASE("ahal_command_buffer_wait_event: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_wait_event",
+                                                 command_buffer_wait_event_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_wait_event: bad event", "[handles][generated]") {
+  test::check_bad_handles<ahal_event_t>("ahal_command_buffer_wait_event",
+                                        command_buffer_wait_event_event);
+}
+
+TEST_CASE("ahal_command_buffer_barrier: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_barrier",
+                                                 command_buffer_barrier_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_finalize: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_finalize",
+                                                 command_buffer_finalize_command_buffer);
+}
+
+TEST_CASE("ahal_command_buffer_update_launch: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_command_buffer_update_launch",
+                                                 command_buffer_update_launch_command_buffer);
+}
+
+TEST_CASE("ahal_stream_submit: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_stream_submit", stream_submit_stream);
+}
+
+TEST_CASE("ahal_stream_submit: bad command_buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_command_buffer_t>("ahal_stream_submit",
+                                                 stream_submit_command_buffer);
 }

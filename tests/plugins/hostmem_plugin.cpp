@@ -106,6 +106,17 @@ struct ahal_plugin_module_s {
   std::map<std::string, ahal_plugin_kernel_s> kernels;
 };
 
+#if AHAL_PLUGIN_ABI_MINOR >= 2
+struct ahal_plugin_command_buffer_s {
+  struct Held {
+    ahal_plugin_command_t cmd;
+    std::vector<ahal_plugin_binding_t> bindings;
+    std::vector<uint8_t> constants;
+  };
+  std::vector<Held> commands;
+};
+#endif
+
 namespace {
 
 constexpr uint64_t kMemory = 1ull << 30;
@@ -501,6 +512,78 @@ ahal_status_t memory_usage(ahal_plugin_device_t* d, uint64_t* used, uint64_t* to
 }
 #endif
 
+#if AHAL_PLUGIN_ABI_MINOR >= 2
+// Command buffers (ABI 1.2): copies of the commands, replayed through the
+// stream entries at submit, so the loader's native path runs without a
+// GPU. HOSTMEM_NO_COMMAND_BUFFERS=1 answers UNSUPPORTED (the loader then
+// replays them itself).
+
+void hold(ahal_plugin_command_buffer_s::Held& h, const ahal_plugin_command_t& c) {
+  h.cmd = c;
+  if (c.type != AHAL_PLUGIN_COMMAND_LAUNCH) return;
+  h.bindings.assign(c.launch.bindings, c.launch.bindings + c.launch.binding_count);
+  const auto* k = static_cast<const uint8_t*>(c.launch.constants);
+  h.constants.assign(k, k + c.launch.constants_size);
+  h.cmd.launch.bindings = h.bindings.data();
+  h.cmd.launch.constants = h.constants.data();
+}
+
+ahal_status_t command_buffer_create(ahal_plugin_device_t*, const ahal_plugin_command_t* commands,
+                                    uint32_t count, uint32_t, ahal_plugin_command_buffer_t** out) {
+  const char* off = std::getenv("HOSTMEM_NO_COMMAND_BUFFERS");
+  if (off && std::strcmp(off, "1") == 0)
+    return error(AHAL_ERROR_UNSUPPORTED, "no native command buffers (HOSTMEM_NO_COMMAND_BUFFERS)");
+  auto cb = std::make_unique<ahal_plugin_command_buffer_s>();
+  cb->commands.resize(count);
+  for (uint32_t i = 0; i < count; ++i) hold(cb->commands[i], commands[i]);
+  *out = cb.release();
+  return AHAL_SUCCESS;
+}
+
+void command_buffer_destroy(ahal_plugin_command_buffer_t* cb) { delete cb; }
+
+ahal_status_t command_buffer_submit(ahal_plugin_stream_t* s, ahal_plugin_command_buffer_t* cb) {
+  for (const auto& h : cb->commands) {
+    const ahal_plugin_command_t& c = h.cmd;
+    ahal_status_t st = AHAL_SUCCESS;
+    switch (c.type) {
+      case AHAL_PLUGIN_COMMAND_COPY_H2D:
+        st = copy_h2d(s, c.host_src, c.dst, c.dst_offset, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_COPY_D2H:
+        st = copy_d2h(s, c.src, c.src_offset, c.host_dst, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_COPY_D2D:
+        st = copy_d2d(s, c.src, c.src_offset, c.dst, c.dst_offset, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_FILL:
+        st = fill(s, c.dst, c.dst_offset, c.size, c.pattern, c.pattern_size);
+        break;
+      case AHAL_PLUGIN_COMMAND_LAUNCH:
+        st = launch(s, c.kernel, &c.launch);
+        break;
+      case AHAL_PLUGIN_COMMAND_RECORD_EVENT:
+        st = record_event(s, c.event);
+        break;
+      case AHAL_PLUGIN_COMMAND_WAIT_EVENT:
+        st = wait_event(s, c.event);
+        break;
+      case AHAL_PLUGIN_COMMAND_BARRIER:
+        break;
+    }
+    if (st != AHAL_SUCCESS) return st;
+  }
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* cb, uint32_t index,
+                                    const ahal_plugin_command_t* command) {
+  if (index >= cb->commands.size()) return unchecked("an update of a command that is not there");
+  hold(cb->commands[index], *command);
+  return AHAL_SUCCESS;
+}
+#endif
+
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
 ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 #endif
@@ -555,6 +638,12 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
 #endif
 #if AHAL_PLUGIN_ABI_MINOR >= 1
   t.device_memory_usage = memory_usage;
+#endif
+#if AHAL_PLUGIN_ABI_MINOR >= 2
+  t.command_buffer_create = command_buffer_create;
+  t.command_buffer_destroy = command_buffer_destroy;
+  t.command_buffer_submit = command_buffer_submit;
+  t.command_buffer_update = command_buffer_update;
 #endif
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;

@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 1
+#define AHAL_API_VERSION_MINOR 2
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -116,6 +116,7 @@ typedef struct ahal_stream_s* ahal_stream_t;
 typedef struct ahal_event_s* ahal_event_t;
 typedef struct ahal_module_s* ahal_module_t;
 typedef struct ahal_kernel_s* ahal_kernel_t;
+typedef struct ahal_command_buffer_s* ahal_command_buffer_t; /* API 1.2 */
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -458,6 +459,86 @@ AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char*
 AHAL_API ahal_status_t ahal_kernel_get_attributes(
     ahal_kernel_t kernel, ahal_kernel_attributes_t* out_attributes) AHAL_NOEXCEPT;
 /* @generated end kernel */
+
+/* -------------------------------------------- command buffers (API 1.2) */
+
+/* @generated begin command_buffer */
+/* Flags of ahal_command_buffer_create. */
+typedef enum ahal_command_buffer_flags_t {
+  AHAL_COMMAND_BUFFER_DEFAULT = 0,
+} ahal_command_buffer_flags_t;
+
+/* New arguments for a recorded launch (ahal_command_buffer_update_launch).
+ * A field left NULL/0 keeps what was recorded; a given one must fit the
+ * kernel exactly as ahal_stream_launch requires. */
+typedef struct ahal_launch_update_t {
+  size_t struct_size;
+  uint32_t binding_count; /* 0 = keep the recorded bindings */
+  const ahal_binding_t* bindings;
+  const void* constants; /* NULL = keep the recorded constants; copied */
+  uint32_t constants_size;
+} ahal_launch_update_t;
+
+/* A command buffer of `device`, recording (docs/command-buffers.md): record
+ * commands, ahal_command_buffer_finalize, then ahal_stream_submit it any
+ * number of times. flags: 0 (ahal_command_buffer_flags_t). */
+AHAL_API ahal_status_t ahal_command_buffer_create(
+    ahal_device_t device, uint32_t flags, ahal_command_buffer_t* out_command_buffer) AHAL_NOEXCEPT;
+/* Waits for its submissions still in flight, then frees it. */
+AHAL_API ahal_status_t ahal_command_buffer_destroy(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Recording: the same commands as on a stream, checked the same way; a
+ * refusal names the command's index. Host memory must stay valid as long as
+ * the command buffer may be submitted. */
+AHAL_API ahal_status_t ahal_command_buffer_copy_h2d(ahal_command_buffer_t command_buffer,
+                                                    const void* src, ahal_buffer_t dst,
+                                                    uint64_t dst_offset,
+                                                    uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_copy_d2h(ahal_command_buffer_t command_buffer,
+                                                    ahal_buffer_t src, uint64_t src_offset,
+                                                    void* dst, uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_copy_d2d(ahal_command_buffer_t command_buffer,
+                                                    ahal_buffer_t src, uint64_t src_offset,
+                                                    ahal_buffer_t dst, uint64_t dst_offset,
+                                                    uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_fill(ahal_command_buffer_t command_buffer,
+                                                ahal_buffer_t buffer, uint64_t offset,
+                                                uint64_t size, const void* pattern,
+                                                uint32_t pattern_size) AHAL_NOEXCEPT;
+/* out_index (may be NULL) receives the command's index, for
+ * ahal_command_buffer_update_launch. */
+AHAL_API ahal_status_t ahal_command_buffer_launch(ahal_command_buffer_t command_buffer,
+                                                  ahal_kernel_t kernel,
+                                                  const ahal_launch_args_t* args,
+                                                  uint32_t* out_index) AHAL_NOEXCEPT;
+/* Each submission records `event` at this point. */
+AHAL_API ahal_status_t ahal_command_buffer_record_event(ahal_command_buffer_t command_buffer,
+                                                        ahal_event_t event) AHAL_NOEXCEPT;
+/* Each submission waits here for the last record of `event` made before that
+ * submission. */
+AHAL_API ahal_status_t ahal_command_buffer_wait_event(ahal_command_buffer_t command_buffer,
+                                                      ahal_event_t event) AHAL_NOEXCEPT;
+/* Commands run in the order recorded, each after the previous one completed,
+ * as on a stream; a barrier states that order explicitly (ported Vulkan or
+ * Level Zero code keeps its barriers). */
+AHAL_API ahal_status_t ahal_command_buffer_barrier(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Ends recording and prepares the device's native form where it has one
+ * (CUDA graph, Vulkan command buffer, ...). Nothing can be recorded after. */
+AHAL_API ahal_status_t ahal_command_buffer_finalize(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Changes the constants and/or bindings of recorded launch `index` for later
+ * submissions, without recording again. AHAL_ERROR_INVALID_STATE while a
+ * submission is in flight. */
+AHAL_API ahal_status_t
+ahal_command_buffer_update_launch(ahal_command_buffer_t command_buffer, uint32_t index,
+                                  const ahal_launch_update_t* update) AHAL_NOEXCEPT;
+/* Runs a finalized command buffer on `stream` (of its device), in order with
+ * the stream's other work. It may be submitted again at once, to any stream:
+ * submissions of one command buffer run one after another. */
+AHAL_API ahal_status_t ahal_stream_submit(ahal_stream_t stream,
+                                          ahal_command_buffer_t command_buffer) AHAL_NOEXCEPT;
+/* @generated end command_buffer */
 
 #ifdef __cplusplus
 } /* extern "C" */

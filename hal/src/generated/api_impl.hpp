@@ -80,6 +80,28 @@ ahal_status_t kernel_get_builtin(const char* fn, Device* d, const char* name,
                                  ahal_kernel_t* out_kernel);
 ahal_status_t kernel_get_attributes(const char* fn, Kernel* k,
                                     ahal_kernel_attributes_t* out_attributes);
+ahal_status_t command_buffer_create(const char* fn, Device* d, uint32_t flags,
+                                    ahal_command_buffer_t* out_command_buffer);
+ahal_status_t command_buffer_destroy(const char* fn, CommandBuffer* cb);
+ahal_status_t command_buffer_copy_h2d(const char* fn, CommandBuffer* cb, const void* src,
+                                      ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
+ahal_status_t command_buffer_copy_d2h(const char* fn, CommandBuffer* cb, ahal_buffer_t src,
+                                      uint64_t src_offset, void* dst, uint64_t size);
+ahal_status_t command_buffer_copy_d2d(const char* fn, CommandBuffer* cb, ahal_buffer_t src,
+                                      uint64_t src_offset, ahal_buffer_t dst, uint64_t dst_offset,
+                                      uint64_t size);
+ahal_status_t command_buffer_fill(const char* fn, CommandBuffer* cb, ahal_buffer_t buffer,
+                                  uint64_t offset, uint64_t size, const void* pattern,
+                                  uint32_t pattern_size);
+ahal_status_t command_buffer_launch(const char* fn, CommandBuffer* cb, ahal_kernel_t kernel,
+                                    const ahal_launch_args_t* args, uint32_t* out_index);
+ahal_status_t command_buffer_record_event(const char* fn, CommandBuffer* cb, ahal_event_t event);
+ahal_status_t command_buffer_wait_event(const char* fn, CommandBuffer* cb, ahal_event_t event);
+ahal_status_t command_buffer_barrier(const char* fn, CommandBuffer* cb);
+ahal_status_t command_buffer_finalize(const char* fn, CommandBuffer* cb);
+ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, uint32_t index,
+                                           const ahal_launch_update_t* update);
+ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer);
 }  // namespace base
 
 namespace layers {
@@ -115,5 +137,8 @@ ahal_status_t event_destroy(const char* fn, Event* e, void* caller) noexcept;
 ahal_status_t event_query(const char* fn, Event* e, void* caller) noexcept;
 ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller) noexcept;
 ahal_status_t module_destroy(const char* fn, Module* m, void* caller) noexcept;
+ahal_status_t command_buffer_destroy(const char* fn, CommandBuffer* cb, void* caller) noexcept;
+ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer,
+                            void* caller) noexcept;
 }  // namespace layers
 }  // namespace ahal

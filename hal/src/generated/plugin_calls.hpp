@@ -70,6 +70,14 @@ constexpr PluginEntry kPluginEntries[] = {
     {offsetof(ahal_plugin_api_t, image_score), "image_score", EntryNeed::kOptional, 0u},
     {offsetof(ahal_plugin_api_t, device_memory_usage), "device_memory_usage", EntryNeed::kOptional,
      1u},
+    {offsetof(ahal_plugin_api_t, command_buffer_create), "command_buffer_create",
+     EntryNeed::kOptional, 2u},
+    {offsetof(ahal_plugin_api_t, command_buffer_destroy), "command_buffer_destroy",
+     EntryNeed::kOptional, 2u},
+    {offsetof(ahal_plugin_api_t, command_buffer_submit), "command_buffer_submit",
+     EntryNeed::kOptional, 2u},
+    {offsetof(ahal_plugin_api_t, command_buffer_update), "command_buffer_update",
+     EntryNeed::kOptional, 2u},
 };
 
 namespace entry {
@@ -468,6 +476,59 @@ inline ahal_status_t device_memory_usage(const char* function, const Plugin& plu
       (1u << AHAL_ERROR_INVALID_STATE);
   return call_plugin(function, plugin, "device_memory_usage", kAllowed,
                      [&] { return plugin.api.device_memory_usage(device, out_used, out_total); });
+}
+
+inline ahal_status_t command_buffer_create(const char* function, const Plugin& plugin,
+                                           ahal_plugin_device_t* device,
+                                           const ahal_plugin_command_t* commands,
+                                           uint32_t command_count, uint32_t flags,
+                                           ahal_plugin_command_buffer_t** out_command_buffer) {
+  if (AHAL_UNLIKELY(!plugin.api.command_buffer_create))
+    return not_implemented(function, plugin, "command_buffer_create");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE) | (1u << AHAL_ERROR_BUILD_FAILED);
+  return call_plugin(function, plugin, "command_buffer_create", kAllowed, [&] {
+    return plugin.api.command_buffer_create(device, commands, command_count, flags,
+                                            out_command_buffer);
+  });
+}
+
+inline void command_buffer_destroy(const char* function, const Plugin& plugin,
+                                   ahal_plugin_command_buffer_t* command_buffer) {
+  if (AHAL_UNLIKELY(!plugin.api.command_buffer_destroy)) return;
+  call_plugin_void(function, plugin, [&] { plugin.api.command_buffer_destroy(command_buffer); });
+}
+
+inline ahal_status_t command_buffer_submit(const char* function, const Plugin& plugin,
+                                           ahal_plugin_stream_t* stream,
+                                           ahal_plugin_command_buffer_t* command_buffer) {
+  if (AHAL_UNLIKELY(!plugin.api.command_buffer_submit))
+    return not_implemented(function, plugin, "command_buffer_submit");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "command_buffer_submit", kAllowed,
+                     [&] { return plugin.api.command_buffer_submit(stream, command_buffer); });
+}
+
+inline ahal_status_t command_buffer_update(const char* function, const Plugin& plugin,
+                                           ahal_plugin_command_buffer_t* command_buffer,
+                                           uint32_t index, const ahal_plugin_command_t* command) {
+  if (AHAL_UNLIKELY(!plugin.api.command_buffer_update))
+    return not_implemented(function, plugin, "command_buffer_update");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "command_buffer_update", kAllowed, [&] {
+    return plugin.api.command_buffer_update(command_buffer, index, command);
+  });
 }
 
 }  // namespace entry

@@ -39,7 +39,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 1
+#define AHAL_PLUGIN_ABI_MINOR 2
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -68,6 +68,7 @@ typedef struct ahal_plugin_stream_s ahal_plugin_stream_t;
 typedef struct ahal_plugin_event_s ahal_plugin_event_t;
 typedef struct ahal_plugin_module_s ahal_plugin_module_t;
 typedef struct ahal_plugin_kernel_s ahal_plugin_kernel_t;
+typedef struct ahal_plugin_command_buffer_s ahal_plugin_command_buffer_t; /* ABI 1.2 */
 
 /* ------------------------------------------------- what the loader offers */
 
@@ -125,6 +126,40 @@ typedef struct ahal_plugin_module_args_t {
   uint32_t kernel_info_count; /* metadata the loader knows, may be 0 */
   const ahal_kernel_info_t* kernel_infos;
 } ahal_plugin_module_args_t;
+
+/* One command of a command buffer, as validated (ABI 1.2,
+ * docs/command-buffers.md). Copies use host_src (h2d), host_dst (d2h),
+ * src/src_offset (d2h, d2d), dst/dst_offset (h2d, d2d, fill) and size; fill
+ * takes pattern and pattern_size as stream_fill does; launch takes kernel
+ * and launch; record/wait take event. Pointers inside are valid only during
+ * the call that passes the command: copy what you keep. */
+typedef enum ahal_plugin_command_type_t {
+  AHAL_PLUGIN_COMMAND_COPY_H2D = 1,
+  AHAL_PLUGIN_COMMAND_COPY_D2H = 2,
+  AHAL_PLUGIN_COMMAND_COPY_D2D = 3,
+  AHAL_PLUGIN_COMMAND_FILL = 4,
+  AHAL_PLUGIN_COMMAND_LAUNCH = 5,
+  AHAL_PLUGIN_COMMAND_RECORD_EVENT = 6,
+  AHAL_PLUGIN_COMMAND_WAIT_EVENT = 7,
+  AHAL_PLUGIN_COMMAND_BARRIER = 8,
+} ahal_plugin_command_type_t;
+
+typedef struct ahal_plugin_command_t {
+  size_t struct_size;
+  ahal_plugin_command_type_t type;
+  const void* host_src;
+  void* host_dst;
+  ahal_plugin_buffer_t* src;
+  uint64_t src_offset;
+  ahal_plugin_buffer_t* dst;
+  uint64_t dst_offset;
+  uint64_t size;
+  uint32_t pattern;
+  uint32_t pattern_size;
+  ahal_plugin_kernel_t* kernel;
+  ahal_plugin_launch_t launch;
+  ahal_plugin_event_t* event;
+} ahal_plugin_command_t;
 
 /* ------------------------------------------------------- dispatch table */
 
@@ -216,6 +251,26 @@ typedef struct ahal_plugin_api_t {
   /* (optional) */
   ahal_status_t (*device_memory_usage)(ahal_plugin_device_t* device, uint64_t* out_used,
                                        uint64_t* out_total);
+
+  /* ---- ABI 1.2, all optional ---- */
+  /* (optional) The native form of a finalized command buffer. `commands` (validated, in
+   * order) is valid only during the call. AHAL_ERROR_UNSUPPORTED (for all, or
+   * for a command it cannot take) makes the loader replay it instead. */
+  ahal_status_t (*command_buffer_create)(ahal_plugin_device_t* device,
+                                         const ahal_plugin_command_t* commands,
+                                         uint32_t command_count, uint32_t flags,
+                                         ahal_plugin_command_buffer_t** out_command_buffer);
+  /* (optional) Called once no submission is in flight. */
+  void (*command_buffer_destroy)(ahal_plugin_command_buffer_t* command_buffer);
+  /* (optional) Enqueues the command buffer on the stream. The loader orders it after the
+   * command buffer's previous submission. */
+  ahal_status_t (*command_buffer_submit)(ahal_plugin_stream_t* stream,
+                                         ahal_plugin_command_buffer_t* command_buffer);
+  /* (optional) Replaces launch command `index` (same kernel; new bindings or constants) for
+   * later submissions; none is in flight. AHAL_ERROR_UNSUPPORTED makes the
+   * loader rebuild the command buffer with command_buffer_create. */
+  ahal_status_t (*command_buffer_update)(ahal_plugin_command_buffer_t* command_buffer,
+                                         uint32_t index, const ahal_plugin_command_t* command);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -262,7 +317,11 @@ typedef struct ahal_plugin_api_t {
 #define AHAL_PLUGIN_OPTIONAL_ENTRIES(X, arg) \
   X(arg, kernel_get_builtin) \
   X(arg, image_score) \
-  X(arg, device_memory_usage)
+  X(arg, device_memory_usage) \
+  X(arg, command_buffer_create) \
+  X(arg, command_buffer_destroy) \
+  X(arg, command_buffer_submit) \
+  X(arg, command_buffer_update)
 /* clang-format on */
 /* @generated end entry_lists */
 

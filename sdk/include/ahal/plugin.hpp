@@ -306,6 +306,14 @@ class Kernel {
   virtual void attributes(ahal_kernel_attributes_t& out) = 0;
 };
 
+class CommandBuffer {
+ public:
+  virtual ~CommandBuffer() = default;  // command_buffer_destroy
+  virtual void update(uint32_t /*index*/, const ahal_plugin_command_t& /*command*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this command buffer cannot be updated in place");
+  }
+};
+
 class Module {
  public:
   virtual ~Module() = default;  // module_destroy
@@ -356,6 +364,9 @@ class Stream {
   virtual void synchronize() = 0;
   // True when idle.
   virtual bool query() = 0;
+  virtual void submit(CommandBuffer& /*command_buffer*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this stream takes no command buffers");
+  }
 };
 
 class Device {
@@ -378,6 +389,10 @@ class Device {
   virtual int32_t image_score(ahal_module_format_t /*format*/, const char* /*target*/) { return 0; }
   virtual void memory_usage(uint64_t* /*out_used*/, uint64_t* /*out_total*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
+  }
+  virtual std::unique_ptr<CommandBuffer> create_command_buffer(
+      const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
   }
 };
 
@@ -580,6 +595,27 @@ struct Entries {
                                            uint64_t* out_total) {
     return guard([&] { object<Device>(device)->memory_usage(out_used, out_total); });
   }
+  static ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
+                                             const ahal_plugin_command_t* commands,
+                                             uint32_t command_count, uint32_t flags,
+                                             ahal_plugin_command_buffer_t** out_command_buffer) {
+    return guard([&] {
+      CommandBuffer* made =
+          object<Device>(device)->create_command_buffer(commands, command_count, flags).release();
+      *out_command_buffer = handle<ahal_plugin_command_buffer_t>(made);
+    });
+  }
+  static void command_buffer_destroy(ahal_plugin_command_buffer_t* command_buffer) {
+    guard_void("command_buffer_destroy", [&] { delete object<CommandBuffer>(command_buffer); });
+  }
+  static ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
+                                             ahal_plugin_command_buffer_t* command_buffer) {
+    return guard([&] { object<Stream>(stream)->submit(*object<CommandBuffer>(command_buffer)); });
+  }
+  static ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* command_buffer,
+                                             uint32_t index, const ahal_plugin_command_t* command) {
+    return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
+  }
 };
 
 namespace detail {
@@ -642,6 +678,10 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.kernel_get_attributes = &Entries::kernel_get_attributes;
   api.kernel_get_builtin = &Entries::kernel_get_builtin;
   api.device_memory_usage = &Entries::device_memory_usage;
+  api.command_buffer_create = &Entries::command_buffer_create;
+  api.command_buffer_destroy = &Entries::command_buffer_destroy;
+  api.command_buffer_submit = &Entries::command_buffer_submit;
+  api.command_buffer_update = &Entries::command_buffer_update;
   return api;
 }
 // @generated end entries

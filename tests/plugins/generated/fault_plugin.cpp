@@ -271,6 +271,35 @@ ahal_status_t device_memory_usage(ahal_plugin_device_t* device, uint64_t* out_us
   return g_target.device_memory_usage(device, out_used, out_total);
 }
 
+ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
+                                    const ahal_plugin_command_t* commands, uint32_t command_count,
+                                    uint32_t flags,
+                                    ahal_plugin_command_buffer_t** out_command_buffer) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("command_buffer_create", &status)) return status;
+  return g_target.command_buffer_create(device, commands, command_count, flags, out_command_buffer);
+}
+
+void command_buffer_destroy(ahal_plugin_command_buffer_t* command_buffer) {
+  ahal_status_t ignored;
+  if (fault("command_buffer_destroy", &ignored)) return;
+  g_target.command_buffer_destroy(command_buffer);
+}
+
+ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
+                                    ahal_plugin_command_buffer_t* command_buffer) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("command_buffer_submit", &status)) return status;
+  return g_target.command_buffer_submit(stream, command_buffer);
+}
+
+ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* command_buffer, uint32_t index,
+                                    const ahal_plugin_command_t* command) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("command_buffer_update", &status)) return status;
+  return g_target.command_buffer_update(command_buffer, index, command);
+}
+
 }  // namespace
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
@@ -374,6 +403,18 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   if (g_target.device_memory_usage)
     api.device_memory_usage =
         g_kind == "null" && g_entry == "device_memory_usage" ? nullptr : device_memory_usage;
+  if (g_target.command_buffer_create)
+    api.command_buffer_create =
+        g_kind == "null" && g_entry == "command_buffer_create" ? nullptr : command_buffer_create;
+  if (g_target.command_buffer_destroy)
+    api.command_buffer_destroy =
+        g_kind == "null" && g_entry == "command_buffer_destroy" ? nullptr : command_buffer_destroy;
+  if (g_target.command_buffer_submit)
+    api.command_buffer_submit =
+        g_kind == "null" && g_entry == "command_buffer_submit" ? nullptr : command_buffer_submit;
+  if (g_target.command_buffer_update)
+    api.command_buffer_update =
+        g_kind == "null" && g_entry == "command_buffer_update" ? nullptr : command_buffer_update;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;
