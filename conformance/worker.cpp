@@ -161,7 +161,9 @@ int run_probe(const std::vector<std::string>& selectors, Channel& out) {
     ahal_device_t d = nullptr;
     s = ahal_device_find(rt, sel.c_str(), &d);
     if (s != AHAL_SUCCESS) {
-      Json j = error_json(failure(("ahal_device_find(\"" + sel + "\")").c_str(), s));
+      // The library's message names the selector and lists the devices;
+      // every ahal tool prints it the same way.
+      Json j = error_json(ahal_last_error_message());
       j.set("selector", sel);
       out.send("MISSING", j);
       continue;
