@@ -72,11 +72,11 @@ mkdir -p "$report"
 phase "4/5 plugins and devices (ahal-info; all of it in $report/ahal-info.txt)"
 "$build/bin/ahal-info" >"$report/ahal-info.txt" 2>&1 || true
 # The plugin lines (loaded, refused, why) and one line per device.
-sed -n '/^plugins/,/^devices/p; /^  \[[0-9]*\]/p' "$report/ahal-info.txt" | sed '/^devices/d; s/^/      /'
+sed -n '/^plugins/,/^devices/p; /^  \[[0-9]*\]/p' "$report/ahal-info.txt" | sed '/^devices/d; /^$/d; s/^/      /'
 
 phase "5/5 conformance suite and measurements on every device (log: $report/conformance.log)"
 status=0
-"$build/bin/ahal-conform" --all --characterize --max-size 256M \
+"$build/bin/ahal-conform" --all --characterize --max-size 256M --timeout 120 \
   --json "$report/conformance.json" --junit "$report/conformance.xml" \
   --html "$report/conformance.html" >"$report/conformance.log" 2>&1 || status=$?
 # The summary table, the failures and the verdict.
