@@ -1,6 +1,8 @@
 # Target ahal_main_job: what scripts/run.sh builds and nothing more. The
 # tools it runs (ahal-info, ahal-conform), libahal, every plugin and the
-# standard kernels bundle; no tests, samples or benchmarks.
+# standard kernels bundle; no tests, samples or benchmarks. Simulators are
+# left out (the loader refuses them unless AHAL_ENABLE_SIMULATORS=1): the
+# target ahal_simulators builds them.
 
 # Every ahal_plugin_* target under `dir`, recursively.
 function(_ahal_plugin_targets dir out)
@@ -30,10 +32,21 @@ function(ahal_add_main_job_target)
       list(APPEND deps ${t})
     endif()
   endforeach()
+  set(simulators "")
   if(EXISTS ${CMAKE_SOURCE_DIR}/plugins)
     _ahal_plugin_targets(${CMAKE_SOURCE_DIR}/plugins plugins)
-    list(APPEND deps ${plugins})
+    foreach(t IN LISTS plugins)
+      if(t MATCHES "_sim$")
+        list(APPEND simulators ${t})
+      else()
+        list(APPEND deps ${t})
+      endif()
+    endforeach()
   endif()
   add_custom_target(ahal_main_job)
   add_dependencies(ahal_main_job ${deps})
+  add_custom_target(ahal_simulators)
+  if(simulators)
+    add_dependencies(ahal_simulators ${simulators})
+  endif()
 endfunction()
