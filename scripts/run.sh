@@ -38,7 +38,7 @@ run_logged() {
 
 # What to expect. The first build was measured on a fresh clone without
 # ccache: 250 CPU-seconds of compiling and linking (about 2.5 minutes on 2
-# idle cores; 12.5 minutes while five other builds shared those 2 cores),
+# idle cores; 12.5 minutes while other builds kept those 2 cores busy),
 # see docs/performance.md. The suite with measurements took 3.5 minutes for
 # three CPU-run devices.
 if [ -x "$build/bin/ahal-conform" ]; then
