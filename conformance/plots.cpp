@@ -167,7 +167,11 @@ std::string bar_plot(const std::string& title, const std::string& unit,
   if (any_peak) legend += "grey: theoretical peak";
   if (any_spread)
     legend += std::string(legend.empty() ? "" : "; ") + "whisker: min to max of the runs";
-  const int RIGHT = 90, T = 30, ROW = 26;
+  // The value labels right of the bars ("60000 GFLOP/s") must fit too.
+  size_t value_chars = 0;
+  for (const Bar& b : bars)
+    value_chars = std::max(value_chars, format_figure(b.value, unit).size());
+  const int RIGHT = std::max(90, static_cast<int>(value_chars * 6.5) + 20), T = 30, ROW = 26;
   // Wide enough for the title and the legend too.
   const int text_width = static_cast<int>(std::max(title.size() * 7.5, legend.size() * 6.3)) + 16;
   const int W = std::max(LABEL + 170 + RIGHT, text_width);

@@ -213,7 +213,9 @@ int main(int argc, char** argv) {
       {"id": "bandwidth.h2d.largest", "title": "Host to device bandwidth, 256 MiB",
        "unit": "GB/s", "value": 25.5, "min": 12.25, "max": 99.5, "runs": 5},
       {"id": "launch.round_trip", "title": "Launch + synchronize", "unit": "\u00b5s",
-       "value": 25849.5, "min": 20000, "max": 31000, "runs": 300, "higher_is_better": false}],
+       "value": 25849.5, "min": 20000, "max": 31000, "runs": 300, "higher_is_better": false},
+      {"id": "fma.fp32", "title": "FMA throughput fp32", "unit": "GFLOP/s", "value": 61234.5,
+       "min": 60000, "max": 99999, "runs": 5, "peak": 67000}],
     "curves": [{"id": "bandwidth.h2d", "title": "Host to device", "unit": "GB/s",
       "points": [[4096, 1.5], [1048576, 12.5], [268435456, 25.5]]}]}}]})";
   code =
