@@ -23,6 +23,7 @@ run_packages=(
 )
 test_packages=(
   catch2 libbenchmark-dev  # unit tests
+  clang-format             # spec/generate.py --check (the generated API files are current)
   chromium                 # conformance.html_report renders the report headless
   clinfo vulkan-tools      # looking at the OpenCL and Vulkan drivers
 )
