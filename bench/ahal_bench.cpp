@@ -1,6 +1,11 @@
 // ahal-bench: ahal against the backend's own API on one device, side by side.
 //
-//   ahal-bench [--device SEL] [--json] [--quick] [--rounds N]
+//   ahal-bench [--device SEL] [--json] [--quick] [--rounds N] [--copy-bytes N]
+//              [--skip-missing]
+//
+// "native" is the same work written directly against the backend's own API
+// (OpenCL, Vulkan, CUDA, or plain threads for cpu: bench/native_<plugin>.cpp)
+// with no ahal in between; ahal/native near 1 means ahal adds little.
 //
 // Metrics (bench/native_backend.hpp fixes what each one runs):
 //   launch latency      launch `empty` (1 workgroup of 1) + synchronize, median
@@ -228,10 +233,24 @@ class AhalBackend final : public NativeBackend {
   ahal_buffer_t triad_buf_[3] = {};
 };
 
+const char kUsage[] =
+    "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N] [--copy-bytes N[K|M|G]]\n"
+    "                  [--skip-missing]\n"
+    "  --device SEL      the device (\"cpu:0\", \"vulkan\"; default: the first one)\n"
+    "  --json            one JSON object instead of the table\n"
+    "  --quick           smaller sizes, fewer rounds\n"
+    "  --rounds N        rounds per metric, the best counts (default 5, 2 with --quick)\n"
+    "  --copy-bytes N    bytes per copy (default 64M, 8M with --quick)\n"
+    "  --skip-missing    exit 77 (skipped) instead of 2 when the device does not exist\n"
+    "Measures each metric through ahal and through the backend's own API (\"native\":\n"
+    "bench/native_<plugin>.cpp) on the same device, alternating, and prints both and\n"
+    "their ratio. Exit status: 0 done, 1 an error, 2 usage error or no such device.\n";
+
 struct Options {
   const char* selector = nullptr;
   bool json = false;
   bool quick = false;
+  bool skip_missing = false;
   int rounds = 0;         // 0: 5, or 2 with --quick
   size_t copy_bytes = 0;  // 0: 64 MiB, or 8 MiB with --quick
 };
@@ -283,6 +302,15 @@ void compare(Metric& m, NativeBackend& ahal, NativeBackend* native, int rounds, 
   m.has_native = native != nullptr;
 }
 
+// What the native side of a plugin is, for the table's heading.
+std::string native_description(const std::string& plugin) {
+  if (plugin == "cpu") return "as plain OpenMP loops on the same cores";
+  if (plugin == "opencl") return "directly against OpenCL";
+  if (plugin == "vulkan") return "directly against Vulkan";
+  if (plugin == "cuda") return "directly against the CUDA driver API";
+  return "directly against " + plugin + "'s own API";
+}
+
 std::string number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[64];
@@ -295,40 +323,43 @@ std::string number(double v) {
 
 int main(int argc, char** argv) {
   using namespace ahal_bench;
+  using ahal_tools::usage_error;
   Options o;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+    const std::string arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return ahal_tools::kExitOk;
+    } else if (arg == "--device") {
+      if (!value) return usage_error("ahal-bench", "--device needs a selector", kUsage);
       o.selector = argv[++i];
-    } else if (!std::strcmp(argv[i], "--json")) {
+    } else if (arg == "--json") {
       o.json = true;
-    } else if (!std::strcmp(argv[i], "--quick")) {
+    } else if (arg == "--quick") {
       o.quick = true;
-    } else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
+    } else if (arg == "--skip-missing") {
+      o.skip_missing = true;
+    } else if (arg == "--rounds") {
+      if (!value || std::atoi(value) <= 0 || std::strspn(value, "0123456789") != std::strlen(value))
+        return usage_error("ahal-bench", "--rounds needs a whole number above 0", kUsage);
       o.rounds = std::atoi(argv[++i]);
-    } else if (!std::strcmp(argv[i], "--copy-bytes") && i + 1 < argc &&
-               parse_size(argv[i + 1], &o.copy_bytes)) {
+    } else if (arg == "--copy-bytes") {
+      if (!value || !parse_size(value, &o.copy_bytes))
+        return usage_error("ahal-bench", "--copy-bytes needs a size such as 4096, 64M or 1G",
+                           kUsage);
       ++i;
     } else {
-      std::fprintf(stderr,
-                   "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N] "
-                   "[--copy-bytes N[K|M|G]]\n");
-      return 1;
+      return usage_error("ahal-bench", "unknown argument " + arg, kUsage);
     }
   }
 
   ahal_runtime_t runtime = nullptr;
   check(ahal_runtime_create(nullptr, &runtime), "ahal_runtime_create");
   ahal_device_t device = nullptr;
-  if (o.selector) {
-    check(ahal_device_find(runtime, o.selector, &device), "ahal_device_find");
-  } else {
-    uint32_t count = 0;
-    check(ahal_runtime_device_count(runtime, &count), "ahal_runtime_device_count");
-    if (count == 0) {
-      std::fprintf(stderr, "ahal-bench: no devices\n");
-      return 1;
-    }
-    check(ahal_runtime_device_get(runtime, 0, &device), "ahal_runtime_device_get");
+  if (!ahal_tools::find_device("ahal-bench", runtime, o.selector, &device)) {
+    ahal_runtime_destroy(runtime);
+    return o.skip_missing ? ahal_tools::kExitSkipped : ahal_tools::kExitUsage;
   }
   ahal_device_properties_t props{};
   props.struct_size = sizeof(props);
@@ -376,8 +407,8 @@ int main(int argc, char** argv) {
     }
 
     Metric metrics[] = {
-        {"launch_latency_us", "launch latency (us)", false},
-        {"enqueue_us_per_launch", "enqueue (us/launch)", false},
+        {"launch_latency_us", "launch latency (\u00b5s)", false},
+        {"enqueue_us_per_launch", "enqueue (\u00b5s/launch)", false},
         {"h2d_gbps", "copy h2d (GB/s)", true},
         {"d2h_gbps", "copy d2h (GB/s)", true},
         {"d2d_gbps", "copy d2d (GB/s)", true},
@@ -409,25 +440,41 @@ int main(int argc, char** argv) {
       std::printf("\"metrics\": {");
       bool first = true;
       for (const Metric& m : metrics) {
-        std::printf("%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s}", first ? "" : ", ",
-                    ahal_tools::json_quote(m.key).c_str(), number(m.ahal).c_str(),
-                    m.has_native ? number(m.native).c_str() : "null",
-                    m.has_native ? number(m.ahal / m.native).c_str() : "null");
+        std::printf("%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s, \"higher_is_better\": %s}",
+                    first ? "" : ", ", ahal_tools::json_quote(m.key).c_str(),
+                    number(m.ahal).c_str(), m.has_native ? number(m.native).c_str() : "null",
+                    m.has_native ? number(m.ahal / m.native).c_str() : "null",
+                    m.higher_is_better ? "true" : "false");
         first = false;
       }
       std::printf("}}\n");
     } else {
       std::printf("ahal-bench on %s (%s)%s\n", props.selector, props.name,
                   o.quick ? ", quick" : "");
-      if (!nat) std::printf("%s\n", native_status.c_str());
+      if (nat)
+        std::printf("native: the same work written %s (bench/native_%s.cpp), without ahal\n",
+                    native_description(props.plugin).c_str(), props.plugin);
+      else
+        std::printf("%s\n", native_status.c_str());
       std::printf("copies %zu MiB, triad %zu doubles, workgroup %u, best of %d rounds\n",
                   copy_bytes >> 20, triad_n, wg, rounds);
-      std::printf("%-22s %12s %12s %12s\n", "metric", "ahal", "native", "ahal/native");
+      // Labels hold a two-byte "µ": pad by display width, not bytes.
+      auto padded = [](const char* label) {
+        std::string s = label;
+        size_t width = 0;
+        for (unsigned char c : s) width += (c & 0xc0) != 0x80;
+        return s + std::string(width < 24 ? 24 - width : 0, ' ');
+      };
+      std::printf("%s %12s %12s %12s  %s\n", padded("metric").c_str(), "ahal", "native",
+                  "ahal/native", "better");
       for (const Metric& m : metrics) {
+        const char* better = m.higher_is_better ? "higher" : "lower";
         if (m.has_native) {
-          std::printf("%-22s %12.3f %12.3f %12.3f\n", m.label, m.ahal, m.native, m.ahal / m.native);
+          std::printf("%s %12.3f %12.3f %12.3f  %s\n", padded(m.label).c_str(), m.ahal, m.native,
+                      m.ahal / m.native, better);
         } else {
-          std::printf("%-22s %12.3f %12s %12s\n", m.label, m.ahal, "-", "-");
+          std::printf("%s %12.3f %12s %12s  %s\n", padded(m.label).c_str(), m.ahal, "-", "-",
+                      better);
         }
       }
     }

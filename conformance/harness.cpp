@@ -79,6 +79,7 @@ std::string feature_names(uint64_t features) {
 
 namespace {
 std::atomic<ahal_device_t> g_device{nullptr};
+std::atomic<uint64_t> g_checks{0};
 std::mutex g_gates_mutex;
 std::vector<Gate*> g_gates;
 
@@ -92,6 +93,9 @@ std::vector<Gate*> g_gates;
 }  // namespace
 
 void set_current_device(ahal_device_t device) { g_device = device; }
+
+void count_check() { ++g_checks; }
+uint64_t checks_made() { return g_checks.load(); }
 
 static std::string vformat(const char* fmt, va_list ap) {
   va_list copy;
@@ -133,6 +137,7 @@ static const char* base_name(const char* path) {
 }
 
 void check_ok(ahal_status_t status, const char* call, const char* file, int line) {
+  count_check();
   if (status == AHAL_SUCCESS) return;
   fail("%s:%d: %s returned %s: %s", base_name(file), line, call, ahal_status_string(status),
        ahal_last_error_message());
@@ -140,6 +145,7 @@ void check_ok(ahal_status_t status, const char* call, const char* file, int line
 
 void check_status(ahal_status_t status, std::initializer_list<ahal_status_t> expected,
                   const char* call, const char* file, int line) {
+  count_check();
   std::string message = ahal_last_error_message();
   std::string want;
   for (ahal_status_t e : expected) {
@@ -157,6 +163,7 @@ void check_status(ahal_status_t status, std::initializer_list<ahal_status_t> exp
 }
 
 void check_true(bool ok, const char* cond, const char* file, int line, const char* fmt, ...) {
+  count_check();
   if (ok) return;
   va_list ap;
   va_start(ap, fmt);
@@ -183,11 +190,16 @@ Buffer Context::buffer(uint64_t size, uint32_t flags) {
   args.flags = flags;
   Buffer b;
   ahal_status_t s = ahal_buffer_create(device_, &args, b.out());
-  if (s != AHAL_SUCCESS)
-    fail("ahal_buffer_create(size %llu, flags 0x%x) returned %s: %s",
-         static_cast<unsigned long long>(size), flags, ahal_status_string(s),
-         ahal_last_error_message());
-  return b;
+  count_check();
+  if (s == AHAL_SUCCESS) return b;
+  if (props_.max_allocation_bytes == 0)
+    fail(
+        "ahal_buffer_create(size %llu) returned %s: %s (the device reports "
+        "max_allocation_bytes 0: it offers no buffers at all)",
+        static_cast<unsigned long long>(size), ahal_status_string(s), ahal_last_error_message());
+  fail("ahal_buffer_create(size %llu, flags 0x%x) returned %s: %s",
+       static_cast<unsigned long long>(size), flags, ahal_status_string(s),
+       ahal_last_error_message());
 }
 
 Stream Context::stream() {
@@ -355,6 +367,7 @@ size_t first_difference(const void* a, const void* b, size_t n) {
 }
 
 void expect_bytes(const void* got, const void* want, size_t n, const char* what) {
+  count_check();
   size_t i = first_difference(got, want, n);
   if (i == SIZE_MAX) return;
   size_t wrong = 0;
@@ -366,6 +379,7 @@ void expect_bytes(const void* got, const void* want, size_t n, const char* what)
 }
 
 void expect_near(double got, double want, double rel_tol, const char* what, size_t index) {
+  count_check();
   double scale = std::max(1.0, std::fabs(want));
   if (std::fabs(got - want) <= rel_tol * scale) return;
   fail("%s[%zu] = %.9g, expected %.9g (relative tolerance %g)", what, index, got, want, rel_tol);
