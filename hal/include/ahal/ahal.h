@@ -93,6 +93,10 @@ typedef enum ahal_status_t {
   AHAL_ERROR_INCOMPATIBLE = 14,
   /* A bug in ahal itself. */
   AHAL_ERROR_INTERNAL = 15,
+  /* Not a status. Makes every 32-bit value one the enum can hold, so a value
+   * a plugin returns that is none of the above is refused by name rather than
+   * being undefined behaviour in C++ (as Vulkan's VK_RESULT_MAX_ENUM). */
+  AHAL_STATUS_MAX_ENUM = 0x7fffffff
 } ahal_status_t;
 
 /* @generated begin status */
