@@ -4,7 +4,7 @@
 // batch holds kMaxBatchCommands commands. Each stream owns a
 // timeline semaphore; every batch and every host step signals the next
 // value, so events are (stream, value) pairs.
-#include "vulkan_plugin.hpp"
+#include "objects.hpp"
 
 #include <algorithm>
 #include <chrono>

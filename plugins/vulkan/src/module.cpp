@@ -1,6 +1,6 @@
 // spirv-vulkan modules: SPIR-V inspection (entry points, capabilities,
 // static shared memory), kernels and their cached compute pipelines.
-#include "vulkan_plugin.hpp"
+#include "objects.hpp"
 
 #include <cstring>
 

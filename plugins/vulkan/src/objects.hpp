@@ -1,4 +1,4 @@
-// Internal objects of the Vulkan plugin. The dispatch table (plugin_api.cpp)
+// Internal objects of the Vulkan plugin. The dispatch table (plugin.cpp)
 // casts the ABI's opaque handles to these types.
 #pragma once
 

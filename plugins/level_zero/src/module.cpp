@@ -1,5 +1,5 @@
 // Level Zero: modules (SPIR-V or native binaries) and kernels.
-#include "ze_objects.hpp"
+#include "objects.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -3,7 +3,7 @@
 // driver in the loader's order, or their sub-devices with
 // AHAL_ZE_SUBDEVICES=1. Launches follow the OpenCL column of
 // docs/kernel-abi.md. README.md has the details.
-#include "ze_objects.hpp"
+#include "objects.hpp"
 
 #include <ahal/plugin.hpp>
 

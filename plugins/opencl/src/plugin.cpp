@@ -1,6 +1,6 @@
 // The plugin's one export, ahal_plugin_query, and the dispatch table. Every
 // entry runs behind a guard so that no C++ exception leaves the plugin.
-#include "opencl_plugin.hpp"
+#include "objects.hpp"
 
 #include "cl_errors.hpp"
 

@@ -138,7 +138,7 @@ TEST_CASE("device memory: out of memory is a status, freed ranges merge", "[memo
 TEST_CASE("device memory is not host visible", "[memory]") {
   Sim sim;
   // A mappable buffer cannot be had; the plugin's own buffer_map answer
-  // (UNSUPPORTED) is checked in engine_tests.cpp, since the loader refuses
+  // (UNSUPPORTED) is checked in test_engines.cpp, since the loader refuses
   // to map a buffer created without AHAL_MEMORY_HOST_VISIBLE itself.
   ahal_buffer_args_t args{};
   args.struct_size = sizeof(args);

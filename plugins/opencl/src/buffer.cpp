@@ -1,6 +1,6 @@
 // Buffers (with a cache of sub-buffers for binding offsets), maps, and
 // pinned host memory.
-#include "opencl_plugin.hpp"
+#include "objects.hpp"
 
 cl_int ahal_plugin_buffer_s::view(uint64_t offset, cl_mem* out, bool* owned) {
   *owned = false;

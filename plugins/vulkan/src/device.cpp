@@ -1,6 +1,6 @@
 // Instance creation, device enumeration and opening, device properties and
 // the on-disk pipeline cache.
-#include "vulkan_plugin.hpp"
+#include "objects.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "cpu_device.hpp"
+#include "objects.hpp"
 
 #include <chrono>
 #include <cstdlib>

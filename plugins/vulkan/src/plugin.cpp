@@ -1,6 +1,6 @@
 // The plugin's C dispatch table: casts handles, keeps C++ exceptions
-// inside, and forwards to the objects in vulkan_plugin.hpp.
-#include "vulkan_plugin.hpp"
+// inside, and forwards to the objects in objects.hpp.
+#include "objects.hpp"
 
 #include <ahal/plugin.hpp>
 

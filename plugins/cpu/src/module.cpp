@@ -1,6 +1,6 @@
 // cpu-so modules: the image is loaded from memory (a memfd, or a temporary
 // file where memfd_create is unavailable) with dlopen, kernels by dlsym.
-#include "cpu_device.hpp"
+#include "objects.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "opencl_plugin.hpp"  // white-box: the buffer's sub-buffer cache
+#include "objects.hpp"  // white-box: the buffer's sub-buffer cache
 
 #include <dirent.h>
 #include <dlfcn.h>

@@ -1,6 +1,6 @@
 // Platforms and devices: enumeration, contexts, properties from
 // clGetDeviceInfo, and which module images a device takes.
-#include "opencl_plugin.hpp"
+#include "objects.hpp"
 
 #include <sys/utsname.h>
 

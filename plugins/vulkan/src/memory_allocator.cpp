@@ -1,6 +1,6 @@
 // Device memory: a sub-allocator over large VkDeviceMemory blocks, and the
 // buffers built on it.
-#include "vulkan_plugin.hpp"
+#include "objects.hpp"
 
 #include <algorithm>
 #include <bitset>

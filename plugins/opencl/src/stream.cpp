@@ -8,7 +8,7 @@
 // on a marker at the end of the old queue, so order is kept, and the old
 // queue is released when the stream is destroyed. Streams that never time
 // anything enqueue exactly as a native OpenCL program does.
-#include "opencl_plugin.hpp"
+#include "objects.hpp"
 
 #include "cl_errors.hpp"
 

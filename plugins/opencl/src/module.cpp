@@ -1,6 +1,6 @@
 // Modules: OpenCL C source or SPIR-V built by the device's compiler, with
 // device binaries cached on disk; kernels and their attributes.
-#include "opencl_plugin.hpp"
+#include "objects.hpp"
 
 #include "cl_errors.hpp"
 #include "program_cache.hpp"

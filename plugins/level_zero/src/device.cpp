@@ -1,5 +1,5 @@
 // Level Zero: start-up, device enumeration and properties, memory.
-#include "ze_objects.hpp"
+#include "objects.hpp"
 
 #include <algorithm>
 #include <cmath>

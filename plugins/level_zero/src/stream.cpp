@@ -1,6 +1,6 @@
 // Level Zero: signals (recycled events), streams as immediate command lists
 // chained by those signals, ahal events, launches and host callbacks.
-#include "ze_objects.hpp"
+#include "objects.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // The CPU reference plugin: one device, "cpu:0", that is the host itself.
-#include "cpu_device.hpp"
+#include "objects.hpp"
 
 namespace ahal_cpu {
 namespace {
