@@ -9,31 +9,32 @@
 #include <limits>
 
 namespace ahal_opencl {
-namespace {
 
 std::string device_string(cl_device_id device, cl_device_info param) {
   size_t size = 0;
-  if (clGetDeviceInfo(device, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
+  if (cl.GetDeviceInfo(device, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
   std::string value(size, '\0');
-  if (clGetDeviceInfo(device, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
+  if (cl.GetDeviceInfo(device, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
   value.resize(std::strlen(value.c_str()));
   return value;
 }
 
 std::string platform_string(cl_platform_id platform, cl_platform_info param) {
   size_t size = 0;
-  if (clGetPlatformInfo(platform, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
+  if (cl.GetPlatformInfo(platform, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
   std::string value(size, '\0');
-  if (clGetPlatformInfo(platform, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
+  if (cl.GetPlatformInfo(platform, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
   value.resize(std::strlen(value.c_str()));
   return value;
 }
+
+namespace {
 
 // A scalar device query; `fallback` where the device does not answer it.
 template <typename T>
 T device_value(cl_device_id device, cl_device_info param, T fallback) {
   T value{};
-  if (clGetDeviceInfo(device, param, sizeof(T), &value, nullptr) != CL_SUCCESS) return fallback;
+  if (cl.GetDeviceInfo(device, param, sizeof(T), &value, nullptr) != CL_SUCCESS) return fallback;
   return value;
 }
 
@@ -76,11 +77,11 @@ void subgroup_sizes(cl_device_id device, const std::string& extensions, uint32_t
   *min_size = *max_size = 0;  // unknown unless a vendor query says it
   if (has_extension(extensions, "cl_intel_required_subgroup_size")) {
     size_t bytes = 0;
-    if (clGetDeviceInfo(device, CL_DEVICE_SUB_GROUP_SIZES_INTEL, 0, nullptr, &bytes) ==
+    if (cl.GetDeviceInfo(device, CL_DEVICE_SUB_GROUP_SIZES_INTEL, 0, nullptr, &bytes) ==
             CL_SUCCESS &&
         bytes >= sizeof(size_t)) {
       std::vector<size_t> sizes(bytes / sizeof(size_t));
-      if (clGetDeviceInfo(device, CL_DEVICE_SUB_GROUP_SIZES_INTEL, bytes, sizes.data(), nullptr) ==
+      if (cl.GetDeviceInfo(device, CL_DEVICE_SUB_GROUP_SIZES_INTEL, bytes, sizes.data(), nullptr) ==
           CL_SUCCESS) {
         *min_size = clamp_u32(*std::min_element(sizes.begin(), sizes.end()));
         *max_size = clamp_u32(*std::max_element(sizes.begin(), sizes.end()));
@@ -127,15 +128,22 @@ void query_device(ahal_plugin_device_t* d) {
   size_t max_wg = device_value<size_t>(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, 1);
   p.max_workgroup_size = clamp_u32(max_wg);
   size_t item_sizes[3] = {1, 1, 1};
-  clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof(item_sizes), item_sizes, nullptr);
-  // OpenCL bounds the global size only by size_t on the device; keep
-  // grid * workgroup within the device's address width.
+  cl.GetDeviceInfo(id, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof(item_sizes), item_sizes, nullptr);
+  // OpenCL bounds the global size (grid * workgroup) per dimension only by
+  // the device's size_t: a grid at its limit still fits with the largest
+  // workgroup.
   cl_uint address_bits = device_value<cl_uint>(id, CL_DEVICE_ADDRESS_BITS, 32);
   uint64_t max_global =
       address_bits >= 64 ? std::numeric_limits<uint64_t>::max() : (1ull << address_bits) - 1;
   for (int i = 0; i < 3; ++i) {
     p.max_workgroup_dims[i] = clamp_u32(std::min(item_sizes[i], max_wg));
     p.max_grid_dims[i] = clamp_u32(max_global / std::max<uint64_t>(p.max_workgroup_dims[i], 1));
+  }
+  // PoCL's CPU drivers deal work-groups out by a 32-bit index: more than
+  // 2^32 - 1 in one launch fail an assertion inside PoCL (3.1 and later).
+  if (platform_string(d->platform, CL_PLATFORM_NAME).find("Portable Computing Language") !=
+      std::string::npos) {
+    d->max_groups_per_launch = UINT32_MAX;
   }
   p.shared_memory_per_workgroup =
       clamp_u32(device_value<cl_ulong>(id, CL_DEVICE_LOCAL_MEM_SIZE, 0));
@@ -158,14 +166,14 @@ void query_device(ahal_plugin_device_t* d) {
 
   d->compiler = device_value<cl_bool>(id, CL_DEVICE_COMPILER_AVAILABLE, CL_FALSE) == CL_TRUE;
   std::string il;
-  if (d->version >= 210) {
+  if (d->version >= 210 && cl.CreateProgramWithIL) {
     il = device_string(id, CL_DEVICE_IL_VERSION);
     d->takes_spirv = il.find("SPIR-V") != std::string::npos;
   }
   if (!d->takes_spirv && has_extension(extensions, "cl_khr_il_program")) {
     il = device_string(id, CL_DEVICE_IL_VERSION_KHR);
     d->create_program_with_il_khr = reinterpret_cast<clCreateProgramWithILKHR_fn>(
-        clGetExtensionFunctionAddressForPlatform(d->platform, "clCreateProgramWithILKHR"));
+        cl.GetExtensionFunctionAddressForPlatform(d->platform, "clCreateProgramWithILKHR"));
     d->takes_spirv = d->create_program_with_il_khr && il.find("SPIR-V") != std::string::npos;
   }
   if (d->compiler) p.module_formats |= 1ull << AHAL_MODULE_FORMAT_OPENCL_C;
@@ -175,7 +183,8 @@ void query_device(ahal_plugin_device_t* d) {
       device_value<cl_command_queue_properties>(id, CL_DEVICE_QUEUE_PROPERTIES, 0);
   size_t timer_ns = device_value<size_t>(id, CL_DEVICE_PROFILING_TIMER_RESOLUTION, 0);
   d->profiling = (queue_props & CL_QUEUE_PROFILING_ENABLE) != 0;
-  d->priority_hints = d->version >= 200 && has_extension(extensions, "cl_khr_priority_hints");
+  d->priority_hints = d->version >= 200 && cl.CreateCommandQueueWithProperties &&
+                      has_extension(extensions, "cl_khr_priority_hints");
 
   uint64_t features = AHAL_FEATURE_HOST_VISIBLE_MEMORY | AHAL_FEATURE_HOST_CALLBACKS |
                       AHAL_FEATURE_DYNAMIC_SHARED_MEMORY;
@@ -200,7 +209,7 @@ void query_device(ahal_plugin_device_t* d) {
   p.features = features;
 
   if (has_extension(extensions, "cl_khr_device_uuid") &&
-      clGetDeviceInfo(id, CL_DEVICE_UUID_KHR, sizeof(p.uuid), p.uuid, nullptr) == CL_SUCCESS) {
+      cl.GetDeviceInfo(id, CL_DEVICE_UUID_KHR, sizeof(p.uuid), p.uuid, nullptr) == CL_SUCCESS) {
     p.has_uuid = 1;
   }
 
@@ -210,75 +219,19 @@ void query_device(ahal_plugin_device_t* d) {
 
 }  // namespace
 
-ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
-                          ahal_plugin_instance_t** out_instance) {
-  set_host(host);
-  auto instance = std::make_unique<ahal_plugin_instance_s>();
-  if (AHAL_PLUGIN_HAS_FIELD(args, ahal_plugin_init_args_t, cache_dir) && args->cache_dir) {
-    instance->cache_dir = args->cache_dir;
-  }
-  cl_uint platform_count = 0;
-  cl_int err = clGetPlatformIDs(0, nullptr, &platform_count);
-  // The ICD loader answers CL_PLATFORM_NOT_FOUND_KHR when no ICD is installed.
-  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && platform_count == 0)) {
-    return fail(AHAL_ERROR_NOT_FOUND, "no OpenCL platforms");
-  }
-  if (err != CL_SUCCESS) return fail_cl(err, "clGetPlatformIDs");
-  std::vector<cl_platform_id> platforms(platform_count);
-  err = clGetPlatformIDs(platform_count, platforms.data(), nullptr);
-  if (err != CL_SUCCESS) return fail_cl(err, "clGetPlatformIDs");
-
-  for (cl_platform_id platform : platforms) {
-    cl_uint count = 0;
-    err = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &count);
-    std::string platform_name = platform_string(platform, CL_PLATFORM_NAME);
-    if (err != CL_SUCCESS || count == 0) {
-      log(AHAL_LOG_INFO, "platform '" + platform_name + "' has no devices");
-      continue;
-    }
-    std::vector<cl_device_id> ids(count);
-    if (clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, count, ids.data(), nullptr) != CL_SUCCESS) {
-      continue;
-    }
-    for (cl_device_id id : ids) {
-      // Streams, events and fills need OpenCL 1.2 (markers, barriers, fill).
-      std::string version = device_string(id, CL_DEVICE_VERSION);
-      if (parse_cl_version(version) < 120) {
-        log(AHAL_LOG_INFO, "skipping '" + device_string(id, CL_DEVICE_NAME) + "' on '" +
-                               platform_name + "': " + version + " is older than OpenCL 1.2");
-        continue;
-      }
-      instance->devices.push_back({platform, id});
-    }
-  }
-  if (instance->devices.empty()) {
-    return fail(AHAL_ERROR_NOT_FOUND, "no OpenCL 1.2+ devices on " +
-                                          std::to_string(platform_count) + " OpenCL platform(s)");
-  }
-  *out_instance = instance.release();
-  return AHAL_SUCCESS;
-}
-
-void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = static_cast<uint32_t>(instance->devices.size());
-  return AHAL_SUCCESS;
-}
-
 cl_int create_queue(ahal_plugin_device_t* device, bool profiling, int32_t priority,
                     cl_command_queue* out_queue) {
   cl_int err = CL_SUCCESS;
   cl_command_queue_properties flags = profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
-  if (device->version >= 200) {
+  if (device->version >= 200 && cl.CreateCommandQueueWithProperties) {
     cl_queue_properties props[5] = {CL_QUEUE_PROPERTIES, flags, 0, 0, 0};
     if (priority != 0 && device->priority_hints) {
       props[2] = CL_QUEUE_PRIORITY_KHR;
       props[3] = priority < 0 ? CL_QUEUE_PRIORITY_HIGH_KHR : CL_QUEUE_PRIORITY_LOW_KHR;
     }
-    *out_queue = clCreateCommandQueueWithProperties(device->context, device->id, props, &err);
+    *out_queue = cl.CreateCommandQueueWithProperties(device->context, device->id, props, &err);
   } else {
-    *out_queue = clCreateCommandQueue(device->context, device->id, flags, &err);
+    *out_queue = cl.CreateCommandQueue(device->context, device->id, flags, &err);
   }
   return err;
 }
@@ -294,11 +247,11 @@ ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
   cl_context_properties props[] = {CL_CONTEXT_PLATFORM,
                                    reinterpret_cast<cl_context_properties>(device->platform), 0};
   cl_int err = CL_SUCCESS;
-  device->context = clCreateContext(props, 1, &device->id, context_notify, nullptr, &err);
+  device->context = cl.CreateContext(props, 1, &device->id, context_notify, nullptr, &err);
   if (err != CL_SUCCESS) return fail_cl(err, "clCreateContext", device->props.name);
   err = create_queue(device.get(), false, 0, &device->io_queue);
   if (err != CL_SUCCESS) {
-    clReleaseContext(device->context);
+    cl.ReleaseContext(device->context);
     return fail_cl(err, "clCreateCommandQueue", device->props.name);
   }
   *out_device = device.release();
@@ -306,9 +259,9 @@ ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
 }
 
 void device_close(ahal_plugin_device_t* device) {
-  clFinish(device->io_queue);
-  clReleaseCommandQueue(device->io_queue);
-  clReleaseContext(device->context);
+  cl.Finish(device->io_queue);
+  cl.ReleaseCommandQueue(device->io_queue);
+  cl.ReleaseContext(device->context);
   delete device;
 }
 

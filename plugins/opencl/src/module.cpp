@@ -10,6 +10,10 @@
 #include <cstdint>
 #include <cstring>
 
+ahal_plugin_kernel_s::~ahal_plugin_kernel_s() {
+  if (kernel) ahal_opencl::cl.ReleaseKernel(kernel);
+}
+
 namespace ahal_opencl {
 namespace {
 
@@ -17,13 +21,13 @@ constexpr size_t kMaxLogInMessage = 16384;
 
 std::string build_log(cl_program program, cl_device_id device) {
   size_t size = 0;
-  if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
+  if (cl.GetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
           CL_SUCCESS ||
       size == 0) {
     return "";
   }
   std::string text(size, '\0');
-  clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, text.data(), nullptr);
+  cl.GetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, text.data(), nullptr);
   while (!text.empty() &&
          (text.back() == '\0' || std::isspace(static_cast<unsigned char>(text.back())))) {
     text.pop_back();
@@ -34,7 +38,7 @@ std::string build_log(cl_program program, cl_device_id device) {
 // clBuildProgram; on failure AHAL_ERROR_BUILD_FAILED (or out of memory) with
 // the build log in the message.
 ahal_status_t build(ahal_plugin_device_t* device, cl_program program, const char* options) {
-  cl_int err = clBuildProgram(program, 1, &device->id, options, nullptr, nullptr);
+  cl_int err = cl.BuildProgram(program, 1, &device->id, options, nullptr, nullptr);
   std::string text = build_log(program, device->id);
   if (err == CL_SUCCESS) {
     if (!text.empty()) log(AHAL_LOG_DEBUG, "build log:\n" + text);
@@ -63,16 +67,16 @@ cl_program load_cached(ahal_plugin_device_t* device, const ProgramCache& cache,
   const unsigned char* data = binary.data();
   size_t size = binary.size();
   cl_int binary_status = CL_SUCCESS, err = CL_SUCCESS;
-  cl_program program = clCreateProgramWithBinary(device->context, 1, &device->id, &size, &data,
-                                                 &binary_status, &err);
+  cl_program program = cl.CreateProgramWithBinary(device->context, 1, &device->id, &size, &data,
+                                                  &binary_status, &err);
   if (err == CL_SUCCESS && binary_status == CL_SUCCESS) {
-    err = clBuildProgram(program, 1, &device->id, options, nullptr, nullptr);
+    err = cl.BuildProgram(program, 1, &device->id, options, nullptr, nullptr);
     if (err == CL_SUCCESS) {
       log(AHAL_LOG_DEBUG, "module cache hit: " + cache.path());
       return program;
     }
   }
-  if (program) clReleaseProgram(program);
+  if (program) cl.ReleaseProgram(program);
   log(AHAL_LOG_WARNING, "module cache entry " + cache.path() + " refused by the driver (" +
                             cl_error_name(err != CL_SUCCESS ? err : binary_status) +
                             "); rebuilding");
@@ -81,7 +85,7 @@ cl_program load_cached(ahal_plugin_device_t* device, const ProgramCache& cache,
 
 void store_binary(ahal_plugin_device_t* device, cl_program program, const ProgramCache& cache) {
   size_t size = 0;
-  if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof(size), &size, nullptr) !=
+  if (cl.GetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof(size), &size, nullptr) !=
           CL_SUCCESS ||
       size == 0) {
     log(AHAL_LOG_INFO, "the driver gives no program binary; module not cached");
@@ -89,7 +93,7 @@ void store_binary(ahal_plugin_device_t* device, cl_program program, const Progra
   }
   std::vector<unsigned char> binary(size);
   unsigned char* data = binary.data();
-  if (clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof(data), &data, nullptr) != CL_SUCCESS) {
+  if (cl.GetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof(data), &data, nullptr) != CL_SUCCESS) {
     log(AHAL_LOG_WARNING, "clGetProgramInfo(CL_PROGRAM_BINARIES) failed; module not cached");
     return;
   }
@@ -130,17 +134,17 @@ ahal_status_t module_create(ahal_plugin_device_t* device, const ahal_plugin_modu
     cl_int err = CL_SUCCESS;
     if (format == AHAL_MODULE_FORMAT_OPENCL_C) {
       const char* text = static_cast<const char*>(args->data);
-      program = clCreateProgramWithSource(device->context, 1, &text, &size, &err);
+      program = cl.CreateProgramWithSource(device->context, 1, &text, &size, &err);
       if (err != CL_SUCCESS) return fail_cl(err, "clCreateProgramWithSource");
     } else {
       program = device->create_program_with_il_khr
                     ? device->create_program_with_il_khr(device->context, args->data, size, &err)
-                    : clCreateProgramWithIL(device->context, args->data, size, &err);
+                    : cl.CreateProgramWithIL(device->context, args->data, size, &err);
       if (err != CL_SUCCESS) return fail_cl(err, "clCreateProgramWithIL");
     }
     ahal_status_t status = build(device, program, options);
     if (status != AHAL_SUCCESS) {
-      clReleaseProgram(program);
+      cl.ReleaseProgram(program);
       return status;
     }
     if (cache.enabled()) store_binary(device, program, cache);
@@ -150,66 +154,59 @@ ahal_status_t module_create(ahal_plugin_device_t* device, const ahal_plugin_modu
   module->device = device;
   module->program = program;
   module->format = format;
-  for (uint32_t i = 0; i < args->kernel_info_count; ++i) {
-    const ahal_kernel_info_t& info = args->kernel_infos[i];
-    module->infos.push_back(
-        {info.name ? info.name : "", info.binding_count, info.constants_size, info.flags});
-  }
+  module->infos = ahal::plugin::KernelInfos(*args);
   *out_module = module.release();
   return AHAL_SUCCESS;
 }
 
 void module_destroy(ahal_plugin_module_t* module) {
-  for (auto& [name, kernel] : module->kernels) clReleaseKernel(kernel->kernel);
-  clReleaseProgram(module->program);
+  module->kernels.clear();  // kernels hold the program
+  cl.ReleaseProgram(module->program);
   delete module;
 }
 
-ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel) {
-  std::lock_guard<std::mutex> lock(module->mutex);
-  auto it = module->kernels.find(entry);
-  if (it != module->kernels.end()) {
-    *out_kernel = it->second.get();
-    return AHAL_SUCCESS;
-  }
-  cl_int err = CL_SUCCESS;
-  cl_kernel k = clCreateKernel(module->program, entry, &err);
-  if (err == CL_INVALID_KERNEL_NAME) {
-    return fail(AHAL_ERROR_NOT_FOUND,
-                std::string("no kernel named '") + entry +
-                    "' in the module (clCreateKernel: CL_INVALID_KERNEL_NAME)");
-  }
-  if (err != CL_SUCCESS)
-    return fail_cl(err, "clCreateKernel", std::string("kernel '") + entry + "'");
+namespace {
 
+std::unique_ptr<ahal_plugin_kernel_s> create_kernel(ahal_plugin_module_t* module,
+                                                    const char* entry) {
+  cl_int err = CL_SUCCESS;
+  cl_kernel k = cl.CreateKernel(module->program, entry, &err);
+  if (err == CL_INVALID_KERNEL_NAME) {
+    ahal::plugin::raise(AHAL_ERROR_NOT_FOUND,
+                        "no kernel named '%s' in the module (clCreateKernel: "
+                        "CL_INVALID_KERNEL_NAME)",
+                        entry);
+  }
+  if (err != CL_SUCCESS) {
+    throw ahal::plugin::Error(
+        cl_error_status(err),
+        cl_message(err, "clCreateKernel", std::string("kernel '") + entry + "'"));
+  }
   auto kernel = std::make_unique<ahal_plugin_kernel_s>();
   kernel->kernel = k;
   kernel->name = entry;
   cl_device_id dev = module->device->id;
-  clGetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof(cl_uint), &kernel->arg_count, nullptr);
+  cl.GetKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof(cl_uint), &kernel->arg_count, nullptr);
   ahal_kernel_attributes_t& a = kernel->attributes;
   a.struct_size = sizeof(a);
   size_t wg = 0, multiple = 0;
   cl_ulong local = 0;
-  clGetKernelWorkGroupInfo(k, dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof(wg), &wg, nullptr);
-  clGetKernelWorkGroupInfo(k, dev, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, sizeof(multiple),
-                           &multiple, nullptr);
-  clGetKernelWorkGroupInfo(k, dev, CL_KERNEL_LOCAL_MEM_SIZE, sizeof(local), &local, nullptr);
+  cl.GetKernelWorkGroupInfo(k, dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof(wg), &wg, nullptr);
+  cl.GetKernelWorkGroupInfo(k, dev, CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, sizeof(multiple),
+                            &multiple, nullptr);
+  cl.GetKernelWorkGroupInfo(k, dev, CL_KERNEL_LOCAL_MEM_SIZE, sizeof(local), &local, nullptr);
   a.max_workgroup_size = static_cast<uint32_t>(std::min<size_t>(wg, UINT32_MAX));
   a.preferred_workgroup_multiple = static_cast<uint32_t>(std::min<size_t>(multiple, UINT32_MAX));
   a.static_shared_bytes = static_cast<uint32_t>(std::min<cl_ulong>(local, UINT32_MAX));
-  for (const auto& info : module->infos) {
-    if (info.name == entry) {
-      a.has_metadata = 1;
-      a.binding_count = info.binding_count;
-      a.constants_size = info.constants_size;
-      a.flags = info.flags;
-      break;
-    }
-  }
-  *out_kernel = kernel.get();
-  module->kernels.emplace(entry, std::move(kernel));
+  module->infos.describe(entry, a);
+  return kernel;
+}
+
+}  // namespace
+
+ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
+                         ahal_plugin_kernel_t** out_kernel) {
+  *out_kernel = &module->kernels.get(entry, [&] { return create_kernel(module, entry); });
   return AHAL_SUCCESS;
 }
 

@@ -4,7 +4,8 @@
 
 #include "cl_api.hpp"
 
-#include <ahal/plugin.h>
+#include <ahal/kernel_cache.hpp>
+#include <ahal/plugin.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -18,13 +19,12 @@
 
 namespace ahal_opencl {
 
-// Sets the loader's message for the failure being returned and returns it.
-ahal_status_t fail(ahal_status_t status, const std::string& message);
+using ahal::plugin::fail;
+using ahal::plugin::log;
+
 // Failure of an OpenCL call: "<call> failed: CL_NAME (code)[: what]".
+std::string cl_message(cl_int error, const char* call, const std::string& what = "");
 ahal_status_t fail_cl(cl_int error, const char* call, const std::string& what = "");
-void log(ahal_log_level_t level, const std::string& message);
-// Keeps the loader's callbacks for fail() and log().
-void set_host(const ahal_plugin_host_t* host);
 
 // (major * 100 + minor * 10) of an "OpenCL <major>.<minor> ..." string, 0 if none.
 unsigned parse_cl_version(const std::string& version);
@@ -56,6 +56,8 @@ struct ahal_plugin_device_s {
   std::string cache_dir;
   // What a compiled binary depends on besides source and options.
   std::string cache_key;
+  // Work-groups one launch may have in all (PoCL counts them in 32 bits).
+  uint64_t max_groups_per_launch = UINT64_MAX;
   ahal_device_properties_t props{};
 };
 
@@ -143,6 +145,7 @@ struct ahal_plugin_event_s {
 };
 
 struct ahal_plugin_kernel_s {
+  ~ahal_plugin_kernel_s();
   cl_kernel kernel = nullptr;
   std::string name;
   // clSetKernelArg on one cl_kernel is not thread-safe: arguments are set
@@ -156,79 +159,29 @@ struct ahal_plugin_module_s {
   ahal_plugin_device_s* device = nullptr;
   cl_program program = nullptr;
   ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
-  struct Info {
-    std::string name;
-    uint32_t binding_count, constants_size, flags;
-  };
-  std::vector<Info> infos;
-  std::mutex mutex;  // guards kernels
-  std::unordered_map<std::string, std::unique_ptr<ahal_plugin_kernel_s>> kernels;
+  ahal::plugin::KernelInfos infos;
+  ahal::plugin::KernelCache<ahal_plugin_kernel_s> kernels;
 };
 
+// The entries, one source file per object (plugin, device, buffer,
+// host_alloc, stream, event, module). Each may throw; the table installs
+// each behind ahal::plugin::entry.
 namespace ahal_opencl {
 
-// opencl_device.cpp
-ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
-                          ahal_plugin_instance_t** out_instance);
-void plugin_shutdown(ahal_plugin_instance_t* instance);
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count);
-ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
-                          ahal_plugin_device_t** out_device);
-void device_close(ahal_plugin_device_t* device);
-ahal_status_t device_get_properties(ahal_plugin_device_t* device, ahal_device_properties_t* props);
-ahal_status_t image_score(ahal_plugin_device_t* device, ahal_module_format_t format,
-                          const char* target, int32_t* out_score);
-// In-order queue on the device; with profiling only when asked.
+AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
+
+// device.cpp: string queries ("" where the driver gives none), and an
+// in-order queue on the device, with profiling only when asked.
+std::string device_string(cl_device_id device, cl_device_info param);
+std::string platform_string(cl_platform_id platform, cl_platform_info param);
 cl_int create_queue(ahal_plugin_device_t* device, bool profiling, int32_t priority,
                     cl_command_queue* out_queue);
 
-// opencl_memory.cpp
-ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args_t* args,
-                            ahal_plugin_buffer_t** out_buffer);
-void buffer_destroy(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer);
-ahal_status_t buffer_map(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
-                         uint64_t offset, uint64_t size, void** out_pointer);
-ahal_status_t buffer_unmap(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer);
-ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t flags,
-                         void** out_pointer, ahal_plugin_host_alloc_t** out_alloc);
-void host_free(ahal_plugin_device_t* device, ahal_plugin_host_alloc_t* alloc);
-
-// opencl_stream.cpp
-ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
-                            ahal_plugin_stream_t** out_stream);
-void stream_destroy(ahal_plugin_stream_t* stream);
-ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
-                              ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
-                              uint64_t src_offset, void* dst, uint64_t size);
-ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
-                              uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
-                              uint64_t size);
-ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* buffer,
-                          uint64_t offset, uint64_t size, uint32_t pattern, uint32_t pattern_size);
-ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* kernel,
-                            const ahal_plugin_launch_t* launch);
-ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
-                                   void* user_data);
-ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
-ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
-ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream);
-ahal_status_t stream_query(ahal_plugin_stream_t* stream);
-ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
-                           ahal_plugin_event_t** out_event);
-void event_destroy(ahal_plugin_event_t* event);
-ahal_status_t event_query(ahal_plugin_event_t* event);
-ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns);
-ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
-                               uint64_t* out_ns);
-
-// opencl_module.cpp
-ahal_status_t module_create(ahal_plugin_device_t* device, const ahal_plugin_module_args_t* args,
-                            ahal_plugin_module_t** out_module);
-void module_destroy(ahal_plugin_module_t* module);
-ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel);
-ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
-                                    ahal_kernel_attributes_t* out_attributes);
+// event.cpp: the status of one cl_event (success, not ready, or the failure
+// that ended it), and the status for work that failed on the device.
+ahal_status_t event_status(cl_event event);
+ahal_status_t device_failed(cl_int error, const char* what);
 
 }  // namespace ahal_opencl

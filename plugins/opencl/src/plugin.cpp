@@ -1,77 +1,22 @@
-// The plugin's one export, ahal_plugin_query, and the dispatch table. Every
-// entry runs behind a guard so that no C++ exception leaves the plugin.
+// The plugin's one export, ahal_plugin_query, the dispatch table and the
+// instance: every device of every OpenCL platform.
 #include "objects.hpp"
 
 #include "cl_errors.hpp"
 
-#include <ahal/plugin.hpp>
-
-#include <atomic>
 #include <cstdio>
-#include <exception>
-#include <new>
 
 namespace ahal_opencl {
-namespace {
 
-std::atomic<void (*)(const char*)> g_set_error_message{nullptr};
-std::atomic<void (*)(ahal_log_level_t, const char*, const char*)> g_log{nullptr};
-
-// Wraps an entry point: exceptions become a status with a message.
-template <auto Fn>
-struct Guard;
-
-template <typename... Args, ahal_status_t (*Fn)(Args...)>
-struct Guard<Fn> {
-  static ahal_status_t call(Args... args) noexcept {
-    try {
-      return Fn(args...);
-    } catch (const std::bad_alloc&) {
-      return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
-    } catch (const std::exception& e) {
-      return fail(AHAL_ERROR_PLUGIN, std::string("unexpected exception: ") + e.what());
-    } catch (...) {
-      return fail(AHAL_ERROR_PLUGIN, "unexpected exception");
-    }
-  }
-};
-
-template <typename... Args, void (*Fn)(Args...)>
-struct Guard<Fn> {
-  static void call(Args... args) noexcept {
-    try {
-      Fn(args...);
-    } catch (const std::exception& e) {
-      log(AHAL_LOG_ERROR, std::string("unexpected exception while freeing: ") + e.what());
-    } catch (...) {
-      log(AHAL_LOG_ERROR, "unexpected exception while freeing");
-    }
-  }
-};
-
-}  // namespace
-
-void set_host(const ahal_plugin_host_t* host) {
-  if (AHAL_PLUGIN_HAS_FIELD(host, ahal_plugin_host_t, set_error_message)) {
-    g_set_error_message.store(host->set_error_message);
-  }
-  if (AHAL_PLUGIN_HAS_FIELD(host, ahal_plugin_host_t, log)) g_log.store(host->log);
-}
-
-ahal_status_t fail(ahal_status_t status, const std::string& message) {
-  if (auto fn = g_set_error_message.load()) fn(message.c_str());
-  return status;
-}
-
-ahal_status_t fail_cl(cl_int error, const char* call, const std::string& what) {
+std::string cl_message(cl_int error, const char* call, const std::string& what) {
   std::string message =
       std::string(call) + " failed: " + cl_error_name(error) + " (" + std::to_string(error) + ")";
   if (!what.empty()) message += ": " + what;
-  return fail(cl_error_status(error), message);
+  return message;
 }
 
-void log(ahal_log_level_t level, const std::string& message) {
-  if (auto fn = g_log.load()) fn(level, "opencl", message.c_str());
+ahal_status_t fail_cl(cl_int error, const char* call, const std::string& what) {
+  return fail(cl_error_status(error), cl_message(error, call, what));
 }
 
 unsigned parse_cl_version(const std::string& version) {
@@ -80,20 +25,75 @@ unsigned parse_cl_version(const std::string& version) {
   return major * 100 + minor * 10;
 }
 
+ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
+                          ahal_plugin_instance_t** out_instance) {
+  ahal::plugin::set_host(host, "opencl");
+  open_icd_loader();
+  auto instance = std::make_unique<ahal_plugin_instance_s>();
+  if (AHAL_PLUGIN_HAS_FIELD(args, ahal_plugin_init_args_t, cache_dir) && args->cache_dir) {
+    instance->cache_dir = args->cache_dir;
+  }
+  cl_uint platform_count = 0;
+  cl_int err = cl.GetPlatformIDs(0, nullptr, &platform_count);
+  // The ICD loader answers CL_PLATFORM_NOT_FOUND_KHR when no ICD is installed.
+  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && platform_count == 0)) {
+    return fail(AHAL_ERROR_NOT_FOUND, "no OpenCL platforms");
+  }
+  if (err != CL_SUCCESS) return fail_cl(err, "clGetPlatformIDs");
+  std::vector<cl_platform_id> platforms(platform_count);
+  err = cl.GetPlatformIDs(platform_count, platforms.data(), nullptr);
+  if (err != CL_SUCCESS) return fail_cl(err, "clGetPlatformIDs");
+
+  for (cl_platform_id platform : platforms) {
+    cl_uint count = 0;
+    err = cl.GetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, nullptr, &count);
+    std::string platform_name = platform_string(platform, CL_PLATFORM_NAME);
+    if (err != CL_SUCCESS || count == 0) {
+      log(AHAL_LOG_INFO, "platform '" + platform_name + "' has no devices");
+      continue;
+    }
+    std::vector<cl_device_id> ids(count);
+    if (cl.GetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, count, ids.data(), nullptr) != CL_SUCCESS) {
+      continue;
+    }
+    for (cl_device_id id : ids) {
+      // Streams, events and fills need OpenCL 1.2 (markers, barriers, fill).
+      std::string version = device_string(id, CL_DEVICE_VERSION);
+      if (parse_cl_version(version) < 120) {
+        log(AHAL_LOG_INFO, "skipping '" + device_string(id, CL_DEVICE_NAME) + "' on '" +
+                               platform_name + "': " + version + " is older than OpenCL 1.2");
+        continue;
+      }
+      instance->devices.push_back({platform, id});
+    }
+  }
+  if (instance->devices.empty()) {
+    return fail(AHAL_ERROR_NOT_FOUND, "no OpenCL 1.2+ devices on " +
+                                          std::to_string(platform_count) + " OpenCL platform(s)");
+  }
+  *out_instance = instance.release();
+  return AHAL_SUCCESS;
+}
+
+void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
+
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = static_cast<uint32_t>(instance->devices.size());
+  return AHAL_SUCCESS;
+}
+
 namespace {
 
-// Every entry behind its Guard.
+// Every entry behind the SDK's guard.
 ahal_plugin_api_t make_api() {
   ahal_plugin_api_t api{};
   api.struct_size = sizeof(api);
   api.abi_version = AHAL_PLUGIN_ABI_VERSION;
   api.name = "opencl";
-  api.description = "OpenCL devices of every installed platform (ICD loader)";
-#define AHAL_OPENCL_GUARDED(table, entry) (table).entry = Guard<entry>::call;
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_OPENCL_GUARDED, api)
-  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_OPENCL_GUARDED, api)
-#undef AHAL_OPENCL_GUARDED
-  api.image_score = Guard<image_score>::call;
+  api.description = "OpenCL devices of every installed platform (ICD loader, opened at run time)";
+  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
+  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
+  api.image_score = ahal::plugin::entry<image_score>;
   return api;
 }
 

@@ -1,5 +1,5 @@
-// Streams (one in-order command queue each), copies, fills, launches, host
-// callbacks and events (cl_event markers).
+// Streams (one in-order command queue each): copies, fills, launches, host
+// callbacks, and event records and waits (cl_event markers).
 //
 // Profiling: a queue with CL_QUEUE_PROFILING_ENABLE stamps every command,
 // which costs launch time on some drivers. A stream therefore starts on a
@@ -16,17 +16,13 @@
 #include <chrono>
 #include <thread>
 
+using ahal_opencl::cl;
+
 void ahal_plugin_stream_s::set_tail(cl_event event) {
-  clRetainEvent(event);
-  if (tail) clReleaseEvent(tail);
+  cl.RetainEvent(event);
+  if (tail) cl.ReleaseEvent(tail);
   tail = event;
   tail_at = commands;
-}
-
-cl_event ahal_plugin_event_s::current() {
-  std::lock_guard<std::mutex> lock(mutex);
-  if (event) clRetainEvent(event);
-  return event;
 }
 
 namespace ahal_opencl {
@@ -44,14 +40,14 @@ ahal_status_t switch_to_profiling(ahal_plugin_stream_t* stream) {
   cl_int err = create_queue(device, true, stream->priority, &queue);
   if (err != CL_SUCCESS) return fail_cl(err, "clCreateCommandQueue", "profiling queue");
   cl_event old_end = nullptr;
-  err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &old_end);
+  err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &old_end);
   if (err == CL_SUCCESS) {
-    err = clEnqueueBarrierWithWaitList(queue, 1, &old_end, nullptr);
-    clFlush(stream->queue);
-    clReleaseEvent(old_end);
+    err = cl.EnqueueBarrierWithWaitList(queue, 1, &old_end, nullptr);
+    cl.Flush(stream->queue);
+    cl.ReleaseEvent(old_end);
   }
   if (err != CL_SUCCESS) {
-    clReleaseCommandQueue(queue);
+    cl.ReleaseCommandQueue(queue);
     return fail_cl(err, "clEnqueueBarrierWithWaitList", "joining the profiling queue");
   }
   stream->commands += 2;
@@ -74,29 +70,8 @@ void CL_CALLBACK post_host_callback(cl_event marker, cl_int status, void* data) 
                             "); running the callback anyway");
   }
   cb->thread->post(cb->job);
-  clReleaseEvent(marker);
+  cl.ReleaseEvent(marker);
   delete cb;
-}
-
-// Work that failed on the device (a negative execution status, or the error
-// clFinish reports for it) leaves the device unusable: DEVICE_LOST, with
-// the CL error named.
-ahal_status_t device_failed(cl_int error, const char* what) {
-  return fail(
-      error == CL_OUT_OF_HOST_MEMORY ? AHAL_ERROR_OUT_OF_HOST_MEMORY : AHAL_ERROR_DEVICE_LOST,
-      std::string(what) + " failed on the device: " + cl_error_name(error) + " (" +
-          std::to_string(error) + ")");
-}
-
-// Status of one event: success, not ready, or the failure that ended it.
-ahal_status_t event_status(cl_event event) {
-  cl_int status = CL_COMPLETE;
-  cl_int err =
-      clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status), &status, nullptr);
-  if (err != CL_SUCCESS) return fail_cl(err, "clGetEventInfo");
-  if (status == CL_COMPLETE) return AHAL_SUCCESS;
-  if (status < 0) return device_failed(status, "a command before this point");
-  return AHAL_NOT_READY;
 }
 
 }  // namespace
@@ -129,8 +104,8 @@ void CallbackThread::run() {
     jobs_.pop_front();
     lock.unlock();
     job.fn(job.user_data);
-    clSetUserEventStatus(job.gate, CL_COMPLETE);
-    clReleaseEvent(job.gate);
+    cl.SetUserEventStatus(job.gate, CL_COMPLETE);
+    cl.ReleaseEvent(job.gate);
     lock.lock();
   }
 }
@@ -149,11 +124,11 @@ ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args
 }
 
 void stream_destroy(ahal_plugin_stream_t* stream) {
-  clFinish(stream->queue);
+  cl.Finish(stream->queue);
   stream->callbacks.reset();
-  if (stream->tail) clReleaseEvent(stream->tail);
-  clReleaseCommandQueue(stream->queue);
-  for (cl_command_queue queue : stream->retired) clReleaseCommandQueue(queue);
+  if (stream->tail) cl.ReleaseEvent(stream->tail);
+  cl.ReleaseCommandQueue(stream->queue);
+  for (cl_command_queue queue : stream->retired) cl.ReleaseCommandQueue(queue);
   delete stream;
 }
 
@@ -165,8 +140,8 @@ ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
   if (size == 0) return AHAL_SUCCESS;
   Lock lock(stream->mutex);
   ++stream->commands;
-  cl_int err = clEnqueueWriteBuffer(stream->queue, dst->mem, CL_FALSE, dst_offset, size, src, 0,
-                                    nullptr, nullptr);
+  cl_int err = cl.EnqueueWriteBuffer(stream->queue, dst->mem, CL_FALSE, dst_offset, size, src, 0,
+                                     nullptr, nullptr);
   return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueWriteBuffer");
 }
 
@@ -175,8 +150,8 @@ ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t
   if (size == 0) return AHAL_SUCCESS;
   Lock lock(stream->mutex);
   ++stream->commands;
-  cl_int err = clEnqueueReadBuffer(stream->queue, src->mem, CL_FALSE, src_offset, size, dst, 0,
-                                   nullptr, nullptr);
+  cl_int err = cl.EnqueueReadBuffer(stream->queue, src->mem, CL_FALSE, src_offset, size, dst, 0,
+                                    nullptr, nullptr);
   return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueReadBuffer");
 }
 
@@ -186,8 +161,8 @@ ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t
   if (size == 0) return AHAL_SUCCESS;
   Lock lock(stream->mutex);
   ++stream->commands;
-  cl_int err = clEnqueueCopyBuffer(stream->queue, src->mem, dst->mem, src_offset, dst_offset, size,
-                                   0, nullptr, nullptr);
+  cl_int err = cl.EnqueueCopyBuffer(stream->queue, src->mem, dst->mem, src_offset, dst_offset, size,
+                                    0, nullptr, nullptr);
   return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueCopyBuffer");
 }
 
@@ -203,8 +178,8 @@ ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* bu
                                           : static_cast<const void*>(&pattern);
   Lock lock(stream->mutex);
   ++stream->commands;
-  cl_int err = clEnqueueFillBuffer(stream->queue, buffer->mem, bytes, pattern_size, offset, size, 0,
-                                   nullptr, nullptr);
+  cl_int err = cl.EnqueueFillBuffer(stream->queue, buffer->mem, bytes, pattern_size, offset, size,
+                                    0, nullptr, nullptr);
   return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueFillBuffer");
 }
 
@@ -226,6 +201,16 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
                     (launch->constants_size ? ", constants" : "") +
                     (dynamic_shared ? ", dynamic shared memory" : "") + ")");
   }
+  const uint64_t groups = ahal::plugin::workgroup_count(*launch);
+  if (groups > stream->device->max_groups_per_launch) {
+    return fail(AHAL_ERROR_OUT_OF_RANGE,
+                "a grid of %ux%ux%u work-groups (%llu) exceeds the %llu work-groups %s runs in one "
+                "launch",
+                launch->grid[0], launch->grid[1], launch->grid[2],
+                static_cast<unsigned long long>(groups),
+                static_cast<unsigned long long>(stream->device->max_groups_per_launch),
+                stream->device->props.name);
+  }
   size_t global[3], local[3];
   cl_uint dims = 1;
   for (int i = 0; i < 3; ++i) {
@@ -243,7 +228,7 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
     cl_mem mems[AHAL_MAX_BINDINGS];
     uint32_t count = 0;
     ~OwnedViews() {
-      for (uint32_t i = 0; i < count; ++i) clReleaseMemObject(mems[i]);
+      for (uint32_t i = 0; i < count; ++i) cl.ReleaseMemObject(mems[i]);
     }
   } owned_views;
   cl_int err = CL_SUCCESS;
@@ -257,24 +242,24 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
                      "binding " + std::to_string(i) + " at offset " + std::to_string(b.offset));
     }
     if (owned) owned_views.mems[owned_views.count++] = mem;
-    err = clSetKernelArg(kernel->kernel, i, sizeof(cl_mem), &mem);
+    err = cl.SetKernelArg(kernel->kernel, i, sizeof(cl_mem), &mem);
   }
   cl_uint index = launch->binding_count;
   if (err == CL_SUCCESS && launch->constants_size > 0) {
-    err = clSetKernelArg(kernel->kernel, index++, launch->constants_size, launch->constants);
+    err = cl.SetKernelArg(kernel->kernel, index++, launch->constants_size, launch->constants);
   }
   // A __local argument must have a size; a launch without dynamic shared
   // bytes gets a token one.
   if (err == CL_SUCCESS && dynamic_shared) {
-    err = clSetKernelArg(kernel->kernel, index,
-                         std::max<size_t>(launch->dynamic_shared_bytes, sizeof(cl_uint)), nullptr);
+    err = cl.SetKernelArg(kernel->kernel, index,
+                          std::max<size_t>(launch->dynamic_shared_bytes, sizeof(cl_uint)), nullptr);
   }
   if (err != CL_SUCCESS) return fail_cl(err, "clSetKernelArg", "kernel '" + kernel->name + "'");
 
   Lock stream_lock(stream->mutex);
   ++stream->commands;
-  err = clEnqueueNDRangeKernel(stream->queue, kernel->kernel, dims, nullptr, global, local, 0,
-                               nullptr, nullptr);
+  err = cl.EnqueueNDRangeKernel(stream->queue, kernel->kernel, dims, nullptr, global, local, 0,
+                                nullptr, nullptr);
   if (err != CL_SUCCESS) {
     return fail_cl(err, "clEnqueueNDRangeKernel",
                    "kernel '" + kernel->name + "', global " + std::to_string(global[0]) + "x" +
@@ -291,36 +276,36 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
 ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
                                    void* user_data) {
   cl_int err = CL_SUCCESS;
-  cl_event gate = clCreateUserEvent(stream->device->context, &err);
+  cl_event gate = cl.CreateUserEvent(stream->device->context, &err);
   if (err != CL_SUCCESS) return fail_cl(err, "clCreateUserEvent");
   cl_event marker = nullptr;
   {
     Lock lock(stream->mutex);
     if (!stream->callbacks) stream->callbacks = std::make_unique<CallbackThread>();
-    err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+    err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
     if (err != CL_SUCCESS) {
-      clReleaseEvent(gate);
+      cl.ReleaseEvent(gate);
       return fail_cl(err, "clEnqueueMarkerWithWaitList");
     }
     cl_event barrier = nullptr;
-    err = clEnqueueBarrierWithWaitList(stream->queue, 1, &gate, &barrier);
+    err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &gate, &barrier);
     if (err != CL_SUCCESS) {
-      clReleaseEvent(marker);
-      clReleaseEvent(gate);
+      cl.ReleaseEvent(marker);
+      cl.ReleaseEvent(gate);
       return fail_cl(err, "clEnqueueBarrierWithWaitList");
     }
     stream->commands += 2;
     stream->set_tail(barrier);
-    clReleaseEvent(barrier);
-    clFlush(stream->queue);
+    cl.ReleaseEvent(barrier);
+    cl.Flush(stream->queue);
   }
   auto* data = new CallbackData{stream->callbacks.get(), {fn, user_data, gate}};
-  err = clSetEventCallback(marker, CL_COMPLETE, post_host_callback, data);
+  err = cl.SetEventCallback(marker, CL_COMPLETE, post_host_callback, data);
   if (err != CL_SUCCESS) {
     // Let the stream go on without the callback.
-    clSetUserEventStatus(gate, CL_COMPLETE);
-    clReleaseEvent(gate);
-    clReleaseEvent(marker);
+    cl.SetUserEventStatus(gate, CL_COMPLETE);
+    cl.ReleaseEvent(gate);
+    cl.ReleaseEvent(marker);
     delete data;
     return fail_cl(err, "clSetEventCallback");
   }
@@ -335,12 +320,12 @@ ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_even
       ahal_status_t status = switch_to_profiling(stream);
       if (status != AHAL_SUCCESS) return status;
     }
-    cl_int err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+    cl_int err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
     if (err != CL_SUCCESS) return fail_cl(err, "clEnqueueMarkerWithWaitList");
     ++stream->commands;
     stream->set_tail(marker);
     // Waiters on other threads and queues need the marker submitted.
-    clFlush(stream->queue);
+    cl.Flush(stream->queue);
   }
   cl_event old = nullptr;
   {
@@ -348,7 +333,7 @@ ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_even
     old = event->event;
     event->event = marker;
   }
-  if (old) clReleaseEvent(old);
+  if (old) cl.ReleaseEvent(old);
   return AHAL_SUCCESS;
 }
 
@@ -359,14 +344,14 @@ ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_
   {
     Lock lock(stream->mutex);
     cl_event barrier = nullptr;
-    err = clEnqueueBarrierWithWaitList(stream->queue, 1, &ev, &barrier);
+    err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &ev, &barrier);
     if (err == CL_SUCCESS) {
       ++stream->commands;
       stream->set_tail(barrier);
-      clReleaseEvent(barrier);
+      cl.ReleaseEvent(barrier);
     }
   }
-  clReleaseEvent(ev);
+  cl.ReleaseEvent(ev);
   return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueBarrierWithWaitList");
 }
 
@@ -378,7 +363,7 @@ ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream) {
     queue = stream->queue;  // retired queues stay alive and feed into this one
     commands = stream->commands;
   }
-  cl_int err = clFinish(queue);
+  cl_int err = cl.Finish(queue);
   if (err != CL_SUCCESS) return device_failed(err, "clFinish");
   Lock lock(stream->mutex);
   stream->idle_at = std::max(stream->idle_at, commands);
@@ -396,120 +381,24 @@ ahal_status_t stream_query(ahal_plugin_stream_t* stream) {
     if (stream->commands == stream->idle_at) return AHAL_SUCCESS;
     if (!stream->tail || stream->tail_at != stream->commands) {
       cl_event marker = nullptr;
-      cl_int err = clEnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+      cl_int err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
       if (err != CL_SUCCESS) return fail_cl(err, "clEnqueueMarkerWithWaitList");
       ++stream->commands;
       stream->set_tail(marker);
-      clReleaseEvent(marker);
-      clFlush(stream->queue);
+      cl.ReleaseEvent(marker);
+      cl.Flush(stream->queue);
     }
     tail = stream->tail;
     tail_at = stream->tail_at;
-    clRetainEvent(tail);
+    cl.RetainEvent(tail);
   }
   ahal_status_t status = event_status(tail);
-  clReleaseEvent(tail);
+  cl.ReleaseEvent(tail);
   if (status == AHAL_SUCCESS) {
     Lock lock(stream->mutex);
     stream->idle_at = std::max(stream->idle_at, tail_at);
   }
   return status;
-}
-
-ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
-                           ahal_plugin_event_t** out_event) {
-  auto event = std::make_unique<ahal_plugin_event_s>();
-  event->device = device;
-  event->flags = flags;
-  *out_event = event.release();
-  return AHAL_SUCCESS;
-}
-
-void event_destroy(ahal_plugin_event_t* event) {
-  if (event->event) clReleaseEvent(event->event);
-  delete event;
-}
-
-ahal_status_t event_query(ahal_plugin_event_t* event) {
-  cl_event ev = event->current();
-  if (!ev) return AHAL_SUCCESS;
-  ahal_status_t status = event_status(ev);
-  clReleaseEvent(ev);
-  return status;
-}
-
-// clWaitForEvents has no timeout: a bounded wait polls, spinning briefly
-// and then sleeping with a doubling interval (at most 1 ms, never past the
-// deadline).
-ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
-  cl_event ev = event->current();
-  if (!ev) return AHAL_SUCCESS;
-  ahal_status_t status;
-  if (timeout_ns == UINT64_MAX) {
-    cl_int err = clWaitForEvents(1, &ev);
-    status = err == CL_SUCCESS ? AHAL_SUCCESS
-             : err == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST
-                 ? event_status(ev)
-                 : fail_cl(err, "clWaitForEvents");
-  } else {
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    const auto timeout = std::chrono::nanoseconds(
-        std::min<uint64_t>(timeout_ns, std::chrono::nanoseconds::max().count()));
-    auto sleep = std::chrono::microseconds(10);
-    for (int spins = 0;; ++spins) {
-      status = event_status(ev);
-      if (status != AHAL_NOT_READY) break;
-      auto elapsed = Clock::now() - start;
-      if (elapsed >= timeout) {
-        status = fail(AHAL_ERROR_TIMEOUT,
-                      "the event did not complete within " + std::to_string(timeout_ns) + " ns");
-        break;
-      }
-      if (spins < 64) {
-        std::this_thread::yield();
-      } else {
-        std::this_thread::sleep_for(std::min<Clock::duration>(sleep, timeout - elapsed));
-        sleep = std::min(sleep * 2, std::chrono::microseconds(1000));
-      }
-    }
-  }
-  clReleaseEvent(ev);
-  return status;
-}
-
-ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
-                               uint64_t* out_ns) {
-  cl_event events[2] = {start->current(), end->current()};
-  ahal_status_t status = AHAL_SUCCESS;
-  cl_ulong stamps[2] = {0, 0};
-  for (int i = 0; i < 2 && status == AHAL_SUCCESS; ++i) {
-    if (!events[i]) {
-      status = fail(AHAL_ERROR_INVALID_STATE,
-                    std::string(i ? "end" : "start") + " event was never recorded");
-      break;
-    }
-    status = event_status(events[i]);
-    if (status == AHAL_NOT_READY) {
-      status = fail(AHAL_ERROR_INVALID_STATE,
-                    std::string(i ? "end" : "start") + " event has not completed");
-      break;
-    }
-    if (status != AHAL_SUCCESS) break;
-    // A marker's END is when the work before it was done.
-    cl_int err = clGetEventProfilingInfo(events[i], CL_PROFILING_COMMAND_END, sizeof(cl_ulong),
-                                         &stamps[i], nullptr);
-    if (err != CL_SUCCESS) status = fail_cl(err, "clGetEventProfilingInfo");
-  }
-  for (cl_event ev : events) {
-    if (ev) clReleaseEvent(ev);
-  }
-  if (status != AHAL_SUCCESS) return status;
-  if (stamps[1] < stamps[0]) {
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, "the end event completed before the start event");
-  }
-  *out_ns = stamps[1] - stamps[0];
-  return AHAL_SUCCESS;
 }
 
 }  // namespace ahal_opencl

@@ -49,6 +49,7 @@ namespace ahal::plugin {
 
 // ----------------------------------------------------------- struct_size
 
+// guide-snippet: versioned
 // Reads an args struct whatever its struct_size: the fields it does not
 // cover read as 0 (a NULL `in` gives all zeros, struct_size included).
 template <class T>
@@ -67,6 +68,7 @@ void write_struct(T* out, const T& full) {
   std::memcpy(out, &full, std::min(caller_size, sizeof(T)));
   out->struct_size = caller_size;
 }
+// guide-snippet-end
 
 // Copies a string into a fixed char array, cut to fit, always terminated.
 template <size_t N>
@@ -87,6 +89,16 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
   std::memcpy(out, &api, n);
   out->struct_size = n;
   return AHAL_SUCCESS;
+}
+
+// Work-groups in a launch's grid, saturating at UINT64_MAX, for backends
+// that bound the total (plugin.h gives per-dimension limits only).
+inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
+  uint64_t count = launch.grid[0];
+  if (__builtin_mul_overflow(count, uint64_t{launch.grid[1]}, &count) ||
+      __builtin_mul_overflow(count, uint64_t{launch.grid[2]}, &count))
+    return UINT64_MAX;
+  return count;
 }
 
 // ------------------------------------------------------ C-table plugins

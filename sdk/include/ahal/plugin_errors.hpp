@@ -102,6 +102,13 @@ inline ahal_status_t fail(ahal_status_t status, const std::string& message) noex
 }
 
 // Sends a diagnostic to the loader's log (shown as AHAL_LOG_LEVEL allows).
+inline void log(ahal_log_level_t level, const std::string& message) noexcept {
+  const detail::HostState& state = detail::host_state();
+  if (state.host && AHAL_PLUGIN_HAS_FIELD(state.host, ahal_plugin_host_t, log) && state.host->log) {
+    state.host->log(level, state.plugin_name, message.c_str());
+  }
+}
+
 inline void log(ahal_log_level_t level, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
 inline void log(ahal_log_level_t level, const char* fmt, ...) {
   const detail::HostState& state = detail::host_state();
@@ -142,6 +149,7 @@ class Error : public std::exception {
   throw Error(status, std::move(message));
 }
 
+// guide-snippet: guard
 // Runs f() (returning void or ahal_status_t) and converts every exception
 // into a status with a message; void means AHAL_SUCCESS.
 template <class F>
@@ -167,6 +175,7 @@ ahal_status_t guard(F&& f) noexcept {
     return AHAL_ERROR_PLUGIN;
   }
 }
+// guide-snippet-end
 
 // For entries that return nothing (destroy functions): a failure is logged.
 template <class F>
@@ -218,3 +227,9 @@ inline constexpr auto entry = &detail::Entry<Fn>::call;
 
 // (api).entry = ahal::plugin::entry<entry>, for the entry-list X-macros.
 #define AHAL_PLUGIN_SET_GUARDED_ENTRY(api, name) (api).name = ::ahal::plugin::entry<name>;
+
+// Declares the plugin's function `name` with the type of the table's field
+// of that name, in the current namespace, for the entry-list X-macros:
+//   AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+#define AHAL_PLUGIN_DECLARE_ENTRY(unused, name) \
+  std::remove_pointer_t<decltype(ahal_plugin_api_t::name)> name;

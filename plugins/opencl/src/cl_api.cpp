@@ -1,0 +1,46 @@
+#include "cl_api.hpp"
+
+#include <ahal/plugin_errors.hpp>
+#include <ahal/vendor_library.hpp>
+
+#include <mutex>
+#include <string>
+
+namespace ahal_opencl {
+
+Api cl;
+
+void open_icd_loader() {
+  // Opened once: every instance shares the table. A failure is kept and
+  // reported again to the next instance.
+  static std::once_flag once;
+  static ahal_status_t status = AHAL_SUCCESS;
+  static std::string error;
+  std::call_once(once, [] {
+    ahal::plugin::VendorLibrary library;
+    if (!library.open("OpenCL ICD loader", ahal::plugin::VendorLibrary::candidates(
+                                               "AHAL_OPENCL_LIBRARY_PATH", {"libOpenCL.so.1"}))) {
+      status = AHAL_ERROR_NOT_FOUND;
+      error = library.error();
+      return;
+    }
+    Api api;
+    ahal::plugin::SymbolTable symbols(library);
+#define AHAL_CL_REQUIRE(name) symbols.require(api.name, "cl" #name);
+#define AHAL_CL_OPTIONAL(name) symbols.optional(api.name, "cl" #name);
+    AHAL_CL_REQUIRED_ENTRIES(AHAL_CL_REQUIRE)
+    AHAL_CL_OPTIONAL_ENTRIES(AHAL_CL_OPTIONAL)
+#undef AHAL_CL_REQUIRE
+#undef AHAL_CL_OPTIONAL
+    if (!symbols.complete()) {
+      status = AHAL_ERROR_INCOMPATIBLE;
+      error = symbols.error();
+      library.close();
+      return;
+    }
+    cl = api;
+  });
+  if (status != AHAL_SUCCESS) throw ahal::plugin::Error(status, error);
+}
+
+}  // namespace ahal_opencl
