@@ -43,8 +43,8 @@ ahal_plugin_api_t make_api() {
   AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
   // No general kernels: module_create, module_destroy, kernel_get and
   // image_score stay NULL, and the loader answers AHAL_ERROR_UNSUPPORTED.
-  api.kernel_get_builtin = ahal::plugin::entry<kernel_get_builtin>;
-  api.device_memory_usage = ahal::plugin::entry<device_memory_usage>;  // ABI 1.1
+  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, kernel_get_builtin)
+  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, device_memory_usage)  // ABI 1.1
   return api;
 }
 // guide-snippet-end

@@ -16,9 +16,10 @@ namespace ahal_opencl {
 // missing one is refused.
 #define AHAL_CL_REQUIRED_ENTRIES(X)                                                              \
   X(GetPlatformIDs)                                                                              \
-  X(GetPlatformInfo) X(GetDeviceIDs) X(GetDeviceInfo) X(GetExtensionFunctionAddressForPlatform)  \
-      X(CreateContext) X(ReleaseContext) X(CreateCommandQueue) X(ReleaseCommandQueue) X(Flush)   \
-          X(Finish) X(CreateBuffer) X(CreateSubBuffer) X(ReleaseMemObject) X(EnqueueMapBuffer)   \
+  X(GetPlatformInfo)                                                                             \
+  X(GetDeviceIDs) X(GetDeviceInfo) X(GetExtensionFunctionAddressForPlatform) X(CreateContext)    \
+      X(ReleaseContext) X(CreateCommandQueue) X(ReleaseCommandQueue) X(Flush) X(Finish)          \
+          X(CreateBuffer) X(CreateSubBuffer) X(ReleaseMemObject) X(EnqueueMapBuffer)             \
               X(EnqueueUnmapMemObject) X(EnqueueReadBuffer) X(EnqueueWriteBuffer)                \
                   X(EnqueueCopyBuffer) X(EnqueueFillBuffer) X(EnqueueNDRangeKernel)              \
                       X(EnqueueMarkerWithWaitList) X(EnqueueBarrierWithWaitList)                 \

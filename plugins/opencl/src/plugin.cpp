@@ -93,7 +93,7 @@ ahal_plugin_api_t make_api() {
   api.description = "OpenCL devices of every installed platform (ICD loader, opened at run time)";
   AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
   AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  api.image_score = ahal::plugin::entry<image_score>;
+  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, image_score)
   return api;
 }
 

@@ -47,15 +47,24 @@ class KernelInfos {
     return it == infos_.end() ? nullptr : &it->second;
   }
 
+  // The metadata when the module has exactly one kernel's, else nullptr
+  // (a SPIR-V module for Vulkan names its one kernel "main").
+  const ahal_kernel_info_t* only() const {
+    return infos_.size() == 1 ? &infos_.begin()->second : nullptr;
+  }
+
   // Fills has_metadata, binding_count, constants_size and flags of `out`
-  // from `name`'s metadata; leaves them as they are when there is none.
-  void describe(const std::string& name, ahal_kernel_attributes_t& out) const {
-    const ahal_kernel_info_t* info = find(name);
+  // from `info` (find() or only()); leaves them as they are without one.
+  static void describe(const ahal_kernel_info_t* info, ahal_kernel_attributes_t& out) {
     if (!info) return;
     out.has_metadata = 1;
     out.binding_count = info->binding_count;
     out.constants_size = info->constants_size;
     out.flags = info->flags;
+  }
+  // The same from kernel `name`'s metadata.
+  void describe(const std::string& name, ahal_kernel_attributes_t& out) const {
+    describe(find(name), out);
   }
 
  private:

@@ -199,7 +199,7 @@ void guard_void(const char* what, F&& f) noexcept {
 //
 //   AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
 //   AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-//   api.image_score = ahal::plugin::entry<image_score>;
+//   AHAL_PLUGIN_SET_GUARDED_ENTRY(api, image_score)
 
 namespace detail {
 template <auto Fn>
@@ -225,8 +225,11 @@ inline constexpr auto entry = &detail::Entry<Fn>::call;
 
 }  // namespace ahal::plugin
 
-// (api).entry = ahal::plugin::entry<entry>, for the entry-list X-macros.
-#define AHAL_PLUGIN_SET_GUARDED_ENTRY(api, name) (api).name = ::ahal::plugin::entry<name>;
+// (api).entry = ahal::plugin::entry<entry>, for the entry-list X-macros and
+// one optional entry at a time. The function is taken with the field's
+// exact type, so an overload of the same name elsewhere does not matter.
+#define AHAL_PLUGIN_SET_GUARDED_ENTRY(api, name) \
+  (api).name = ::ahal::plugin::entry<static_cast<decltype(ahal_plugin_api_t::name)>(name)>;
 
 // Declares the plugin's function `name` with the type of the table's field
 // of that name, in the current namespace, for the entry-list X-macros:
