@@ -16,60 +16,6 @@
 
 namespace ahal_vulkan {
 
-// ------------------------------------------------------------ diagnostics
-
-namespace {
-std::atomic<const ahal_plugin_host_t*> g_host{nullptr};
-}
-
-void set_host(const ahal_plugin_host_t* host) { g_host.store(host); }
-
-ahal_status_t fail(ahal_status_t status, const char* format, ...) {
-  char buf[2048];
-  va_list ap;
-  va_start(ap, format);
-  std::vsnprintf(buf, sizeof(buf), format, ap);
-  va_end(ap);
-  const ahal_plugin_host_t* host = g_host.load();
-  if (host && host->set_error_message) host->set_error_message(buf);
-  return status;
-}
-
-ahal_status_t vk_fail(VkResult result, const char* what) {
-  ahal_status_t status = AHAL_ERROR_PLUGIN;
-  switch (result) {
-    case VK_ERROR_OUT_OF_HOST_MEMORY:
-      status = AHAL_ERROR_OUT_OF_HOST_MEMORY;
-      break;
-    case VK_ERROR_OUT_OF_DEVICE_MEMORY:
-    case VK_ERROR_TOO_MANY_OBJECTS:
-    case VK_ERROR_OUT_OF_POOL_MEMORY:
-    case VK_ERROR_FRAGMENTED_POOL:
-    case VK_ERROR_FRAGMENTATION:
-      status = AHAL_ERROR_OUT_OF_DEVICE_MEMORY;
-      break;
-    case VK_ERROR_DEVICE_LOST:
-      status = AHAL_ERROR_DEVICE_LOST;
-      break;
-    case VK_TIMEOUT:
-      status = AHAL_ERROR_TIMEOUT;
-      break;
-    case VK_ERROR_FEATURE_NOT_PRESENT:
-    case VK_ERROR_EXTENSION_NOT_PRESENT:
-    case VK_ERROR_FORMAT_NOT_SUPPORTED:
-      status = AHAL_ERROR_UNSUPPORTED;
-      break;
-    default:
-      break;
-  }
-  return fail(status, "%s failed: %s", what, ahal_vk::result_name(result));
-}
-
-void log(ahal_log_level_t level, const std::string& message) {
-  const ahal_plugin_host_t* host = g_host.load();
-  if (host && host->log) host->log(level, "vulkan", message.c_str());
-}
-
 // --------------------------------------------------------------- instance
 
 namespace {
@@ -471,9 +417,18 @@ void Device::fill_properties(const std::vector<VkExtensionProperties>& extension
   o.max_allocation_bytes = std::min<uint64_t>(m3.maxMemoryAllocationSize, largest_heap);
   o.max_workgroup_size = lim.maxComputeWorkGroupInvocations;
   for (int d = 0; d < 3; ++d) {
-    o.max_workgroup_dims[d] = lim.maxComputeWorkGroupSize[d];
-    o.max_grid_dims[d] = lim.maxComputeWorkGroupCount[d];
+    o.max_workgroup_dims[d] =
+        std::min(lim.maxComputeWorkGroupSize[d], lim.maxComputeWorkGroupInvocations);
+    // gl_GlobalInvocationID is 32-bit: grid * workgroup must fit in it even
+    // with the largest workgroup.
+    o.max_grid_dims[d] = std::min<uint32_t>(lim.maxComputeWorkGroupCount[d],
+                                            UINT32_MAX / std::max(o.max_workgroup_dims[d], 1u));
   }
+  // lavapipe counts a dispatch's work-groups in an int: beyond INT32_MAX it
+  // runs none or too few (Mesa's llvmpipe_launch_grid), so launches above
+  // that are refused (Stream::launch).
+  if (has_driver && driver.driverID == VK_DRIVER_ID_MESA_LLVMPIPE)
+    max_groups_per_launch = INT32_MAX;
   o.shared_memory_per_workgroup = lim.maxComputeSharedMemorySize;
   o.subgroup_size_min = o.subgroup_size_max = subgroup.subgroupSize;
   if (has_sizes && sizes.minSubgroupSize) {
@@ -512,157 +467,55 @@ void Device::fill_properties(const std::vector<VkExtensionProperties>& extension
   o.has_uuid = 1;
 }
 
-// --------------------------------------------------------- pipeline cache
+// ---------------------------------------------------------------- entries
 
-namespace {
-
-std::string hex(const uint8_t* p, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) {
-    s += digits[p[i] >> 4];
-    s += digits[p[i] & 15];
-  }
-  return s;
-}
-
-}  // namespace
-
-void Device::load_pipeline_cache() {
-  std::vector<char> data;
-  if (!instance->cache_dir.empty()) {
-    char name[64];
-    std::snprintf(name, sizeof(name), "/vulkan-%04x-%04x-", props.vendorID, props.deviceID);
-    cache_path_ =
-        instance->cache_dir + name + hex(props.pipelineCacheUUID, VK_UUID_SIZE) + ".pipelinecache";
-    std::ifstream in(cache_path_, std::ios::binary);
-    if (in) data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  // The header (VkPipelineCacheHeaderVersionOne) must name this exact device
-  // and driver build; anything else is ignored and overwritten on save.
-  bool valid = false;
-  if (data.size() >= 32) {
-    uint32_t header_size, version, vendor, device_id;
-    std::memcpy(&header_size, &data[0], 4);
-    std::memcpy(&version, &data[4], 4);
-    std::memcpy(&vendor, &data[8], 4);
-    std::memcpy(&device_id, &data[12], 4);
-    valid = header_size >= 32 && header_size <= data.size() &&
-            version == VK_PIPELINE_CACHE_HEADER_VERSION_ONE && vendor == props.vendorID &&
-            device_id == props.deviceID &&
-            std::memcmp(&data[16], props.pipelineCacheUUID, VK_UUID_SIZE) == 0;
-    if (!valid)
-      log(AHAL_LOG_INFO,
-          "ignoring pipeline cache " + cache_path_ + " (header does not match this device)");
-  }
-  auto ci = vk_struct<VkPipelineCacheCreateInfo>();
-  if (valid) {
-    ci.initialDataSize = data.size();
-    ci.pInitialData = data.data();
-  }
-  VkResult r = fn.vkCreatePipelineCache(device, &ci, nullptr, &pipeline_cache);
-  if (r != VK_SUCCESS && valid) {
-    ci.initialDataSize = 0;
-    ci.pInitialData = nullptr;
-    r = fn.vkCreatePipelineCache(device, &ci, nullptr, &pipeline_cache);
-  }
-  if (r != VK_SUCCESS) pipeline_cache = VK_NULL_HANDLE;  // pipelines still build without one
-  if (valid && pipeline_cache)
-    log(AHAL_LOG_DEBUG,
-        "loaded pipeline cache " + cache_path_ + " (" + std::to_string(data.size()) + " bytes)");
-}
-
-void Device::save_pipeline_cache() {
-  if (cache_path_.empty() || !pipeline_cache || !pipeline_cache_dirty.exchange(false)) return;
-  size_t size = 0;
-  if (fn.vkGetPipelineCacheData(device, pipeline_cache, &size, nullptr) != VK_SUCCESS) return;
-  std::vector<char> data(size);
-  if (size && fn.vkGetPipelineCacheData(device, pipeline_cache, &size, data.data()) != VK_SUCCESS)
-    return;
-  data.resize(size);
-  ::mkdir(instance->cache_dir.c_str(), 0755);  // the loader may not have made it
-  // Write then rename, so a concurrent reader never sees half a file.
-  std::string tmp = cache_path_ + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      log(AHAL_LOG_WARNING, "cannot write pipeline cache " + tmp);
-      return;
-    }
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) {
-      ::unlink(tmp.c_str());
-      return;
-    }
-  }
-  if (std::rename(tmp.c_str(), cache_path_.c_str()) != 0) ::unlink(tmp.c_str());
-}
-
-// -------------------------------------------------------- pipeline layouts
-
-ahal_status_t Device::layout(uint32_t binding_count, uint32_t constants_size,
-                             const PipelineLayout** out) {
-  std::lock_guard<std::mutex> lock(layouts_mutex_);
-  for (const auto& l : layouts_) {
-    if (l->binding_count == binding_count && l->constants_size == constants_size) {
-      *out = l.get();
-      return AHAL_SUCCESS;
-    }
-  }
-  auto l = std::make_unique<PipelineLayout>();
-  l->binding_count = binding_count;
-  l->constants_size = constants_size;
-  VkDescriptorSetLayoutBinding bindings[AHAL_MAX_BINDINGS];
-  for (uint32_t i = 0; i < binding_count; ++i) {
-    bindings[i] = VkDescriptorSetLayoutBinding{};
-    bindings[i].binding = i;
-    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    bindings[i].descriptorCount = 1;
-    bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
-  }
-  auto sci = vk_struct<VkDescriptorSetLayoutCreateInfo>();
-  if (push_descriptors) sci.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
-  sci.bindingCount = binding_count;
-  sci.pBindings = bindings;
-  AHAL_VK_CHECK(fn.vkCreateDescriptorSetLayout(device, &sci, nullptr, &l->set_layout),
-                "vkCreateDescriptorSetLayout");
-  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, constants_size};
-  auto pci = vk_struct<VkPipelineLayoutCreateInfo>();
-  pci.setLayoutCount = 1;
-  pci.pSetLayouts = &l->set_layout;
-  pci.pushConstantRangeCount = constants_size ? 1 : 0;
-  pci.pPushConstantRanges = &range;
-  VkResult r = fn.vkCreatePipelineLayout(device, &pci, nullptr, &l->layout);
-  if (r != VK_SUCCESS) {
-    fn.vkDestroyDescriptorSetLayout(device, l->set_layout, nullptr);
-    return vk_fail(r, "vkCreatePipelineLayout");
-  }
-  *out = l.get();
-  layouts_.push_back(std::move(l));
+ahal_status_t device_open(ahal_plugin_instance_t* ip, uint32_t index, ahal_plugin_device_t** out) {
+  Instance* in = object<Instance>(ip);
+  if (index >= in->physical_devices.size())
+    return fail(AHAL_ERROR_OUT_OF_RANGE, "no Vulkan device %u", index);
+  auto d = std::make_unique<Device>();
+  ahal_status_t s = d->open(in, index);
+  if (s != AHAL_SUCCESS) return s;
+  *out = handle<ahal_plugin_device_t>(d.release());
   return AHAL_SUCCESS;
 }
 
-// ------------------------------------------------------ pinned allocations
+void device_close(ahal_plugin_device_t* d) { delete object<Device>(d); }
 
-void Device::register_host_alloc(HostAlloc* alloc) {
-  std::unique_lock<std::shared_mutex> lock(host_allocs_mutex_);
-  host_allocs_[reinterpret_cast<uintptr_t>(alloc->mem.mapped())] = alloc;
+ahal_status_t device_get_properties(ahal_plugin_device_t* d, ahal_device_properties_t* props) {
+  // Only the fields the caller's struct has; the loader fills plugin/selector.
+  const size_t n = std::min(props->struct_size, sizeof(ahal_device_properties_t));
+  const size_t caller_size = props->struct_size;
+  std::memcpy(props, &object<Device>(d)->properties, n);
+  props->struct_size = caller_size;
+  return AHAL_SUCCESS;
 }
 
-void Device::unregister_host_alloc(HostAlloc* alloc) {
-  std::unique_lock<std::shared_mutex> lock(host_allocs_mutex_);
-  host_allocs_.erase(reinterpret_cast<uintptr_t>(alloc->mem.mapped()));
+ahal_status_t device_memory_usage(ahal_plugin_device_t* d, uint64_t* used, uint64_t* total) {
+  *used = object<Device>(d)->allocator.device_local_bytes();
+  *total = object<Device>(d)->properties.global_memory_bytes;
+  return AHAL_SUCCESS;
 }
 
-HostAlloc* Device::find_host_alloc(const void* p, uint64_t size) {
-  uintptr_t a = reinterpret_cast<uintptr_t>(p);
-  std::shared_lock<std::shared_mutex> lock(host_allocs_mutex_);
-  auto it = host_allocs_.upper_bound(a);
-  if (it == host_allocs_.begin()) return nullptr;
-  --it;
-  HostAlloc* h = it->second;
-  if (a - it->first + size <= h->mem.size) return h;
-  return nullptr;
+// Images for "" (any Vulkan) or "vulkanX.Y" up to the device's version;
+// a newer-targeted image scores higher.
+ahal_status_t image_score(ahal_plugin_device_t* dp, ahal_module_format_t format, const char* target,
+                          int32_t* out) {
+  *out = 0;
+  if (format != AHAL_MODULE_FORMAT_SPIRV_VULKAN) return AHAL_SUCCESS;
+  if (!target || !*target) {
+    *out = 1;
+    return AHAL_SUCCESS;
+  }
+  unsigned major = 0, minor = 0;
+  char tail = 0;
+  if (std::sscanf(target, "vulkan%u.%u%c", &major, &minor, &tail) == 2) {
+    uint32_t v = VK_MAKE_API_VERSION(0, major, minor, 0);
+    uint32_t have =
+        std::min(object<Device>(dp)->props.apiVersion, object<Device>(dp)->instance->api_version);
+    if (v <= have) *out = 2 + static_cast<int32_t>(major * 100 + minor);
+  }
+  return AHAL_SUCCESS;
 }
 
 }  // namespace ahal_vulkan

@@ -16,8 +16,6 @@ constexpr VkMemoryPropertyFlags kExoticTypes =
     VK_MEMORY_PROPERTY_PROTECTED_BIT | VK_MEMORY_PROPERTY_LAZILY_ALLOCATED_BIT |
     VK_MEMORY_PROPERTY_DEVICE_COHERENT_BIT_AMD | VK_MEMORY_PROPERTY_DEVICE_UNCACHED_BIT_AMD;
 
-uint64_t align_up(uint64_t v, uint64_t a) { return a ? (v + a - 1) / a * a : v; }
-
 int popcount(uint32_t v) { return static_cast<int>(std::bitset<32>(v).count()); }
 
 }  // namespace

@@ -151,7 +151,9 @@ bool inspect_spirv(const std::vector<uint32_t>& code, Module* m, const Device& d
 
 }  // namespace
 
-ahal_status_t module_create(Device* device, const ahal_plugin_module_args_t* args, Module** out) {
+ahal_status_t module_create(ahal_plugin_device_t* dp, const ahal_plugin_module_args_t* args,
+                            ahal_plugin_module_t** out) {
+  Device* device = object<Device>(dp);
   if (args->format != AHAL_MODULE_FORMAT_SPIRV_VULKAN)
     return fail(AHAL_ERROR_UNSUPPORTED, "the Vulkan plugin takes spirv-vulkan modules only");
   if (args->data_size % 4 != 0)
@@ -166,36 +168,29 @@ ahal_status_t module_create(Device* device, const ahal_plugin_module_args_t* arg
     return fail(AHAL_ERROR_BUILD_FAILED, "%s", error.c_str());
   if (m->entries.empty())
     return fail(AHAL_ERROR_BUILD_FAILED, "the SPIR-V module has no GLCompute entry point");
-  if (AHAL_PLUGIN_HAS_FIELD(args, ahal_plugin_module_args_t, kernel_infos)) {
-    for (uint32_t i = 0; i < args->kernel_info_count; ++i) {
-      m->infos.push_back(args->kernel_infos[i]);
-      m->info_names.push_back(args->kernel_infos[i].name ? args->kernel_infos[i].name : "");
-    }
-  }
+  m->infos = ahal::plugin::KernelInfos(*args);
   // The VkShaderModule is made on first use, so that a module the device
   // cannot run (e.g. fp64 on a device without it) costs nothing until then.
-  *out = m.release();
+  *out = handle<ahal_plugin_module_t>(m.release());
   return AHAL_SUCCESS;
 }
 
-void module_destroy(Module* m) {
+void module_destroy(ahal_plugin_module_t* mp) {
+  Module* m = object<Module>(mp);
   Device* d = m->device;
   // Batches not yet run may still use the pipelines.
   d->synchronize_streams();
-  for (auto& kv : m->kernels)
-    for (auto& p : kv.second->pipelines) d->fn.vkDestroyPipeline(d->device, p->pipeline, nullptr);
+  m->kernels.for_each([d](Kernel& k) {
+    for (auto& p : k.pipelines) d->fn.vkDestroyPipeline(d->device, p->pipeline, nullptr);
+  });
   if (m->shader) d->fn.vkDestroyShaderModule(d->device, m->shader, nullptr);
   d->save_pipeline_cache();
   delete m;
 }
 
-ahal_status_t kernel_get(Module* m, const char* entry, Kernel** out) {
-  std::lock_guard<std::mutex> lock(m->mutex);
-  auto it = m->kernels.find(entry);
-  if (it != m->kernels.end()) {
-    *out = it->second.get();
-    return AHAL_SUCCESS;
-  }
+namespace {
+
+std::unique_ptr<Kernel> make_kernel(Module* m, const char* entry) {
   bool found = false;
   std::string names;
   for (const auto& e : m->entries) {
@@ -203,111 +198,41 @@ ahal_status_t kernel_get(Module* m, const char* entry, Kernel** out) {
     names += (names.empty() ? "" : ", ") + e;
   }
   if (!found)
-    return fail(AHAL_ERROR_NOT_FOUND,
-                "no compute entry point '%s' in the SPIR-V module (it has: %s)", entry,
-                names.c_str());
+    ahal::plugin::raise(AHAL_ERROR_NOT_FOUND,
+                        "no compute entry point '%s' in the SPIR-V module (it has: %s)", entry,
+                        names.c_str());
   if (!m->missing_feature.empty())
-    return fail(AHAL_ERROR_UNSUPPORTED, "kernel '%s' needs %s, which %s does not support", entry,
-                m->missing_feature.c_str(), m->device->props.deviceName);
+    ahal::plugin::raise(AHAL_ERROR_UNSUPPORTED, "kernel '%s' needs %s, which %s does not support",
+                        entry, m->missing_feature.c_str(), m->device->props.deviceName);
   auto k = std::make_unique<Kernel>();
   k->module = m;
   k->entry = entry;
   k->static_shared_bytes = m->static_shared_bytes;
   // Metadata: the info named like the entry, or the only one there is.
-  for (size_t i = 0; i < m->infos.size(); ++i) {
-    if (m->info_names[i] == entry || m->infos.size() == 1) {
-      k->has_metadata = true;
-      k->info = m->infos[i];
-      k->info.name = nullptr;
-      if (m->info_names[i] == entry) break;
-    }
-  }
-  *out = k.get();
-  m->kernels.emplace(entry, std::move(k));
+  k->info = m->infos.find(entry);
+  if (!k->info) k->info = m->infos.only();
+  return k;
+}
+
+}  // namespace
+
+ahal_status_t kernel_get(ahal_plugin_module_t* mp, const char* entry, ahal_plugin_kernel_t** out) {
+  Module* m = object<Module>(mp);
+  *out =
+      handle<ahal_plugin_kernel_t>(&m->kernels.get(entry, [&] { return make_kernel(m, entry); }));
   return AHAL_SUCCESS;
 }
 
-ahal_status_t kernel_get_attributes(Kernel* k, ahal_kernel_attributes_t* out) {
+ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kp, ahal_kernel_attributes_t* out) {
+  const Kernel* k = object<Kernel>(kp);
   const Device& d = *k->module->device;
   ahal_kernel_attributes_t a{};
   a.struct_size = out->struct_size;
   a.max_workgroup_size = d.props.limits.maxComputeWorkGroupInvocations;
   a.static_shared_bytes = k->static_shared_bytes;
   a.preferred_workgroup_multiple = d.properties.subgroup_size_max;
-  a.has_metadata = k->has_metadata ? 1 : 0;
-  a.binding_count = k->info.binding_count;
-  a.constants_size = k->info.constants_size;
-  a.flags = k->info.flags;
-  size_t n = std::min(out->struct_size, sizeof(a));
-  std::memcpy(out, &a, n);
-  out->struct_size = a.struct_size;
-  return AHAL_SUCCESS;
-}
-
-ahal_status_t kernel_pipeline(Kernel* k, const ahal_plugin_launch_t* l, Pipeline** out) {
-  PipelineKey key{{l->workgroup_size[0], l->workgroup_size[1], l->workgroup_size[2]},
-                  l->dynamic_shared_bytes,
-                  l->binding_count,
-                  (l->constants_size + 3u) & ~3u};
-  Pipeline* last = k->last.load(std::memory_order_acquire);
-  if (last && last->key == key) {
-    *out = last;
-    return AHAL_SUCCESS;
-  }
-  std::lock_guard<std::mutex> lock(k->mutex);
-  for (auto& p : k->pipelines) {
-    if (p->key == key) {
-      k->last.store(p.get(), std::memory_order_release);
-      *out = p.get();
-      return AHAL_SUCCESS;
-    }
-  }
-  Module* m = k->module;
-  Device* d = m->device;
-  auto p = std::make_unique<Pipeline>();
-  p->key = key;
-  ahal_status_t s = d->layout(key.binding_count, key.constants_size, &p->layout);
-  if (s != AHAL_SUCCESS) return s;
-  {
-    std::lock_guard<std::mutex> mlock(m->mutex);
-    if (!m->shader) {
-      auto ci = vk_struct<VkShaderModuleCreateInfo>();
-      ci.codeSize = m->code.size() * 4;
-      ci.pCode = m->code.data();
-      VkResult r = d->fn.vkCreateShaderModule(d->device, &ci, nullptr, &m->shader);
-      if (r != VK_SUCCESS) {
-        d->check(r, "vkCreateShaderModule");
-        return fail(r == VK_ERROR_DEVICE_LOST ? AHAL_ERROR_DEVICE_LOST : AHAL_ERROR_BUILD_FAILED,
-                    "vkCreateShaderModule failed: %s", ahal_vk::result_name(r));
-      }
-    }
-  }
-  // Specialization constants 0-2: workgroup size; 3: dynamic shared bytes.
-  const uint32_t spec[4] = {key.wg[0], key.wg[1], key.wg[2], key.dynamic_shared};
-  VkSpecializationMapEntry entries[4];
-  for (uint32_t i = 0; i < 4; ++i) entries[i] = {i, i * 4, 4};
-  VkSpecializationInfo si{4, entries, sizeof(spec), spec};
-  auto ci = vk_struct<VkComputePipelineCreateInfo>();
-  ci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-  ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  ci.stage.module = m->shader;
-  ci.stage.pName = k->entry.c_str();
-  ci.stage.pSpecializationInfo = &si;
-  ci.layout = p->layout->layout;
-  VkResult r =
-      d->fn.vkCreateComputePipelines(d->device, d->pipeline_cache, 1, &ci, nullptr, &p->pipeline);
-  if (r != VK_SUCCESS) {
-    d->check(r, "vkCreateComputePipelines");
-    return fail(r == VK_ERROR_DEVICE_LOST ? AHAL_ERROR_DEVICE_LOST : AHAL_ERROR_BUILD_FAILED,
-                "vkCreateComputePipelines for '%s' (workgroup %ux%ux%u, %u dynamic shared "
-                "bytes) failed: %s",
-                k->entry.c_str(), key.wg[0], key.wg[1], key.wg[2], key.dynamic_shared,
-                ahal_vk::result_name(r));
-  }
-  d->pipeline_cache_dirty.store(true);
-  *out = p.get();
-  k->last.store(p.get(), std::memory_order_release);
-  k->pipelines.push_back(std::move(p));
+  ahal::plugin::KernelInfos::describe(k->info, a);
+  ahal::plugin::write_struct(out, a);
   return AHAL_SUCCESS;
 }
 

@@ -4,7 +4,8 @@
 
 #include "vk_functions.hpp"
 
-#include <ahal/plugin.h>
+#include <ahal/kernel_cache.hpp>
+#include <ahal/plugin.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -91,13 +92,12 @@ T vk_struct(void* next = nullptr) {
 
 // ------------------------------------------------------------ diagnostics
 
-void set_host(const ahal_plugin_host_t* host);
-// Sets the thread's error message (printf style) and returns `status`.
-ahal_status_t fail(ahal_status_t status, const char* format, ...)
-    __attribute__((format(printf, 2, 3)));
+using ahal::plugin::fail;
+using ahal::plugin::handle;
+using ahal::plugin::log;
+using ahal::plugin::object;
 // Maps a VkResult to a status; the message names `what` and the VkResult.
 ahal_status_t vk_fail(VkResult result, const char* what);
-void log(ahal_log_level_t level, const std::string& message);
 
 #define AHAL_VK_CHECK(call, what)                                   \
   do {                                                              \
@@ -121,6 +121,9 @@ ahal_status_t instance_create(const ahal_plugin_init_args_t* args, Instance** ou
 void instance_destroy(Instance* instance);
 
 // ----------------------------------------------------------------- memory
+
+// `v` rounded up to a multiple of `a` (a == 0 leaves it).
+inline uint64_t align_up(uint64_t v, uint64_t a) { return a ? (v + a - 1) / a * a : v; }
 
 class Device;
 
@@ -223,8 +226,7 @@ class Module;
 struct Kernel {  // ahal_plugin_kernel_t
   Module* module = nullptr;
   std::string entry;
-  bool has_metadata = false;
-  ahal_kernel_info_t info{};  // name unused
+  const ahal_kernel_info_t* info = nullptr;  // the module's metadata for it, if any
   uint32_t static_shared_bytes = 0;
   std::mutex mutex;
   std::vector<std::unique_ptr<Pipeline>> pipelines;
@@ -236,19 +238,14 @@ class Module {  // ahal_plugin_module_t
   Device* device = nullptr;
   std::vector<uint32_t> code;
   std::vector<std::string> entries;  // GLCompute entry points
-  std::vector<ahal_kernel_info_t> infos;
-  std::vector<std::string> info_names;
+  ahal::plugin::KernelInfos infos;
   uint32_t static_shared_bytes = 0;
   std::string missing_feature;
-  std::mutex mutex;
+  std::mutex mutex;                        // guards shader
   VkShaderModule shader = VK_NULL_HANDLE;  // created on first pipeline
-  std::unordered_map<std::string, std::unique_ptr<Kernel>> kernels;
+  ahal::plugin::KernelCache<Kernel> kernels;
 };
 
-ahal_status_t module_create(Device* device, const ahal_plugin_module_args_t* args, Module** out);
-void module_destroy(Module* module);
-ahal_status_t kernel_get(Module* module, const char* entry, Kernel** out);
-ahal_status_t kernel_get_attributes(Kernel* kernel, ahal_kernel_attributes_t* out);
 // The pipeline for a launch's workgroup size, dynamic shared bytes and
 // argument layout; compiled once, then cached.
 ahal_status_t kernel_pipeline(Kernel* kernel, const ahal_plugin_launch_t* launch, Pipeline** out);
@@ -300,6 +297,18 @@ struct PendingStep {
 
 class Stream {
  public:
+  static constexpr uint32_t kMaxBatchCommands = 256;  // submit at least this often
+  static constexpr size_t kMaxInFlight = 64;          // batches queued before enqueues block
+  static constexpr uint64_t kChunkSize = 1ull << 20;  // upload chunk for small staged data
+  static constexpr uint32_t kPoolSets = 64;  // descriptor sets per pool (no push descriptors)
+  static constexpr VkPipelineStageFlags kWorkStages =
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+  static constexpr VkAccessFlags kWorkWrites =
+      VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  static constexpr VkAccessFlags kWorkAccess =
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+      VK_ACCESS_TRANSFER_WRITE_BIT;
+
   Stream(Device* d, Queue* q) : device(d), queue(q) {}
   ~Stream();
   ahal_status_t init();
@@ -396,14 +405,6 @@ struct Event {  // ahal_plugin_event_t
   uint64_t value = 0;
 };
 
-ahal_status_t event_create(Device* device, uint32_t flags, Event** out);
-void event_destroy(Event* event);
-ahal_status_t event_record(Event* event, const std::shared_ptr<Stream>& stream);
-ahal_status_t event_query(Event* event);
-ahal_status_t event_wait(Event* event, uint64_t timeout_ns);
-ahal_status_t event_elapsed_ns(Event* start, Event* end, uint64_t* out_ns);
-ahal_status_t stream_wait_event(const std::shared_ptr<Stream>& stream, Event* event);
-
 // ----------------------------------------------------------------- device
 
 class Device {  // ahal_plugin_device_t
@@ -428,6 +429,8 @@ class Device {  // ahal_plugin_device_t
   bool has_int8 = false, has_int64_atomics = false, has_storage16 = false;
   bool has_storage8 = false;
   ahal_device_properties_t properties{};  // what device_get_properties copies
+  // Work-groups one dispatch may have in all, where the driver bounds it.
+  uint64_t max_groups_per_launch = UINT64_MAX;
 
   MemoryAllocator allocator;
 
@@ -473,5 +476,18 @@ class Device {  // ahal_plugin_device_t
 };
 
 Queue* pick_queue(Device* device);
+
+// ---------------------------------------------------------------- entries
+//
+// One source file per object (plugin, device, buffer, host_alloc, stream,
+// event, module); handles are pointers to the objects above (Instance,
+// Device, Buffer, HostAlloc, StreamHandle, Event, Module, Kernel), cast with
+// object<T>() and handle<H>(). Each entry may throw; the table installs
+// each behind ahal::plugin::entry.
+
+AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
+AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
 
 }  // namespace ahal_vulkan

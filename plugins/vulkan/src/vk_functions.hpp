@@ -9,7 +9,7 @@
 #endif
 #include <vulkan/vulkan.h>
 
-#include <dlfcn.h>
+#include <ahal/vendor_library.hpp>
 
 #include <string>
 
@@ -119,67 +119,64 @@ struct DeviceFunctions {
 // Opens libvulkan.so.1. The library stays loaded for the process's life:
 // unloading ICDs (LLVM in lavapipe) at exit is a known source of crashes.
 inline bool load_global(GlobalFunctions* g, std::string* error) {
-  void* lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    const char* why = dlerror();
-    *error = std::string("Vulkan loader not found (libvulkan.so.1: ") + (why ? why : "?") + ")";
+  ahal::plugin::VendorLibrary library;
+  if (!library.open("Vulkan loader", {"libvulkan.so.1"})) {
+    *error = library.error();
     return false;
   }
-  auto gipa = reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(lib, "vkGetInstanceProcAddr"));
-  if (!gipa) {
-    *error = "libvulkan.so.1 has no vkGetInstanceProcAddr";
+  ahal::plugin::SymbolTable symbols(library);
+  symbols.require(g->vkGetInstanceProcAddr, "vkGetInstanceProcAddr");
+  if (!symbols.complete()) {
+    *error = symbols.error();
+    library.close();
     return false;
   }
-  g->library = lib;
-  g->vkGetInstanceProcAddr = gipa;
-#define AHAL_VK_LOAD_GLOBAL(name) \
-  g->name = reinterpret_cast<PFN_##name>(gipa(VK_NULL_HANDLE, #name));
-  AHAL_VK_GLOBAL_FUNCTIONS(AHAL_VK_LOAD_GLOBAL)
-#undef AHAL_VK_LOAD_GLOBAL
-  if (!g->vkCreateInstance || !g->vkEnumerateInstanceExtensionProperties) {
-    *error = "libvulkan.so.1 lacks vkCreateInstance";
+  const PFN_vkGetInstanceProcAddr gipa = g->vkGetInstanceProcAddr;
+  ahal::plugin::SymbolTable globals(
+      library.what() + " " + library.path(),
+      [gipa](const char* name) { return reinterpret_cast<void*>(gipa(VK_NULL_HANDLE, name)); });
+  globals.require(g->vkCreateInstance, "vkCreateInstance");
+  globals.require(g->vkEnumerateInstanceExtensionProperties,
+                  "vkEnumerateInstanceExtensionProperties");
+  globals.require(g->vkEnumerateInstanceLayerProperties, "vkEnumerateInstanceLayerProperties");
+  globals.optional(g->vkEnumerateInstanceVersion, "vkEnumerateInstanceVersion");  // Vulkan 1.1
+  if (!globals.complete()) {
+    *error = globals.error();
     return false;
   }
+  g->library = library.handle();
   return true;
 }
 
-// Fails naming the first entry point missing (the instance must be 1.1+).
+// Fails naming the entry points missing (the instance must be 1.1+).
 inline bool load_instance(const GlobalFunctions& g, VkInstance instance, InstanceFunctions* f,
                           std::string* error) {
-#define AHAL_VK_LOAD_INSTANCE(name)                                                 \
-  f->name = reinterpret_cast<PFN_##name>(g.vkGetInstanceProcAddr(instance, #name)); \
-  if (!f->name) {                                                                   \
-    *error = "the Vulkan loader lacks " #name;                                      \
-    return false;                                                                   \
-  }
-  AHAL_VK_INSTANCE_FUNCTIONS(AHAL_VK_LOAD_INSTANCE)
-#undef AHAL_VK_LOAD_INSTANCE
-  return true;
+  const PFN_vkGetInstanceProcAddr gipa = g.vkGetInstanceProcAddr;
+  ahal::plugin::SymbolTable symbols("the Vulkan loader", [gipa, instance](const char* name) {
+    return reinterpret_cast<void*>(gipa(instance, name));
+  });
+#define AHAL_VK_LOAD(name) symbols.require(f->name, #name);
+  AHAL_VK_INSTANCE_FUNCTIONS(AHAL_VK_LOAD)
+  if (!symbols.complete()) *error = symbols.error();
+  return symbols.complete();
 }
 
 inline bool load_device(const InstanceFunctions& in, VkDevice device, DeviceFunctions* f,
                         std::string* error) {
-  auto gdpa = in.vkGetDeviceProcAddr;
-#define AHAL_VK_LOAD_DEVICE(name)                              \
-  f->name = reinterpret_cast<PFN_##name>(gdpa(device, #name)); \
-  if (!f->name) {                                              \
-    *error = "the Vulkan driver lacks " #name;                 \
-    return false;                                              \
-  }
-  AHAL_VK_DEVICE_FUNCTIONS(AHAL_VK_LOAD_DEVICE)
-#undef AHAL_VK_LOAD_DEVICE
-#define AHAL_VK_LOAD_TIMELINE(name)                                                \
-  f->name = reinterpret_cast<PFN_##name>(gdpa(device, #name));                     \
-  if (!f->name) f->name = reinterpret_cast<PFN_##name>(gdpa(device, #name "KHR")); \
-  if (!f->name) {                                                                  \
-    *error = "the Vulkan driver lacks " #name;                                     \
-    return false;                                                                  \
-  }
+  const PFN_vkGetDeviceProcAddr gdpa = in.vkGetDeviceProcAddr;
+  ahal::plugin::SymbolTable symbols("the Vulkan driver", [gdpa, device](const char* name) {
+    return reinterpret_cast<void*>(gdpa(device, name));
+  });
+  AHAL_VK_DEVICE_FUNCTIONS(AHAL_VK_LOAD)
+#undef AHAL_VK_LOAD
+  // Vulkan 1.2 core names, else the VK_KHR_timeline_semaphore ones.
+#define AHAL_VK_LOAD_TIMELINE(name) \
+  if (!symbols.optional(f->name, #name)) symbols.require(f->name, #name "KHR");
   AHAL_VK_TIMELINE_FUNCTIONS(AHAL_VK_LOAD_TIMELINE)
 #undef AHAL_VK_LOAD_TIMELINE
-  f->vkCmdPushDescriptorSetKHR =
-      reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(gdpa(device, "vkCmdPushDescriptorSetKHR"));
-  return true;
+  symbols.optional(f->vkCmdPushDescriptorSetKHR, "vkCmdPushDescriptorSetKHR");
+  if (!symbols.complete()) *error = symbols.error();
+  return symbols.complete();
 }
 
 #undef AHAL_VK_DECLARE
