@@ -6,7 +6,7 @@ target_sources(ahal-bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/native_cuda.cpp
   ${PROJECT_SOURCE_DIR}/plugins/cuda/src/cuda_arch.cpp)
 target_include_directories(ahal-bench PRIVATE ${PROJECT_SOURCE_DIR}/plugins/cuda/src)
 target_include_directories(ahal-bench SYSTEM PRIVATE ${AHAL_CUDA_INCLUDE_DIR})
-target_link_libraries(ahal-bench PRIVATE ahal_bundle_io ${CMAKE_DL_LIBS})
+target_link_libraries(ahal-bench PRIVATE ahal_bundle_io ahal_plugin_sdk ${CMAKE_DL_LIBS})
 
 # The whole benchmark against the test-only fake driver (plugins/cuda/tests):
 # checks the native side runs and reports every figure; the figures of a

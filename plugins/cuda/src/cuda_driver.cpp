@@ -1,10 +1,5 @@
 #include "cuda_driver.hpp"
 
-#include <dlfcn.h>
-#include <link.h>
-
-#include <cstdlib>
-
 namespace ahal_cuda {
 
 namespace {
@@ -18,7 +13,7 @@ std::string version_text(int version) {
 Driver::~Driver() {
   // After cuInit the driver runs threads of its own; unmapping it under them
   // is unsafe, so it stays loaded until the process ends.
-  if (handle_ && !initialized_) dlclose(handle_);
+  if (!initialized_) library_.close();
 }
 
 void* Driver::resolve(const char* name, int cuda_version) const {
@@ -36,29 +31,17 @@ void* Driver::resolve(const char* name, int cuda_version) const {
 }
 
 ahal_status_t Driver::load(std::string* error) {
-  const char* env = std::getenv("AHAL_CUDA_DRIVER_PATH");
-  path_ = env && *env ? env : "libcuda.so.1";
-  dlerror();
-  handle_ = dlopen(path_.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle_) {
-    const char* why = dlerror();
-    std::string text = why ? why : "dlopen failed";
-    // dlerror() usually starts with the file name already; say it once.
-    if (text.compare(0, path_.size() + 2, path_ + ": ") == 0) text.erase(0, path_.size() + 2);
-    *error = "CUDA driver not found (" + path_ + ": " + text + ")";
+  if (!library_.open("CUDA driver", ahal::plugin::VendorLibrary::candidates("AHAL_CUDA_DRIVER_PATH",
+                                                                            {"libcuda.so.1"}))) {
+    *error = library_.error();
     return AHAL_ERROR_NOT_FOUND;
   }
-  // Name the file actually opened (libcuda.so.1 resolves through the search path).
-  struct link_map* map = nullptr;
-  if (dlinfo(handle_, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && *map->l_name)
-    path_ = map->l_name;
-
-  get_proc_v2_ =
-      reinterpret_cast<PFN_cuGetProcAddress_v12000>(dlsym(handle_, "cuGetProcAddress_v2"));
-  if (!get_proc_v2_)
-    get_proc_v1_ =
-        reinterpret_cast<PFN_cuGetProcAddress_v11030>(dlsym(handle_, "cuGetProcAddress"));
-  if (!get_proc_v2_ && !get_proc_v1_) {
+  path_ = library_.path();
+  // Every entry comes through cuGetProcAddress, at the ABI version it was
+  // written against; only that function is looked up by name.
+  ahal::plugin::SymbolTable exports(library_);
+  if (!exports.optional(get_proc_v2_, "cuGetProcAddress_v2") &&
+      !exports.optional(get_proc_v1_, "cuGetProcAddress")) {
     *error = "CUDA driver " + path_ +
              " is unusable: it exports neither cuGetProcAddress_v2 nor cuGetProcAddress "
              "(not the NVIDIA driver, or one older than CUDA 11.3)";
@@ -72,21 +55,22 @@ ahal_status_t Driver::load(std::string* error) {
     return AHAL_ERROR_INCOMPATIBLE;
   }
 
-  std::string missing;
-#define AHAL_CUDA_RESOLVE_REQUIRED(name, type, cuda_version)                  \
-  name = reinterpret_cast<type>(resolve(#name, cuda_version));                \
-  if (!name)                                                                  \
-    missing += std::string(missing.empty() ? "" : ", ") + #name + " (CUDA " + \
-               version_text(cuda_version) + ")";
+  int abi = 0;  // the CUDA version whose ABI the entry being resolved has
+  ahal::plugin::SymbolTable symbols(
+      "CUDA driver " + path_ + " (CUDA " + version_text(version_) + ")",
+      [this, &abi](const char* name) { return resolve(name, abi); });
+#define AHAL_CUDA_RESOLVE_REQUIRED(name, type, cuda_version) \
+  abi = cuda_version;                                        \
+  symbols.require(name, #name, "(CUDA " + version_text(cuda_version) + ")");
   AHAL_CUDA_REQUIRED_ENTRIES(AHAL_CUDA_RESOLVE_REQUIRED)
 #undef AHAL_CUDA_RESOLVE_REQUIRED
-  if (!missing.empty()) {
-    *error = "CUDA driver " + path_ + " (CUDA " + version_text(version_) +
-             ") lacks entry points this plugin needs: " + missing;
+  if (!symbols.complete()) {
+    *error = symbols.error();
     return AHAL_ERROR_INCOMPATIBLE;
   }
 #define AHAL_CUDA_RESOLVE_OPTIONAL(name, type, cuda_version) \
-  name = reinterpret_cast<type>(resolve(#name, cuda_version));
+  abi = cuda_version;                                        \
+  symbols.optional(name, #name);
   AHAL_CUDA_OPTIONAL_ENTRIES(AHAL_CUDA_RESOLVE_OPTIONAL)
 #undef AHAL_CUDA_RESOLVE_OPTIONAL
   // cuDeviceGetUuid_v2 (11.4) gives MIG instances their own UUID; take it

@@ -1,11 +1,13 @@
-// The CUDA driver API, opened at run time: dlopen("libcuda.so.1") (or
-// $AHAL_CUDA_DRIVER_PATH), then every entry point through cuGetProcAddress
-// at the CUDA version whose ABI this code was written against. Nothing links
-// libcuda, so the plugin and ahal-bench load on machines without it.
+// The CUDA driver API, opened at run time: libcuda.so.1 (or
+// $AHAL_CUDA_DRIVER_PATH) through the SDK's VendorLibrary, then every entry
+// point through cuGetProcAddress at the CUDA version whose ABI this code was
+// written against. Nothing links libcuda, so the plugin and ahal-bench load
+// on machines without it.
 // Shared by plugins/cuda and bench/native_cuda.cpp.
 #pragma once
 
 #include <ahal/ahal.h>
+#include <ahal/vendor_library.hpp>
 
 #include <cuda.h>
 #include <cudaTypedefs.h>
@@ -104,7 +106,7 @@ class Driver {
  private:
   void* resolve(const char* name, int cuda_version) const;
 
-  void* handle_ = nullptr;
+  ahal::plugin::VendorLibrary library_;
   bool initialized_ = false;  // cuInit ran: libcuda stays mapped (its threads)
   std::string path_;
   int version_ = 0;
