@@ -2,6 +2,8 @@
 // is built against the HIP headers only and links no part of ROCm.
 #pragma once
 
+#include <ahal/ahal.h>
+
 #include <hip/hip_runtime_api.h>
 
 #include <string>
@@ -70,23 +72,16 @@ struct Runtime {
 #undef AHAL_HIP_DECLARE
 #undef AHAL_HIP_DECLARE_TYPED
 
-  void* library = nullptr;
   std::string path;  // the file actually loaded
-};
-
-enum class LoadResult {
-  kLoaded,
-  kNotFound,    // no candidate library could be opened
-  kIncomplete,  // the library found lacks entry points
 };
 
 // Opens the runtime: $AHAL_HIP_RUNTIME_PATH alone when set, else
 // libamdhip64.so.5, .so.6, .so, then $ROCM_PATH/lib and /opt/rocm/lib; the
-// first that opens is used. On failure *error says what was tried (dlerror) or which entries are
-// missing. The loaded library stays open for the life of the process:
-// libamdhip64 tears down its own threads at exit and must not be unloaded
-// earlier.
-LoadResult load_runtime(Runtime* rt, std::string* error);
+// first that opens is used. AHAL_ERROR_NOT_FOUND when none opens,
+// AHAL_ERROR_INCOMPATIBLE when it lacks entry points; *error says which.
+// The loaded library stays open for the life of the process: libamdhip64
+// tears down its own threads at exit and must not be unloaded earlier.
+ahal_status_t load_runtime(Runtime* rt, std::string* error);
 
 // "hipErrorOutOfMemory (out of memory)" style text for an error code.
 std::string error_text(const Runtime& rt, hipError_t err);
