@@ -1,192 +1,23 @@
-// Level Zero: start-up, device enumeration and properties, memory.
+// Level Zero devices: properties from the device, compute, module and
+// memory queries; which images a device takes.
 #include "objects.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace ahal_ze {
-
 namespace {
 
-constexpr uint64_t kBufferAlignment = 256;
-constexpr uint32_t kBindingOffsetAlignment = 64;
-
-bool subdevices_requested() {
-  const char* env = std::getenv("AHAL_ZE_SUBDEVICES");
-  return env && *env && std::strcmp(env, "0") != 0;
+bool equal_ignoring_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
-
-void destroy_contexts(ahal_plugin_instance_t* instance) {
-  for (ze_context_handle_t context : instance->contexts) instance->ze.zeContextDestroy(context);
-  instance->contexts.clear();
-}
-
-// GPU devices of one driver, in its order; each root device is replaced by
-// its sub-devices when those are asked for and it has any.
-ze_result_t collect_devices(const Loader& ze, ze_driver_handle_t driver, bool subdevices,
-                            std::vector<ze_device_handle_t>* out) {
-  uint32_t count = 0;
-  if (ze_result_t r = ze.zeDeviceGet(driver, &count, nullptr); r != ZE_RESULT_SUCCESS) return r;
-  std::vector<ze_device_handle_t> roots(count);
-  if (ze_result_t r = ze.zeDeviceGet(driver, &count, roots.data()); r != ZE_RESULT_SUCCESS)
-    return r;
-  roots.resize(count);
-  for (ze_device_handle_t root : roots) {
-    ze_device_properties_t props{};
-    props.stype = ZE_STRUCTURE_TYPE_DEVICE_PROPERTIES;
-    if (ze_result_t r = ze.zeDeviceGetProperties(root, &props); r != ZE_RESULT_SUCCESS) return r;
-    if (props.type != ZE_DEVICE_TYPE_GPU) continue;
-    uint32_t sub_count = 0;
-    if (subdevices && ze.zeDeviceGetSubDevices(root, &sub_count, nullptr) == ZE_RESULT_SUCCESS &&
-        sub_count > 0) {
-      std::vector<ze_device_handle_t> subs(sub_count);
-      if (ze_result_t r = ze.zeDeviceGetSubDevices(root, &sub_count, subs.data());
-          r != ZE_RESULT_SUCCESS)
-        return r;
-      subs.resize(sub_count);
-      out->insert(out->end(), subs.begin(), subs.end());
-    } else {
-      out->push_back(root);
-    }
-  }
-  return ZE_RESULT_SUCCESS;
-}
-
-}  // namespace
-
-ahal_status_t fail(const ahal_plugin_host_t* host, ahal_status_t status, const std::string& msg) {
-  host->set_error_message(msg.c_str());
-  return status;
-}
-
-ahal_status_t fail(const ahal_plugin_device_t* dev, ahal_status_t status, const std::string& msg) {
-  return fail(dev->instance->host, status, msg);
-}
-
-ahal_status_t status_of(ze_result_t result) {
-  switch (result) {
-    case ZE_RESULT_SUCCESS:
-      return AHAL_SUCCESS;
-    case ZE_RESULT_NOT_READY:
-      return AHAL_NOT_READY;
-    case ZE_RESULT_ERROR_DEVICE_LOST:
-    case ZE_RESULT_ERROR_DEVICE_REQUIRES_RESET:
-      return AHAL_ERROR_DEVICE_LOST;
-    case ZE_RESULT_ERROR_OUT_OF_HOST_MEMORY:
-      return AHAL_ERROR_OUT_OF_HOST_MEMORY;
-    case ZE_RESULT_ERROR_OUT_OF_DEVICE_MEMORY:
-      return AHAL_ERROR_OUT_OF_DEVICE_MEMORY;
-    case ZE_RESULT_ERROR_MODULE_BUILD_FAILURE:
-    case ZE_RESULT_ERROR_MODULE_LINK_FAILURE:
-    case ZE_RESULT_ERROR_INVALID_NATIVE_BINARY:
-      return AHAL_ERROR_BUILD_FAILED;
-    case ZE_RESULT_ERROR_INVALID_KERNEL_NAME:
-      return AHAL_ERROR_NOT_FOUND;
-    case ZE_RESULT_ERROR_UNSUPPORTED_FEATURE:
-    case ZE_RESULT_ERROR_UNSUPPORTED_VERSION:
-    case ZE_RESULT_ERROR_UNSUPPORTED_ENUMERATION:
-      return AHAL_ERROR_UNSUPPORTED;
-    case ZE_RESULT_ERROR_UNSUPPORTED_SIZE:
-    case ZE_RESULT_ERROR_INVALID_GROUP_SIZE_DIMENSION:
-    case ZE_RESULT_ERROR_INVALID_GLOBAL_WIDTH_DIMENSION:
-      return AHAL_ERROR_OUT_OF_RANGE;
-    default:
-      return AHAL_ERROR_PLUGIN;
-  }
-}
-
-ahal_status_t ze_fail(const ahal_plugin_device_t* dev, ze_result_t result, const char* call,
-                      const std::string& context) {
-  std::string msg = std::string(call) + " failed: " + result_name(result);
-  if (status_of(result) == AHAL_ERROR_DEVICE_LOST)
-    msg += "; the device is lost and must be reopened";
-  if (!context.empty()) msg += " (" + context + ")";
-  return fail(dev, status_of(result), msg);
-}
-
-void log_failure(const ahal_plugin_device_t* dev, ze_result_t result, const char* call) {
-  if (result == ZE_RESULT_SUCCESS) return;
-  const ahal_plugin_host_t* host = dev->instance->host;
-  std::string msg = std::string(call) + " failed: " + result_name(result);
-  if (host->log) host->log(AHAL_LOG_WARNING, "level_zero", msg.c_str());
-}
-
-// ------------------------------------------------------------- plugin
-
-ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
-                          ahal_plugin_instance_t** out_instance) {
-  return guarded(host, [&]() -> ahal_status_t {
-    auto instance = std::make_unique<ahal_plugin_instance_t>();
-    instance->host = host;
-    std::string error;
-    switch (load_loader(&instance->ze, &error)) {
-      case LoadResult::kLoaded:
-        break;
-      case LoadResult::kNotFound:
-        return fail(host, AHAL_ERROR_NOT_FOUND, error);
-      case LoadResult::kIncomplete:
-        return fail(host, AHAL_ERROR_INCOMPATIBLE, error);
-    }
-    const Loader& ze = instance->ze;
-    // With no driver installed the loader answers zeInit with
-    // ZE_RESULT_ERROR_UNINITIALIZED.
-    if (ze_result_t r = ze.zeInit(ZE_INIT_FLAG_GPU_ONLY); r != ZE_RESULT_SUCCESS)
-      return fail(host, AHAL_ERROR_NOT_FOUND,
-                  "no Level Zero GPU driver: zeInit failed: " + result_name(r) + " (loader " +
-                      ze.path + ")");
-    uint32_t driver_count = 0;
-    if (ze_result_t r = ze.zeDriverGet(&driver_count, nullptr); r != ZE_RESULT_SUCCESS)
-      return fail(host, AHAL_ERROR_NOT_FOUND, "zeDriverGet failed: " + result_name(r));
-    std::vector<ze_driver_handle_t> drivers(driver_count);
-    if (driver_count > 0) {
-      if (ze_result_t r = ze.zeDriverGet(&driver_count, drivers.data()); r != ZE_RESULT_SUCCESS)
-        return fail(host, AHAL_ERROR_NOT_FOUND, "zeDriverGet failed: " + result_name(r));
-    }
-    drivers.resize(driver_count);
-    const bool subdevices = subdevices_requested();
-    for (ze_driver_handle_t driver : drivers) {
-      std::vector<ze_device_handle_t> devices;
-      if (ze_result_t r = collect_devices(ze, driver, subdevices, &devices);
-          r != ZE_RESULT_SUCCESS) {
-        destroy_contexts(instance.get());
-        return fail(host, AHAL_ERROR_PLUGIN,
-                    "listing Level Zero devices failed: " + result_name(r));
-      }
-      if (devices.empty()) continue;
-      ze_context_desc_t desc{};
-      desc.stype = ZE_STRUCTURE_TYPE_CONTEXT_DESC;
-      ze_context_handle_t context = nullptr;
-      if (ze_result_t r = ze.zeContextCreate(driver, &desc, &context); r != ZE_RESULT_SUCCESS) {
-        destroy_contexts(instance.get());
-        return fail(host, AHAL_ERROR_PLUGIN, "zeContextCreate failed: " + result_name(r));
-      }
-      instance->contexts.push_back(context);
-      for (ze_device_handle_t device : devices)
-        instance->devices.push_back({driver, context, device});
-    }
-    if (instance->devices.empty())
-      return fail(host, AHAL_ERROR_NOT_FOUND,
-                  "no Level Zero GPU devices (" + std::to_string(driver_count) +
-                      " driver(s), loader " + ze.path + ")");
-    *out_instance = instance.release();
-    return AHAL_SUCCESS;
-  });
-}
-
-void plugin_shutdown(ahal_plugin_instance_t* instance) {
-  destroy_contexts(instance);
-  delete instance;
-}
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = static_cast<uint32_t>(instance->devices.size());
-  return AHAL_SUCCESS;
-}
-
-namespace {
 
 // Fills dev->properties and the stream/timestamp settings from the driver.
 ahal_status_t query_device(ahal_plugin_device_t* dev) {
@@ -230,7 +61,7 @@ ahal_status_t query_device(ahal_plugin_device_t* dev) {
       groups.begin(), groups.begin() + group_count,
       [](const auto& g) { return (g.flags & ZE_COMMAND_QUEUE_GROUP_PROPERTY_FLAG_COMPUTE) != 0; });
   if (compute_group == groups.begin() + group_count)
-    return fail(dev, AHAL_ERROR_UNSUPPORTED, "the device has no compute command queue group");
+    return fail(AHAL_ERROR_UNSUPPORTED, "the device has no compute command queue group");
   dev->compute_ordinal = static_cast<uint32_t>(compute_group - groups.begin());
 
   std::snprintf(out.name, sizeof(out.name), "%s", p.name);
@@ -302,18 +133,16 @@ ahal_status_t query_device(ahal_plugin_device_t* dev) {
 
 ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
                           ahal_plugin_device_t** out_device) {
-  return guarded(instance->host, [&]() -> ahal_status_t {
-    auto dev = std::make_unique<ahal_plugin_device_t>();
-    const auto& entry = instance->devices.at(index);
-    dev->instance = instance;
-    dev->ze = &instance->ze;
-    dev->driver = entry.driver;
-    dev->context = entry.context;
-    dev->device = entry.device;
-    if (ahal_status_t st = query_device(dev.get()); st != AHAL_SUCCESS) return st;
-    *out_device = dev.release();
-    return AHAL_SUCCESS;
-  });
+  auto dev = std::make_unique<ahal_plugin_device_t>();
+  const auto& entry = instance->devices.at(index);
+  dev->instance = instance;
+  dev->ze = &instance->ze;
+  dev->driver = entry.driver;
+  dev->context = entry.context;
+  dev->device = entry.device;
+  if (ahal_status_t st = query_device(dev.get()); st != AHAL_SUCCESS) return st;
+  *out_device = dev.release();
+  return AHAL_SUCCESS;
 }
 
 void device_close(ahal_plugin_device_t* dev) {
@@ -328,74 +157,21 @@ ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_prope
   return AHAL_SUCCESS;
 }
 
-// ------------------------------------------------------------- memory
-
-ahal_status_t buffer_create(ahal_plugin_device_t* dev, const ahal_buffer_args_t* args,
-                            ahal_plugin_buffer_t** out_buffer) {
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    auto buffer = std::make_unique<ahal_plugin_buffer_t>();
-    buffer->size = args->size;
-    uint32_t flags = AHAL_PLUGIN_HAS_FIELD(args, ahal_buffer_args_t, flags) ? args->flags : 0;
-    buffer->host_visible = (flags & AHAL_MEMORY_HOST_VISIBLE) != 0;
-    ze_device_mem_alloc_desc_t device_desc{};
-    device_desc.stype = ZE_STRUCTURE_TYPE_DEVICE_MEM_ALLOC_DESC;
-    const Loader& ze = *dev->ze;
-    ze_result_t r;
-    const char* call;
-    if (buffer->host_visible) {
-      // Shared USM: the driver migrates it between host and device.
-      ze_host_mem_alloc_desc_t host_desc{};
-      host_desc.stype = ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC;
-      r = ze.zeMemAllocShared(dev->context, &device_desc, &host_desc, args->size, kBufferAlignment,
-                              dev->device, &buffer->pointer);
-      call = "zeMemAllocShared";
-    } else {
-      r = ze.zeMemAllocDevice(dev->context, &device_desc, args->size, kBufferAlignment, dev->device,
-                              &buffer->pointer);
-      call = "zeMemAllocDevice";
-    }
-    if (r != ZE_RESULT_SUCCESS) return ze_fail(dev, r, call, std::to_string(args->size) + " bytes");
-    *out_buffer = buffer.release();
-    return AHAL_SUCCESS;
-  });
-}
-
-void buffer_destroy(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer) {
-  log_failure(dev, dev->ze->zeMemFree(dev->context, buffer->pointer), "zeMemFree");
-  delete buffer;
-}
-
-ahal_status_t buffer_map(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer, uint64_t offset,
-                         uint64_t size, void** out_pointer) {
-  if (!buffer->host_visible)
-    return fail(dev, AHAL_ERROR_INVALID_STATE, "buffer was not created HOST_VISIBLE");
-  *out_pointer = static_cast<uint8_t*>(buffer->pointer) + offset;
+ahal_status_t image_score(ahal_plugin_device_t* dev, ahal_module_format_t format,
+                          const char* target, int32_t* out_score) {
+  const std::string t = target ? target : "";
+  *out_score = 0;
+  if (format == AHAL_MODULE_FORMAT_SPIRV_OPENCL) {
+    *out_score = 10;  // portable, compiled by the driver at load time
+  } else if (format == AHAL_MODULE_FORMAT_ZE_NATIVE) {
+    // A native binary only runs on the device it was built for; one with no
+    // target is tried after SPIR-V.
+    if (t.empty())
+      *out_score = 5;
+    else if (equal_ignoring_case(t, dev->properties.arch))
+      *out_score = 100;
+  }
   return AHAL_SUCCESS;
-}
-
-ahal_status_t buffer_unmap(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer) {
-  return AHAL_SUCCESS;  // shared USM needs no unmap
-}
-
-ahal_status_t host_alloc(ahal_plugin_device_t* dev, uint64_t size, uint32_t flags,
-                         void** out_pointer, ahal_plugin_host_alloc_t** out_alloc) {
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    auto alloc = std::make_unique<ahal_plugin_host_alloc_t>();
-    ze_host_mem_alloc_desc_t desc{};
-    desc.stype = ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC;
-    ze_result_t r =
-        dev->ze->zeMemAllocHost(dev->context, &desc, size, kBufferAlignment, &alloc->pointer);
-    if (r != ZE_RESULT_SUCCESS)
-      return ze_fail(dev, r, "zeMemAllocHost", std::to_string(size) + " bytes");
-    *out_pointer = alloc->pointer;
-    *out_alloc = alloc.release();
-    return AHAL_SUCCESS;
-  });
-}
-
-void host_free(ahal_plugin_device_t* dev, ahal_plugin_host_alloc_t* alloc) {
-  log_failure(dev, dev->ze->zeMemFree(dev->context, alloc->pointer), "zeMemFree");
-  delete alloc;
 }
 
 }  // namespace ahal_ze

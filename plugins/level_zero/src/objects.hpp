@@ -1,4 +1,5 @@
-// The Level Zero plugin's objects and the helpers its files share.
+// The Level Zero plugin's objects, the helpers its files share, and the
+// entries each source file defines.
 //
 // Streams are immediate command lists on the device's compute engine. Level
 // Zero does not promise that commands of one list run in order, so every
@@ -8,9 +9,10 @@
 // record also writes the device's global timestamp next to its signal.
 #pragma once
 
-#include <ahal/plugin.h>
-
 #include "ze_loader.hpp"
+
+#include <ahal/kernel_cache.hpp>
+#include <ahal/plugin.hpp>
 
 #include <condition_variable>
 #include <cstdint>
@@ -23,7 +25,6 @@
 #include <vector>
 
 struct ahal_plugin_instance_s {
-  const ahal_plugin_host_t* host = nullptr;
   ahal_ze::Loader ze;
   std::vector<ze_context_handle_t> contexts;  // one per driver with devices
   struct DeviceEntry {
@@ -120,8 +121,7 @@ struct ahal_plugin_kernel_s {
   ahal_plugin_module_t* module = nullptr;
   ze_kernel_handle_t kernel = nullptr;
   ze_kernel_properties_t properties{};
-  bool has_metadata = false;
-  ahal_kernel_info_t info{};
+  const ahal_kernel_info_t* info = nullptr;  // the module's metadata for it, if any
   // Arguments and group size live in the kernel object until the launch is
   // appended, so launches of one kernel are serialized.
   std::mutex launch_mutex;
@@ -130,21 +130,25 @@ struct ahal_plugin_kernel_s {
 struct ahal_plugin_module_s {
   ahal_plugin_device_t* device = nullptr;
   ze_module_handle_t module = nullptr;
-  std::vector<std::string> info_names;
-  std::vector<ahal_kernel_info_t> infos;
-  std::mutex mutex;
-  std::map<std::string, std::unique_ptr<ahal_plugin_kernel_t>> kernels;
+  ahal::plugin::KernelInfos infos;
+  ahal::plugin::KernelCache<ahal_plugin_kernel_t> kernels;
 };
 
 namespace ahal_ze {
 
-ahal_status_t fail(const ahal_plugin_host_t* host, ahal_status_t status, const std::string& msg);
-ahal_status_t fail(const ahal_plugin_device_t* dev, ahal_status_t status, const std::string& msg);
+constexpr uint64_t kBufferAlignment = 256;
+constexpr uint32_t kBindingOffsetAlignment = 64;
+
+using ahal::plugin::fail;
+
 // The ahal status a Level Zero result maps to.
 ahal_status_t status_of(ze_result_t result);
 // "<call> failed: ZE_RESULT_... (context)" with the mapped status.
 ahal_status_t ze_fail(const ahal_plugin_device_t* dev, ze_result_t result, const char* call,
                       const std::string& context = "");
+// The same, thrown as an ahal::plugin::Error.
+[[noreturn]] void ze_raise(const ahal_plugin_device_t* dev, ze_result_t result, const char* call,
+                           const std::string& context = "");
 // Destroy entries cannot return a status: a failure there is logged.
 void log_failure(const ahal_plugin_device_t* dev, ze_result_t result, const char* call);
 
@@ -154,73 +158,16 @@ void log_failure(const ahal_plugin_device_t* dev, ze_result_t result, const char
     if (ahal_ze_result != ZE_RESULT_SUCCESS) return ahal_ze::ze_fail(dev, ahal_ze_result, #call); \
   } while (0)
 
-// Runs an entry body, turning exceptions (allocation failures) into a status.
-template <typename F>
-ahal_status_t guarded(const ahal_plugin_host_t* host, F&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return fail(host, AHAL_ERROR_OUT_OF_HOST_MEMORY, "out of host memory");
-  } catch (const std::exception& e) {
-    return fail(host, AHAL_ERROR_INTERNAL, std::string("unexpected exception: ") + e.what());
-  }
-}
-
-// Entries, by file.
-// ze_device.cpp
-ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
-                          ahal_plugin_instance_t** out_instance);
-void plugin_shutdown(ahal_plugin_instance_t* instance);
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count);
-ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
-                          ahal_plugin_device_t** out_device);
-void device_close(ahal_plugin_device_t* device);
-ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_properties_t* props);
-ahal_status_t buffer_create(ahal_plugin_device_t* dev, const ahal_buffer_args_t* args,
-                            ahal_plugin_buffer_t** out_buffer);
-void buffer_destroy(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer);
-ahal_status_t buffer_map(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer, uint64_t offset,
-                         uint64_t size, void** out_pointer);
-ahal_status_t buffer_unmap(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer);
-ahal_status_t host_alloc(ahal_plugin_device_t* dev, uint64_t size, uint32_t flags,
-                         void** out_pointer, ahal_plugin_host_alloc_t** out_alloc);
-void host_free(ahal_plugin_device_t* dev, ahal_plugin_host_alloc_t* alloc);
-// ze_module.cpp
-ahal_status_t module_create(ahal_plugin_device_t* dev, const ahal_plugin_module_args_t* args,
-                            ahal_plugin_module_t** out_module);
-void module_destroy(ahal_plugin_module_t* module);
-ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel);
-ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out);
-ahal_status_t image_score(ahal_plugin_device_t* dev, ahal_module_format_t format,
-                          const char* target, int32_t* out_score);
-// ze_stream.cpp
+// stream.cpp: the device's signal pools, released when it closes, and
+// whether a signal completed.
 void destroy_signal_pools(ahal_plugin_device_t* dev);
-ahal_status_t stream_create(ahal_plugin_device_t* dev, const ahal_stream_args_t* args,
-                            ahal_plugin_stream_t** out_stream);
-void stream_destroy(ahal_plugin_stream_t* stream);
-ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* s, const void* src, ahal_plugin_buffer_t* dst,
-                              uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src,
-                              uint64_t src_offset, void* dst, uint64_t size);
-ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src,
-                              uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
-                              uint64_t size);
-ahal_status_t stream_fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* buffer, uint64_t offset,
-                          uint64_t size, uint32_t pattern, uint32_t pattern_size);
-ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
-                            const ahal_plugin_launch_t* launch);
-ahal_status_t stream_host_callback(ahal_plugin_stream_t* s, ahal_host_fn_t fn, void* user_data);
-ahal_status_t stream_record_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* event);
-ahal_status_t stream_wait_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* event);
-ahal_status_t stream_synchronize(ahal_plugin_stream_t* s);
-ahal_status_t stream_query(ahal_plugin_stream_t* s);
-ahal_status_t event_create(ahal_plugin_device_t* dev, uint32_t flags,
-                           ahal_plugin_event_t** out_event);
-void event_destroy(ahal_plugin_event_t* event);
-ahal_status_t event_query(ahal_plugin_event_t* event);
-ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns);
-ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
-                               uint64_t* out_ns);
+bool is_complete(const ahal_plugin_device_t* dev, const SignalRef& signal);
+
+// The entries, one source file per object (plugin, device, buffer,
+// host_alloc, stream, event, module). Each may throw; the table installs
+// each behind ahal::plugin::entry.
+AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 
 }  // namespace ahal_ze

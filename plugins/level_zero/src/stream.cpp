@@ -78,10 +78,6 @@ ahal_status_t acquire_signal(ahal_plugin_device_t* dev, SignalRef* out) {
   return AHAL_SUCCESS;
 }
 
-bool is_complete(const ahal_plugin_device_t* dev, const SignalRef& signal) {
-  return dev->ze->zeEventQueryStatus(signal->event) == ZE_RESULT_SUCCESS;
-}
-
 // ------------------------------------------------------------- the chain
 
 // Drops commands known complete from the front (their signals and what
@@ -167,6 +163,10 @@ void callback_worker(ahal_plugin_stream_t* s) {
 
 }  // namespace
 
+bool is_complete(const ahal_plugin_device_t* dev, const SignalRef& signal) {
+  return dev->ze->zeEventQueryStatus(signal->event) == ZE_RESULT_SUCCESS;
+}
+
 void destroy_signal_pools(ahal_plugin_device_t* dev) {
   const Loader& ze = *dev->ze;
   for (auto& pool : dev->pools) {
@@ -182,25 +182,22 @@ void destroy_signal_pools(ahal_plugin_device_t* dev) {
 
 ahal_status_t stream_create(ahal_plugin_device_t* dev, const ahal_stream_args_t* args,
                             ahal_plugin_stream_t** out_stream) {
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    int32_t priority = 0;
-    if (args && AHAL_PLUGIN_HAS_FIELD(args, ahal_stream_args_t, priority))
-      priority = args->priority;
-    ze_command_queue_desc_t desc{};
-    desc.stype = ZE_STRUCTURE_TYPE_COMMAND_QUEUE_DESC;
-    desc.ordinal = dev->compute_ordinal;
-    desc.index = 0;
-    desc.mode = ZE_COMMAND_QUEUE_MODE_ASYNCHRONOUS;
-    desc.priority = priority < 0   ? ZE_COMMAND_QUEUE_PRIORITY_PRIORITY_HIGH
-                    : priority > 0 ? ZE_COMMAND_QUEUE_PRIORITY_PRIORITY_LOW
-                                   : ZE_COMMAND_QUEUE_PRIORITY_NORMAL;
-    auto stream = std::make_unique<ahal_plugin_stream_t>();
-    stream->device = dev;
-    AHAL_ZE_CALL(dev, dev->ze->zeCommandListCreateImmediate(dev->context, dev->device, &desc,
-                                                            &stream->list));
-    *out_stream = stream.release();
-    return AHAL_SUCCESS;
-  });
+  int32_t priority = 0;
+  if (args && AHAL_PLUGIN_HAS_FIELD(args, ahal_stream_args_t, priority)) priority = args->priority;
+  ze_command_queue_desc_t desc{};
+  desc.stype = ZE_STRUCTURE_TYPE_COMMAND_QUEUE_DESC;
+  desc.ordinal = dev->compute_ordinal;
+  desc.index = 0;
+  desc.mode = ZE_COMMAND_QUEUE_MODE_ASYNCHRONOUS;
+  desc.priority = priority < 0   ? ZE_COMMAND_QUEUE_PRIORITY_PRIORITY_HIGH
+                  : priority > 0 ? ZE_COMMAND_QUEUE_PRIORITY_PRIORITY_LOW
+                                 : ZE_COMMAND_QUEUE_PRIORITY_NORMAL;
+  auto stream = std::make_unique<ahal_plugin_stream_t>();
+  stream->device = dev;
+  AHAL_ZE_CALL(
+      dev, dev->ze->zeCommandListCreateImmediate(dev->context, dev->device, &desc, &stream->list));
+  *out_stream = stream.release();
+  return AHAL_SUCCESS;
 }
 
 void stream_destroy(ahal_plugin_stream_t* s) {
@@ -221,208 +218,187 @@ void stream_destroy(ahal_plugin_stream_t* s) {
 
 ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* s, const void* src, ahal_plugin_buffer_t* dst,
                               uint64_t dst_offset, uint64_t size) {
-  return guarded(s->device->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    return append_command(s, "zeCommandListAppendMemoryCopy",
-                          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                            return s->device->ze->zeCommandListAppendMemoryCopy(
-                                s->list, address(dst, dst_offset), src, size, signal.event, n,
-                                waits);
-                          });
-  });
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  return append_command(s, "zeCommandListAppendMemoryCopy",
+                        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+                          return s->device->ze->zeCommandListAppendMemoryCopy(
+                              s->list, address(dst, dst_offset), src, size, signal.event, n, waits);
+                        });
 }
 
 ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src,
                               uint64_t src_offset, void* dst, uint64_t size) {
-  return guarded(s->device->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    return append_command(s, "zeCommandListAppendMemoryCopy",
-                          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                            return s->device->ze->zeCommandListAppendMemoryCopy(
-                                s->list, dst, address(src, src_offset), size, signal.event, n,
-                                waits);
-                          });
-  });
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  return append_command(s, "zeCommandListAppendMemoryCopy",
+                        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+                          return s->device->ze->zeCommandListAppendMemoryCopy(
+                              s->list, dst, address(src, src_offset), size, signal.event, n, waits);
+                        });
 }
 
 ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src,
                               uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
                               uint64_t size) {
-  return guarded(s->device->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    return append_command(s, "zeCommandListAppendMemoryCopy",
-                          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                            return s->device->ze->zeCommandListAppendMemoryCopy(
-                                s->list, address(dst, dst_offset), address(src, src_offset), size,
-                                signal.event, n, waits);
-                          });
-  });
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  return append_command(s, "zeCommandListAppendMemoryCopy",
+                        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+                          return s->device->ze->zeCommandListAppendMemoryCopy(
+                              s->list, address(dst, dst_offset), address(src, src_offset), size,
+                              signal.event, n, waits);
+                        });
 }
 
 ahal_status_t stream_fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* buffer, uint64_t offset,
                           uint64_t size, uint32_t pattern, uint32_t pattern_size) {
-  return guarded(s->device->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    // The pattern's low bytes, in host order, are the bytes to repeat; the
-    // stream keeps them until the fill ran.
-    auto bytes = std::make_unique<uint32_t>(pattern);
-    const void* pattern_ptr = bytes.get();
-    return append_command(
-        s, "zeCommandListAppendMemoryFill",
-        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-          return s->device->ze->zeCommandListAppendMemoryFill(s->list, address(buffer, offset),
-                                                              pattern_ptr, pattern_size, size,
-                                                              signal.event, n, waits);
-        },
-        {}, std::move(bytes));
-  });
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  // The pattern's low bytes, in host order, are the bytes to repeat; the
+  // stream keeps them until the fill ran.
+  auto bytes = std::make_unique<uint32_t>(pattern);
+  const void* pattern_ptr = bytes.get();
+  return append_command(
+      s, "zeCommandListAppendMemoryFill",
+      [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+        return s->device->ze->zeCommandListAppendMemoryFill(s->list, address(buffer, offset),
+                                                            pattern_ptr, pattern_size, size,
+                                                            signal.event, n, waits);
+      },
+      {}, std::move(bytes));
 }
 
 ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
                             const ahal_plugin_launch_t* launch) {
   ahal_plugin_device_t* dev = s->device;
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    const Loader& ze = *dev->ze;
-    const bool constants = launch->constants_size > 0;
-    const uint32_t without_local = launch->binding_count + (constants ? 1 : 0);
-    const uint32_t args = kernel->properties.numKernelArgs;
-    // Without metadata, a trailing argument beyond bindings and constants
-    // is the dynamic local memory one.
-    const bool dynamic = kernel->has_metadata
-                             ? (kernel->info.flags & AHAL_KERNEL_USES_DYNAMIC_SHARED) != 0
-                             : args == without_local + 1;
-    const uint32_t expected = without_local + (dynamic ? 1 : 0);
-    if (args != expected)
-      return fail(dev, AHAL_ERROR_INVALID_ARGUMENT,
-                  "the kernel takes " + std::to_string(args) + " arguments; the launch gives " +
-                      std::to_string(expected) + " (" + std::to_string(launch->binding_count) +
-                      " bindings" + (constants ? ", constants" : "") +
-                      (dynamic ? ", dynamic shared memory" : "") + ")");
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    std::lock_guard<std::mutex> launch_lock(kernel->launch_mutex);
-    for (uint32_t i = 0; i < launch->binding_count; ++i) {
-      void* pointer = address(launch->bindings[i].buffer, launch->bindings[i].offset);
-      ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, i, sizeof(pointer), &pointer);
-      if (r != ZE_RESULT_SUCCESS)
-        return ze_fail(dev, r, "zeKernelSetArgumentValue", "binding " + std::to_string(i));
-    }
-    uint32_t index = launch->binding_count;
-    if (constants) {
-      ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, index++, launch->constants_size,
-                                                  launch->constants);
-      if (r != ZE_RESULT_SUCCESS) return ze_fail(dev, r, "zeKernelSetArgumentValue", "constants");
-    }
-    if (dynamic) {
-      // Level Zero, like OpenCL, refuses a zero-sized local argument.
-      size_t bytes = std::max<uint32_t>(launch->dynamic_shared_bytes, 4);
-      ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, index, bytes, nullptr);
-      if (r != ZE_RESULT_SUCCESS)
-        return ze_fail(dev, r, "zeKernelSetArgumentValue", "dynamic shared memory");
-    }
-    ze_result_t r = ze.zeKernelSetGroupSize(kernel->kernel, launch->workgroup_size[0],
-                                            launch->workgroup_size[1], launch->workgroup_size[2]);
+  const Loader& ze = *dev->ze;
+  const bool constants = launch->constants_size > 0;
+  const uint32_t without_local = launch->binding_count + (constants ? 1 : 0);
+  const uint32_t args = kernel->properties.numKernelArgs;
+  // Without metadata, a trailing argument beyond bindings and constants
+  // is the dynamic local memory one.
+  const bool dynamic = kernel->info ? (kernel->info->flags & AHAL_KERNEL_USES_DYNAMIC_SHARED) != 0
+                                    : args == without_local + 1;
+  const uint32_t expected = without_local + (dynamic ? 1 : 0);
+  if (args != expected)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT,
+                "the kernel takes " + std::to_string(args) + " arguments; the launch gives " +
+                    std::to_string(expected) + " (" + std::to_string(launch->binding_count) +
+                    " bindings" + (constants ? ", constants" : "") +
+                    (dynamic ? ", dynamic shared memory" : "") + ")");
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  std::lock_guard<std::mutex> launch_lock(kernel->launch_mutex);
+  for (uint32_t i = 0; i < launch->binding_count; ++i) {
+    void* pointer = address(launch->bindings[i].buffer, launch->bindings[i].offset);
+    ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, i, sizeof(pointer), &pointer);
     if (r != ZE_RESULT_SUCCESS)
-      return ze_fail(dev, r, "zeKernelSetGroupSize",
-                     std::to_string(launch->workgroup_size[0]) + "x" +
-                         std::to_string(launch->workgroup_size[1]) + "x" +
-                         std::to_string(launch->workgroup_size[2]));
-    const ze_group_count_t groups{launch->grid[0], launch->grid[1], launch->grid[2]};
-    // The append captures the arguments, so the kernel lock ends with it.
-    return append_command(s, "zeCommandListAppendLaunchKernel",
-                          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                            return ze.zeCommandListAppendLaunchKernel(
-                                s->list, kernel->kernel, &groups, signal.event, n, waits);
-                          });
-  });
+      return ze_fail(dev, r, "zeKernelSetArgumentValue", "binding " + std::to_string(i));
+  }
+  uint32_t index = launch->binding_count;
+  if (constants) {
+    ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, index++, launch->constants_size,
+                                                launch->constants);
+    if (r != ZE_RESULT_SUCCESS) return ze_fail(dev, r, "zeKernelSetArgumentValue", "constants");
+  }
+  if (dynamic) {
+    // Level Zero, like OpenCL, refuses a zero-sized local argument.
+    size_t bytes = std::max<uint32_t>(launch->dynamic_shared_bytes, 4);
+    ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, index, bytes, nullptr);
+    if (r != ZE_RESULT_SUCCESS)
+      return ze_fail(dev, r, "zeKernelSetArgumentValue", "dynamic shared memory");
+  }
+  ze_result_t r = ze.zeKernelSetGroupSize(kernel->kernel, launch->workgroup_size[0],
+                                          launch->workgroup_size[1], launch->workgroup_size[2]);
+  if (r != ZE_RESULT_SUCCESS)
+    return ze_fail(dev, r, "zeKernelSetGroupSize",
+                   std::to_string(launch->workgroup_size[0]) + "x" +
+                       std::to_string(launch->workgroup_size[1]) + "x" +
+                       std::to_string(launch->workgroup_size[2]));
+  const ze_group_count_t groups{launch->grid[0], launch->grid[1], launch->grid[2]};
+  // The append captures the arguments, so the kernel lock ends with it.
+  return append_command(s, "zeCommandListAppendLaunchKernel",
+                        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+                          return ze.zeCommandListAppendLaunchKernel(
+                              s->list, kernel->kernel, &groups, signal.event, n, waits);
+                        });
 }
 
 ahal_status_t stream_host_callback(ahal_plugin_stream_t* s, ahal_host_fn_t fn, void* user_data) {
   ahal_plugin_device_t* dev = s->device;
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    // The host thread waits for the stream's work before this point, runs
-    // fn, then signals `release`, which the barrier appended here (and so
-    // all later work) waits on.
-    SignalRef release;
-    if (ahal_status_t st = acquire_signal(dev, &release); st != AHAL_SUCCESS) return st;
-    SignalRef release_copy = release;
-    // Queued under the stream lock, so callbacks queue in stream order.
-    auto queue = [&](const SignalRef& previous, const SignalRef&) {
-      std::lock_guard<std::mutex> lock(s->callback_mutex);
-      s->callbacks.push_back({previous, release_copy, fn, user_data});
-      if (!s->worker.joinable()) s->worker = std::thread(callback_worker, s);
-    };
-    ahal_status_t st = append_command(
-        s, "zeCommandListAppendBarrier",
-        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-          return dev->ze->zeCommandListAppendBarrier(s->list, signal.event, n, waits);
-        },
-        {std::move(release)}, nullptr, queue);
-    if (st == AHAL_SUCCESS) s->callback_cv.notify_one();
-    return st;
-  });
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  // The host thread waits for the stream's work before this point, runs
+  // fn, then signals `release`, which the barrier appended here (and so
+  // all later work) waits on.
+  SignalRef release;
+  if (ahal_status_t st = acquire_signal(dev, &release); st != AHAL_SUCCESS) return st;
+  SignalRef release_copy = release;
+  // Queued under the stream lock, so callbacks queue in stream order.
+  auto queue = [&](const SignalRef& previous, const SignalRef&) {
+    std::lock_guard<std::mutex> lock(s->callback_mutex);
+    s->callbacks.push_back({previous, release_copy, fn, user_data});
+    if (!s->worker.joinable()) s->worker = std::thread(callback_worker, s);
+  };
+  ahal_status_t st = append_command(
+      s, "zeCommandListAppendBarrier",
+      [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+        return dev->ze->zeCommandListAppendBarrier(s->list, signal.event, n, waits);
+      },
+      {std::move(release)}, nullptr, queue);
+  if (st == AHAL_SUCCESS) s->callback_cv.notify_one();
+  return st;
 }
 
 ahal_status_t stream_record_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* event) {
   ahal_plugin_device_t* dev = s->device;
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    const Loader& ze = *dev->ze;
-    auto recorded = [event](const SignalRef&, const SignalRef& signal) {
-      std::lock_guard<std::mutex> lock(event->mutex);
-      event->current = signal;
-    };
-    if (event->timing)
-      return append_command(
-          s, "zeCommandListAppendWriteGlobalTimestamp",
-          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-            // Written into the slot that belongs to this command's signal.
-            return ze.zeCommandListAppendWriteGlobalTimestamp(s->list, signal.timestamp,
-                                                              signal.event, n, waits);
-          },
-          {}, nullptr, recorded);
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  const Loader& ze = *dev->ze;
+  auto recorded = [event](const SignalRef&, const SignalRef& signal) {
+    std::lock_guard<std::mutex> lock(event->mutex);
+    event->current = signal;
+  };
+  if (event->timing)
     return append_command(
-        s, "zeCommandListAppendBarrier",
+        s, "zeCommandListAppendWriteGlobalTimestamp",
         [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-          return ze.zeCommandListAppendBarrier(s->list, signal.event, n, waits);
+          // Written into the slot that belongs to this command's signal.
+          return ze.zeCommandListAppendWriteGlobalTimestamp(s->list, signal.timestamp, signal.event,
+                                                            n, waits);
         },
         {}, nullptr, recorded);
-  });
+  return append_command(
+      s, "zeCommandListAppendBarrier",
+      [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+        return ze.zeCommandListAppendBarrier(s->list, signal.event, n, waits);
+      },
+      {}, nullptr, recorded);
 }
 
 ahal_status_t stream_wait_event(ahal_plugin_stream_t* s, ahal_plugin_event_t* event) {
   ahal_plugin_device_t* dev = s->device;
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    SignalRef current;
-    {
-      std::lock_guard<std::mutex> lock(event->mutex);
-      current = event->current;
-    }
-    if (!current || is_complete(dev, current)) return AHAL_SUCCESS;  // nothing to wait for
-    if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-    return append_command(s, "zeCommandListAppendBarrier",
-                          [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                            return dev->ze->zeCommandListAppendBarrier(s->list, signal.event, n,
-                                                                       waits);
-                          },
-                          {current});
-  });
+  SignalRef current;
+  {
+    std::lock_guard<std::mutex> lock(event->mutex);
+    current = event->current;
+  }
+  if (!current || is_complete(dev, current)) return AHAL_SUCCESS;  // nothing to wait for
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  return append_command(s, "zeCommandListAppendBarrier",
+                        [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
+                          return dev->ze->zeCommandListAppendBarrier(s->list, signal.event, n,
+                                                                     waits);
+                        },
+                        {current});
 }
 
 ahal_status_t stream_synchronize(ahal_plugin_stream_t* s) {
   ahal_plugin_device_t* dev = s->device;
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    SignalRef last;
-    {
-      std::lock_guard<std::mutex> lock(s->mutex);
-      last = s->last;
-    }
-    if (!last) return AHAL_SUCCESS;
-    AHAL_ZE_CALL(dev, dev->ze->zeEventHostSynchronize(last->event, UINT64_MAX));
+  SignalRef last;
+  {
     std::lock_guard<std::mutex> lock(s->mutex);
-    retire(s);
-    return AHAL_SUCCESS;
-  });
+    last = s->last;
+  }
+  if (!last) return AHAL_SUCCESS;
+  AHAL_ZE_CALL(dev, dev->ze->zeEventHostSynchronize(last->event, UINT64_MAX));
+  std::lock_guard<std::mutex> lock(s->mutex);
+  retire(s);
+  return AHAL_SUCCESS;
 }
 
 ahal_status_t stream_query(ahal_plugin_stream_t* s) {
@@ -437,68 +413,6 @@ ahal_status_t stream_query(ahal_plugin_stream_t* s) {
   if (r == ZE_RESULT_SUCCESS) return AHAL_SUCCESS;
   if (r == ZE_RESULT_NOT_READY) return AHAL_NOT_READY;
   return ze_fail(dev, r, "zeEventQueryStatus");
-}
-
-// ------------------------------------------------------------- events
-
-ahal_status_t event_create(ahal_plugin_device_t* dev, uint32_t flags,
-                           ahal_plugin_event_t** out_event) {
-  return guarded(dev->instance->host, [&]() -> ahal_status_t {
-    auto event = std::make_unique<ahal_plugin_event_t>();
-    event->device = dev;
-    event->timing = (flags & AHAL_EVENT_TIMING) != 0;
-    *out_event = event.release();
-    return AHAL_SUCCESS;
-  });
-}
-
-void event_destroy(ahal_plugin_event_t* event) { delete event; }
-
-namespace {
-
-SignalRef current_signal(ahal_plugin_event_t* event) {
-  std::lock_guard<std::mutex> lock(event->mutex);
-  return event->current;
-}
-
-}  // namespace
-
-ahal_status_t event_query(ahal_plugin_event_t* event) {
-  SignalRef current = current_signal(event);
-  if (!current) return AHAL_SUCCESS;
-  ze_result_t r = event->device->ze->zeEventQueryStatus(current->event);
-  if (r == ZE_RESULT_SUCCESS) return AHAL_SUCCESS;
-  if (r == ZE_RESULT_NOT_READY) return AHAL_NOT_READY;
-  return ze_fail(event->device, r, "zeEventQueryStatus");
-}
-
-ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
-  SignalRef current = current_signal(event);
-  if (!current) return AHAL_SUCCESS;
-  // UINT64_MAX means "forever" to Level Zero as to ahal.
-  ze_result_t r = event->device->ze->zeEventHostSynchronize(current->event, timeout_ns);
-  if (r == ZE_RESULT_SUCCESS) return AHAL_SUCCESS;
-  if (r == ZE_RESULT_NOT_READY)
-    return fail(event->device, AHAL_ERROR_TIMEOUT,
-                "event not complete after " + std::to_string(timeout_ns) + " ns");
-  return ze_fail(event->device, r, "zeEventHostSynchronize");
-}
-
-ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,
-                               uint64_t* out_ns) {
-  ahal_plugin_device_t* dev = start->device;
-  if (!start->timing || !end->timing)
-    return fail(dev, AHAL_ERROR_INVALID_ARGUMENT, "both events must be created with TIMING");
-  SignalRef a = current_signal(start);
-  SignalRef b = current_signal(end);
-  if (!a || !b) return fail(dev, AHAL_ERROR_INVALID_STATE, "both events must have been recorded");
-  if (!is_complete(dev, a) || !is_complete(dev, b))
-    return fail(dev, AHAL_ERROR_INVALID_STATE, "an event has not completed yet");
-  // The counter wraps at its valid bits; the masked difference is the
-  // elapsed count while the interval is shorter than one wrap.
-  uint64_t ticks = (*b->timestamp - *a->timestamp) & dev->timestamp_mask;
-  *out_ns = static_cast<uint64_t>(static_cast<double>(ticks) * dev->ns_per_tick + 0.5);
-  return AHAL_SUCCESS;
 }
 
 }  // namespace ahal_ze

@@ -1,7 +1,6 @@
 #include "ze_loader.hpp"
 
-#include <dlfcn.h>
-#include <link.h>
+#include <ahal/vendor_library.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -9,36 +8,26 @@
 
 namespace ahal_ze {
 
-LoadResult load_loader(Loader* ze, std::string* error) {
-  const char* env = std::getenv("AHAL_ZE_LOADER_PATH");
-  std::string name = env && *env ? env : "libze_loader.so.1";
-  void* library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!library) {
-    const char* why = dlerror();
-    *error = "Level Zero loader not found (" + (why ? std::string(why) : name) + ")";
-    return LoadResult::kNotFound;
+ahal_status_t load_loader(Loader* ze, std::string* error) {
+  ahal::plugin::VendorLibrary library;
+  if (!library.open("Level Zero loader", ahal::plugin::VendorLibrary::candidates(
+                                             "AHAL_ZE_LOADER_PATH", {"libze_loader.so.1"}))) {
+    *error = library.error();
+    return AHAL_ERROR_NOT_FOUND;
   }
-  std::string path = name;
-  link_map* map = nullptr;
-  if (dlinfo(library, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && *map->l_name)
-    path = map->l_name;
-
   Loader resolved;
-  std::string missing;
-#define AHAL_ZE_RESOLVE(entry)                                                         \
-  resolved.entry = reinterpret_cast<decltype(resolved.entry)>(dlsym(library, #entry)); \
-  if (!resolved.entry) missing += std::string(missing.empty() ? "" : ", ") + #entry;
+  ahal::plugin::SymbolTable symbols(library);
+#define AHAL_ZE_RESOLVE(entry) symbols.require(resolved.entry, #entry);
   AHAL_ZE_ENTRIES(AHAL_ZE_RESOLVE)
 #undef AHAL_ZE_RESOLVE
-  if (!missing.empty()) {
-    *error = "Level Zero loader " + path + " lacks required entry points: " + missing;
-    dlclose(library);
-    return LoadResult::kIncomplete;
+  if (!symbols.complete()) {
+    *error = symbols.error();
+    library.close();
+    return AHAL_ERROR_INCOMPATIBLE;
   }
+  resolved.path = library.path();
   *ze = resolved;
-  ze->library = library;
-  ze->path = path;
-  return LoadResult::kLoaded;
+  return AHAL_SUCCESS;
 }
 
 std::string result_name(ze_result_t result) {

@@ -2,6 +2,8 @@
 // time: the plugin is built against the headers only.
 #pragma once
 
+#include <ahal/ahal.h>
+
 #include <level_zero/ze_api.h>
 
 #include <string>
@@ -57,20 +59,14 @@ struct Loader {
   AHAL_ZE_ENTRIES(AHAL_ZE_DECLARE)
 #undef AHAL_ZE_DECLARE
 
-  void* library = nullptr;
   std::string path;  // the file actually loaded
 };
 
-enum class LoadResult {
-  kLoaded,
-  kNotFound,    // the library could not be opened
-  kIncomplete,  // the library found lacks entry points
-};
-
-// Opens $AHAL_ZE_LOADER_PATH when set, else libze_loader.so.1. On failure
-// *error holds dlerror's text or the missing entry names. The loader stays
-// open for the life of the process (drivers it loaded keep threads).
-LoadResult load_loader(Loader* ze, std::string* error);
+// Opens $AHAL_ZE_LOADER_PATH when set, else libze_loader.so.1:
+// AHAL_ERROR_NOT_FOUND when it does not open, AHAL_ERROR_INCOMPATIBLE when
+// it lacks entry points; *error says which. The loader stays open for the
+// life of the process (drivers it loaded keep threads).
+ahal_status_t load_loader(Loader* ze, std::string* error);
 
 // "ZE_RESULT_ERROR_DEVICE_LOST" for a result code (hex for unknown ones).
 std::string result_name(ze_result_t result);
