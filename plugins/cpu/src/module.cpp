@@ -67,6 +67,16 @@ std::string image_path(const ahal_plugin_module_args_t& args, int* fd, std::stri
 
 }  // namespace
 
+CpuKernel::CpuKernel(ahal_cpu_kernel_fn fn, const ahal_kernel_info_t* info)
+    : fn_(fn), info_(info) {}
+
+void CpuKernel::attributes(ahal_kernel_attributes_t& out) {
+  out.max_workgroup_size = kMaxWorkgroupSize;
+  out.static_shared_bytes = 0;  // kernels keep their tiles on the stack
+  out.preferred_workgroup_multiple = 1;
+  plugin::KernelInfos::describe(info_, out);
+}
+
 CpuModule::CpuModule(const ahal_plugin_module_args_t& args, const std::string& arch) {
   if (args.format != AHAL_MODULE_FORMAT_CPU_SO) {
     plugin::raise(AHAL_ERROR_UNSUPPORTED,
@@ -85,13 +95,7 @@ CpuModule::CpuModule(const ahal_plugin_module_args_t& args, const std::string& a
                   static_cast<unsigned long long>(args.data_size));
   }
 
-  for (uint32_t i = 0; i < args.kernel_info_count; ++i) {
-    const ahal_kernel_info_t& info = args.kernel_infos[i];
-    if (!info.name) continue;
-    // The caller's strings die with the call: point at the map's own key.
-    auto it = infos_.emplace(info.name, info).first;
-    it->second.name = it->first.c_str();
-  }
+  infos_ = plugin::KernelInfos(args);
 
   // Nothing may throw after dlopen succeeds: the destructor would not run.
   std::string temp_file;
@@ -112,21 +116,16 @@ CpuModule::~CpuModule() {
 }
 
 plugin::Kernel& CpuModule::kernel(const char* entry) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = kernels_.find(entry);
-  if (it != kernels_.end()) return *it->second;
-  dlerror();  // clear a stale error
-  void* symbol = dlsym(handle_, entry);
-  if (!symbol) {
-    plugin::raise(AHAL_ERROR_NOT_FOUND, "the cpu-so module has no kernel '%s': %s", entry,
-                  dl_error().c_str());
-  }
-  auto info = infos_.find(entry);
-  auto kernel = std::make_unique<CpuKernel>(reinterpret_cast<ahal_cpu_kernel_fn>(symbol),
-                                            info == infos_.end() ? nullptr : &info->second);
-  CpuKernel& k = *kernel;
-  kernels_.emplace(entry, std::move(kernel));
-  return k;
+  return kernels_.get(entry, [&] {
+    dlerror();  // clear a stale error
+    void* symbol = dlsym(handle_, entry);
+    if (!symbol) {
+      plugin::raise(AHAL_ERROR_NOT_FOUND, "the cpu-so module has no kernel '%s': %s", entry,
+                    dl_error().c_str());
+    }
+    return std::make_unique<CpuKernel>(reinterpret_cast<ahal_cpu_kernel_fn>(symbol),
+                                       infos_.find(entry));
+  });
 }
 
 }  // namespace ahal_cpu

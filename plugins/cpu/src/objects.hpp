@@ -1,15 +1,17 @@
-// The CPU device: host memory as device memory, kernels from cpu-so modules
-// run on a thread pool, in-order asynchronous streams.
+// The CPU plugin's objects: host memory as device memory, kernels from
+// cpu-so modules run on a thread pool, in-order asynchronous streams. One
+// source file per object (plugin, device, buffer, host_alloc, stream,
+// event, module).
 #pragma once
 
 #include "machine_info.hpp"
-
-#include <algorithm>
 #include "thread_pool.hpp"
 
 #include <ahal/cpu_kernel.h>
+#include <ahal/kernel_cache.hpp>
 #include <ahal/plugin.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -89,8 +91,7 @@ class CpuKernel final : public plugin::Kernel {
 
  private:
   ahal_cpu_kernel_fn fn_;
-  bool has_metadata_;
-  ahal_kernel_info_t info_{};
+  const ahal_kernel_info_t* info_;  // the module's metadata for it, or nullptr
 };
 
 // A loaded cpu-so image.
@@ -102,10 +103,9 @@ class CpuModule final : public plugin::Module {
 
  private:
   void* handle_ = nullptr;
-  int fd_ = -1;  // the memfd stays open so /proc/self/fd/N names only this image
-  std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<CpuKernel>> kernels_;
-  std::map<std::string, ahal_kernel_info_t> infos_;  // metadata the loader gave
+  int fd_ = -1;                // the memfd stays open so /proc/self/fd/N names only this image
+  plugin::KernelInfos infos_;  // metadata the loader gave
+  plugin::KernelCache<CpuKernel> kernels_;
 };
 
 // One in-order queue with its own thread; launches fan out to the pool.
@@ -189,6 +189,9 @@ class CpuDevice final : public plugin::Device {
   ThreadPool pool_;
   std::atomic<uint64_t> buffer_bytes_{0};
 };
+
+// 64-byte aligned host memory (size rounded up), or nullptr.
+void* aligned_allocation(uint64_t size);
 
 // Worker threads for a machine: AHAL_CPU_THREADS if set, else its cores.
 unsigned worker_threads(const MachineInfo& machine);
