@@ -1,31 +1,21 @@
 // The C++ plugin helpers (ahal/plugin.hpp) on their own, with a fake host.
+#include "fake_host.hpp"
+
 #include <ahal/plugin.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
-#include <vector>
 
 namespace {
 
-std::string g_message;
-std::vector<std::string> g_logs;
-
-ahal_plugin_host_t fake_host() {
-  ahal_plugin_host_t host{};
-  host.struct_size = sizeof(host);
-  host.set_error_message = [](const char* m) { g_message = m; };
-  host.log = [](ahal_log_level_t, const char* plugin, const char* m) {
-    g_logs.push_back(std::string(plugin) + ": " + m);
-  };
-  return host;
-}
+std::string& g_message = sdk_test::last_message();
+std::vector<std::string>& g_logs = sdk_test::log_lines();
 
 }  // namespace
 
 TEST_CASE("guard turns exceptions into statuses with messages", "[plugin.hpp]") {
-  static const ahal_plugin_host_t host = fake_host();
-  ahal::plugin::set_host(&host, "test");
+  sdk_test::use_fake_host();
   namespace p = ahal::plugin;
 
   CHECK(p::guard([] {}) == AHAL_SUCCESS);
@@ -104,7 +94,10 @@ TEST_CASE("make_api fills every entry and query honours the loader's size", "[pl
   }
   CHECK(api.image_score == nullptr);
 
-  const ahal_plugin_host_t host = fake_host();
+  sdk_test::use_fake_host();
+  ahal_plugin_host_t host{};
+  host.struct_size = sizeof(host);
+  host.set_error_message = [](const char* m) { sdk_test::last_message() = m; };
   const ahal_plugin_init_args_t init{sizeof(ahal_plugin_init_args_t), "", "", 0};
   ahal_plugin_instance_t* instance = nullptr;
   CHECK(api.plugin_init(&host, &init, &instance) == AHAL_ERROR_NOT_FOUND);
@@ -117,4 +110,16 @@ TEST_CASE("make_api fills every entry and query honours the loader's size", "[pl
   CHECK(std::string(small.name) == "none");
   CHECK(small.plugin_init == nullptr);
   CHECK(p::query(AHAL_PLUGIN_ABI_VERSION + (1u << 16), api, &small) == AHAL_ERROR_INCOMPATIBLE);
+}
+
+TEST_CASE("workgroup_count multiplies the grid and saturates", "[plugin.hpp]") {
+  ahal_plugin_launch_t launch{};
+  launch.grid[0] = 4;
+  launch.grid[1] = 5;
+  launch.grid[2] = 6;
+  CHECK(ahal::plugin::workgroup_count(launch) == 120);
+  launch.grid[0] = launch.grid[1] = launch.grid[2] = UINT32_MAX;
+  CHECK(ahal::plugin::workgroup_count(launch) == UINT64_MAX);
+  launch.grid[2] = 1;
+  CHECK(ahal::plugin::workgroup_count(launch) == uint64_t{UINT32_MAX} * UINT32_MAX);
 }
