@@ -2,7 +2,7 @@
 // hands it, for tests of the SDK helpers.
 #pragma once
 
-#include <ahal/plugin_errors.hpp>
+#include <ahal/plugin_guard.hpp>
 
 #include <string>
 #include <vector>

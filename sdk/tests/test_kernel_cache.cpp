@@ -1,6 +1,6 @@
 // KernelCache and KernelInfos: a module's kernels by name.
 #include <ahal/kernel_cache.hpp>
-#include <ahal/plugin_errors.hpp>
+#include <ahal/plugin_guard.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 // message; no exception crosses the ABI.
 #pragma once
 
-#include <ahal/plugin_errors.hpp>
+#include <ahal/plugin_guard.hpp>
 
 namespace asic_sim {
 

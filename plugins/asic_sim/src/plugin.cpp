@@ -28,34 +28,19 @@ ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count
   return AHAL_SUCCESS;
 }
 
-namespace {
-
-// guide-snippet: table
-// Every entry behind the SDK's guard: an exception thrown inside (a
-// Failure, std::bad_alloc) becomes a status and message, never crosses
-// the ABI.
-ahal_plugin_api_t make_api() {
-  ahal_plugin_api_t api{};
-  api.struct_size = sizeof(api);
-  api.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  api.name = "asic_sim";
-  api.description = "simulated inference ASIC: device memory arena, DMA engine, built-in operators";
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  // No general kernels: module_create, module_destroy, kernel_get and
-  // image_score stay NULL, and the loader answers AHAL_ERROR_UNSUPPORTED.
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, kernel_get_builtin)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, device_memory_usage)  // ABI 1.1
-  return api;
-}
-// guide-snippet-end
-
-}  // namespace
 }  // namespace asic_sim
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  static const ahal_plugin_api_t api = asic_sim::make_api();
-  // Copies only what the loader's table holds; an older loader simply does
-  // not see the newer entries.
-  return ahal::plugin::query(loader_abi_version, api, out);
-}
+// guide-snippet: table
+// The whole dispatch table and ahal_plugin_query: every entry above and in
+// the other files is installed behind the SDK's guard, so an exception
+// thrown inside (a Failure, std::bad_alloc) becomes a status and message
+// and never crosses the ABI. No general kernels: module_create,
+// module_destroy, kernel_get and image_score stay NULL, and the loader
+// answers AHAL_ERROR_UNSUPPORTED.
+#define ASIC_SIM_TABLE_OPTIONAL_ENTRIES(X, api) \
+  X(api, kernel_get_builtin) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(asic_sim, "asic_sim",
+                          "simulated inference ASIC: device memory arena, DMA engine, built-in "
+                          "operators",
+                          ASIC_SIM_TABLE_OPTIONAL_ENTRIES)
+// guide-snippet-end

@@ -204,6 +204,12 @@ TEST_CASE("ahal_plugin_query copies at most the loader's table", "[abi]") {
   ahal_plugin_api_t other_major{};
   other_major.struct_size = sizeof(other_major);
   CHECK(query((AHAL_PLUGIN_ABI_MAJOR + 1u) << 16, &other_major) == AHAL_ERROR_INCOMPATIBLE);
+
+  // A table too small for a single entry is refused and left alone.
+  ahal_plugin_api_t tiny{};
+  tiny.struct_size = offsetof(ahal_plugin_api_t, plugin_init) - 1;
+  CHECK(query(AHAL_PLUGIN_ABI_VERSION, &tiny) == AHAL_ERROR_INCOMPATIBLE);
+  CHECK(tiny.name == nullptr);
 }
 
 // What only the dispatch table shows: the loader never passes these calls on.

@@ -53,31 +53,12 @@ void log_failure(const ahal_plugin_device_t* d, const char* what, CUresult resul
   ahal::plugin::log(AHAL_LOG_WARNING, d->drv().message(what, result));
 }
 
-namespace {
-
-// Every entry behind the SDK's guard.
-ahal_plugin_api_t make_api() {
-  ahal_plugin_api_t t{};
-  t.struct_size = sizeof(t);
-  t.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  t.name = "cuda";
-  t.description = "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)";
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, t)
-  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, t)
-  t.kernel_get_builtin = nullptr;  // no fixed-function kernels on CUDA
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(t, image_score)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(t, device_memory_usage)
-  return t;
-}
-
-}  // namespace
 }  // namespace ahal_cuda
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  static const ahal_plugin_api_t api = ahal_cuda::make_api();
-  // A table too small to hold a single entry is refused, not half-written.
-  if (out && out->struct_size < offsetof(ahal_plugin_api_t, plugin_init))
-    return AHAL_ERROR_INCOMPATIBLE;
-  return ahal::plugin::query(loader_abi_version, api, out);
-}
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_CUDA_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_cuda, "cuda", "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)",
+    AHAL_CUDA_TABLE_OPTIONAL_ENTRIES)

@@ -114,28 +114,13 @@ ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count
   return AHAL_SUCCESS;
 }
 
-namespace {
-
-// Every entry behind the SDK's guard.
-ahal_plugin_api_t make_api() {
-  ahal_plugin_api_t api{};
-  api.struct_size = sizeof(api);
-  api.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  api.name = "hip";
-  api.description =
-      "AMD GPUs and Hygon DCUs through the HIP runtime (libamdhip64, opened at run time)";
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, image_score)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, device_memory_usage)
-  return api;
-}
-
-}  // namespace
 }  // namespace ahal_hip
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  static const ahal_plugin_api_t api = ahal_hip::make_api();
-  return ahal::plugin::query(loader_abi_version, api, out);
-}
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_HIP_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_hip, "hip",
+    "AMD GPUs and Hygon DCUs through the HIP runtime (libamdhip64, opened at run time)",
+    AHAL_HIP_TABLE_OPTIONAL_ENTRIES)

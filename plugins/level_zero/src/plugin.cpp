@@ -174,26 +174,12 @@ ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count
   return AHAL_SUCCESS;
 }
 
-namespace {
-
-// Every entry behind the SDK's guard.
-ahal_plugin_api_t make_api() {
-  ahal_plugin_api_t api{};
-  api.struct_size = sizeof(api);
-  api.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  api.name = "level_zero";
-  api.description = "Intel GPUs through Level Zero (libze_loader, opened at run time)";
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(api, image_score)
-  return api;
-}
-
-}  // namespace
 }  // namespace ahal_ze
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  static const ahal_plugin_api_t api = ahal_ze::make_api();
-  return ahal::plugin::query(loader_abi_version, api, out);
-}
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_ZE_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+AHAL_PLUGIN_GUARDED_QUERY(ahal_ze, "level_zero",
+                          "Intel GPUs through Level Zero (libze_loader, opened at run time)",
+                          AHAL_ZE_TABLE_OPTIONAL_ENTRIES)

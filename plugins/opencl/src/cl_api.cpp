@@ -1,6 +1,6 @@
 #include "cl_api.hpp"
 
-#include <ahal/plugin_errors.hpp>
+#include <ahal/plugin_guard.hpp>
 #include <ahal/vendor_library.hpp>
 
 #include <mutex>

@@ -51,28 +51,13 @@ ahal_status_t device_count(ahal_plugin_instance_t* in, uint32_t* out) {
   return AHAL_SUCCESS;
 }
 
-namespace {
-
-// Every entry behind the SDK's guard.
-ahal_plugin_api_t make_table() {
-  ahal_plugin_api_t t{};
-  t.struct_size = sizeof(t);
-  t.abi_version = AHAL_PLUGIN_ABI_VERSION;
-  t.name = "vulkan";
-  t.description = "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)";
-  AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, t)
-  AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, t)
-  t.kernel_get_builtin = nullptr;  // no built-in kernels
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(t, image_score)
-  AHAL_PLUGIN_SET_GUARDED_ENTRY(t, device_memory_usage)
-  return t;
-}
-
-}  // namespace
 }  // namespace ahal_vulkan
 
-extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
-                                                              ahal_plugin_api_t* out) {
-  static const ahal_plugin_api_t table = ahal_vulkan::make_table();
-  return ahal::plugin::query(loader_abi_version, table, out);
-}
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_vulkan, "vulkan",
+    "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)",
+    AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES)

@@ -3,7 +3,7 @@
 // The plugin ABI is plain C (ahal/plugin.h). This header saves the
 // boilerplate a C++ plugin would otherwise repeat:
 //
-// 1. Errors (ahal/plugin_errors.hpp): fail(status, fmt, ...) sets the
+// 1. Errors (ahal/plugin_guard.hpp): fail(status, fmt, ...) sets the
 //    loader's error message and returns the status; raise(status, fmt, ...)
 //    throws an Error instead. guard(f) runs f and turns any C++ exception
 //    into a status with a message (std::bad_alloc ->
@@ -37,7 +37,7 @@
 #pragma once
 
 #include <ahal/plugin.h>
-#include <ahal/plugin_errors.hpp>
+#include <ahal/plugin_guard.hpp>
 
 #include <algorithm>
 #include <cstring>

@@ -38,7 +38,7 @@ AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_map)
 
 }  // namespace plugin_under_test
 
-TEST_CASE("entry<fn> turns exceptions into a status and a message", "[plugin_errors.hpp]") {
+TEST_CASE("entry<fn> turns exceptions into a status and a message", "[plugin_guard.hpp]") {
   sdk_test::use_fake_host();
   using namespace plugin_under_test;
   ahal_plugin_api_t api{};
@@ -73,13 +73,13 @@ TEST_CASE("entry<fn> turns exceptions into a status and a message", "[plugin_err
 }
 
 TEST_CASE("AHAL_PLUGIN_DECLARE_ENTRY declares a function of the field's type",
-          "[plugin_errors.hpp]") {
+          "[plugin_guard.hpp]") {
   static_assert(std::is_same_v<decltype(&plugin_under_test::buffer_map),
                                decltype(ahal_plugin_api_t::buffer_map)>);
   SUCCEED("checked at compile time");
 }
 
-TEST_CASE("log and fail take whole strings too", "[plugin_errors.hpp]") {
+TEST_CASE("log and fail take whole strings too", "[plugin_guard.hpp]") {
   sdk_test::use_fake_host();
   const std::string long_text(5000, 'x');
   CHECK(ahal::plugin::fail(AHAL_ERROR_BUILD_FAILED, long_text) == AHAL_ERROR_BUILD_FAILED);

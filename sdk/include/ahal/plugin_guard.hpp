@@ -1,12 +1,13 @@
-// ahal/plugin_errors.hpp: how a C++ plugin reports failures (header only,
-// included by ahal/plugin.hpp).
+// ahal/plugin_guard.hpp: how a C++ plugin fails, and the one noexcept guard
+// every entry runs behind (header only, included by ahal/plugin.hpp).
 //
 // - set_host() keeps the loader's host table; fail() sets the message of
 //   the failure an entry returns, log() writes to the loader's log.
 // - raise() throws an Error(status, message); guard() runs a body and turns
 //   any exception into a status and message, so none leaves the plugin.
-// - entry<fn> is the one noexcept C entry for a free function that may
-//   throw: a C-table plugin installs it instead of fn itself.
+// - entry<fn> is that guard around a C-table plugin's free function;
+//   AHAL_PLUGIN_SET_GUARDED_ENTRY installs one, AHAL_PLUGIN_GUARDED_QUERY
+//   defines a whole C-table plugin's ahal_plugin_query with them.
 //
 // Build plugins with hidden visibility (ahal_add_plugin does): the state
 // below is per shared object.
@@ -15,6 +16,7 @@
 #include <ahal/plugin.h>
 
 #include <cstdarg>
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -230,6 +232,37 @@ inline constexpr auto entry = &detail::Entry<Fn>::call;
 // exact type, so an overload of the same name elsewhere does not matter.
 #define AHAL_PLUGIN_SET_GUARDED_ENTRY(api, name) \
   (api).name = ::ahal::plugin::entry<static_cast<decltype(ahal_plugin_api_t::name)>(name)>;
+
+// The one export of a C-table plugin whose entries are free functions of
+// namespace `ns`, named like the table's fields: ahal_plugin_query with
+// every required entry and those OPTIONAL lists, each behind the guard.
+// OPTIONAL(X, api) expands X(api, entry) per optional entry, like the
+// entry lists do:
+//
+//   #define MY_OPTIONAL_ENTRIES(X, api) AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+//   AHAL_PLUGIN_GUARDED_QUERY(my_ns, "mine", "My accelerator", MY_OPTIONAL_ENTRIES)
+//
+// A loader table too small to hold one entry is refused, not half-written.
+#define AHAL_PLUGIN_GUARDED_QUERY(ns, plugin_name, plugin_description, OPTIONAL)             \
+  namespace ns {                                                                             \
+  inline ahal_plugin_api_t ahal_plugin_guarded_table() {                                     \
+    ahal_plugin_api_t api{};                                                                 \
+    api.struct_size = sizeof(api);                                                           \
+    api.abi_version = AHAL_PLUGIN_ABI_VERSION;                                               \
+    api.name = plugin_name;                                                                  \
+    api.description = plugin_description;                                                    \
+    AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)                         \
+    OPTIONAL(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)                                             \
+    return api;                                                                              \
+  }                                                                                          \
+  }                                                                                          \
+  extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version, \
+                                                                ahal_plugin_api_t* out) {    \
+    static const ahal_plugin_api_t api = ns::ahal_plugin_guarded_table();                    \
+    if (out && out->struct_size < offsetof(ahal_plugin_api_t, plugin_init))                  \
+      return AHAL_ERROR_INCOMPATIBLE;                                                        \
+    return ::ahal::plugin::query(loader_abi_version, api, out);                              \
+  }
 
 // Declares the plugin's function `name` with the type of the table's field
 // of that name, in the current namespace, for the entry-list X-macros:
