@@ -85,3 +85,27 @@ TEST_CASE("a symbol table can look names up through the API's own loader", "[ven
   CHECK_FALSE(symbols.require(unknown, "unknown"));
   CHECK(symbols.error() == "the test driver lacks required entry points: unknown");
 }
+
+TEST_CASE("load opens and resolves in one step, and closes what it refuses",
+          "[vendor_library.hpp]") {
+  PutsFn puts_fn = nullptr, missing = nullptr;
+  ahal::plugin::VendorLibrary lib;
+  CHECK(lib.load("C library", {"libc.so.6"}, [&](ahal::plugin::SymbolTable& symbols) {
+    symbols.require(puts_fn, "puts");
+  }) == AHAL_SUCCESS);
+  CHECK(puts_fn != nullptr);
+  CHECK(lib.is_open());
+
+  ahal::plugin::VendorLibrary broken;
+  CHECK(broken.load("C library", {"libc.so.6"}, [&](ahal::plugin::SymbolTable& symbols) {
+    symbols.require(missing, "ahal_no_such_entry");
+  }) == AHAL_ERROR_INCOMPATIBLE);
+  CHECK_FALSE(broken.is_open());
+  CHECK(contains(broken.error(), "lacks required entry points: ahal_no_such_entry"));
+
+  ahal::plugin::VendorLibrary absent;
+  CHECK(absent.load("Test runtime", {"/nonexistent/libtest.so.1"}, [](ahal::plugin::SymbolTable&) {
+    FAIL("resolve ran without a library");
+  }) == AHAL_ERROR_NOT_FOUND);
+  CHECK(contains(absent.error(), "Test runtime not found (/nonexistent/libtest.so.1: "));
+}

@@ -7,6 +7,12 @@
 #include <string>
 
 namespace asic_sim {
+
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = 1;
+  return AHAL_SUCCESS;
+}
+
 namespace {
 
 std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }

@@ -30,7 +30,7 @@ ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
     event->fence->wait(sequence);
   } else if (!event->fence->wait_for(sequence, std::chrono::nanoseconds(timeout_ns))) {
     throw Failure(AHAL_ERROR_TIMEOUT,
-                  "event not complete after " + std::to_string(timeout_ns) + " ns");
+                  "the event did not complete within " + std::to_string(timeout_ns) + " ns");
   }
   return AHAL_SUCCESS;
 }

@@ -12,26 +12,8 @@
 // docs/plugin-guide.md explains the rules this follows.
 #include "objects.hpp"
 
-namespace asic_sim {
-
-ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
-                          ahal_plugin_instance_t** out_instance) {
-  ahal::plugin::set_host(host, "asic_sim");
-  *out_instance = new ahal_plugin_instance_s{Config::from_environment()};
-  return AHAL_SUCCESS;
-}
-
-void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = 1;
-  return AHAL_SUCCESS;
-}
-
-}  // namespace asic_sim
-
 // guide-snippet: table
-// The whole dispatch table and ahal_plugin_query: every entry above and in
+// The whole dispatch table and ahal_plugin_query: every entry, here and in
 // the other files is installed behind the SDK's guard, so an exception
 // thrown inside (a Failure, std::bad_alloc) becomes a status and message
 // and never crosses the ABI. No general kernels: module_create,
@@ -44,3 +26,15 @@ AHAL_PLUGIN_GUARDED_QUERY(asic_sim, "asic_sim",
                           "operators",
                           ASIC_SIM_TABLE_OPTIONAL_ENTRIES)
 // guide-snippet-end
+
+namespace asic_sim {
+
+void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
+
+ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
+                          ahal_plugin_instance_t** out_instance) {
+  *out_instance = new ahal_plugin_instance_s{Config::from_environment()};
+  return AHAL_SUCCESS;
+}
+
+}  // namespace asic_sim

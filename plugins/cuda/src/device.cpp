@@ -7,6 +7,12 @@
 #include <cstring>
 
 namespace ahal_cuda {
+
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = instance->device_count;
+  return AHAL_SUCCESS;
+}
+
 namespace {
 
 ahal_status_t query_properties(ahal_plugin_device_t* d) {
@@ -126,20 +132,13 @@ void device_close(ahal_plugin_device_t* d) {
 }
 
 ahal_status_t device_get_properties(ahal_plugin_device_t* d, ahal_device_properties_t* props) {
-  // Write only what the caller's struct holds, and leave the loader's own
-  // fields (plugin, selector) as they are.
-  const size_t size = std::min(props->struct_size, sizeof(ahal_device_properties_t));
-  const bool has_plugin = AHAL_PLUGIN_HAS_FIELD(props, ahal_device_properties_t, plugin);
-  const bool has_selector = AHAL_PLUGIN_HAS_FIELD(props, ahal_device_properties_t, selector);
-  char plugin[sizeof(props->plugin)] = {};
-  char selector[sizeof(props->selector)] = {};
-  if (has_plugin) std::memcpy(plugin, props->plugin, sizeof(plugin));
-  if (has_selector) std::memcpy(selector, props->selector, sizeof(selector));
-  const size_t caller_size = props->struct_size;
-  std::memcpy(props, &d->props, size);
-  props->struct_size = caller_size;
-  if (has_plugin) std::memcpy(props->plugin, plugin, sizeof(plugin));
-  if (has_selector) std::memcpy(props->selector, selector, sizeof(selector));
+  // Leave the loader's own fields (plugin, selector) as they are.
+  ahal_device_properties_t p = d->props;
+  if (AHAL_PLUGIN_HAS_FIELD(props, ahal_device_properties_t, plugin))
+    std::memcpy(p.plugin, props->plugin, sizeof(p.plugin));
+  if (AHAL_PLUGIN_HAS_FIELD(props, ahal_device_properties_t, selector))
+    std::memcpy(p.selector, props->selector, sizeof(p.selector));
+  ahal::plugin::write_struct(props, p);
   return AHAL_SUCCESS;
 }
 

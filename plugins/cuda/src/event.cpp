@@ -2,10 +2,10 @@
 // costs); bounded waits poll.
 #include "objects.hpp"
 
+#include <ahal/plugin_wait.hpp>
+
 #include <algorithm>
-#include <chrono>
 #include <cinttypes>
-#include <thread>
 
 namespace ahal_cuda {
 
@@ -50,27 +50,11 @@ ahal_status_t event_wait(ahal_plugin_event_t* e, uint64_t timeout_ns) {
     AHAL_CU_CHECK(d, drv.cuEventSynchronize(e->event), "cuEventSynchronize");
     return AHAL_SUCCESS;
   }
-  // A bounded wait: poll, yielding at first (short waits stay fast), then
-  // sleeping with a doubling backoff capped at 1 ms.
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point start = Clock::now();
-  std::chrono::nanoseconds nap(1000);
-  for (int round = 0;; ++round) {
+  return ahal::plugin::wait_polling(timeout_ns, [&] {
     const CUresult result = drv.cuEventQuery(e->event);
-    if (result == CUDA_SUCCESS) return AHAL_SUCCESS;
-    if (result != CUDA_ERROR_NOT_READY) return cu_fail(d, result, "cuEventQuery");
-    const uint64_t waited = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-    if (waited >= timeout_ns)
-      return fail(AHAL_ERROR_TIMEOUT,
-                  ahal::plugin::format("event not complete after %" PRIu64 " ns", timeout_ns));
-    if (round < 16) {
-      std::this_thread::yield();
-      continue;
-    }
-    std::this_thread::sleep_for(std::min(nap, std::chrono::nanoseconds(timeout_ns - waited)));
-    nap = std::min(nap * 2, std::chrono::nanoseconds(1000000));
-  }
+    if (result == CUDA_ERROR_NOT_READY) return AHAL_NOT_READY;
+    return result == CUDA_SUCCESS ? AHAL_SUCCESS : cu_fail(d, result, "cuEventQuery");
+  });
 }
 
 ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,

@@ -5,11 +5,20 @@
 
 #include <cstddef>
 
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_CUDA_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_cuda, "cuda", "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)",
+    AHAL_CUDA_TABLE_OPTIONAL_ENTRIES)
+
 namespace ahal_cuda {
+
+void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
 
 ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                           ahal_plugin_instance_t** out_instance) {
-  ahal::plugin::set_host(host, "cuda");
   auto instance = std::make_unique<ahal_plugin_instance_t>();
   std::string error;
   const ahal_status_t status = instance->driver.load(&error);
@@ -23,13 +32,6 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
     return fail(AHAL_ERROR_NOT_FOUND, "CUDA driver " + drv.path() + " reports no device");
   instance->device_count = static_cast<uint32_t>(count);
   *out_instance = instance.release();
-  return AHAL_SUCCESS;
-}
-
-void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = instance->device_count;
   return AHAL_SUCCESS;
 }
 
@@ -54,11 +56,3 @@ void log_failure(const ahal_plugin_device_t* d, const char* what, CUresult resul
 }
 
 }  // namespace ahal_cuda
-
-// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
-// ones this plugin has:
-#define AHAL_CUDA_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
-AHAL_PLUGIN_GUARDED_QUERY(
-    ahal_cuda, "cuda", "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)",
-    AHAL_CUDA_TABLE_OPTIONAL_ENTRIES)

@@ -521,7 +521,7 @@ TEST_CASE("events: query, bounded wait, timing; callbacks and cross-stream waits
   const auto t0 = std::chrono::steady_clock::now();
   REQUIRE(s.api.event_wait(plain, 20'000'000) == AHAL_ERROR_TIMEOUT);
   CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(20));
-  CHECK(contains(t_message, "not complete after 20000000 ns"));
+  CHECK(contains(t_message, "did not complete within 20000000 ns"));
   REQUIRE(s.api.event_wait(plain, 0) == AHAL_ERROR_TIMEOUT);
   CHECK(ran == 0);
   s.fake.hold(0);

@@ -10,6 +10,12 @@
 #include <memory>
 
 namespace ahal_hip {
+
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = static_cast<uint32_t>(instance->device_count);
+  return AHAL_SUCCESS;
+}
+
 namespace {
 
 constexpr uint32_t kBindingOffsetAlignment = 256;  // hipMalloc's alignment
@@ -60,7 +66,7 @@ void device_close(ahal_plugin_device_t* device) { delete device; }
 ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_properties_t* props) {
   const hipDeviceProp_t& p = dev->prop;
   ahal_device_properties_t out{};
-  out.struct_size = props->struct_size;
+  out.struct_size = sizeof(out);
   std::snprintf(out.name, sizeof(out.name), "%s", p.name);
   // Hygon DCUs run the same HIP stack and name themselves.
   bool hygon = std::strstr(p.name, "DCU") || std::strstr(p.name, "Hygon");
@@ -96,8 +102,7 @@ ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_prope
   // Double data rate: two transfers per memory clock (kHz) over the bus.
   if (p.memoryClockRate > 0 && p.memoryBusWidth > 0)
     out.peak_memory_bandwidth_gbps = 2.0 * p.memoryClockRate * 1e3 * (p.memoryBusWidth / 8.0) / 1e9;
-  size_t n = std::min(props->struct_size, sizeof(out));
-  std::memcpy(props, &out, n);
+  ahal::plugin::write_struct(props, out);
   return AHAL_SUCCESS;
 }
 

@@ -2,11 +2,11 @@
 // so bounded waits poll.
 #include "objects.hpp"
 
+#include <ahal/plugin_wait.hpp>
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
-#include <thread>
 
 namespace ahal_hip {
 
@@ -42,21 +42,12 @@ ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
     AHAL_HIP_CALL(event->device, rt.hipEventSynchronize(event->event));
     return AHAL_SUCCESS;
   }
-  // HIP has no timed wait: poll, backing off from yields to short sleeps.
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  auto pause = std::chrono::microseconds(1);
-  for (;;) {
-    hipError_t err = rt.hipEventQuery(event->event);
-    if (err == hipSuccess) return AHAL_SUCCESS;
-    if (err != hipErrorNotReady) return hip_fail(event->device, err, "hipEventQuery");
-    auto waited = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start);
-    if (static_cast<uint64_t>(waited.count()) >= timeout_ns)
-      return fail(AHAL_ERROR_TIMEOUT,
-                  "event not complete after " + std::to_string(timeout_ns) + " ns");
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(1000));
-  }
+  // HIP has no timed wait.
+  return ahal::plugin::wait_polling(timeout_ns, [&] {
+    const hipError_t err = rt.hipEventQuery(event->event);
+    if (err == hipErrorNotReady) return AHAL_NOT_READY;
+    return err == hipSuccess ? AHAL_SUCCESS : hip_fail(event->device, err, "hipEventQuery");
+  });
 }
 
 ahal_status_t event_elapsed_ns(ahal_plugin_event_t* start, ahal_plugin_event_t* end,

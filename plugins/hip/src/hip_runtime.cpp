@@ -19,27 +19,24 @@ std::vector<std::string> candidates() {
 }  // namespace
 
 ahal_status_t load_runtime(Runtime* rt, std::string* error) {
-  ahal::plugin::VendorLibrary library;
-  if (!library.open("HIP runtime", candidates())) {
-    *error = library.error();
-    return AHAL_ERROR_NOT_FOUND;
-  }
   // The first library that opens is the runtime, as it would be for a
   // program linked against it: a broken one is refused, not skipped.
+  ahal::plugin::VendorLibrary library;
   Runtime resolved;
-  ahal::plugin::SymbolTable symbols(library);
+  const ahal_status_t status =
+      library.load("HIP runtime", candidates(), [&](ahal::plugin::SymbolTable& symbols) {
 #define AHAL_HIP_RESOLVE_REQUIRED(name) symbols.require(resolved.name, #name);
 #define AHAL_HIP_RESOLVE_REQUIRED_TYPED(name, type) AHAL_HIP_RESOLVE_REQUIRED(name)
 #define AHAL_HIP_RESOLVE_OPTIONAL(name) symbols.optional(resolved.name, #name);
-  AHAL_HIP_REQUIRED_ENTRIES(AHAL_HIP_RESOLVE_REQUIRED, AHAL_HIP_RESOLVE_REQUIRED_TYPED)
-  AHAL_HIP_OPTIONAL_ENTRIES(AHAL_HIP_RESOLVE_OPTIONAL)
+        AHAL_HIP_REQUIRED_ENTRIES(AHAL_HIP_RESOLVE_REQUIRED, AHAL_HIP_RESOLVE_REQUIRED_TYPED)
+        AHAL_HIP_OPTIONAL_ENTRIES(AHAL_HIP_RESOLVE_OPTIONAL)
 #undef AHAL_HIP_RESOLVE_REQUIRED
 #undef AHAL_HIP_RESOLVE_REQUIRED_TYPED
 #undef AHAL_HIP_RESOLVE_OPTIONAL
-  if (!symbols.complete()) {
-    *error = symbols.error();
-    library.close();
-    return AHAL_ERROR_INCOMPATIBLE;
+      });
+  if (status != AHAL_SUCCESS) {
+    *error = library.error();
+    return status;
   }
   resolved.path = library.path();
   *rt = resolved;

@@ -100,13 +100,12 @@ ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out) {
   ahal_kernel_attributes_t a{};
-  a.struct_size = out->struct_size;
   a.max_workgroup_size = static_cast<uint32_t>(std::max(kernel->max_threads, 0));
   a.static_shared_bytes = static_cast<uint32_t>(std::max(kernel->static_shared, 0));
   a.preferred_workgroup_multiple =
       static_cast<uint32_t>(std::max(kernel->module->device->prop.warpSize, 1));
   ahal::plugin::KernelInfos::describe(kernel->info, a);
-  std::memcpy(out, &a, std::min(out->struct_size, sizeof(a)));
+  ahal::plugin::write_struct(out, a);
   return AHAL_SUCCESS;
 }
 

@@ -7,6 +7,15 @@
 
 #include <memory>
 
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_HIP_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_hip, "hip",
+    "AMD GPUs and Hygon DCUs through the HIP runtime (libamdhip64, opened at run time)",
+    AHAL_HIP_TABLE_OPTIONAL_ENTRIES)
+
 namespace ahal_hip {
 
 // Errors after which the device (context) is unusable.
@@ -83,9 +92,10 @@ void log_failure(const ahal_plugin_device_t* dev, hipError_t err, const char* ca
   ahal::plugin::log(AHAL_LOG_WARNING, std::string(call) + " failed: " + error_text(*dev->rt, err));
 }
 
+void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
+
 ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                           ahal_plugin_instance_t** out_instance) {
-  ahal::plugin::set_host(host, "hip");
   auto instance = std::make_unique<ahal_plugin_instance_t>();
   std::string error;
   if (ahal_status_t status = load_runtime(&instance->rt, &error); status != AHAL_SUCCESS)
@@ -107,20 +117,4 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
   return AHAL_SUCCESS;
 }
 
-void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = static_cast<uint32_t>(instance->device_count);
-  return AHAL_SUCCESS;
-}
-
 }  // namespace ahal_hip
-
-// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
-// ones this plugin has:
-#define AHAL_HIP_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
-AHAL_PLUGIN_GUARDED_QUERY(
-    ahal_hip, "hip",
-    "AMD GPUs and Hygon DCUs through the HIP runtime (libamdhip64, opened at run time)",
-    AHAL_HIP_TABLE_OPTIONAL_ENTRIES)

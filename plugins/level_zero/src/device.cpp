@@ -10,6 +10,12 @@
 #include <memory>
 
 namespace ahal_ze {
+
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = static_cast<uint32_t>(instance->devices.size());
+  return AHAL_SUCCESS;
+}
+
 namespace {
 
 bool equal_ignoring_case(const std::string& a, const std::string& b) {
@@ -151,9 +157,7 @@ void device_close(ahal_plugin_device_t* dev) {
 }
 
 ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_properties_t* props) {
-  ahal_device_properties_t out = dev->properties;
-  out.struct_size = props->struct_size;
-  std::memcpy(props, &out, std::min(props->struct_size, sizeof(out)));
+  ahal::plugin::write_struct(props, dev->properties);  // the loader fills plugin and selector
   return AHAL_SUCCESS;
 }
 

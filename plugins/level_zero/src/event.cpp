@@ -43,7 +43,7 @@ ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
   if (r == ZE_RESULT_SUCCESS) return AHAL_SUCCESS;
   if (r == ZE_RESULT_NOT_READY)
     return fail(AHAL_ERROR_TIMEOUT,
-                "event not complete after " + std::to_string(timeout_ns) + " ns");
+                "the event did not complete within " + std::to_string(timeout_ns) + " ns");
   return ze_fail(event->device, r, "zeEventHostSynchronize");
 }
 

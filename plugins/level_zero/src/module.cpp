@@ -117,14 +117,13 @@ ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_at
   const ze_kernel_properties_t& p = kernel->properties;
   const ahal_device_properties_t& device = kernel->module->device->properties;
   ahal_kernel_attributes_t a{};
-  a.struct_size = out->struct_size;
   a.max_workgroup_size = device.max_workgroup_size;
   if (p.maxNumSubgroups > 0 && p.maxSubgroupSize > 0)
     a.max_workgroup_size = std::min(a.max_workgroup_size, p.maxNumSubgroups * p.maxSubgroupSize);
   a.static_shared_bytes = p.localMemSize;
   a.preferred_workgroup_multiple = p.maxSubgroupSize > 0 ? p.maxSubgroupSize : 1;
   ahal::plugin::KernelInfos::describe(kernel->info, a);
-  std::memcpy(out, &a, std::min(out->struct_size, sizeof(a)));
+  ahal::plugin::write_struct(out, a);
   return AHAL_SUCCESS;
 }
 

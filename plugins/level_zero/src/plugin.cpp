@@ -10,6 +10,14 @@
 #include <cstring>
 #include <memory>
 
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_ZE_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+AHAL_PLUGIN_GUARDED_QUERY(ahal_ze, "level_zero",
+                          "Intel GPUs through Level Zero (libze_loader, opened at run time)",
+                          AHAL_ZE_TABLE_OPTIONAL_ENTRIES)
+
 namespace ahal_ze {
 
 ahal_status_t status_of(ze_result_t result) {
@@ -116,9 +124,13 @@ ze_result_t collect_devices(const Loader& ze, ze_driver_handle_t driver, bool su
 
 }  // namespace
 
+void plugin_shutdown(ahal_plugin_instance_t* instance) {
+  destroy_contexts(instance);
+  delete instance;
+}
+
 ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                           ahal_plugin_instance_t** out_instance) {
-  ahal::plugin::set_host(host, "level_zero");
   auto instance = std::make_unique<ahal_plugin_instance_t>();
   std::string error;
   if (ahal_status_t status = load_loader(&instance->ze, &error); status != AHAL_SUCCESS)
@@ -164,22 +176,4 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
   return AHAL_SUCCESS;
 }
 
-void plugin_shutdown(ahal_plugin_instance_t* instance) {
-  destroy_contexts(instance);
-  delete instance;
-}
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = static_cast<uint32_t>(instance->devices.size());
-  return AHAL_SUCCESS;
-}
-
 }  // namespace ahal_ze
-
-// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
-// ones this plugin has:
-#define AHAL_ZE_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
-AHAL_PLUGIN_GUARDED_QUERY(ahal_ze, "level_zero",
-                          "Intel GPUs through Level Zero (libze_loader, opened at run time)",
-                          AHAL_ZE_TABLE_OPTIONAL_ENTRIES)

@@ -10,20 +10,18 @@ namespace ahal_ze {
 
 ahal_status_t load_loader(Loader* ze, std::string* error) {
   ahal::plugin::VendorLibrary library;
-  if (!library.open("Level Zero loader", ahal::plugin::VendorLibrary::candidates(
-                                             "AHAL_ZE_LOADER_PATH", {"libze_loader.so.1"}))) {
-    *error = library.error();
-    return AHAL_ERROR_NOT_FOUND;
-  }
   Loader resolved;
-  ahal::plugin::SymbolTable symbols(library);
+  const ahal_status_t status = library.load(
+      "Level Zero loader",
+      ahal::plugin::VendorLibrary::candidates("AHAL_ZE_LOADER_PATH", {"libze_loader.so.1"}),
+      [&](ahal::plugin::SymbolTable& symbols) {
 #define AHAL_ZE_RESOLVE(entry) symbols.require(resolved.entry, #entry);
-  AHAL_ZE_ENTRIES(AHAL_ZE_RESOLVE)
+        AHAL_ZE_ENTRIES(AHAL_ZE_RESOLVE)
 #undef AHAL_ZE_RESOLVE
-  if (!symbols.complete()) {
-    *error = symbols.error();
-    library.close();
-    return AHAL_ERROR_INCOMPATIBLE;
+      });
+  if (status != AHAL_SUCCESS) {
+    *error = library.error();
+    return status;
   }
   resolved.path = library.path();
   *ze = resolved;

@@ -18,27 +18,22 @@ void open_icd_loader() {
   static std::string error;
   std::call_once(once, [] {
     ahal::plugin::VendorLibrary library;
-    if (!library.open("OpenCL ICD loader", ahal::plugin::VendorLibrary::candidates(
-                                               "AHAL_OPENCL_LIBRARY_PATH", {"libOpenCL.so.1"}))) {
-      status = AHAL_ERROR_NOT_FOUND;
-      error = library.error();
-      return;
-    }
     Api api;
-    ahal::plugin::SymbolTable symbols(library);
+    status = library.load(
+        "OpenCL ICD loader",
+        ahal::plugin::VendorLibrary::candidates("AHAL_OPENCL_LIBRARY_PATH", {"libOpenCL.so.1"}),
+        [&](ahal::plugin::SymbolTable& symbols) {
 #define AHAL_CL_REQUIRE(name) symbols.require(api.name, "cl" #name);
 #define AHAL_CL_OPTIONAL(name) symbols.optional(api.name, "cl" #name);
-    AHAL_CL_REQUIRED_ENTRIES(AHAL_CL_REQUIRE)
-    AHAL_CL_OPTIONAL_ENTRIES(AHAL_CL_OPTIONAL)
+          AHAL_CL_REQUIRED_ENTRIES(AHAL_CL_REQUIRE)
+          AHAL_CL_OPTIONAL_ENTRIES(AHAL_CL_OPTIONAL)
 #undef AHAL_CL_REQUIRE
 #undef AHAL_CL_OPTIONAL
-    if (!symbols.complete()) {
-      status = AHAL_ERROR_INCOMPATIBLE;
-      error = symbols.error();
-      library.close();
-      return;
-    }
-    cl = api;
+        });
+    if (status == AHAL_SUCCESS)
+      cl = api;
+    else
+      error = library.error();
   });
   if (status != AHAL_SUCCESS) throw ahal::plugin::Error(status, error);
 }

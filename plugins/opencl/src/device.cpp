@@ -10,22 +10,33 @@
 
 namespace ahal_opencl {
 
-std::string device_string(cl_device_id device, cl_device_info param) {
+ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
+  *out_count = static_cast<uint32_t>(instance->devices.size());
+  return AHAL_SUCCESS;
+}
+
+namespace {
+
+// A string query (clGetDeviceInfo, clGetPlatformInfo): "" where the driver
+// gives none.
+template <class Query, class Object, class Param>
+std::string info_string(Query query, Object object, Param param) {
   size_t size = 0;
-  if (cl.GetDeviceInfo(device, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
+  if (query(object, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
   std::string value(size, '\0');
-  if (cl.GetDeviceInfo(device, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
+  if (query(object, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
   value.resize(std::strlen(value.c_str()));
   return value;
 }
 
+}  // namespace
+
+std::string device_string(cl_device_id device, cl_device_info param) {
+  return info_string(cl.GetDeviceInfo, device, param);
+}
+
 std::string platform_string(cl_platform_id platform, cl_platform_info param) {
-  size_t size = 0;
-  if (cl.GetPlatformInfo(platform, param, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
-  std::string value(size, '\0');
-  if (cl.GetPlatformInfo(platform, param, size, value.data(), nullptr) != CL_SUCCESS) return "";
-  value.resize(std::strlen(value.c_str()));
-  return value;
+  return info_string(cl.GetPlatformInfo, platform, param);
 }
 
 namespace {
@@ -41,12 +52,6 @@ T device_value(cl_device_id device, cl_device_info param, T fallback) {
 bool has_extension(const std::string& extensions, const char* name) {
   std::string padded = " " + extensions + " ";
   return padded.find(" " + std::string(name) + " ") != std::string::npos;
-}
-
-void copy_string(char* dst, size_t capacity, const std::string& src) {
-  size_t n = std::min(src.size(), capacity - 1);
-  std::memcpy(dst, src.data(), n);
-  dst[n] = '\0';
 }
 
 uint32_t clamp_u32(uint64_t v) {
@@ -112,11 +117,11 @@ void query_device(ahal_plugin_device_t* d) {
   std::string platform_version = platform_string(d->platform, CL_PLATFORM_VERSION);
   d->version = parse_cl_version(device_version);
 
-  copy_string(p.name, sizeof(p.name), name);
-  copy_string(p.vendor, sizeof(p.vendor), device_string(id, CL_DEVICE_VENDOR));
-  copy_string(p.driver_version, sizeof(p.driver_version), driver);
+  ahal::plugin::copy_string(p.name, name);
+  ahal::plugin::copy_string(p.vendor, device_string(id, CL_DEVICE_VENDOR));
+  ahal::plugin::copy_string(p.driver_version, driver);
   cl_device_type type = device_value<cl_device_type>(id, CL_DEVICE_TYPE, 0);
-  copy_string(p.arch, sizeof(p.arch), device_arch(id, type, extensions, name));
+  ahal::plugin::copy_string(p.arch, device_arch(id, type, extensions, name));
   p.type = (type & CL_DEVICE_TYPE_GPU)           ? AHAL_DEVICE_TYPE_GPU
            : (type & CL_DEVICE_TYPE_CPU)         ? AHAL_DEVICE_TYPE_CPU
            : (type & CL_DEVICE_TYPE_ACCELERATOR) ? AHAL_DEVICE_TYPE_ASIC
@@ -266,13 +271,7 @@ void device_close(ahal_plugin_device_t* device) {
 }
 
 ahal_status_t device_get_properties(ahal_plugin_device_t* device, ahal_device_properties_t* props) {
-  // Copy only the fields the caller's struct has (ABI rule 3).
-  size_t size = std::min(props->struct_size, sizeof(device->props));
-  const size_t head = sizeof(props->struct_size);
-  if (size > head) {
-    std::memcpy(reinterpret_cast<char*>(props) + head,
-                reinterpret_cast<const char*>(&device->props) + head, size - head);
-  }
+  ahal::plugin::write_struct(props, device->props);  // the loader fills plugin and selector
   return AHAL_SUCCESS;
 }
 

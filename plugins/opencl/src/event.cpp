@@ -2,11 +2,9 @@
 // for and timed.
 #include "objects.hpp"
 
-#include "cl_errors.hpp"
+#include <ahal/plugin_wait.hpp>
 
-#include <algorithm>
-#include <chrono>
-#include <thread>
+#include "cl_errors.hpp"
 
 using ahal_opencl::cl;
 
@@ -61,9 +59,7 @@ ahal_status_t event_query(ahal_plugin_event_t* event) {
   return status;
 }
 
-// clWaitForEvents has no timeout: a bounded wait polls, spinning briefly
-// and then sleeping with a doubling interval (at most 1 ms, never past the
-// deadline).
+// clWaitForEvents has no timeout: a bounded wait polls.
 ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
   cl_event ev = event->current();
   if (!ev) return AHAL_SUCCESS;
@@ -75,27 +71,7 @@ ahal_status_t event_wait(ahal_plugin_event_t* event, uint64_t timeout_ns) {
                  ? event_status(ev)
                  : fail_cl(err, "clWaitForEvents");
   } else {
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    const auto timeout = std::chrono::nanoseconds(
-        std::min<uint64_t>(timeout_ns, std::chrono::nanoseconds::max().count()));
-    auto sleep = std::chrono::microseconds(10);
-    for (int spins = 0;; ++spins) {
-      status = event_status(ev);
-      if (status != AHAL_NOT_READY) break;
-      auto elapsed = Clock::now() - start;
-      if (elapsed >= timeout) {
-        status = fail(AHAL_ERROR_TIMEOUT,
-                      "the event did not complete within " + std::to_string(timeout_ns) + " ns");
-        break;
-      }
-      if (spins < 64) {
-        std::this_thread::yield();
-      } else {
-        std::this_thread::sleep_for(std::min<Clock::duration>(sleep, timeout - elapsed));
-        sleep = std::min(sleep * 2, std::chrono::microseconds(1000));
-      }
-    }
+    status = ahal::plugin::wait_polling(timeout_ns, [&] { return event_status(ev); });
   }
   cl.ReleaseEvent(ev);
   return status;

@@ -212,13 +212,7 @@ ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
                                     ahal_kernel_attributes_t* out_attributes) {
-  // Copy only the fields the caller's struct has (ABI rule 3).
-  size_t size = std::min(out_attributes->struct_size, sizeof(kernel->attributes));
-  const size_t head = sizeof(out_attributes->struct_size);
-  if (size > head) {
-    std::memcpy(reinterpret_cast<char*>(out_attributes) + head,
-                reinterpret_cast<const char*>(&kernel->attributes) + head, size - head);
-  }
+  ahal::plugin::write_struct(out_attributes, kernel->attributes);
   return AHAL_SUCCESS;
 }
 

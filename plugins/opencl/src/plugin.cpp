@@ -6,6 +6,15 @@
 
 #include <cstdio>
 
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_OPENCL_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_opencl, "opencl",
+    "OpenCL devices of every installed platform (ICD loader, opened at run time)",
+    AHAL_OPENCL_TABLE_OPTIONAL_ENTRIES)
+
 namespace ahal_opencl {
 
 std::string cl_message(cl_int error, const char* call, const std::string& what) {
@@ -25,9 +34,10 @@ unsigned parse_cl_version(const std::string& version) {
   return major * 100 + minor * 10;
 }
 
+void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
+
 ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                           ahal_plugin_instance_t** out_instance) {
-  ahal::plugin::set_host(host, "opencl");
   open_icd_loader();
   auto instance = std::make_unique<ahal_plugin_instance_s>();
   if (AHAL_PLUGIN_HAS_FIELD(args, ahal_plugin_init_args_t, cache_dir) && args->cache_dir) {
@@ -75,20 +85,4 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
   return AHAL_SUCCESS;
 }
 
-void plugin_shutdown(ahal_plugin_instance_t* instance) { delete instance; }
-
-ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
-  *out_count = static_cast<uint32_t>(instance->devices.size());
-  return AHAL_SUCCESS;
-}
-
 }  // namespace ahal_opencl
-
-// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
-// ones this plugin has:
-#define AHAL_OPENCL_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
-AHAL_PLUGIN_GUARDED_QUERY(
-    ahal_opencl, "opencl",
-    "OpenCL devices of every installed platform (ICD loader, opened at run time)",
-    AHAL_OPENCL_TABLE_OPTIONAL_ENTRIES)

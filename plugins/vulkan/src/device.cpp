@@ -16,6 +16,11 @@
 
 namespace ahal_vulkan {
 
+ahal_status_t device_count(ahal_plugin_instance_t* in, uint32_t* out) {
+  *out = static_cast<uint32_t>(object<Instance>(in)->physical_devices.size());
+  return AHAL_SUCCESS;
+}
+
 // --------------------------------------------------------------- instance
 
 namespace {
@@ -324,11 +329,6 @@ const char* vendor_name(uint32_t id) {
   }
 }
 
-template <size_t N>
-void copy_string(char (&dst)[N], const std::string& src) {
-  std::snprintf(dst, N, "%s", src.c_str());
-}
-
 }  // namespace
 
 void Device::fill_properties(const std::vector<VkExtensionProperties>& extensions) {
@@ -373,11 +373,11 @@ void Device::fill_properties(const std::vector<VkExtensionProperties>& extension
   ahal_device_properties_t& o = properties;
   o = ahal_device_properties_t{};
   o.struct_size = sizeof(o);
-  copy_string(o.name, props.deviceName);
+  ahal::plugin::copy_string(o.name, props.deviceName);
   const char* vendor = vendor_name(props.vendorID);
   char vendor_hex[32];
   std::snprintf(vendor_hex, sizeof(vendor_hex), "0x%04x", props.vendorID);
-  copy_string(o.vendor, vendor ? vendor : vendor_hex);
+  ahal::plugin::copy_string(o.vendor, vendor ? vendor : vendor_hex);
   std::string drv;
   if (has_driver) {
     drv = std::string(driver.driverName) + " " + driver.driverInfo;
@@ -385,7 +385,7 @@ void Device::fill_properties(const std::vector<VkExtensionProperties>& extension
     drv = "driver " + std::to_string(props.driverVersion);
   }
   drv += ", Vulkan " + version_string(props.apiVersion);
-  copy_string(o.driver_version, drv);
+  ahal::plugin::copy_string(o.driver_version, drv);
   switch (props.deviceType) {
     case VK_PHYSICAL_DEVICE_TYPE_CPU:
       o.type = AHAL_DEVICE_TYPE_CPU;
@@ -483,11 +483,8 @@ ahal_status_t device_open(ahal_plugin_instance_t* ip, uint32_t index, ahal_plugi
 void device_close(ahal_plugin_device_t* d) { delete object<Device>(d); }
 
 ahal_status_t device_get_properties(ahal_plugin_device_t* d, ahal_device_properties_t* props) {
-  // Only the fields the caller's struct has; the loader fills plugin/selector.
-  const size_t n = std::min(props->struct_size, sizeof(ahal_device_properties_t));
-  const size_t caller_size = props->struct_size;
-  std::memcpy(props, &object<Device>(d)->properties, n);
-  props->struct_size = caller_size;
+  // The loader fills plugin and selector.
+  ahal::plugin::write_struct(props, object<Device>(d)->properties);
   return AHAL_SUCCESS;
 }
 

@@ -227,7 +227,6 @@ ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kp, ahal_kernel_attrib
   const Kernel* k = object<Kernel>(kp);
   const Device& d = *k->module->device;
   ahal_kernel_attributes_t a{};
-  a.struct_size = out->struct_size;
   a.max_workgroup_size = d.props.limits.maxComputeWorkGroupInvocations;
   a.static_shared_bytes = k->static_shared_bytes;
   a.preferred_workgroup_multiple = d.properties.subgroup_size_max;

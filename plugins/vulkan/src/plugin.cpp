@@ -3,6 +3,15 @@
 // file of its own.
 #include "objects.hpp"
 
+// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
+// ones this plugin has:
+#define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+AHAL_PLUGIN_GUARDED_QUERY(
+    ahal_vulkan, "vulkan",
+    "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)",
+    AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES)
+
 namespace ahal_vulkan {
 
 ahal_status_t vk_fail(VkResult result, const char* what) {
@@ -35,29 +44,14 @@ ahal_status_t vk_fail(VkResult result, const char* what) {
   return fail(status, "%s failed: %s", what, ahal_vk::result_name(result));
 }
 
+void plugin_shutdown(ahal_plugin_instance_t* in) { instance_destroy(object<Instance>(in)); }
+
 ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
                           ahal_plugin_instance_t** out) {
-  ahal::plugin::set_host(host, "vulkan");
   Instance* in = nullptr;
   ahal_status_t s = instance_create(args, &in);
   if (s == AHAL_SUCCESS) *out = handle<ahal_plugin_instance_t>(in);
   return s;
 }
 
-void plugin_shutdown(ahal_plugin_instance_t* in) { instance_destroy(object<Instance>(in)); }
-
-ahal_status_t device_count(ahal_plugin_instance_t* in, uint32_t* out) {
-  *out = static_cast<uint32_t>(object<Instance>(in)->physical_devices.size());
-  return AHAL_SUCCESS;
-}
-
 }  // namespace ahal_vulkan
-
-// Every entry behind the SDK's guard (ahal::plugin::entry); the optional
-// ones this plugin has:
-#define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
-AHAL_PLUGIN_GUARDED_QUERY(
-    ahal_vulkan, "vulkan",
-    "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)",
-    AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES)

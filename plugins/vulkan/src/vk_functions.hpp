@@ -120,15 +120,10 @@ struct DeviceFunctions {
 // unloading ICDs (LLVM in lavapipe) at exit is a known source of crashes.
 inline bool load_global(GlobalFunctions* g, std::string* error) {
   ahal::plugin::VendorLibrary library;
-  if (!library.open("Vulkan loader", {"libvulkan.so.1"})) {
+  if (library.load("Vulkan loader", {"libvulkan.so.1"}, [g](ahal::plugin::SymbolTable& symbols) {
+        symbols.require(g->vkGetInstanceProcAddr, "vkGetInstanceProcAddr");
+      }) != AHAL_SUCCESS) {
     *error = library.error();
-    return false;
-  }
-  ahal::plugin::SymbolTable symbols(library);
-  symbols.require(g->vkGetInstanceProcAddr, "vkGetInstanceProcAddr");
-  if (!symbols.complete()) {
-    *error = symbols.error();
-    library.close();
     return false;
   }
   const PFN_vkGetInstanceProcAddr gipa = g->vkGetInstanceProcAddr;

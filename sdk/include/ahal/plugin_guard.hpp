@@ -220,6 +220,16 @@ struct Entry<Fn> {
     guard_void("destroy entry", [&] { Fn(args...); });
   }
 };
+
+// plugin_init behind the guard, after keeping the loader's host table for
+// fail() and log() under the name the table was made with.
+template <ahal_status_t (*Fn)(const ahal_plugin_host_t*, const ahal_plugin_init_args_t*,
+                              ahal_plugin_instance_t**)>
+ahal_status_t init_entry(const ahal_plugin_host_t* host, const ahal_plugin_init_args_t* args,
+                         ahal_plugin_instance_t** out_instance) noexcept {
+  set_host(host, host_state().plugin_name);
+  return guard([&] { return Fn(host, args, out_instance); });
+}
 }  // namespace detail
 
 template <auto Fn>
@@ -236,6 +246,7 @@ inline constexpr auto entry = &detail::Entry<Fn>::call;
 // The one export of a C-table plugin whose entries are free functions of
 // namespace `ns`, named like the table's fields: ahal_plugin_query with
 // every required entry and those OPTIONAL lists, each behind the guard.
+// plugin_init finds the loader's host table set already (set_host).
 // OPTIONAL(X, api) expands X(api, entry) per optional entry, like the
 // entry lists do:
 //
@@ -243,15 +254,17 @@ inline constexpr auto entry = &detail::Entry<Fn>::call;
 //   AHAL_PLUGIN_GUARDED_QUERY(my_ns, "mine", "My accelerator", MY_OPTIONAL_ENTRIES)
 //
 // A loader table too small to hold one entry is refused, not half-written.
-#define AHAL_PLUGIN_GUARDED_QUERY(ns, plugin_name, plugin_description, OPTIONAL)             \
+#define AHAL_PLUGIN_GUARDED_QUERY(ns, NAME, DESCRIPTION, OPTIONAL)                           \
   namespace ns {                                                                             \
   inline ahal_plugin_api_t ahal_plugin_guarded_table() {                                     \
     ahal_plugin_api_t api{};                                                                 \
     api.struct_size = sizeof(api);                                                           \
     api.abi_version = AHAL_PLUGIN_ABI_VERSION;                                               \
-    api.name = plugin_name;                                                                  \
-    api.description = plugin_description;                                                    \
+    api.name = NAME;                                                                         \
+    api.description = DESCRIPTION;                                                           \
+    ::ahal::plugin::detail::host_state().plugin_name = NAME;                                 \
     AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)                         \
+    api.plugin_init = ::ahal::plugin::detail::init_entry<plugin_init>;                       \
     OPTIONAL(AHAL_PLUGIN_SET_GUARDED_ENTRY, api)                                             \
     return api;                                                                              \
   }                                                                                          \

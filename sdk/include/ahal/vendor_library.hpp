@@ -9,22 +9,23 @@
 // required ones that are missing:
 //
 //   ahal::plugin::VendorLibrary lib;
-//   if (!lib.open("Level Zero loader",
-//                 VendorLibrary::candidates("AHAL_ZE_LOADER_PATH", {"libze_loader.so.1"})))
-//     return fail(AHAL_ERROR_NOT_FOUND, lib.error());
-//   ahal::plugin::SymbolTable symbols(lib);
-//   symbols.require(ze.zeInit, "zeInit");
-//   symbols.optional(ze.zeDriverGetExtensionFunctionAddress, "zeDriver...");
-//   if (!symbols.complete()) {
-//     lib.close();
-//     return fail(AHAL_ERROR_INCOMPATIBLE, symbols.error());
-//     // "Level Zero loader /usr/lib/libze_loader.so.1 lacks required entry points: zeInit"
-//   }
+//   ahal_status_t status = lib.load(
+//       "Level Zero loader",
+//       VendorLibrary::candidates("AHAL_ZE_LOADER_PATH", {"libze_loader.so.1"}),
+//       [&](ahal::plugin::SymbolTable& symbols) {
+//         symbols.require(ze.zeInit, "zeInit");
+//         symbols.optional(ze.zeDriverGetExtensionFunctionAddress, "zeDriver...");
+//       });
+//   if (status != AHAL_SUCCESS) return fail(status, lib.error());
+//   // "Level Zero loader not found (libze_loader.so.1: cannot open ...)", or
+//   // "Level Zero loader /usr/lib/libze_loader.so.1 lacks required entry points: zeInit"
 //
 // A library in use stays loaded for the life of the process: vendor
 // runtimes start threads and register exit handlers that must not outlive
 // their code. Only a refused library is closed.
 #pragma once
+
+#include <ahal/ahal.h>
 
 #include <dlfcn.h>
 #include <link.h>
@@ -74,6 +75,14 @@ class VendorLibrary {
     error_ = what_ + " not found (" + (reasons.empty() ? "no file to try" : reasons) + ")";
     return false;
   }
+
+  // open(), then resolve(SymbolTable&) fills the plugin's table from the
+  // library. AHAL_ERROR_NOT_FOUND when no candidate opens,
+  // AHAL_ERROR_INCOMPATIBLE (and the library closed) when a required entry
+  // point is missing; error() says why.
+  template <class Resolve>
+  ahal_status_t load(const std::string& what, const std::vector<std::string>& candidates,
+                     Resolve&& resolve);
 
   bool is_open() const { return handle_ != nullptr; }
   void* handle() const { return handle_; }
@@ -156,5 +165,17 @@ class SymbolTable {
   Lookup lookup_;
   std::vector<std::string> missing_;
 };
+
+template <class Resolve>
+ahal_status_t VendorLibrary::load(const std::string& what,
+                                  const std::vector<std::string>& candidates, Resolve&& resolve) {
+  if (!open(what, candidates)) return AHAL_ERROR_NOT_FOUND;
+  SymbolTable symbols(*this);
+  resolve(symbols);
+  if (symbols.complete()) return AHAL_SUCCESS;
+  error_ = symbols.error();
+  close();
+  return AHAL_ERROR_INCOMPATIBLE;
+}
 
 }  // namespace ahal::plugin
