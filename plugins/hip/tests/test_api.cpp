@@ -9,6 +9,7 @@
 #include <ahal/ahal.h>
 
 #include "hip_vendor_library.hpp"
+#include "vendor_library_tests.hpp"
 #include "runtime_test_support.hpp"
 
 #include <cstring>
@@ -16,21 +17,9 @@
 
 using ahal_test::kHipRuntime;
 
-TEST_CASE("without a HIP runtime the plugin is listed with no devices and the reason") {
-  ahal_test::check_listed_without_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime, "hip:0");
-}
+AHAL_VENDOR_LIBRARY_API_TESTS(ahal_test::kHipRuntime, AHAL_TEST_PLUGIN_DIR, "hip:0",
+                              AHAL_BROKEN_HIP_RUNTIME)
 
-TEST_CASE("with a broken HIP runtime the plugin is refused and names what is missing") {
-  std::string reason = ahal_test::refused_with_broken_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime,
-                                                              AHAL_BROKEN_HIP_RUNTIME);
-  REQUIRE(reason.find("hipModuleLaunchKernel") != std::string::npos);
-}
-
-TEST_CASE("with the system's runtime the plugin loads; without an AMD GPU it says why") {
-  ahal_test::check_listed_with_system_library(AHAL_TEST_PLUGIN_DIR, kHipRuntime);
-}
-
-// ---------------------------------------------------------------------------
 // On the test double of the runtime (fake_hip_runtime.cpp: one gfx90a).
 
 namespace {
@@ -40,9 +29,7 @@ struct FakeDevice : ahal_test::DeviceWithLibrary {
       : DeviceWithLibrary(AHAL_TEST_PLUGIN_DIR, kHipRuntime, AHAL_FAKE_HIP_RUNTIME, "hip:0") {}
 
   ahal_device_properties_t properties() const {
-    ahal_device_properties_t p{};
-    p.struct_size = sizeof(p);
-    REQUIRE(ahal_device_get_properties(device, &p) == AHAL_SUCCESS);
+    const ahal_device_properties_t p = ahal_test::properties(device);
     return p;
   }
 };

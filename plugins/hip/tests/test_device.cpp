@@ -24,9 +24,7 @@ struct Fixture : ahal_test::DeviceUnderTest {
 
 TEST_CASE("hip:0 describes itself") {
   Fixture f;
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_TEST_OK(ahal_device_get_properties(f.device, &p));
+  const ahal_device_properties_t p = ahal_test::properties(f.device);
   INFO(p.name << " " << p.arch << " " << p.driver_version);
   REQUIRE(std::strncmp(p.arch, "gfx", 3) == 0);
   REQUIRE(std::strchr(p.arch, ':') == nullptr);  // features stripped
@@ -44,10 +42,7 @@ TEST_CASE("the bundle's hsaco image for hip:0 runs every standard kernel") {
   ahal_module_format_t format{};
   AHAL_TEST_OK(ahal_module_format(module, &format));
   REQUIRE(format == AHAL_MODULE_FORMAT_HSACO);
-  ahal_test::check_standard_kernels(f.device, [&](const char* name) {
-    ahal_kernel_t k = nullptr;
-    return ahal_kernel_get(module, name, &k) == AHAL_SUCCESS ? k : nullptr;
-  });
+  ahal_test::check_standard_kernels(f.device, ahal_test::kernels_of(module));
 }
 
 TEST_CASE("streams, events and host callbacks on hip:0") {
@@ -64,13 +59,9 @@ TEST_CASE("hip:0 reports errors as statuses") {
   const char junk[] =
       "\x7f"
       "ELF not really a code object";
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_HSACO;
-  args.data = junk;
-  args.data_size = sizeof(junk);
   ahal_module_t bad = nullptr;
-  ahal_status_t status = ahal_module_create(f.device, &args, &bad);
+  ahal_status_t status =
+      ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_HSACO, junk, sizeof(junk), &bad);
   INFO(ahal_last_error_message());
   REQUIRE(status != AHAL_SUCCESS);
 }

@@ -7,41 +7,12 @@
 
 #include "hip_target.hpp"
 #include "hip_vendor_library.hpp"
+#include "vendor_library_tests.hpp"
 
 #include <string>
 
-using ahal_test::kHipRuntime;
-
-TEST_CASE("without a HIP runtime the plugin loads with no devices and says why") {
-  ahal_test::check_init_without_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime);
-}
-
-TEST_CASE("a HIP runtime without the entry points is refused by name") {
-  std::string message = ahal_test::init_with_broken_library(
-      AHAL_HIP_PLUGIN_FILE, kHipRuntime, AHAL_BROKEN_HIP_RUNTIME, AHAL_BROKEN_HIP_RUNTIME);
-  INFO(message);
-  REQUIRE(message.find("hipModuleLaunchKernel") != std::string::npos);
-  REQUIRE(message.find("hipGetDeviceProperties") != std::string::npos);
-  // Present entries are not reported missing.
-  REQUIRE(message.find("hipInit") == std::string::npos);
-}
-
-// Run by ctest with LD_LIBRARY_PATH at the broken library, which is named
-// libamdhip64.so.5 as the real runtime is: the ordinary search finds it.
-TEST_CASE("a broken libamdhip64.so.5 on LD_LIBRARY_PATH is refused", "[.ld_library_path]") {
-  std::string message = ahal_test::init_with_broken_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime,
-                                                            nullptr, "libamdhip64.so.5");
-  INFO(message);
-  REQUIRE(message.find("hipModuleLaunchKernel") != std::string::npos);
-}
-
-TEST_CASE("the system's HIP runtime, if any, has every entry point the plugin needs") {
-  ahal_test::check_init_with_system_library(AHAL_HIP_PLUGIN_FILE, kHipRuntime);
-}
-
-TEST_CASE("the plugin links only the C and C++ runtimes") {
-  ahal_test::check_links_only_c_and_cxx_runtimes(AHAL_HIP_PLUGIN_FILE);
-}
+AHAL_VENDOR_LIBRARY_PLUGIN_TESTS(ahal_test::kHipRuntime, AHAL_HIP_PLUGIN_FILE,
+                                 AHAL_BROKEN_HIP_RUNTIME, "libamdhip64.so.5")
 
 TEST_CASE("gfx target ids parse") {
   ahal_hip::TargetId id;

@@ -10,6 +10,26 @@
 
 #include "runtime_test_support.hpp"
 #include "ze_vendor_library.hpp"
+#include "vendor_library_tests.hpp"
+
+#include <cstring>
+#include <string>
+
+using ahal_test::kZeLoader;
+
+AHAL_VENDOR_LIBRARY_API_TESTS(ahal_test::kZeLoader, AHAL_TEST_PLUGIN_DIR, "level_zero:0",
+                              AHAL_BROKEN_ZE_LOADER)
+
+// On the test double of the loader: properties, sub-devices, build logs,
+// kernel attributes and argument checks.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <ahal/ahal.h>
+
+#include "runtime_test_support.hpp"
+#include "ze_vendor_library.hpp"
+#include "vendor_library_tests.hpp"
 
 #include <cstring>
 #include <string>
@@ -49,9 +69,7 @@ struct Runtime : ahal_test::PluginRuntime {
 
 TEST_CASE("level_zero:0's properties come from the device, compute and module properties") {
   FakeDevice f;
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  REQUIRE(ahal_device_get_properties(f.device, &p) == AHAL_SUCCESS);
+  const ahal_device_properties_t p = ahal_test::properties(f.device);
   CHECK(std::string(p.name) == "Fake Level Zero GPU");
   CHECK(std::string(p.vendor) == "Intel");
   CHECK(std::string(p.arch) == "0x0bd5");
@@ -90,9 +108,7 @@ TEST_CASE("AHAL_ZE_SUBDEVICES=1 makes each tile its own device") {
     ahal_device_t d = nullptr;
     std::string selector = "level_zero:" + std::to_string(i);
     REQUIRE(ahal_device_find(runtime.rt, selector.c_str(), &d) == AHAL_SUCCESS);
-    ahal_device_properties_t p{};
-    p.struct_size = sizeof(p);
-    REQUIRE(ahal_device_get_properties(d, &p) == AHAL_SUCCESS);
+    const ahal_device_properties_t p = ahal_test::properties(d);
     CHECK(std::string(p.name) == "Fake Level Zero GPU tile " + std::to_string(i));
     CHECK(p.compute_units == 16);
   }
@@ -101,28 +117,22 @@ TEST_CASE("AHAL_ZE_SUBDEVICES=1 makes each tile its own device") {
 TEST_CASE("a module that does not build gives BUILD_FAILED with the build log") {
   FakeDevice f;
   const uint32_t header_only[] = {0x07230203, 0x00010000, 0, 1, 0};
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;
-  args.data = header_only;
-  args.data_size = sizeof(header_only);
   ahal_module_t module = nullptr;
-  REQUIRE(ahal_module_create(f.device, &args, &module) == AHAL_ERROR_BUILD_FAILED);
+  REQUIRE(ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, header_only,
+                                  sizeof(header_only), &module) == AHAL_ERROR_BUILD_FAILED);
   std::string message = ahal_last_error_message();
   INFO(message);
   CHECK(message.find("ZE_RESULT_ERROR_MODULE_BUILD_FAILURE") != std::string::npos);
   CHECK(message.find("no kernel entry points") != std::string::npos);  // the driver's log
 
   const char native[] = "not a native binary";
-  args.format = AHAL_MODULE_FORMAT_ZE_NATIVE;
-  args.data = native;
-  args.data_size = sizeof(native);
-  REQUIRE(ahal_module_create(f.device, &args, &module) == AHAL_ERROR_BUILD_FAILED);
+  REQUIRE(ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_ZE_NATIVE, native, sizeof(native),
+                                  &module) == AHAL_ERROR_BUILD_FAILED);
   CHECK(std::string(ahal_last_error_message()).find("takes no native binaries") !=
         std::string::npos);
-
-  args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;  // not SPIR-V at all
-  REQUIRE(ahal_module_create(f.device, &args, &module) == AHAL_ERROR_INVALID_ARGUMENT);
+  // Not SPIR-V at all.
+  REQUIRE(ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, native,
+                                  sizeof(native), &module) == AHAL_ERROR_INVALID_ARGUMENT);
 }
 
 TEST_CASE("kernels report their attributes; unknown kernels are NOT_FOUND") {

@@ -21,9 +21,7 @@ struct Fixture : ahal_test::DeviceUnderTest {
 
 TEST_CASE("level_zero:0 describes itself") {
   Fixture f;
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_TEST_OK(ahal_device_get_properties(f.device, &p));
+  const ahal_device_properties_t p = ahal_test::properties(f.device);
   INFO(p.name << " " << p.arch << " " << p.driver_version);
   REQUIRE(p.type == AHAL_DEVICE_TYPE_GPU);
   REQUIRE(std::strncmp(p.arch, "0x", 2) == 0);
@@ -36,10 +34,7 @@ TEST_CASE("level_zero:0 describes itself") {
 TEST_CASE("the bundle's SPIR-V runs every standard kernel on level_zero:0") {
   Fixture f;
   ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
-  ahal_test::check_standard_kernels(f.device, [&](const char* name) {
-    ahal_kernel_t k = nullptr;
-    return ahal_kernel_get(module, name, &k) == AHAL_SUCCESS ? k : nullptr;
-  });
+  ahal_test::check_standard_kernels(f.device, ahal_test::kernels_of(module));
 }
 
 TEST_CASE("streams, events and host callbacks on level_zero:0") {
@@ -51,13 +46,9 @@ TEST_CASE("a SPIR-V module that does not build fails with BUILD_FAILED or names 
   Fixture f;
   // The SPIR-V header only: a module with no instructions at all.
   const uint32_t words[] = {0x07230203, 0x00010000, 0, 1, 0};
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;
-  args.data = words;
-  args.data_size = sizeof(words);
   ahal_module_t module = nullptr;
-  ahal_status_t status = ahal_module_create(f.device, &args, &module);
+  ahal_status_t status = ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, words,
+                                                 sizeof(words), &module);
   INFO(ahal_last_error_message());
   REQUIRE(status != AHAL_SUCCESS);
   REQUIRE(std::string(ahal_last_error_message()).find("zeModuleCreate") != std::string::npos);

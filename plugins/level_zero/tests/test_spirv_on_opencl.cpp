@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "bundle_format.hpp"
+#include "device_test_support.hpp"
 #include "standard_kernels_check.hpp"
 
 #include <cstdio>
@@ -28,9 +29,7 @@ struct Fixture {
     options.plugins = "opencl";
     AHAL_TEST_OK(ahal_runtime_create(&options, &runtime));
     AHAL_TEST_OK(ahal_device_find(runtime, "opencl:0", &device));
-    ahal_device_properties_t p{};
-    p.struct_size = sizeof(p);
-    AHAL_TEST_OK(ahal_device_get_properties(device, &p));
+    const ahal_device_properties_t p = ahal_test::properties(device);
     for (const auto& img : g_bundle.images) {
       if (img.format != AHAL_MODULE_FORMAT_SPIRV_OPENCL) continue;
       // The fp64 image builds only where the device has fp64.

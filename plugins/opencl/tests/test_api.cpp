@@ -8,6 +8,9 @@
 
 #include <ahal/ahal.h>
 
+#include "device_test_support.hpp"
+#include "standard_kernels_check.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -54,69 +57,20 @@ std::vector<std::string> cache_files() {
   return names;
 }
 
-// A runtime with only the OpenCL plugin, and its device opencl:0.
-struct Fixture {
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  ahal_device_properties_t props{};
-  ahal_stream_t stream = nullptr;
-
-  Fixture() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    options.plugins = "opencl";
-    AHAL_OK(ahal_runtime_create(&options, &runtime));
-    AHAL_OK(ahal_device_find(runtime, "opencl:0", &device));
-    props.struct_size = sizeof(props);
-    AHAL_OK(ahal_device_get_properties(device, &props));
-    AHAL_OK(ahal_stream_create(device, nullptr, &stream));
-  }
-  ~Fixture() { ahal_runtime_destroy(runtime); }
+// A runtime with only the OpenCL plugin, its device opencl:0 and a stream.
+struct Fixture : ahal_test::StreamFixture {
+  Fixture() : StreamFixture(AHAL_TEST_PLUGIN_DIR, "opencl", "opencl:0") {}
 
   bool has_fp64() const { return (props.features & AHAL_FEATURE_FP64) != 0; }
 
-  ahal_buffer_t buffer(uint64_t size, uint32_t flags = 0) {
-    ahal_buffer_args_t args = {sizeof(args), size, flags};
-    ahal_buffer_t b = nullptr;
-    AHAL_OK(ahal_buffer_create(device, &args, &b));
-    return b;
-  }
-  template <typename T>
-  ahal_buffer_t upload(const std::vector<T>& host) {
-    ahal_buffer_t b = buffer(host.size() * sizeof(T));
-    AHAL_OK(ahal_stream_copy_h2d(stream, host.data(), b, 0, host.size() * sizeof(T)));
-    return b;
-  }
-  template <typename T>
-  std::vector<T> download(ahal_buffer_t b, size_t count, uint64_t offset = 0) {
-    std::vector<T> host(count);
-    AHAL_OK(ahal_stream_copy_d2h(stream, b, offset, host.data(), count * sizeof(T)));
-    AHAL_OK(ahal_stream_synchronize(stream));
-    return host;
-  }
-
-  ahal_module_t bundle_module() {
-    ahal_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_BUNDLE;
-    args.path = AHAL_TEST_BUNDLE_FILE;
-    ahal_module_t m = nullptr;
-    AHAL_OK(ahal_module_create(device, &args, &m));
-    return m;
+  ahal_module_t bundle_module() const {
+    return ahal_test::bundle_module(device, AHAL_TEST_BUNDLE_FILE);
   }
   ahal_status_t source_module(const std::string& source, ahal_module_t* out,
                               const char* options = nullptr,
-                              const std::vector<ahal_kernel_info_t>& infos = {}) {
-    ahal_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_OPENCL_C;
-    args.data = source.data();
-    args.data_size = source.size();
-    args.build_options = options;
-    args.kernel_info_count = static_cast<uint32_t>(infos.size());
-    args.kernel_infos = infos.empty() ? nullptr : infos.data();
-    return ahal_module_create(device, &args, out);
+                              const std::vector<ahal_kernel_info_t>& infos = {}) const {
+    return ahal_test::image_module(device, AHAL_MODULE_FORMAT_OPENCL_C, source.data(),
+                                   source.size(), out, options, infos);
   }
   ahal_kernel_t kernel(ahal_module_t m, const char* name) {
     ahal_kernel_t k = nullptr;
@@ -158,14 +112,18 @@ struct Launch {
   }
 };
 
-bool close_rel(double got, double want, double tolerance) {
-  return std::fabs(got - want) <= tolerance * std::max(1.0, std::fabs(want));
+// reverse_dynamic of module `m` reverses each workgroup's 64 values through
+// its dynamic __local memory.
+void check_reverse_dynamic(Fixture& f, ahal_module_t m) {
+  std::vector<uint32_t> in(128);
+  for (uint32_t i = 0; i < 128; ++i) in[i] = i;
+  ahal_buffer_t din = f.upload(in), dout = f.buffer(128 * 4);
+  AHAL_OK(Launch({2}, {64}).bind(din).bind(dout).shared(256).run(f.stream,
+                                                                 f.kernel(m, "reverse_dynamic")));
+  auto out = f.download<uint32_t>(dout, 128);
+  for (uint32_t i = 0; i < 128; ++i) REQUIRE(out[i] == (i / 64) * 64 + 63 - i % 64);
 }
 
-struct StreamConstants {
-  double s;
-  uint32_t n, pad;
-};
 
 }  // namespace
 
@@ -196,184 +154,26 @@ TEST_CASE("every standard kernel matches the host reference") {
   ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
   AHAL_OK(ahal_module_format(m, &format));
   CHECK(format == AHAL_MODULE_FORMAT_OPENCL_C);
+  ahal_test::check_standard_kernels(f.device, ahal_test::kernels_of(m));
+}
 
-  SECTION("empty") {
-    AHAL_OK(Launch({1}, {1}).run(f.stream, f.kernel(m, "empty")));
-    AHAL_OK(ahal_stream_synchronize(f.stream));
-  }
-  SECTION("vector_add and saxpy") {
-    const uint32_t n = 1000;
-    std::vector<float> a(n), b(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      a[i] = 0.5f * i;
-      b[i] = 1000.0f - i;
-    }
-    ahal_buffer_t da = f.upload(a), db = f.upload(b), dc = f.buffer(n * 4);
+// The plugin passes OpenCL the fewest dimensions a grid needs.
+TEST_CASE("write_index in 1D, 2D and 3D grids") {
+  Fixture f;
+  ahal_module_t m = f.bundle_module();
+  const uint32_t grids[3][3] = {{5, 1, 1}, {3, 2, 1}, {2, 3, 2}};
+  const uint32_t wgs[3][3] = {{8, 1, 1}, {4, 4, 1}, {4, 2, 2}};
+  for (int d = 0; d < 3; ++d) {
+    uint32_t total = 1;
+    for (int i = 0; i < 3; ++i) total *= grids[d][i] * wgs[d][i];
+    ahal_buffer_t out = f.buffer(total * 4);
     struct {
-      uint32_t n;
-    } vc = {n};
-    AHAL_OK(Launch({16}, {64})
-                .bind(da)
-                .bind(db)
-                .bind(dc)
-                .constants(vc)
-                .run(f.stream, f.kernel(m, "vector_add")));
-    auto c = f.download<float>(dc, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(c[i] == a[i] + b[i]);
-
-    struct {
-      float a;
-      uint32_t n;
-    } sc = {2.5f, n};
-    AHAL_OK(Launch({16}, {64}).bind(da).bind(db).constants(sc).run(f.stream, f.kernel(m, "saxpy")));
-    auto y = f.download<float>(db, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(close_rel(y[i], 2.5f * a[i] + b[i], 1e-5));
-  }
-  SECTION("write_index in 1D, 2D and 3D") {
-    const uint32_t grids[3][3] = {{5, 1, 1}, {3, 2, 1}, {2, 3, 2}};
-    const uint32_t wgs[3][3] = {{8, 1, 1}, {4, 4, 1}, {4, 2, 2}};
-    for (int d = 0; d < 3; ++d) {
-      uint32_t total = 1;
-      for (int i = 0; i < 3; ++i) total *= grids[d][i] * wgs[d][i];
-      ahal_buffer_t out = f.buffer(total * 4);
-      struct {
-        uint32_t base;
-      } k = {100u * (d + 1)};
-      Launch l({grids[d][0], grids[d][1], grids[d][2]}, {wgs[d][0], wgs[d][1], wgs[d][2]});
-      AHAL_OK(l.bind(out).constants(k).run(f.stream, f.kernel(m, "write_index")));
-      auto host = f.download<uint32_t>(out, total);
-      for (uint32_t i = 0; i < total; ++i) REQUIRE(host[i] == i + k.base);
-    }
-  }
-  SECTION("atomic_count") {
-    ahal_buffer_t counter = f.buffer(8);
-    uint32_t zero = 0;
-    AHAL_OK(ahal_stream_fill(f.stream, counter, 0, 8, &zero, 4));
-    AHAL_OK(Launch({10}, {64}).bind(counter).run(f.stream, f.kernel(m, "atomic_count")));
-    auto host = f.download<uint32_t>(counter, 2);
-    CHECK(host[0] == 640);
-    CHECK(host[1] == 639u * 640u / 2u);
-  }
-  SECTION("reverse_shared and reverse_dynamic") {
-    const uint32_t groups = 4;
-    for (uint32_t w : {256u, 64u}) {
-      std::vector<uint32_t> in(groups * w);
-      for (uint32_t i = 0; i < in.size(); ++i) in[i] = i * 7 + 3;
-      ahal_buffer_t din = f.upload(in), dout = f.buffer(in.size() * 4);
-      for (const char* name : {"reverse_shared", "reverse_dynamic"}) {
-        bool dynamic = std::strcmp(name, "reverse_dynamic") == 0;
-        uint32_t zero = 0;
-        AHAL_OK(ahal_stream_fill(f.stream, dout, 0, in.size() * 4, &zero, 4));
-        Launch l({groups}, {w});
-        if (dynamic) l.shared(w * 4);
-        AHAL_OK(l.bind(din).bind(dout).run(f.stream, f.kernel(m, name)));
-        auto out = f.download<uint32_t>(dout, in.size());
-        for (uint32_t g = 0; g < groups; ++g) {
-          for (uint32_t l2 = 0; l2 < w; ++l2) REQUIRE(out[g * w + l2] == in[g * w + w - 1 - l2]);
-        }
-      }
-    }
-  }
-  SECTION("fma_f32") {
-    const uint32_t n = 2048;
-    struct {
-      uint32_t iters;
-      float a, b;
-      uint32_t pad;
-    } k = {50, 0.999f, 0.01f, 0};
-    ahal_buffer_t out = f.buffer(n * 4);
-    AHAL_OK(Launch({n / 128}, {128}).bind(out).constants(k).run(f.stream, f.kernel(m, "fma_f32")));
-    auto host = f.download<float>(out, n);
-    for (uint32_t i = 0; i < n; ++i) {
-      float sum = 0;
-      for (int j = 0; j < 8; ++j) {
-        float x = static_cast<float>(i % 1024) * 1e-3f + static_cast<float>(j);
-        for (uint32_t it = 0; it < k.iters; ++it) x = x * k.a + k.b;
-        sum += x;
-      }
-      REQUIRE(close_rel(host[i], sum, 1e-5));
-    }
-  }
-  SECTION("fp64 kernels") {
-    if (!f.has_fp64()) {
-      WARN("the device has no fp64: fp64 kernels not run");
-      return;
-    }
-    const uint32_t n = 3000;
-    std::vector<double> a(n), b(n), c(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      a[i] = 1.0 + i;
-      b[i] = 0.25 * i;
-      c[i] = 3.0 - 0.5 * i;
-    }
-    ahal_buffer_t da = f.upload(a), db = f.upload(b), dc = f.upload(c);
-    StreamConstants k = {1.5, n, 0};
-    const uint32_t grid = (n + 127) / 128;
-    AHAL_OK(Launch({grid}, {128})
-                .bind(da)
-                .bind(dc)
-                .constants(k)
-                .run(f.stream, f.kernel(m, "stream_copy")));
-    CHECK(f.download<double>(dc, n) == a);
-    AHAL_OK(Launch({grid}, {128})
-                .bind(dc)
-                .bind(db)
-                .constants(k)
-                .run(f.stream, f.kernel(m, "stream_scale")));
-    auto scaled = f.download<double>(db, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(scaled[i] == 1.5 * a[i]);
-    AHAL_OK(Launch({grid}, {128})
-                .bind(da)
-                .bind(db)
-                .bind(dc)
-                .constants(k)
-                .run(f.stream, f.kernel(m, "stream_add")));
-    auto added = f.download<double>(dc, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(added[i] == a[i] + scaled[i]);
-    AHAL_OK(Launch({grid}, {128})
-                .bind(da)
-                .bind(db)
-                .bind(dc)
-                .constants(k)
-                .run(f.stream, f.kernel(m, "stream_triad")));
-    auto triad = f.download<double>(da, n);
-    for (uint32_t i = 0; i < n; ++i)
-      REQUIRE(close_rel(triad[i], scaled[i] + 1.5 * added[i], 1e-12));
-
-    // stream_dot: item x sums a[k]*b[k] for k = x, x + G, ...; groups reduce.
-    const uint32_t wg = 64, groups = 8, global = wg * groups;
-    ahal_buffer_t partial = f.buffer(groups * 8);
-    AHAL_OK(Launch({groups}, {wg})
-                .bind(da)
-                .bind(db)
-                .bind(partial)
-                .constants(k)
-                .run(f.stream, f.kernel(m, "stream_dot")));
-    auto sums = f.download<double>(partial, groups);
-    for (uint32_t g = 0; g < groups; ++g) {
-      double want = 0;
-      for (uint32_t x = g * wg; x < (g + 1) * wg; ++x) {
-        for (uint32_t j = x; j < n; j += global) want += triad[j] * scaled[j];
-      }
-      REQUIRE(close_rel(sums[g], want, 1e-12));
-    }
-
-    struct {
-      double a, b;
-      uint32_t iters, pad;
-    } fk = {0.999, 0.01, 40, 0};
-    ahal_buffer_t out = f.buffer(1024 * 8);
-    AHAL_OK(Launch({8}, {128}).bind(out).constants(fk).run(f.stream, f.kernel(m, "fma_f64")));
-    auto host = f.download<double>(out, 1024);
-    for (uint32_t i = 0; i < 1024; ++i) {
-      double sum = 0;
-      for (int j = 0; j < 8; ++j) {
-        double x = (i % 1024) * 1e-3 + j;
-        for (uint32_t it = 0; it < fk.iters; ++it) x = x * fk.a + fk.b;
-        sum += x;
-      }
-      REQUIRE(close_rel(host[i], sum, 1e-12));
-    }
+      uint32_t base;
+    } k = {100u * (d + 1)};
+    Launch l({grids[d][0], grids[d][1], grids[d][2]}, {wgs[d][0], wgs[d][1], wgs[d][2]});
+    AHAL_OK(l.bind(out).constants(k).run(f.stream, f.kernel(m, "write_index")));
+    auto host = f.download<uint32_t>(out, total);
+    for (uint32_t i = 0; i < total; ++i) REQUIRE(host[i] == i + k.base);
   }
 }
 
@@ -702,13 +502,7 @@ TEST_CASE("a raw module without metadata still gets its __local argument") {
   Fixture f;
   ahal_module_t m = nullptr;
   AHAL_OK(f.source_module(read_text(AHAL_TEST_KERNELS_DIR "/standard.cl"), &m));
-  std::vector<uint32_t> in(128);
-  for (uint32_t i = 0; i < 128; ++i) in[i] = i;
-  ahal_buffer_t din = f.upload(in), dout = f.buffer(128 * 4);
-  AHAL_OK(Launch({2}, {64}).bind(din).bind(dout).shared(256).run(f.stream,
-                                                                 f.kernel(m, "reverse_dynamic")));
-  auto out = f.download<uint32_t>(dout, 128);
-  for (uint32_t i = 0; i < 128; ++i) REQUIRE(out[i] == (i / 64) * 64 + 63 - i % 64);
+  check_reverse_dynamic(f, m);
 }
 
 TEST_CASE("SPIR-V modules run where the device takes IL, else are refused") {
@@ -720,15 +514,9 @@ TEST_CASE("SPIR-V modules run where the device takes IL, else are refused") {
   }
   std::vector<ahal_kernel_info_t> infos = {
       {"vector_add", 3, 4, 0}, {"reverse_dynamic", 2, 0, AHAL_KERNEL_USES_DYNAMIC_SHARED}};
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;
-  args.data = spirv.data();
-  args.data_size = spirv.size();
-  args.kernel_info_count = static_cast<uint32_t>(infos.size());
-  args.kernel_infos = infos.data();
   ahal_module_t m = nullptr;
-  ahal_status_t status = ahal_module_create(f.device, &args, &m);
+  ahal_status_t status = ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL,
+                                                 spirv.data(), spirv.size(), &m, nullptr, infos);
   if (!(f.props.module_formats & (1ull << AHAL_MODULE_FORMAT_SPIRV_OPENCL))) {
     CHECK(status == AHAL_ERROR_UNSUPPORTED);
     return;
@@ -743,13 +531,7 @@ TEST_CASE("SPIR-V modules run where the device takes IL, else are refused") {
   AHAL_OK(Launch({5}, {64}).bind(da).bind(db).bind(dc).constants(k).run(f.stream,
                                                                         f.kernel(m, "vector_add")));
   for (float v : f.download<float>(dc, n)) REQUIRE(v == 3.75f);
-  std::vector<uint32_t> in(128);
-  for (uint32_t i = 0; i < 128; ++i) in[i] = i;
-  ahal_buffer_t din = f.upload(in), dout = f.buffer(128 * 4);
-  AHAL_OK(Launch({2}, {64}).bind(din).bind(dout).shared(256).run(f.stream,
-                                                                 f.kernel(m, "reverse_dynamic")));
-  auto out = f.download<uint32_t>(dout, 128);
-  for (uint32_t i = 0; i < 128; ++i) REQUIRE(out[i] == (i / 64) * 64 + 63 - i % 64);
+  check_reverse_dynamic(f, m);
 }
 
 TEST_CASE("the device keeps working after OpenCL errors") {

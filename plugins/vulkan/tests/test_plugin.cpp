@@ -5,6 +5,9 @@
 
 #include <ahal/ahal.h>
 
+#include "device_test_support.hpp"
+#include "standard_kernels_check.hpp"
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,59 +56,19 @@ struct Runtime {
   Runtime& operator=(const Runtime&) = delete;
 };
 
-ahal_device_properties_t properties(ahal_device_t dev) {
-  ahal_device_properties_t p = {};
-  p.struct_size = sizeof(p);
-  REQUIRE_OK(ahal_device_get_properties(dev, &p));
-  return p;
-}
-
-ahal_module_t load_bundle(ahal_device_t dev) {
-  ahal_module_args_t a = {};
-  a.struct_size = sizeof(a);
-  a.format = AHAL_MODULE_FORMAT_BUNDLE;
-  a.path = AHAL_TEST_KERNELS_BUNDLE;
-  ahal_module_t m = nullptr;
-  REQUIRE_OK(ahal_module_create(dev, &a, &m));
-  return m;
-}
-
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // One device, bundle and stream shared by most tests.
-struct Fixture {
-  Runtime runtime;
-  ahal_device_t dev = runtime.dev;
-  ahal_device_properties_t props = properties(dev);
-  ahal_module_t bundle = load_bundle(dev);
-  ahal_stream_t stream = nullptr;
-  Fixture() { REQUIRE_OK(ahal_stream_create(dev, nullptr, &stream)); }
+struct Fixture : ahal_test::StreamFixture {
+  Fixture()
+      : StreamFixture(AHAL_TEST_PLUGIN_DIR, "vulkan", "vulkan:0",
+                      AHAL_RUNTIME_NO_DEFAULT_PATHS | AHAL_RUNTIME_IGNORE_ENVIRONMENT) {}
+  ahal_device_t dev = device;
+  ahal_module_t bundle = ahal_test::bundle_module(device, AHAL_TEST_KERNELS_BUNDLE);
 
-  ahal_buffer_t buffer(uint64_t size, uint32_t flags = 0) {
-    ahal_buffer_args_t a = {};
-    a.struct_size = sizeof(a);
-    a.size = size;
-    a.flags = flags;
-    ahal_buffer_t b = nullptr;
-    REQUIRE_OK(ahal_buffer_create(dev, &a, &b));
-    return b;
-  }
-  template <typename T>
-  ahal_buffer_t upload(const std::vector<T>& v, uint32_t flags = 0) {
-    ahal_buffer_t b = buffer(v.size() * sizeof(T), flags);
-    REQUIRE_OK(ahal_stream_copy_h2d(stream, v.data(), b, 0, v.size() * sizeof(T)));
-    return b;
-  }
-  template <typename T>
-  std::vector<T> download(ahal_buffer_t b, size_t n, uint64_t offset = 0) {
-    std::vector<T> v(n);
-    REQUIRE_OK(ahal_stream_copy_d2h(stream, b, offset, v.data(), n * sizeof(T)));
-    REQUIRE_OK(ahal_stream_synchronize(stream));
-    return v;
-  }
   ahal_kernel_t kernel(const char* name) {
     ahal_kernel_t k = nullptr;
     REQUIRE_OK(ahal_kernel_get(bundle, name, &k));
@@ -116,17 +79,8 @@ struct Fixture {
               uint32_t grid_x, uint32_t wg_x, uint32_t dynamic_shared = 0) {
     std::vector<ahal_binding_t> bindings;
     for (ahal_buffer_t b : bufs) bindings.push_back({b, 0, 0});
-    ahal_launch_args_t l = {};
-    l.struct_size = sizeof(l);
-    l.grid[0] = grid_x;
-    l.grid[1] = l.grid[2] = 1;
-    l.workgroup_size[0] = wg_x;
-    l.workgroup_size[1] = l.workgroup_size[2] = 1;
-    l.dynamic_shared_bytes = dynamic_shared;
-    l.binding_count = static_cast<uint32_t>(bindings.size());
-    l.bindings = bindings.data();
-    l.constants = constants;
-    l.constants_size = constants ? sizeof(C) : 0;
+    const ahal_launch_args_t l = ahal_test::launch_1d(grid_x, wg_x, bindings, constants,
+                                                      constants ? sizeof(C) : 0, dynamic_shared);
     REQUIRE_OK(ahal_stream_launch(stream, kernel(name), &l));
   }
   bool fp64() const { return props.features & AHAL_FEATURE_FP64; }
@@ -135,10 +89,6 @@ struct Fixture {
 struct NoConstants {};
 const NoConstants* kNone = nullptr;
 
-struct StreamConstants {
-  double s;
-  uint32_t n, pad;
-};
 
 }  // namespace
 
@@ -182,154 +132,7 @@ TEST_CASE("vulkan:0 properties are sane") {
 
 TEST_CASE("every standard kernel matches the host reference") {
   Fixture f;
-  const uint32_t n = 1000, wg = 64, grid = (n + wg - 1) / wg;
-  std::vector<float> a(n), b(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    a[i] = 0.5f * i;
-    b[i] = 3.0f - i;
-  }
-
-  SECTION("empty") {
-    f.launch("empty", {}, kNone, 1, 1);
-    REQUIRE_OK(ahal_stream_synchronize(f.stream));
-  }
-  SECTION("vector_add") {
-    ahal_buffer_t ba = f.upload(a), bb = f.upload(b), bc = f.buffer(n * 4);
-    uint32_t c = n;
-    f.launch("vector_add", {ba, bb, bc}, &c, grid, wg);
-    auto out = f.download<float>(bc, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == Approx(a[i] + b[i]).epsilon(1e-5));
-  }
-  SECTION("saxpy") {
-    ahal_buffer_t bx = f.upload(a), by = f.upload(b);
-    struct {
-      float a;
-      uint32_t n;
-    } c{2.5f, n};
-    f.launch("saxpy", {bx, by}, &c, grid, wg);
-    auto out = f.download<float>(by, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == Approx(2.5f * a[i] + b[i]).epsilon(1e-5));
-  }
-  SECTION("stream kernels") {
-    if (!f.fp64()) return;
-    std::vector<double> x(n), y(n), z(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      x[i] = 1.0 + i;
-      y[i] = 2.0 * i;
-      z[i] = -1.0;
-    }
-    StreamConstants c{3.0, n, 0};
-    ahal_buffer_t bx = f.upload(x), by = f.upload(y), bz = f.upload(z);
-    f.launch("stream_copy", {bx, bz}, &c, grid, wg);  // z = x
-    auto out = f.download<double>(bz, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == x[i]);
-    f.launch("stream_scale", {bx, bz}, &c, grid, wg);  // z = 3 x
-    out = f.download<double>(bz, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == Approx(3.0 * x[i]).epsilon(1e-12));
-    f.launch("stream_add", {bx, by, bz}, &c, grid, wg);  // z = x + y
-    out = f.download<double>(bz, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == Approx(x[i] + y[i]).epsilon(1e-12));
-    f.launch("stream_triad", {bz, bx, by}, &c, grid, wg);  // z = x + 3 y
-    out = f.download<double>(bz, n);
-    for (uint32_t i = 0; i < n; ++i) REQUIRE(out[i] == Approx(x[i] + 3.0 * y[i]).epsilon(1e-12));
-  }
-  SECTION("stream_dot") {
-    if (!f.fp64()) return;
-    const uint32_t m = 10000, dwg = 128, dgrid = 8;
-    std::vector<double> x(m), y(m);
-    double expect = 0;
-    for (uint32_t i = 0; i < m; ++i) {
-      x[i] = 0.001 * i;
-      y[i] = 1.0 - 0.0001 * i;
-      expect += x[i] * y[i];
-    }
-    StreamConstants c{0.0, m, 0};
-    ahal_buffer_t bx = f.upload(x), by = f.upload(y), bp = f.buffer(dgrid * 8);
-    f.launch("stream_dot", {bx, by, bp}, &c, dgrid, dwg);
-    auto partial = f.download<double>(bp, dgrid);
-    REQUIRE(std::accumulate(partial.begin(), partial.end(), 0.0) == Approx(expect).epsilon(1e-12));
-  }
-  SECTION("write_index in 3D") {
-    const uint32_t g[3] = {3, 2, 2}, w[3] = {4, 2, 2};
-    const uint32_t total = g[0] * w[0] * g[1] * w[1] * g[2] * w[2];
-    ahal_buffer_t out = f.buffer(total * 4);
-    uint32_t base = 1000;
-    ahal_binding_t bd = {out, 0, 0};
-    ahal_launch_args_t l = {};
-    l.struct_size = sizeof(l);
-    std::memcpy(l.grid, g, sizeof(g));
-    std::memcpy(l.workgroup_size, w, sizeof(w));
-    l.binding_count = 1;
-    l.bindings = &bd;
-    l.constants = &base;
-    l.constants_size = 4;
-    REQUIRE_OK(ahal_stream_launch(f.stream, f.kernel("write_index"), &l));
-    auto v = f.download<uint32_t>(out, total);
-    for (uint32_t i = 0; i < total; ++i) REQUIRE(v[i] == i + base);
-  }
-  SECTION("atomic_count") {
-    std::vector<uint32_t> zero(2, 0);
-    ahal_buffer_t counter = f.upload(zero);
-    f.launch("atomic_count", {counter}, kNone, 10, 64);
-    auto v = f.download<uint32_t>(counter, 2);
-    CHECK(v[0] == 640u);
-    CHECK(v[1] == 639u * 640u / 2u);
-  }
-  SECTION("reverse_shared and reverse_dynamic") {
-    const uint32_t w = 128, groups = 4;
-    std::vector<uint32_t> in(w * groups);
-    std::iota(in.begin(), in.end(), 7u);
-    ahal_buffer_t bi = f.upload(in), bo = f.buffer(in.size() * 4);
-    for (const char* name : {"reverse_shared", "reverse_dynamic"}) {
-      INFO(name);
-      REQUIRE_OK(ahal_stream_fill(f.stream, bo, 0, in.size() * 4, "\0\0\0\0", 4));
-      f.launch(name, {bi, bo}, kNone, groups, w,
-               std::string(name) == "reverse_dynamic" ? w * 4 : 0);
-      auto out = f.download<uint32_t>(bo, in.size());
-      for (uint32_t g = 0; g < groups; ++g)
-        for (uint32_t l = 0; l < w; ++l) REQUIRE(out[g * w + l] == in[g * w + (w - 1 - l)]);
-    }
-  }
-  SECTION("fma_f32") {
-    struct {
-      uint32_t iters;
-      float a, b;
-      uint32_t pad;
-    } c{100, 0.999f, 0.001f, 0};
-    const uint32_t items = 2048;
-    ahal_buffer_t out = f.buffer(items * 4);
-    f.launch("fma_f32", {out}, &c, items / 256, 256);
-    auto v = f.download<float>(out, items);
-    for (uint32_t i = 0; i < items; ++i) {
-      float sum = 0;
-      for (int j = 0; j < 8; ++j) {
-        float x = (i % 1024) * 1e-3f + j;
-        for (uint32_t it = 0; it < c.iters; ++it) x = x * c.a + c.b;
-        sum += x;
-      }
-      REQUIRE(v[i] == Approx(sum).epsilon(1e-5));
-    }
-  }
-  SECTION("fma_f64") {
-    if (!f.fp64()) return;
-    struct {
-      double a, b;
-      uint32_t iters, pad;
-    } c{0.999, 0.001, 100, 0};
-    const uint32_t items = 2048;
-    ahal_buffer_t out = f.buffer(items * 8);
-    f.launch("fma_f64", {out}, &c, items / 256, 256);
-    auto v = f.download<double>(out, items);
-    for (uint32_t i = 0; i < items; ++i) {
-      double sum = 0;
-      for (int j = 0; j < 8; ++j) {
-        double x = (i % 1024) * 1e-3 + j;
-        for (uint32_t it = 0; it < c.iters; ++it) x = x * c.a + c.b;
-        sum += x;
-      }
-      REQUIRE(v[i] == Approx(sum).epsilon(1e-12));
-    }
-  }
+  ahal_test::check_standard_kernels(f.dev, ahal_test::kernels_of(f.bundle));
 }
 
 TEST_CASE("kernel attributes come from the bundle and the SPIR-V") {
