@@ -18,6 +18,9 @@ const ahal_plugin_host_t* host_table();
 void log(ahal_log_level_t level, const char* source, const char* format, ...) AHAL_PRINTF(3, 4);
 bool log_enabled(ahal_log_level_t level);
 
+// True for the values ahal_status_t defines.
+bool is_status(ahal_status_t status);
+
 // Forgets a message a plugin set during an earlier call on this thread.
 void begin_plugin_call();
 // The message the plugin set since begin_plugin_call(), or nullptr.

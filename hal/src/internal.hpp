@@ -19,6 +19,12 @@ ahal_status_t open_device(Runtime* runtime, Plugin* plugin, uint32_t index,
                           std::unique_ptr<Device>* out, std::string* error);
 // Frees everything the device still owns, then closes it.
 void close_device(Device* device);
+// Two devices in one message: "cpu:0" and "cpu:0", or, when they belong to
+// different runtimes, each with its runtime ("cpu:0 of runtime 0x...").
+struct DevicePair {
+  std::string first, second;
+};
+DevicePair device_names(const Device* first, const Device* second);
 
 // memory.cpp / stream.cpp / event.cpp / module.cpp: free one object whose
 // handle is still registered (the caller removed it from its device's set).

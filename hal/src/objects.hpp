@@ -23,8 +23,8 @@ struct Module;
 struct Layers;
 struct StreamLayer;
 
-// The plugin's shared object (a boost::dll::shared_library, kept out of
-// this header); closing it is the deleter's job.
+// The plugin's shared object (its dlopen handle, kept out of this header);
+// closing it is the deleter's job.
 struct PluginLibrary;
 struct PluginLibraryCloser {
   void operator()(PluginLibrary* library) const;
@@ -43,6 +43,7 @@ struct Plugin {
   ahal_plugin_api_t api = {};
   ahal_plugin_instance_t* instance = nullptr;
   uint32_t device_count = 0;  // devices opened
+  std::string sha256;         // of the file, when an allowlist asked for it
 };
 
 // Device limits the hot paths check, with "unknown" (0) turned into "none".

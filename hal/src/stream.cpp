@@ -26,8 +26,9 @@ AHAL_COLD ahal_status_t range_error(const char* fn, const char* what, uint64_t o
 
 AHAL_COLD ahal_status_t other_device(const char* fn, const char* what, const Device* object,
                                      const Device* stream) {
+  const DevicePair names = device_names(object, stream);
   return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s belongs to device %s, the stream to %s", what,
-              object->properties.selector, stream->properties.selector);
+              names.first.c_str(), names.second.c_str());
 }
 
 // Finds the buffer and checks it belongs to the stream's device.
@@ -115,10 +116,12 @@ AHAL_COLD ahal_status_t binding_error(const char* fn, const Stream* s, uint32_t 
         handles().describe_invalid(reinterpret_cast<uintptr_t>(bind.buffer), HandleType::kBuffer);
     return fail(AHAL_ERROR_INVALID_HANDLE, fn, "binding %u: %s", i, why.c_str());
   }
-  if (b->device != s->device)
+  if (b->device != s->device) {
+    const DevicePair names = device_names(b->device, s->device);
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
-                "binding %u: buffer belongs to device %s, the stream to %s", i,
-                b->device->properties.selector, s->device->properties.selector);
+                "binding %u: buffer belongs to device %s, the stream to %s", i, names.first.c_str(),
+                names.second.c_str());
+  }
   const uint32_t align = s->device->limits.binding_offset_alignment;
   if (bind.offset % align)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
