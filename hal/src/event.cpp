@@ -85,6 +85,7 @@ ahal_status_t event_destroy(const char* fn, Event* e) {
     std::lock_guard<std::mutex> lock(e->device->mutex);
     e->device->events.erase(e);
   }
+  wait_for_users(fn, e->device, e->users.get());
   release_event(e);
   return AHAL_SUCCESS;
 }

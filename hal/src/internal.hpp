@@ -35,6 +35,13 @@ void release_event(Event* event);
 void release_module(Module* module);
 void release_kernel(Kernel* kernel);
 
+// in_use.cpp: waits until no queued work uses an object whose users are
+// `users` (one stream, several, or none): the streams are synchronized.
+// Destroys call it before the plugin frees anything.
+void wait_for_users(const char* function, Device* device, Stream* users);
+// Same for host memory, which any stream of any device may read or write.
+void wait_for_all_streams(const char* function, Runtime* runtime);
+
 // kernel.cpp: a kernel object for a plugin kernel, with attributes and the
 // loader's metadata (info may be null) merged.
 ahal_status_t make_kernel(const char* function, Device* device, Module* module,

@@ -379,6 +379,18 @@ ahal_status_t module_destroy(const char* fn, Module* m) {
     std::lock_guard<std::mutex> lock(m->device->mutex);
     m->device->modules.erase(m);
   }
+  // Queued launches of its kernels: wait for the streams that have them.
+  Stream* users = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    for (const auto& [name, k] : m->kernels) {
+      Stream* u = k->users.get();
+      if (u && users && u != users) u = StreamUsers::many();
+      if (u) users = u;
+      if (users == StreamUsers::many()) break;
+    }
+  }
+  wait_for_users(fn, m->device, users);
   release_module(m);
   return AHAL_SUCCESS;
 }

@@ -19,6 +19,7 @@ namespace ahal {
 
 struct Device;
 struct Module;
+struct Stream;
 // The validation and tracing layers' state (layers_state.hpp).
 struct Layers;
 struct StreamLayer;
@@ -58,6 +59,30 @@ struct Limits {
   uint64_t max_allocation_bytes;
 };
 
+// The streams whose queued work may still use an object: none, one, or
+// several (then every stream of its device counts). Enqueues note the
+// stream; destroys wait for those streams first (wait_for_users), so no
+// plugin ever frees memory that queued work still reads or writes.
+class StreamUsers {
+ public:
+  // Hot: one relaxed load and two compares once the stream is known.
+  void note(Stream* s) {
+    Stream* last = last_.load(std::memory_order_relaxed);
+    if (AHAL_UNLIKELY(last != s && last != many())) note_other(s, last);
+  }
+  Stream* get() const { return last_.load(std::memory_order_acquire); }
+  static Stream* many() { return reinterpret_cast<Stream*>(uintptr_t(1)); }
+
+ private:
+  void note_other(Stream* s, Stream* last) {
+    // First user: it; a second one: several, for good.
+    if (last == nullptr && last_.compare_exchange_strong(last, s, std::memory_order_acq_rel))
+      return;
+    if (last != s) last_.store(many(), std::memory_order_release);
+  }
+  std::atomic<Stream*> last_{nullptr};
+};
+
 struct Runtime {
   uint64_t handle = 0;
   uint32_t flags = 0;
@@ -74,6 +99,7 @@ struct Buffer {
   uint64_t size = 0;
   uint32_t flags = 0;
   std::atomic<bool> mapped{false};
+  StreamUsers users;
 };
 
 struct HostAlloc {
@@ -99,6 +125,7 @@ struct Event {
   ahal_plugin_event_t* object = nullptr;
   uint32_t flags = 0;
   std::atomic<bool> recorded{false};
+  StreamUsers users;  // streams that record it or wait for it
 };
 
 struct Kernel {
@@ -109,6 +136,7 @@ struct Kernel {
   std::string name;
   ahal_kernel_attributes_t attributes = {};  // metadata merged in
   uint32_t max_workgroup_size = 0;           // attribute, 0 = device limit only
+  mutable StreamUsers users;                 // launches keep the module alive
 };
 
 // One image of a module: loaded at create, or on first use when it lists

@@ -219,6 +219,7 @@ ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_b
     return range_error(fn, "dst_", dst_offset, size, b->size);
   if (AHAL_UNLIKELY(!src && size)) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "src is NULL");
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return call_plugin(fn, *d->plugin, [&] {
     return d->api->stream_copy_h2d(s->object, src, b->object, dst_offset, size);
   });
@@ -233,6 +234,7 @@ ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint
     return range_error(fn, "src_", src_offset, size, b->size);
   if (AHAL_UNLIKELY(!dst && size)) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "dst is NULL");
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return call_plugin(fn, *d->plugin, [&] {
     return d->api->stream_copy_d2h(s->object, b->object, src_offset, dst, size);
   });
@@ -254,6 +256,8 @@ ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint
                 "source %llu..%llu and destination %llu..%llu overlap in one buffer",
                 (ull)src_offset, (ull)(src_offset + size), (ull)dst_offset,
                 (ull)(dst_offset + size));
+  from->users.note(s);
+  to->users.note(s);
   return call_plugin(fn, *d->plugin, [&] {
     return d->api->stream_copy_d2d(s->object, from->object, src_offset, to->object, dst_offset,
                                    size);
@@ -291,6 +295,7 @@ ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint6
   if (AHAL_UNLIKELY(!in_range(offset, size, b->size)))
     return range_error(fn, "", offset, size, b->size);
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return call_plugin(fn, *d->plugin, [&] {
     return d->api->stream_fill(s->object, b->object, offset, size, value, pattern_size);
   });
@@ -334,10 +339,11 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
   const uint32_t align = L.binding_offset_alignment;
   for (uint32_t i = 0; i < args->binding_count; ++i) {
     const ahal_binding_t& in = args->bindings[i];
-    const Buffer* b = get(in.buffer);
+    Buffer* b = get(in.buffer);
     if (AHAL_UNLIKELY(!b || b->device != d || in.offset % align || in.offset >= b->size ||
                       in.size > b->size - in.offset))
       return binding_error(fn, s, i, in);
+    b->users.note(s);
     bindings[i].buffer = b->object;
     bindings[i].offset = in.offset;
     bindings[i].size = in.size ? in.size : b->size - in.offset;
@@ -353,6 +359,7 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
   launch.bindings = bindings;
   launch.constants = args->constants;
   launch.constants_size = args->constants_size;
+  k->users.note(s);
   return call_plugin(fn, *d->plugin,
                      [&] { return d->api->stream_launch(s->object, k->object, &launch); });
 }
@@ -370,6 +377,7 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event)
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
+  e->users.note(s);
   ahal_status_t st = call_plugin(fn, *d->plugin,
                                  [&] { return d->api->stream_record_event(s->object, e->object); });
   if (st == AHAL_SUCCESS && !e->recorded.load(std::memory_order_relaxed))
@@ -382,6 +390,7 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) return other_device(fn, "event", e->device, d);
+  e->users.note(s);
   return call_plugin(fn, *d->plugin,
                      [&] { return d->api->stream_wait_event(s->object, e->object); });
 }
