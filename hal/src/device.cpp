@@ -124,7 +124,8 @@ void close_device(Device* d) {
   // Nothing else may use the device now; no lock needed.
   for (Stream* s : d->streams) {
     const Plugin& p = *d->plugin;
-    call_plugin("ahal_runtime_destroy", p, [&] { return d->api->stream_synchronize(s->object); });
+    call_plugin_no_faults("ahal_runtime_destroy", p,
+                          [&] { return d->api->stream_synchronize(s->object); });
   }
   for (Module* m : d->modules) release_module(m);
   for (auto& [name, k] : d->builtins) handles().remove(k->handle);

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "fault_injection.hpp"
 #include "objects.hpp"
 #include "status.hpp"
 
@@ -37,9 +38,38 @@ ahal_status_t plugin_threw(const char* function, const Plugin& plugin) AHAL_COLD
 // Text for an exception being handled, for refusal reasons and logs.
 std::string current_exception_text();
 
+// Calls a plugin entry that returns a status, with the loader's rules but
+// without fault injection: for teardown, where the plugin's contract needs
+// the call to happen (a stream is synchronized before it is destroyed).
+template <class F>
+inline ahal_status_t call_plugin_no_faults(const char* function, const Plugin& plugin, F&& f) {
+  begin_plugin_call();
+  ahal_status_t status;
+  try {
+    status = f();
+  } catch (...) {
+    return plugin_threw(function, plugin);
+  }
+  if (AHAL_LIKELY(status == AHAL_SUCCESS)) return status;
+  return plugin_failed(function, plugin, status);
+}
+
+// The fault-injecting path of call_plugin (fault_injection.hpp).
+template <class F>
+AHAL_COLD ahal_status_t call_plugin_faulty(const char* function, const Plugin& plugin, F& f) {
+  const Fault fault = faults::next(function);
+  if (fault == Fault::kNone) return call_plugin_no_faults(function, plugin, f);
+  if (fault == Fault::kLate) {
+    const ahal_status_t status = call_plugin_no_faults(function, plugin, f);
+    if (status != AHAL_SUCCESS) return status;
+  }
+  return faults::report(function, plugin, fault);
+}
+
 // Calls a plugin entry that returns a status, with the loader's rules.
 template <class F>
 inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, F&& f) {
+  if (AHAL_UNLIKELY(faults::on())) return call_plugin_faulty(function, plugin, f);
   begin_plugin_call();
   ahal_status_t status;
   try {

@@ -9,8 +9,8 @@ void release_buffer(Buffer* b) {
   Device* d = b->device;
   handles().remove(b->handle);
   if (b->mapped.load(std::memory_order_acquire))
-    call_plugin("ahal_buffer_destroy", *d->plugin,
-                [&] { return d->api->buffer_unmap(d->object, b->object); });
+    call_plugin_no_faults("ahal_buffer_destroy", *d->plugin,
+                          [&] { return d->api->buffer_unmap(d->object, b->object); });
   call_plugin_void("ahal_buffer_destroy", *d->plugin,
                    [&] { d->api->buffer_destroy(d->object, b->object); });
   delete b;

@@ -417,6 +417,8 @@ void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
     plugin->reason = "not found in the search path (" + rt->search_path + ")";
     rt->plugins.push_back(std::move(plugin));
   }
+  // Faults are injected into API calls only, counted from here.
+  faults::configure();
   for (const auto& p : rt->plugins) {
     if (p->state == AHAL_PLUGIN_STATE_REFUSED)
       log(AHAL_LOG_INFO, "loader", "plugin %s refused: %s",
