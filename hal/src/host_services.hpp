@@ -54,22 +54,18 @@ inline ahal_status_t call_plugin_no_faults(const char* function, const Plugin& p
   return plugin_failed(function, plugin, status);
 }
 
-// The fault-injecting path of call_plugin (fault_injection.hpp).
-template <class F>
-AHAL_COLD ahal_status_t call_plugin_faulty(const char* function, const Plugin& plugin, F& f) {
-  const Fault fault = faults::next(function);
-  if (fault == Fault::kNone) return call_plugin_no_faults(function, plugin, f);
-  if (fault == Fault::kLate) {
-    const ahal_status_t status = call_plugin_no_faults(function, plugin, f);
-    if (status != AHAL_SUCCESS) return status;
-  }
-  return faults::report(function, plugin, fault);
-}
-
 // Calls a plugin entry that returns a status, with the loader's rules.
+// Fault injection is decided out of line, before and after the call,
+// without the closure escaping: the hot path stays as it was but for one
+// relaxed load and a never-taken branch.
 template <class F>
 inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, F&& f) {
-  if (AHAL_UNLIKELY(faults::on())) return call_plugin_faulty(function, plugin, f);
+  Fault fault = Fault::kNone;
+  if (AHAL_UNLIKELY(faults::on())) {
+    fault = faults::next(function);
+    if (fault == Fault::kEarly || fault == Fault::kLost)
+      return faults::report(function, plugin, fault);
+  }
   begin_plugin_call();
   ahal_status_t status;
   try {
@@ -77,7 +73,10 @@ inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, F&&
   } catch (...) {
     return plugin_threw(function, plugin);
   }
-  if (AHAL_LIKELY(status == AHAL_SUCCESS)) return status;
+  if (AHAL_LIKELY(status == AHAL_SUCCESS)) {
+    if (AHAL_UNLIKELY(fault == Fault::kLate)) return faults::report(function, plugin, fault);
+    return status;
+  }
   return plugin_failed(function, plugin, status);
 }
 
