@@ -14,9 +14,9 @@ namespace conform {
 // ------------------------------------------------------------ registry
 
 const std::vector<std::string>& categories() {
-  static const std::vector<std::string> order = {"properties", "memory", "copies",  "fills",
-                                                 "streams",    "events", "kernels", "builtins",
-                                                 "errors",     "stress"};
+  static const std::vector<std::string> order = {"properties", "memory", "copies",   "fills",
+                                                 "streams",    "events", "kernels",  "builtins",
+                                                 "errors",     "limits", "negative", "stress"};
   return order;
 }
 

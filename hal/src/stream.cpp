@@ -41,6 +41,15 @@ inline ahal_status_t stream_buffer(const char* fn, const char* what, ahal_buffer
   return AHAL_SUCCESS;
 }
 
+// A launch of more than 2^63-1 work-items in all: whatever each dimension's
+// limit, no backend counts that far (PoCL aborted on 2^64 - 2^33 + 1).
+inline bool too_many_items(const uint32_t* grid, uint64_t items) {
+  uint64_t groups, total;
+  bool over = __builtin_mul_overflow(uint64_t(grid[0]) * grid[1], uint64_t(grid[2]), &groups);
+  over |= __builtin_mul_overflow(groups, items, &total);
+  return over | (total >> 63 != 0);
+}
+
 AHAL_COLD ahal_status_t launch_error(const char* fn, const Stream* s, const Kernel* k,
                                      const ahal_launch_args_t* a) {
   // Slow path: find what was wrong and say so.
@@ -69,6 +78,10 @@ AHAL_COLD ahal_status_t launch_error(const char* fn, const Stream* s, const Kern
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn,
                 "workgroup of %llu work-items exceeds kernel %s's max_workgroup_size %u",
                 (ull)items, k->name.c_str(), k->max_workgroup_size);
+  if (too_many_items(a->grid, items))
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn,
+                "grid %u x %u x %u of %llu work-items each has more than 2^63-1 work-items in all",
+                a->grid[0], a->grid[1], a->grid[2], (ull)items);
   if (a->dynamic_shared_bytes) {
     if (!(s->device->properties.features & AHAL_FEATURE_DYNAMIC_SHARED_MEMORY))
       return fail(AHAL_ERROR_UNSUPPORTED, fn, "device %s has no dynamic shared memory",
@@ -327,7 +340,7 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
              (k->max_workgroup_size && items > k->max_workgroup_size) | (shared > L.shared_memory) |
              (args->binding_count > L.max_bindings) | (args->binding_count && !args->bindings) |
              (args->constants_size > L.max_constants_size) | (args->constants_size % 4 != 0) |
-             (args->constants_size && !args->constants);
+             (args->constants_size && !args->constants) | too_many_items(g, items);
   if (args->dynamic_shared_bytes)
     bad |= !(d->properties.features & AHAL_FEATURE_DYNAMIC_SHARED_MEMORY) ||
            (attr.has_metadata && !(attr.flags & AHAL_KERNEL_USES_DYNAMIC_SHARED));
