@@ -4,6 +4,7 @@ option(AHAL_BUILD_SAMPLES "Build the samples" ON)
 option(AHAL_BUILD_BENCH "Build the benchmarks" ON)
 option(AHAL_WERROR "Treat warnings as errors" OFF)
 set(AHAL_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
+option(AHAL_FUZZ "Build the libFuzzer targets (fuzz/, clang) and instrument everything for them" OFF)
 
 option(AHAL_PLUGIN_CPU "CPU reference plugin" ON)
 option(AHAL_PLUGIN_ASIC_SIM "Simulated inference-ASIC plugin" ON)

@@ -477,7 +477,9 @@ void before_runtime_destroy(Runtime* rt, void* caller) {
   }
   for (auto& [device, pool] : L.pools) {
     for (auto* list : {&pool.plain, &pool.timing})
-      for (ahal_plugin_event_t* e : *list) quietly_void([&] { device->api->event_destroy(e); });
+      for (ahal_plugin_event_t* e : *list)
+        quietly_void(
+            [&, d = device] { d->api->event_destroy(e); });  // clang 14: no binding captures
     pool.plain.clear();
     pool.timing.clear();
   }

@@ -8,6 +8,9 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #include "environment.hpp"
 #include "sha256.hpp"
@@ -59,6 +62,38 @@ std::string read_small_file(const std::string& path, unsigned* mode, unsigned* g
   }
   close(fd);
   return text;
+}
+
+// SHA-256 of an open file, remembered by (device, inode, size, mtime,
+// ctime): a runtime made again need not read every plugin again. The ctime
+// changes with any write or chmod and cannot be set back by a user.
+std::string cached_digest(int fd, const struct stat& st) {
+  struct Key {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    long mtime_s, mtime_ns, ctime_s, ctime_ns;
+    bool operator==(const Key& o) const {
+      return dev == o.dev && ino == o.ino && size == o.size && mtime_s == o.mtime_s &&
+             mtime_ns == o.mtime_ns && ctime_s == o.ctime_s && ctime_ns == o.ctime_ns;
+    }
+  };
+  static std::mutex mutex;
+  static std::vector<std::pair<Key, std::string>> cache;  // a few plugins
+  const Key key{st.st_dev,          st.st_ino,         st.st_size,        st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [k, digest] : cache)
+      if (k == key) return digest;
+  }
+  std::string digest = sha256_fd(fd);
+  if (!digest.empty()) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() >= 64) cache.erase(cache.begin());
+    cache.emplace_back(key, digest);
+  }
+  return digest;
 }
 
 }  // namespace
@@ -139,7 +174,7 @@ std::string check_plugin_file(const PluginFilePolicy& policy, const std::string&
     if (!reason.empty()) reason += " (AHAL_PLUGIN_ALLOW_WRITABLE=1 allows it for development)";
   }
   if (reason.empty() && policy.use_allowlist) {
-    *digest = sha256_fd(fd);
+    *digest = cached_digest(fd, st);
     if (digest->empty())
       reason = format("cannot read %s to compute its SHA-256", path.c_str());
     else if (!policy.digests.count(*digest))
