@@ -93,6 +93,16 @@ TEST_CASE("devices that fail to open are named three at a time, the rest counted
   CHECK(contains(p.reason, "; 7 more devices not opened"));
 }
 
+TEST_CASE("an entry the table's struct_size covers only in part counts as absent") {
+  // struct_size ends 5 bytes into kernel_get_builtin: no half pointer is called.
+  test::Runtime rt(test::plugin_dir("hostile"), "odd_size");
+  REQUIRE(rt.plugin("odd_size").state == AHAL_PLUGIN_STATE_LOADED);
+  ahal_kernel_t k = nullptr;
+  CHECK_FAILS(ahal_kernel_get_builtin(rt.device("odd_size:0"), "hostmem.add_u32", &k),
+              AHAL_ERROR_UNSUPPORTED, "ahal_kernel_get_builtin",
+              "odd_size does not implement kernel_get_builtin");
+}
+
 TEST_CASE("a file that cannot be opened says why, without a misleading errno") {
   TempDir dir;
   const fs::path garbage = dir.path / "libahal_plugin_garbage.so";

@@ -216,8 +216,11 @@ std::string open_and_check(Plugin* p) {
   if (size < kHeaderEnd)
     return format("dispatch table struct_size %zu is smaller than its %zu-byte header",
                   api.struct_size, kHeaderEnd);
-  // Anything past what the plugin says it wrote counts as absent.
-  std::memset(reinterpret_cast<char*>(&api) + size, 0, sizeof(api) - size);
+  // Anything past what the plugin says it wrote counts as absent, and so
+  // does an entry it covers only in part (struct_size 301 would otherwise
+  // leave five bytes of a pointer: found by fuzz/plugin_fuzzer).
+  const size_t whole = size / sizeof(void*) * sizeof(void*);
+  std::memset(reinterpret_cast<char*>(&api) + whole, 0, sizeof(api) - whole);
   api.struct_size = size;
   p->abi_version = api.abi_version;
   if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(api.abi_version) != AHAL_PLUGIN_ABI_MAJOR)

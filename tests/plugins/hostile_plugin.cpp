@@ -5,6 +5,7 @@
 //   INIT_BAD_STATUS  plugin_init returns 12345, which is no ahal_status_t
 //   MANY_DEVICES     device_count reports 2^31 devices, each failing to open
 //   BAD_DEVICES      device_count reports 10 devices, each failing to open
+//   ODD_SIZE         the table's struct_size ends 5 bytes into kernel_get_builtin
 //   SCRIPTED         the dispatch table, statuses and device properties come
 //                    from bytes given to hostile_set_script() (the fuzzer's)
 #include <ahal/plugin.h>
@@ -20,6 +21,7 @@
 #define KIND_MANY_DEVICES 3
 #define KIND_BAD_DEVICES 4
 #define KIND_SCRIPTED 5
+#define KIND_ODD_SIZE 6
 
 namespace {
 
@@ -156,6 +158,9 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   }
   if (g_script.u8() >= 240) t.struct_size = g_script.u32() % (2 * sizeof(t));
   if (g_script.u8() >= 250) t.name = "someone_else";
+#endif
+#if HOSTILE_KIND == KIND_ODD_SIZE
+  t.struct_size = offsetof(ahal_plugin_api_t, kernel_get_builtin) + 5;
 #endif
   const size_t n = std::min(out->struct_size, sizeof(t));
   const size_t claimed = t.struct_size;
