@@ -17,16 +17,14 @@
 namespace ahal {
 namespace {
 
-struct PluginMessage {
-  bool set = false;
-  std::string text;
-};
-thread_local PluginMessage t_plugin_message;
+// The text of the plugin's last message on this thread; whether it belongs
+// to the current call is plugin_message_set().
+thread_local std::string t_plugin_message;
 
 void host_set_error_message(const char* message) {
   try {
-    t_plugin_message.text = message ? message : "";
-    t_plugin_message.set = true;
+    t_plugin_message = message ? message : "";
+    plugin_message_set() = true;
   } catch (...) {
   }
 }
@@ -123,11 +121,7 @@ void log(ahal_log_level_t level, const char* source, const char* fmt, ...) {
   write_log(level, source, buf);
 }
 
-void begin_plugin_call() { t_plugin_message.set = false; }
-
-const char* plugin_message() {
-  return t_plugin_message.set ? t_plugin_message.text.c_str() : nullptr;
-}
+const char* plugin_message() { return plugin_message_set() ? t_plugin_message.c_str() : nullptr; }
 
 ahal_status_t plugin_failed(const char* function, const Plugin& plugin, ahal_status_t status) {
   if (status == AHAL_NOT_READY) return status;

@@ -22,8 +22,15 @@ bool log_enabled(ahal_log_level_t level);
 // True for the values ahal_status_t defines.
 bool is_status(ahal_status_t status);
 
+// Whether a plugin set a message since begin_plugin_call() on this thread.
+// Constant-initialized and initial-exec: one %fs-relative store per plugin
+// call, no __tls_get_addr and no init guard (it is on every enqueue).
+inline bool& plugin_message_set() {
+  static thread_local bool set __attribute__((tls_model("initial-exec"))) = false;
+  return set;
+}
 // Forgets a message a plugin set during an earlier call on this thread.
-void begin_plugin_call();
+inline void begin_plugin_call() { plugin_message_set() = false; }
 // The message the plugin set since begin_plugin_call(), or nullptr.
 const char* plugin_message();
 

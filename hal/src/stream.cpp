@@ -43,11 +43,12 @@ inline ahal_status_t stream_buffer(const char* fn, const char* what, ahal_buffer
 
 // A launch of more than 2^63-1 work-items in all: whatever each dimension's
 // limit, no backend counts that far (PoCL aborted on 2^64 - 2^33 + 1).
+// `items` (work-items per workgroup) is below 2^32 whenever the other
+// checks pass, so one 128-bit product is exact where it matters.
 inline bool too_many_items(const uint32_t* grid, uint64_t items) {
-  uint64_t groups, total;
-  bool over = __builtin_mul_overflow(uint64_t(grid[0]) * grid[1], uint64_t(grid[2]), &groups);
-  over |= __builtin_mul_overflow(groups, items, &total);
-  return over | (total >> 63 != 0);
+  const unsigned __int128 total =
+      (unsigned __int128)(uint64_t(grid[0]) * grid[1]) * (uint64_t(grid[2]) * items);
+  return (total >> 63) != 0;
 }
 
 AHAL_COLD ahal_status_t launch_error(const char* fn, const Stream* s, const Kernel* k,
