@@ -326,7 +326,7 @@ ahal_status_t command_buffer_launch(const char* fn, CommandBuffer* cb, ahal_kern
   ahal_plugin_binding_t bindings[AHAL_MAX_BINDINGS];
   ahal_plugin_launch_t launch;
   if (ahal_status_t st =
-          check_launch(r.where(), r.device(), kOwner, kernel, args, &k, bindings, &launch))
+          check_launch(r.where(), r.device(), kOwner, kernel, args, &k, bindings, &launch, nullptr))
     return st;
   RecordedCommand& c = r.add(AHAL_PLUGIN_COMMAND_LAUNCH, "launch " + k->name);
   keep_launch(c, *args, launch);
@@ -425,7 +425,8 @@ ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, ui
   ahal_plugin_launch_t launch;
   if (ahal_status_t st =
           check_launch(where.c_str(), cb->device, kOwner,
-                       to_handle<ahal_kernel_t>(c.kernel->handle), &args, &k, bindings, &launch))
+                       to_handle<ahal_kernel_t>(c.kernel->handle), &args, &k, bindings, &launch,
+                       nullptr))
     return st;
   // Swap in the new arguments and their buffer references.
   RecordedCommand next;
