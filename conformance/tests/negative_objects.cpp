@@ -2,6 +2,7 @@
 // (negative.hpp). The bad module images reach the plugin itself.
 #include "negative.hpp"
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <unistd.h>
@@ -95,7 +96,9 @@ ahal_module_args_t module_args(ahal_module_format_t format, const void* data, ui
 
 NEGATIVE(module_bad_format, "module_create.format_999", 0) {
   const char data[4] = "abc";
-  ahal_module_args_t a = module_args(static_cast<ahal_module_format_t>(999), data, 4);
+  ahal_module_args_t a = module_args(AHAL_MODULE_FORMAT_BUNDLE, data, 4);
+  const uint32_t bad = 999;  // no enumerator: stored as a C caller would
+  std::memcpy(&a.format, &bad, sizeof(bad));
   ahal_module_t m = nullptr;
   expect_refusal(ctx, ahal_module_create(ctx.device(), &a, &m), {AHAL_ERROR_INVALID_ARGUMENT},
                  "ahal_module_create", "format 999 is not a module format");
@@ -165,11 +168,13 @@ NEGATIVE(module_path_missing, "module_create.path_missing", kNeeds) {
 
 NEGATIVE(module_unsupported, "module_create.device_without_modules", 0) {
   if (ctx.has(AHAL_FEATURE_GENERAL_KERNELS)) skip("the device takes modules");
-  const char data[4] = "abc";
-  ahal_module_args_t a = module_args(AHAL_MODULE_FORMAT_BUNDLE, data, 4);
+  // The standard bundle: a device without modules has no entry for it, or
+  // no format any image is in; either way it says so about itself.
+  ahal_module_args_t a = module_args(AHAL_MODULE_FORMAT_BUNDLE, nullptr, 0);
+  a.path = ctx.bundle_path().c_str();
   ahal_module_t m = nullptr;
   expect_refusal(ctx, ahal_module_create(ctx.device(), &a, &m), {AHAL_ERROR_UNSUPPORTED},
-                 "ahal_module_create", "does not implement module_create");
+                 "ahal_module_create", ctx.props().plugin);
 }
 
 NEGATIVE(module_infos_null, "module_create.kernel_infos_null", 0) {
