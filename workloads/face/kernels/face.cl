@@ -1,0 +1,173 @@
+// The face networks' layers in OpenCL C 1.2, written once for every backend
+// that takes OpenCL C or what is compiled from it (docs/workloads.md).
+//
+// Tensors are NHWC floats with a zero frame of `border` pixels around each
+// image, so a convolution's zero padding is read from memory and no load
+// needs a bounds check. Nothing writes a frame: the host zeroes every tensor
+// once. Constants structs hold only uints and floats, in the order of
+// workloads/face/src/layer_constants.h.
+
+typedef struct {
+  uint batch;
+  uint in_h, in_w, in_c, in_border;
+  uint out_h, out_w, out_c, out_border;
+  uint res_border;
+  uint ext_h, ext_w;  // the computed part of the output (<= out_h, out_w)
+  uint filter_h, filter_w, stride, pad;
+  uint flags;  // FACE_RELU | FACE_RESIDUAL | FACE_LEAKY
+  uint reserved;  // 0
+} face_conv_constants;
+
+typedef struct {
+  uint batch;
+  uint in_h, in_w, in_c, in_border;
+  uint out_h, out_w, out_c, out_border;
+  uint ext_h, ext_w;
+  uint window, stride;
+  uint mode;  // 0 max, 1 average
+} face_pool_constants;
+
+typedef struct {
+  uint n;
+} face_add_constants;
+
+typedef struct {
+  uint m, n, k;
+} face_gemm_constants;
+
+#define FACE_RELU 1u
+#define FACE_RESIDUAL 2u
+#define FACE_LEAKY 4u  // face-api's leaky(): relu(x - 0.1x) + 0.1x
+
+// Output pixels and output channels one work-item of face_conv2d computes.
+#define FACE_CONV_PIXELS 8
+#define FACE_CONV_CHANNELS 16
+
+// out = act(conv(in, filter) + bias [+ residual]) for a block of
+// FACE_CONV_PIXELS pixels x FACE_CONV_CHANNELS channels: the inner loop
+// multiplies one row of 16 filter values by 8 input values, a register-blocked
+// GEMM whose operands come straight from the NHWC tensors (no im2col copy).
+// Global id 0: pixel block over batch * ext_h * ext_w; id 1: channel block.
+// filter is [filter_h][filter_w][in_c][out_c] (TF's HWIO), out_c % 16 == 0.
+__kernel void face_conv2d(__global const float* in, __global const float* filter,
+                          __global const float* bias, __global const float* residual,
+                          __global float* out, face_conv_constants k) {
+  const uint extent = k.ext_h * k.ext_w;
+  const uint total = k.batch * extent;
+  const uint m0 = (uint)get_global_id(0) * FACE_CONV_PIXELS;
+  const uint k0 = (uint)get_global_id(1) * FACE_CONV_CHANNELS;
+  if (m0 >= total || k0 >= k.out_c) return;
+  const uint C = k.in_c;
+  const uint K = k.out_c;
+  const uint in_pitch = k.in_w + 2 * k.in_border;
+  const uint in_rows = k.in_h + 2 * k.in_border;
+  const uint origin = k.in_border - k.pad;
+
+  // Input offset of each pixel's window corner; pixels past the end repeat
+  // the last one (computed, never stored).
+  uint base[FACE_CONV_PIXELS];
+#pragma unroll
+  for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+    const uint m = min(m0 + (uint)j, total - 1);
+    const uint n = m / extent;
+    const uint pq = m - n * extent;
+    const uint p = pq / k.ext_w;
+    const uint q = pq - p * k.ext_w;
+    base[j] = ((n * in_rows + p * k.stride + origin) * in_pitch + q * k.stride + origin) * C;
+  }
+
+  float16 acc[FACE_CONV_PIXELS];
+#pragma unroll
+  for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc[j] = (float16)(0.0f);
+
+  for (uint r = 0; r < k.filter_h; ++r) {
+    for (uint s = 0; s < k.filter_w; ++s) {
+      const uint window = (r * in_pitch + s) * C;
+      __global const float* w = filter + (r * k.filter_w + s) * C * K + k0;
+      for (uint c = 0; c < C; ++c) {
+        const float16 wv = vload16(0, w + c * K);
+#pragma unroll
+        for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+          acc[j] = fma((float16)(in[base[j] + window + c]), wv, acc[j]);
+        }
+      }
+    }
+  }
+
+  const float16 b = vload16(0, bias + k0);
+  const uint out_pitch = k.out_w + 2 * k.out_border;
+  const uint out_rows = k.out_h + 2 * k.out_border;
+  const uint res_pitch = k.out_w + 2 * k.res_border;
+  const uint res_rows = k.out_h + 2 * k.res_border;
+#pragma unroll
+  for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+    const uint m = m0 + (uint)j;
+    if (m >= total) break;
+    const uint n = m / extent;
+    const uint pq = m - n * extent;
+    const uint p = pq / k.ext_w;
+    const uint q = pq - p * k.ext_w;
+    float16 v = acc[j] + b;
+    if (k.flags & FACE_RESIDUAL) {
+      const uint at = ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) * K + k0;
+      v += vload16(0, residual + at);
+    }
+    if (k.flags & FACE_RELU) v = fmax(v, (float16)(0.0f));
+    if (k.flags & FACE_LEAKY) {
+      const float16 t = v * 0.1f;
+      v = fmax(v - t, (float16)(0.0f)) + t;
+    }
+    const uint at = ((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * K + k0;
+    vstore16(v, 0, out + at);
+  }
+}
+
+// Max or average pooling over the ext_h x ext_w part of the output. Windows
+// may run past the input's bottom and right edges (TF's 'same' padding comes
+// after): those positions are skipped, and an average divides by the rest.
+// Channels past in_c (zero extension) are left to the zeroed tensor.
+// Global id 0: channel, 1: output column, 2: batch * ext_h + row.
+__kernel void face_pool2d(__global const float* in, __global float* out, face_pool_constants k) {
+  const uint c = (uint)get_global_id(0);
+  const uint q = (uint)get_global_id(1);
+  const uint np = (uint)get_global_id(2);
+  if (c >= k.in_c || q >= k.ext_w || np >= k.batch * k.ext_h) return;
+  const uint n = np / k.ext_h;
+  const uint p = np - n * k.ext_h;
+  const uint in_pitch = k.in_w + 2 * k.in_border;
+  const uint in_rows = k.in_h + 2 * k.in_border;
+  const uint y0 = p * k.stride;
+  const uint x0 = q * k.stride;
+  const uint rows = min(k.window, k.in_h - y0);
+  const uint cols = min(k.window, k.in_w - x0);
+  float acc = k.mode == 0 ? -INFINITY : 0.0f;
+  for (uint r = 0; r < rows; ++r) {
+    const uint y = n * in_rows + y0 + r + k.in_border;
+    for (uint s = 0; s < cols; ++s) {
+      const float v = in[(y * in_pitch + x0 + s + k.in_border) * k.in_c + c];
+      acc = k.mode == 0 ? fmax(acc, v) : acc + v;
+    }
+  }
+  if (k.mode != 0) acc /= (float)(rows * cols);
+  const uint out_pitch = k.out_w + 2 * k.out_border;
+  const uint out_rows = k.out_h + 2 * k.out_border;
+  out[((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * k.out_c + c] = acc;
+}
+
+// c = max(a + b, 0) over n floats (frames included: they stay zero).
+__kernel void face_add_relu(__global const float* a, __global const float* b, __global float* c,
+                            face_add_constants k) {
+  const uint i = (uint)get_global_id(0);
+  if (i < k.n) c[i] = fmax(a[i] + b[i], 0.0f);
+}
+
+// C[m][n] = sum_k A[m][k] * B[k][n]. Global id 0: column, 1: row.
+__kernel void face_gemm(__global const float* a, __global const float* b, __global float* c,
+                        face_gemm_constants k) {
+  const uint col = (uint)get_global_id(0);
+  const uint row = (uint)get_global_id(1);
+  if (col >= k.n || row >= k.m) return;
+  float acc = 0.0f;
+  for (uint i = 0; i < k.k; ++i) acc = fma(a[row * k.k + i], b[i * k.n + col], acc);
+  c[row * k.n + col] = acc;
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""PyTorch reference for the face workload (workloads/face/README.md).
+
+  face_reference.py write [--data DIR] [--out FILE]
+      Detects the faces of demo/sample1..6.jpg with the tiny face detector,
+      embeds each face with the recognition network and writes the boxes and
+      embeddings (the committed reference the ahal devices are checked against).
+  face_reference.py bench --batch N [--repeats R] [--threads T] [--data DIR]
+      The PyTorch peer: times the recognition network on a batch of N face
+      crops, prints one JSON line (best-of-R throughput, latency percentiles).
+
+Needs Debian's python3-torch, python3-numpy and python3-pil (/usr/bin/python3).
+Exits 77 when the data (scripts/fetch-data.sh) is absent.
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+SAMPLES = [f"sample{i}.jpg" for i in range(1, 7)]
+PACKAGE = "face-api-1.7.15"
+
+
+def data_dir(arg):
+    if arg:
+        return arg
+    root = os.environ.get("AHAL_DATA_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ahal")
+    return os.path.join(root, PACKAGE)
+
+
+def require_data(folder):
+    needed = ["model/face_recognition_model-weights_manifest.json",
+              "model/tiny_face_detector_model-weights_manifest.json"] + [f"demo/{s}" for s in SAMPLES]
+    missing = [n for n in needed if not os.path.isfile(os.path.join(folder, n))]
+    if missing:
+        print(f"face_reference: skip: {os.path.join(folder, missing[0])} is missing "
+              "(run scripts/fetch-data.sh)", file=sys.stderr)
+        sys.exit(77)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_reference(args):
+    import numpy as np
+    import torch
+    import face_model as fm
+
+    folder = data_dir(args.data)
+    require_data(folder)
+    torch.set_num_threads(args.threads)
+    rec_manifest = os.path.join(folder, "model/face_recognition_model-weights_manifest.json")
+    det_manifest = os.path.join(folder, "model/tiny_face_detector_model-weights_manifest.json")
+    recognizer = fm.FaceRecognitionNet(fm.load_weights(rec_manifest))
+    detector = fm.TinyFaceDetector(fm.load_weights(det_manifest))
+
+    images, faces = [], []
+    for name in SAMPLES:
+        path = os.path.join(folder, "demo", name)
+        img = fm.read_rgb(path)
+        found, raw = fm.detect_faces(detector, img)
+        images.append({"image": name, "sha256": sha256(path), "width": int(img.shape[1]),
+                       "height": int(img.shape[0]), "faces": len(found),
+                       "detector_output_norm": float(raw.double().norm())})
+        for face in found:
+            x = fm.network_input(fm.crop(img, face["box"]), fm.RECOGNITION_INPUT,
+                                 fm.RECOGNITION_MEAN_RGB, True)
+            with torch.no_grad():
+                emb = recognizer(x)[0].numpy()
+            faces.append({"image": name, "box": face["box"], "score": round(face["score"], 6),
+                          "input_sum": float(x.double().sum()),
+                          "embedding": [float(v) for v in emb]})
+
+    ref = {
+        "model": "face_recognition",
+        "source": f"npm @vladmandic/face-api 1.7.15 ({PACKAGE})",
+        "weights_sha256": {os.path.basename(p): sha256(p) for p in
+                           [rec_manifest, os.path.join(folder, "model/face_recognition_model.bin"),
+                            det_manifest, os.path.join(folder, "model/tiny_face_detector_model.bin")]},
+        "made_with": f"torch {torch.__version__}, numpy {np.__version__}",
+        "input": {"size": fm.RECOGNITION_INPUT, "mean_rgb": fm.RECOGNITION_MEAN_RGB, "divisor": 255},
+        "detector": {"input_size": fm.DETECTOR_INPUT, "score_threshold": fm.DETECTOR_SCORE,
+                     "iou_threshold": fm.DETECTOR_IOU},
+        "images": images,
+        "faces": faces,
+    }
+    with open(args.out, "w") as f:
+        json.dump(ref, f, indent=1)
+        f.write("\n")
+    print(f"face_reference: {len(faces)} faces in {len(images)} images -> {args.out}")
+    print_distances(faces)
+
+
+def print_distances(faces):
+    import numpy as np
+    embs = [np.asarray(f["embedding"], dtype=np.float64) for f in faces]
+    labels = [f"{f['image'].replace('sample', 's').replace('.jpg', '')}#{i}"
+              for i, f in enumerate(faces)]
+    print("euclidean distances (< 0.6: same person by face-api's threshold)")
+    print("       " + " ".join(f"{l:>6}" for l in labels))
+    for i, a in enumerate(embs):
+        print(f"{labels[i]:>6} " + " ".join(f"{np.linalg.norm(a - b):6.3f}" for b in embs))
+
+
+def bench(args):
+    import numpy as np
+    import torch
+    import face_model as fm
+
+    folder = data_dir(args.data)
+    require_data(folder)
+    torch.set_num_threads(args.threads)
+    ref = json.load(open(args.reference))
+    recognizer = fm.FaceRecognitionNet(fm.load_weights(
+        os.path.join(folder, "model/face_recognition_model-weights_manifest.json")))
+    crops = []
+    for face in ref["faces"]:
+        img = fm.read_rgb(os.path.join(folder, "demo", face["image"]))
+        crops.append(fm.network_input(fm.crop(img, face["box"]), fm.RECOGNITION_INPUT,
+                                      fm.RECOGNITION_MEAN_RGB, True))
+    batch = torch.cat([crops[i % len(crops)] for i in range(args.batch)])
+    times = []
+    with torch.no_grad():
+        recognizer(batch)  # warm-up
+        deadline = time.perf_counter() + args.min_seconds
+        while len(times) < args.repeats or time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            recognizer(batch)
+            times.append(time.perf_counter() - t0)
+    times_ms = sorted(t * 1e3 for t in times)
+    best = times_ms[0]
+    out = {
+        "peer": "pytorch",
+        "version": torch.__version__,
+        "mkldnn": bool(torch.backends.mkldnn.is_available()),
+        "threads": torch.get_num_threads(),
+        "batch": args.batch,
+        "runs": len(times_ms),
+        "throughput": args.batch / (best / 1e3),
+        "latency_ms": {"best": best, "p50": float(np.percentile(times_ms, 50)),
+                       "p99": float(np.percentile(times_ms, 99))},
+    }
+    print(json.dumps(out))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["write", "bench"])
+    p.add_argument("--data", help="the face-api package folder (default: $AHAL_DATA_DIR/" + PACKAGE + ")")
+    p.add_argument("--out", default=os.path.join(HERE, "face_reference.json"))
+    p.add_argument("--reference", default=os.path.join(HERE, "face_reference.json"))
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--min-seconds", type=float, default=0.0)
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    args = p.parse_args()
+    if args.batch < 1 or args.repeats < 1:
+        p.error("--batch and --repeats must be >= 1")
+    write_reference(args) if args.command == "write" else bench(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+#include "workload.hpp"
+
+#include "device_network.hpp"
+#include "graph.hpp"
+#include "image.hpp"
+#include "reference.hpp"
+#include "tfjs_weights.hpp"
+
+#include <ahal/ahal.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ahal_face {
+namespace {
+
+std::string executable_dir() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+bool is_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  return buf;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"";
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double pos = p / 100.0 * double(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - double(lo));
+}
+
+// The network inputs of every reference face, decoding each photo once.
+std::vector<std::vector<float>> face_inputs(const Reference& ref, const Graph& g,
+                                            const std::string& data_dir) {
+  std::map<std::string, RgbImage> photos;
+  std::vector<std::vector<float>> inputs;
+  for (const ReferenceFace& f : ref.faces) {
+    auto it = photos.find(f.image);
+    if (it == photos.end()) {
+      it = photos.emplace(f.image, read_jpeg(data_dir + "/demo/" + f.image)).first;
+    }
+    inputs.push_back(network_input(crop(it->second, f.box), g.input_size, g.mean_rgb, true));
+  }
+  return inputs;
+}
+
+}  // namespace
+
+std::string default_data_dir() {
+  std::string root;
+  if (const char* d = std::getenv("AHAL_DATA_DIR"); d && *d) {
+    root = d;
+  } else if (const char* h = std::getenv("HOME"); h && *h) {
+    root = std::string(h) + "/.cache/ahal";
+  } else {
+    root = ".cache/ahal";
+  }
+  return root + "/face-api-1.7.15";
+}
+
+std::string default_reference_path() {
+  return executable_dir() + "/../share/ahal/workloads/face_reference.json";
+}
+
+std::string default_bundle_path() {
+  if (const char* env = std::getenv("AHAL_FACE_KERNELS"); env && *env) return env;
+  return executable_dir() + "/../share/ahal/kernels/face_kernels.ahalb";
+}
+
+std::string WorkloadResult::to_json() const {
+  std::string j = "{";
+  j += "\"device\": " + quote(device) + ", \"device_name\": " + quote(device_name);
+  j += ", \"model\": " + quote(model) + ", \"layer_path\": " + quote(layer_path);
+  j += ", \"batch\": " + std::to_string(batch) + ", \"launches\": " + std::to_string(launches);
+  j += ", \"gflop_per_image\": " + number(gflop_per_image);
+  j += ", \"throughput\": " + number(throughput);
+  j += ", \"throughput_best\": " + number(throughput_best);
+  j += ", \"latency_ms\": {\"p50\": " + number(latency_p50_ms) +
+       ", \"p99\": " + number(latency_p99_ms) + ", \"best\": " + number(latency_best_ms) + "}";
+  j += ", \"timed_runs\": " + std::to_string(timed_runs);
+  j += ", \"faces_checked\": " + std::to_string(faces_checked);
+  j += ", \"max_rel_err\": " + (max_rel_err < 0 ? std::string("null") : number(max_rel_err));
+  j += ", \"tolerance\": " + number(tolerance);
+  j += ", \"accurate\": " + std::string(accurate() ? "true" : "false");
+  j += ", \"command_buffers\": false}";
+  return j;
+}
+
+WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& o) {
+  if (o.batch == 0 || o.batch > 1024) {
+    throw std::runtime_error("run_face_workload: batch " + std::to_string(o.batch) +
+                             " is outside 1..1024");
+  }
+  const std::string data = o.data_dir.empty() ? default_data_dir() : o.data_dir;
+  const std::string manifest = data + "/model/face_recognition_model-weights_manifest.json";
+  if (!is_file(manifest)) {
+    throw WorkloadSkip(manifest + " is missing (run scripts/fetch-data.sh)");
+  }
+  const std::string ref_path = o.reference.empty() ? default_reference_path() : o.reference;
+  ahal_device_t handle = nullptr;
+  if (ahal_device_find(runtime, o.device.c_str(), &handle) == AHAL_ERROR_NOT_FOUND) {
+    throw WorkloadSkip("device " + o.device + " is not present: " + ahal_last_error_message());
+  }
+  ahal::check(ahal_device_find(runtime, o.device.c_str(), &handle));
+  ahal::Device device(handle);
+
+  const WeightMap weights = WeightMap::load(manifest);
+  const Graph graph = face_recognition_graph(weights);
+  const Reference ref = load_reference(ref_path);
+  const std::vector<std::vector<float>> faces = face_inputs(ref, graph, data);
+
+  DeviceNetwork net(device, graph, o.batch, o.bundle.empty() ? default_bundle_path() : o.bundle);
+  ahal::Stream stream(device);
+  const uint64_t in_n = net.input_floats(), out_n = net.output_floats();
+  std::vector<float> input(in_n * o.batch), output(out_n * o.batch);
+
+  WorkloadResult r;
+  r.device = o.device;
+  r.device_name = device.properties().name;
+  r.model = graph.model;
+  r.layer_path = net.path_name();
+  r.batch = o.batch;
+  r.launches = static_cast<uint32_t>(net.launches());
+  r.gflop_per_image = graph.flops_per_image() * 1e-9;
+
+  if (o.check) {
+    // Every reference face once, in batches (the last one padded by repeats).
+    r.max_rel_err = 0;
+    for (size_t first = 0; first < faces.size(); first += o.batch) {
+      for (uint32_t i = 0; i < o.batch; ++i) {
+        const auto& f = faces[std::min(first + i, faces.size() - 1)];
+        std::copy(f.begin(), f.end(), input.begin() + i * in_n);
+      }
+      net.enqueue(stream, input.data(), output.data());
+      stream.synchronize();
+      for (uint32_t i = 0; i < o.batch && first + i < faces.size(); ++i) {
+        const std::vector<float>& want = ref.faces[first + i].embedding;
+        if (want.size() != out_n) {
+          throw std::runtime_error(ref_path + ": embedding of " + std::to_string(want.size()) +
+                                   " floats, the network gives " + std::to_string(out_n));
+        }
+        r.max_rel_err =
+            std::max(r.max_rel_err, relative_error(output.data() + i * out_n, want.data(), out_n));
+        ++r.faces_checked;
+      }
+    }
+  }
+
+  for (uint32_t i = 0; i < o.batch; ++i) {
+    const auto& f = faces[i % faces.size()];
+    std::copy(f.begin(), f.end(), input.begin() + i * in_n);
+  }
+  for (uint32_t i = 0; i < o.warmup; ++i) {
+    net.enqueue(stream, input.data(), output.data());
+    stream.synchronize();
+  }
+  using clock = std::chrono::steady_clock;
+  std::vector<double> ms;
+  const auto start = clock::now();
+  while (ms.size() < std::max(1u, o.iterations) ||
+         std::chrono::duration<double>(clock::now() - start).count() < o.min_seconds) {
+    const auto t0 = clock::now();
+    net.enqueue(stream, input.data(), output.data());
+    stream.synchronize();
+    ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+  }
+  r.timed_runs = static_cast<uint32_t>(ms.size());
+  r.latency_p50_ms = percentile(ms, 50);
+  r.latency_p99_ms = percentile(ms, 99);
+  r.latency_best_ms = *std::min_element(ms.begin(), ms.end());
+  r.throughput = o.batch * 1e3 / r.latency_p50_ms;
+  r.throughput_best = o.batch * 1e3 / r.latency_best_ms;
+  return r;
+}
+
+}  // namespace ahal_face

@@ -1,0 +1,63 @@
+// The face workload as a library call: run the recognition network on one
+// device, check it against the PyTorch reference, time it. ahal-infer prints
+// what this returns; a report (ahal-conform --characterize) can call it too.
+#pragma once
+
+#include <ahal/ahal.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace ahal_face {
+
+struct WorkloadOptions {
+  std::string device = "cpu:0";  // selector (docs/devices.md)
+  uint32_t batch = 1;            // images per inference
+  uint32_t warmup = 1;           // untimed inferences first
+  uint32_t iterations = 10;      // timed inferences, at least
+  double min_seconds = 0.0;      // and for at least this long
+  bool check = true;             // embed every reference face and compare
+  std::string data_dir;          // "" = default_data_dir()
+  std::string reference;         // "" = default_reference_path()
+  std::string bundle;            // "" = default_bundle_path()
+};
+
+struct WorkloadResult {
+  std::string device;       // selector
+  std::string device_name;  // the device's own name
+  std::string model = "face_recognition";
+  std::string layer_path;  // "opencl-c", "cpu-so", "spirv-vulkan", "builtins", ...
+  uint32_t batch = 0;
+  uint32_t launches = 0;  // kernel launches per inference
+  uint32_t timed_runs = 0;
+  double gflop_per_image = 0;
+  double throughput = 0;       // images/s at the median latency
+  double throughput_best = 0;  // images/s at the best latency
+  double latency_p50_ms = 0, latency_p99_ms = 0, latency_best_ms = 0;  // per inference
+  uint32_t faces_checked = 0;
+  double max_rel_err = -1;  // max over faces of ||out - ref|| / ||ref||; < 0 if unchecked
+  double tolerance = 1e-4;
+  bool accurate() const { return max_rel_err >= 0 && max_rel_err <= tolerance; }
+  std::string to_json() const;  // one line
+};
+
+// The workload cannot run here: data or device absent (what() says which).
+class WorkloadSkip : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Runs the workload; throws WorkloadSkip, or std::runtime_error (ahal::error
+// included) when something fails. Never exits the process.
+WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& options);
+
+// $AHAL_DATA_DIR/face-api-1.7.15, else $HOME/.cache/ahal/face-api-1.7.15
+// (what scripts/fetch-data.sh fills).
+std::string default_data_dir();
+// <exe>/../share/ahal/workloads/face_reference.json (build tree and install).
+std::string default_reference_path();
+// <exe>/../share/ahal/kernels/face_kernels.ahalb, or $AHAL_FACE_KERNELS.
+std::string default_bundle_path();
+
+}  // namespace ahal_face
