@@ -80,16 +80,17 @@ __kernel void face_conv2d(__global const float* in, __global const float* filter
 #pragma unroll
   for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc[j] = (float16)(0.0f);
 
+  // Along a filter row the window's s and c are contiguous in NHWC, and so
+  // are the filter's: one loop of filter_w * in_c steps per row.
+  const uint row = k.filter_w * C;
   for (uint r = 0; r < k.filter_h; ++r) {
-    for (uint s = 0; s < k.filter_w; ++s) {
-      const uint window = (r * in_pitch + s) * C;
-      __global const float* w = filter + (r * k.filter_w + s) * C * K + k0;
-      for (uint c = 0; c < C; ++c) {
-        const float16 wv = vload16(0, w + c * K);
+    __global const float* x = in + r * in_pitch * C;
+    __global const float* w = filter + r * row * K + k0;
+    for (uint t = 0; t < row; ++t) {
+      const float16 wv = vload16(0, w + t * K);
 #pragma unroll
-        for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
-          acc[j] = fma((float16)(in[base[j] + window + c]), wv, acc[j]);
-        }
+      for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+        acc[j] = fma((float16)(x[base[j] + t]), wv, acc[j]);
       }
     }
   }
@@ -140,15 +141,21 @@ __kernel void face_pool2d(__global const float* in, __global float* out, face_po
   const uint x0 = q * k.stride;
   const uint rows = min(k.window, k.in_h - y0);
   const uint cols = min(k.window, k.in_w - x0);
-  float acc = k.mode == 0 ? -INFINITY : 0.0f;
-  for (uint r = 0; r < rows; ++r) {
-    const uint y = n * in_rows + y0 + r + k.in_border;
-    for (uint s = 0; s < cols; ++s) {
-      const float v = in[(y * in_pitch + x0 + s + k.in_border) * k.in_c + c];
-      acc = k.mode == 0 ? fmax(acc, v) : acc + v;
+  __global const float* x =
+      in + ((n * in_rows + y0 + k.in_border) * in_pitch + x0 + k.in_border) * k.in_c + c;
+  float acc;
+  if (k.mode == 0) {
+    acc = -INFINITY;
+    for (uint r = 0; r < rows; ++r) {
+      for (uint s = 0; s < cols; ++s) acc = fmax(acc, x[(r * in_pitch + s) * k.in_c]);
     }
+  } else {
+    acc = 0.0f;
+    for (uint r = 0; r < rows; ++r) {
+      for (uint s = 0; s < cols; ++s) acc += x[(r * in_pitch + s) * k.in_c];
+    }
+    acc /= (float)(rows * cols);
   }
-  if (k.mode != 0) acc /= (float)(rows * cols);
   const uint out_pitch = k.out_w + 2 * k.out_border;
   const uint out_rows = k.out_h + 2 * k.out_border;
   out[((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * k.out_c + c] = acc;

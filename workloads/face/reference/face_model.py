@@ -170,6 +170,54 @@ class FaceRecognitionNet:
         return out.mean(dim=(2, 3)) @ self.t["fc"]
 
 
+class PeerNet(torch.nn.Module):
+    """The recognition network as a PyTorch user deploys it for the timing
+    peer: nn.Conv2d modules with the scale layers folded in (as the ahal
+    graph folds them), so TorchScript can hand every conv to oneDNN."""
+
+    def __init__(self, weights):
+        super().__init__()
+        w = weights
+
+        def conv(prefix, stride, pad):
+            f, s = w[prefix + "/conv/filters"], w[prefix + "/scale/weights"]
+            c = torch.nn.Conv2d(f.shape[2], f.shape[3], f.shape[0], stride=stride, padding=pad)
+            c.weight.data = _conv_weight(f * s)
+            c.bias.data = torch.from_numpy(w[prefix + "/conv/bias"] * s + w[prefix + "/scale/biases"])
+            return c
+
+        self.down = conv("conv32_down", 2, 0)
+        self.blocks = torch.nn.ModuleList()
+        for name, kind in _BLOCKS:
+            stride, pad = (2, 0) if kind == "down" else (1, 1)
+            self.blocks.append(torch.nn.ModuleList([conv(name + "/conv1", stride, pad),
+                                                    conv(name + "/conv2", 1, 1)]))
+        self.kinds = [kind == "down" for _, kind in _BLOCKS]
+        self.fc = torch.nn.Parameter(torch.from_numpy(w["fc"]))
+
+    def forward(self, x):
+        out = F.max_pool2d(F.relu(self.down(x)), 3, 2)
+        for i, block in enumerate(self.blocks):
+            y = block[1](F.relu(block[0](out)))
+            if self.kinds[i]:
+                pooled = F.avg_pool2d(out, 2, 2)
+                if pooled.shape[2] != y.shape[2]:
+                    y = F.pad(y, (0, 1, 0, 1))
+                if pooled.shape[1] != y.shape[1]:
+                    pooled = torch.cat([pooled, torch.zeros_like(pooled)], 1)
+                out = F.relu(pooled + y)
+            else:
+                out = F.relu(y + out)
+        return out.mean(dim=(2, 3)) @ self.fc
+
+
+_BLOCKS = [("conv32_1", "res"), ("conv32_2", "res"), ("conv32_3", "res"),
+           ("conv64_down", "down"), ("conv64_1", "res"), ("conv64_2", "res"), ("conv64_3", "res"),
+           ("conv128_down", "down"), ("conv128_1", "res"), ("conv128_2", "res"),
+           ("conv256_down", "down"), ("conv256_1", "res"), ("conv256_2", "res"),
+           ("conv256_down_out", "down")]
+
+
 # ---------------------------------------------------------------- detector
 
 def _leaky(x):

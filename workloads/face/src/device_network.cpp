@@ -3,6 +3,7 @@
 #include "layer_constants.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace ahal_face {
@@ -124,14 +125,19 @@ void DeviceNetwork::push(ahal_kernel_t kernel, std::vector<ahal_binding_t> bindi
 void DeviceNetwork::record_conv(const Layer& l) {
   const face_conv_constants k = conv_constants(graph_, l, batch_);
   const uint64_t pixels = uint64_t{batch_} * l.ext_h * l.ext_w;
-  const bool glsl = path_ == LayerPath::kGlsl;
-  const uint32_t items_x = div_up(pixels, glsl ? kGlslConvPixels : kClConvPixels);
-  const uint32_t items_y = k.out_c / (glsl ? kGlslConvChannels : kClConvChannels);
-  // A CPU runs one workgroup per call: a few blocks each keep calls cheap
-  // and leave enough workgroups to spread over the cores.
-  const uint32_t wg_x = glsl ? 64 : cpu_like_ ? 4 : 64;
-  const uint32_t grid[3] = {div_up(items_x, wg_x), items_y, 1};
-  const uint32_t wg[3] = {wg_x, 1, 1};
+  uint32_t grid[3] = {1, 1, 1}, wg[3] = {1, 1, 1};
+  if (path_ == LayerPath::kGlsl) {
+    // x: channel quads (whole workgroups of them), y: pixel blocks.
+    wg[0] = std::min<uint32_t>(k.out_c / kGlslConvChannels, 64);
+    grid[0] = div_up(k.out_c / kGlslConvChannels, wg[0]);
+    grid[1] = div_up(pixels, kGlslConvPixels);
+  } else {
+    // A CPU runs one workgroup per call: a few blocks each keep calls cheap
+    // and leave enough workgroups to spread over the cores.
+    wg[0] = cpu_like_ ? 4 : 64;
+    grid[0] = div_up(div_up(pixels, kClConvPixels), wg[0]);
+    grid[1] = k.out_c / kClConvChannels;
+  }
   const int residual = l.in2 >= 0 ? l.in2 : l.out;  // bound but unread without FACE_RESIDUAL
   push(conv_,
        {bind(l.in),
@@ -160,17 +166,19 @@ void DeviceNetwork::record_pool(const Layer& l) {
   k.window = l.window;
   k.stride = l.stride;
   k.mode = l.mode;
-  const uint32_t wg_x = std::min<uint32_t>(x.c, 32);
-  const uint32_t grid[3] = {div_up(x.c, wg_x), l.ext_w, batch_ * l.ext_h};
-  const uint32_t wg[3] = {wg_x, 1, 1};
+  // Workgroups of ~256 items: channels, then columns.
+  const uint32_t wg_x = std::min<uint32_t>(x.c, 64);
+  const uint32_t wg_y = std::min<uint32_t>(l.ext_w, std::max(1u, 256 / wg_x));
+  const uint32_t grid[3] = {div_up(x.c, wg_x), div_up(l.ext_w, wg_y), batch_ * l.ext_h};
+  const uint32_t wg[3] = {wg_x, wg_y, 1};
   push(pool_, {bind(l.in), bind(l.out)}, k, grid, wg);
 }
 
 void DeviceNetwork::record_add(const Layer& l) {
   face_add_constants k = {};
   k.n = static_cast<uint32_t>(graph_.tensors[l.out].floats() * batch_);
-  const uint32_t grid[3] = {div_up(k.n, 64), 1, 1};
-  const uint32_t wg[3] = {64, 1, 1};
+  const uint32_t grid[3] = {div_up(k.n, 256), 1, 1};
+  const uint32_t wg[3] = {256, 1, 1};
   push(add_, {bind(l.in), bind(l.in2), bind(l.out)}, k, grid, wg);
 }
 
@@ -214,18 +222,36 @@ void DeviceNetwork::record() {
   }
 }
 
+void DeviceNetwork::launch(ahal::Stream& stream, const Command& c) {
+  ahal_launch_args_t a = {};
+  a.struct_size = sizeof(a);
+  std::copy(c.grid, c.grid + 3, a.grid);
+  std::copy(c.workgroup, c.workgroup + 3, a.workgroup_size);
+  a.binding_count = static_cast<uint32_t>(c.bindings.size());
+  a.bindings = c.bindings.data();
+  a.constants = c.constants.data();
+  a.constants_size = static_cast<uint32_t>(c.constants.size());
+  stream.launch(ahal::Kernel(c.kernel), a);
+}
+
 void DeviceNetwork::replay(ahal::Stream& stream) {
-  for (const Command& c : commands_) {
-    ahal_launch_args_t a = {};
-    a.struct_size = sizeof(a);
-    std::copy(c.grid, c.grid + 3, a.grid);
-    std::copy(c.workgroup, c.workgroup + 3, a.workgroup_size);
-    a.binding_count = static_cast<uint32_t>(c.bindings.size());
-    a.bindings = c.bindings.data();
-    a.constants = c.constants.data();
-    a.constants_size = static_cast<uint32_t>(c.constants.size());
-    stream.launch(ahal::Kernel(c.kernel), a);
+  for (const Command& c : commands_) launch(stream, c);
+}
+
+std::vector<double> DeviceNetwork::profile_layers(ahal::Stream& stream, uint32_t runs) {
+  using clock = std::chrono::steady_clock;
+  std::vector<double> best(commands_.size(), 1e300);
+  stream.synchronize();
+  for (uint32_t run = 0; run < std::max(1u, runs); ++run) {
+    for (size_t i = 0; i < commands_.size(); ++i) {
+      const auto t0 = clock::now();
+      launch(stream, commands_[i]);
+      stream.synchronize();
+      best[i] =
+          std::min(best[i], std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+    }
   }
+  return best;
 }
 
 void DeviceNetwork::enqueue(ahal::Stream& stream, const float* input, float* output) {

@@ -43,6 +43,11 @@ class DeviceNetwork {
   uint64_t device_bytes() const { return device_bytes_; }
   size_t launches() const { return commands_.size(); }
 
+  // Milliseconds of each layer (graph order): every launch run alone and
+  // waited for, best of `runs`, with `input` already on the device from a
+  // previous enqueue. Host-timed, so it includes one launch + wait each.
+  std::vector<double> profile_layers(ahal::Stream& stream, uint32_t runs);
+
  private:
   // One recorded launch: everything ahal_stream_launch needs, owned here.
   struct Command {
@@ -68,6 +73,7 @@ class DeviceNetwork {
   // buffers (issue 14): once they exist, record these launches into one
   // and submit it here instead.
   void replay(ahal::Stream& stream);
+  void launch(ahal::Stream& stream, const Command& c);
 
   ahal::Device device_;
   const Graph& graph_;

@@ -110,7 +110,17 @@ std::string WorkloadResult::to_json() const {
   j += ", \"max_rel_err\": " + (max_rel_err < 0 ? std::string("null") : number(max_rel_err));
   j += ", \"tolerance\": " + number(tolerance);
   j += ", \"accurate\": " + std::string(accurate() ? "true" : "false");
-  j += ", \"command_buffers\": false}";
+  j += ", \"command_buffers\": false";
+  if (!layers.empty()) {
+    j += ", \"layers\": [";
+    for (size_t i = 0; i < layers.size(); ++i) {
+      j += std::string(i ? ", " : "") + "{\"name\": " + quote(layers[i].name) +
+           ", \"kind\": " + quote(layers[i].kind) + ", \"ms\": " + number(layers[i].ms) +
+           ", \"gflop\": " + number(layers[i].gflop) + "}";
+    }
+    j += "]";
+  }
+  j += "}";
   return j;
 }
 
@@ -198,6 +208,23 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
   r.latency_best_ms = *std::min_element(ms.begin(), ms.end());
   r.throughput = o.batch * 1e3 / r.latency_p50_ms;
   r.throughput_best = o.batch * 1e3 / r.latency_best_ms;
+
+  if (o.profile_runs > 0) {
+    const std::vector<double> ms_per_layer = net.profile_layers(stream, o.profile_runs);
+    static const char* kinds[] = {"conv", "pool", "add_relu", "gemm"};
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      const Layer& l = graph.layers[i];
+      LayerTime t;
+      t.name = l.name;
+      t.kind = kinds[static_cast<int>(l.kind)];
+      t.ms = ms_per_layer[i];
+      if (l.kind == LayerKind::kConv) {
+        const ConvWeights& w = graph.convs[l.weights];
+        t.gflop = 2e-9 * o.batch * l.ext_h * l.ext_w * w.r * w.s * w.c * w.k;
+      }
+      r.layers.push_back(t);
+    }
+  }
   return r;
 }
 

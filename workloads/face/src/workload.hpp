@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ahal_face {
 
@@ -18,9 +19,17 @@ struct WorkloadOptions {
   uint32_t iterations = 10;      // timed inferences, at least
   double min_seconds = 0.0;      // and for at least this long
   bool check = true;             // embed every reference face and compare
+  uint32_t profile_runs = 0;     // > 0: time each layer alone, best of this many
   std::string data_dir;          // "" = default_data_dir()
   std::string reference;         // "" = default_reference_path()
   std::string bundle;            // "" = default_bundle_path()
+};
+
+struct LayerTime {
+  std::string name;  // face-api's weight prefix ("conv64_down/conv1"), "maxpool", ...
+  std::string kind;  // "conv", "pool", "add_relu", "gemm"
+  double ms = 0;     // best of the profile runs, launch + wait
+  double gflop = 0;  // of the whole batch
 };
 
 struct WorkloadResult {
@@ -38,6 +47,7 @@ struct WorkloadResult {
   uint32_t faces_checked = 0;
   double max_rel_err = -1;  // max over faces of ||out - ref|| / ||ref||; < 0 if unchecked
   double tolerance = 1e-4;
+  std::vector<LayerTime> layers;  // with profile_runs > 0
   bool accurate() const { return max_rel_err >= 0 && max_rel_err <= tolerance; }
   std::string to_json() const;  // one line
 };

@@ -20,7 +20,7 @@ void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: ahal-infer [--device SEL] [--batch N] [--iterations N] [--min-seconds S]\n"
                "                  [--warmup N] [--no-check] [--data DIR] [--reference FILE]\n"
-               "                  [--kernels FILE] [--json]\n"
+               "                  [--kernels FILE] [--profile RUNS] [--json]\n"
                "Runs face-api's face recognition network (150x150 RGB -> 128 floats) on one\n"
                "device, compares every reference face's embedding with the PyTorch reference\n"
                "(relative error <= 1e-4) and times inferences of N images.\n"
@@ -29,6 +29,7 @@ void usage(std::FILE* out) {
                "  --iterations N    timed inferences, at least (default 10)\n"
                "  --min-seconds S   time for at least S seconds (default 0)\n"
                "  --data DIR        the face-api package (default $AHAL_DATA_DIR/face-api-1.7.15)\n"
+               "  --profile RUNS    also time each layer alone (best of RUNS)\n"
                "  --json            one JSON object on stdout\n"
                "Exit 77 (skip) when the data (scripts/fetch-data.sh) or the device is absent.\n");
 }
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
                      argv[i]);
         return 2;
       }
+    } else if (a == "--profile" && has_value) {
+      if (!parse_uint(argv[++i], o.profile_runs)) {
+        std::fprintf(stderr, "ahal-infer: --profile takes a count, not '%s'\n", argv[i]);
+        return 2;
+      }
     } else if (a == "--warmup" && has_value) {
       if (!parse_uint(argv[++i], o.warmup)) {
         std::fprintf(stderr, "ahal-infer: --warmup takes a count, not '%s'\n", argv[i]);
@@ -113,6 +119,10 @@ int main(int argc, char** argv) {
                   r.throughput_best, r.timed_runs);
       std::printf("latency     p50 %.3f ms, p99 %.3f ms, best %.3f ms per inference\n",
                   r.latency_p50_ms, r.latency_p99_ms, r.latency_best_ms);
+      for (const ahal_face::LayerTime& l : r.layers) {
+        std::printf("  %-28s %-8s %8.3f ms %7.3f GFLOP %7.1f GFLOP/s\n", l.name.c_str(),
+                    l.kind.c_str(), l.ms, l.gflop, l.ms > 0 ? l.gflop / l.ms * 1e3 : 0.0);
+      }
       if (r.max_rel_err >= 0) {
         std::printf("accuracy    %u faces, max relative error %.3g (tolerance %.0e): %s\n",
                     r.faces_checked, r.max_rel_err, r.tolerance, r.accurate() ? "ok" : "FAILED");

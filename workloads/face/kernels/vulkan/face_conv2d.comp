@@ -20,8 +20,8 @@ const uint PIXELS = 4u;
 void main() {
   uint extent = k.ext_h * k.ext_w;
   uint total = k.batch * extent;
-  uint m0 = gl_GlobalInvocationID.x * PIXELS;
-  uint kq = gl_GlobalInvocationID.y;
+  uint kq = gl_GlobalInvocationID.x;
+  uint m0 = gl_GlobalInvocationID.y * PIXELS;
   uint K4 = k.out_c / 4u;
   if (m0 >= total || kq >= K4) return;
   uint C = k.in_c;
@@ -40,14 +40,14 @@ void main() {
     base[j] = ((n * in_rows + p * k.stride + origin) * in_pitch + q * k.stride + origin) * C;
     acc[j] = vec4(0.0);
   }
+  // As in face.cl: along a filter row, s and c are one contiguous run.
+  uint row = k.filter_w * C;
   for (uint r = 0u; r < k.filter_h; ++r) {
-    for (uint s = 0u; s < k.filter_w; ++s) {
-      uint window = (r * in_pitch + s) * C;
-      uint wrow = (r * k.filter_w + s) * C * K4 + kq;
-      for (uint c = 0u; c < C; ++c) {
-        vec4 wv = w[wrow + c * K4];
-        for (uint j = 0u; j < PIXELS; ++j) acc[j] = fma(vec4(x[base[j] + window + c]), wv, acc[j]);
-      }
+    uint xr = r * in_pitch * C;
+    uint wr = r * row * K4 + kq;
+    for (uint t = 0u; t < row; ++t) {
+      vec4 wv = w[wr + t * K4];
+      for (uint j = 0u; j < PIXELS; ++j) acc[j] = fma(vec4(x[base[j] + xr + t]), wv, acc[j]);
     }
   }
   vec4 bias = b[kq];

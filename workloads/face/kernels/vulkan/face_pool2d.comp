@@ -22,13 +22,20 @@ void main() {
   uint x0 = q * k.stride;
   uint rows = min(k.window, k.in_h - y0);
   uint cols = min(k.window, k.in_w - x0);
-  float acc = k.mode == 0u ? uintBitsToFloat(0xff800000u) : 0.0;  // -inf for max
-  for (uint r = 0u; r < rows; ++r) {
-    for (uint s = 0u; s < cols; ++s) {
-      float v = x[face_at(n, y0 + r, x0 + s, k.in_h, k.in_w, k.in_c, k.in_border) + c];
-      acc = k.mode == 0u ? max(acc, v) : acc + v;
+  uint origin = face_at(n, y0, x0, k.in_h, k.in_w, k.in_c, k.in_border) + c;
+  uint pitch = (k.in_w + 2u * k.in_border) * k.in_c;
+  float acc;
+  if (k.mode == 0u) {
+    acc = uintBitsToFloat(0xff800000u);  // -inf
+    for (uint r = 0u; r < rows; ++r) {
+      for (uint s = 0u; s < cols; ++s) acc = max(acc, x[origin + r * pitch + s * k.in_c]);
     }
+  } else {
+    acc = 0.0;
+    for (uint r = 0u; r < rows; ++r) {
+      for (uint s = 0u; s < cols; ++s) acc += x[origin + r * pitch + s * k.in_c];
+    }
+    acc /= float(rows * cols);
   }
-  if (k.mode != 0u) acc /= float(rows * cols);
   y[face_at(n, p, q, k.out_h, k.out_w, k.out_c, k.out_border) + c] = acc;
 }
