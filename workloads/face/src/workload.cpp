@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,8 +147,21 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
   const Graph graph = face_recognition_graph(weights);
   const Reference ref = load_reference(ref_path);
   const std::vector<std::vector<float>> faces = face_inputs(ref, graph, data);
+  const size_t check_count =
+      o.check_faces == 0 ? faces.size() : std::min<size_t>(o.check_faces, faces.size());
 
-  DeviceNetwork net(device, graph, o.batch, o.bundle.empty() ? default_bundle_path() : o.bundle);
+  const std::string bundle = o.bundle.empty() ? default_bundle_path() : o.bundle;
+  if (!is_file(bundle)) throw std::runtime_error(bundle + ": the face kernels bundle is missing");
+  std::unique_ptr<DeviceNetwork> made;
+  try {
+    made = std::make_unique<DeviceNetwork>(device, graph, o.batch, bundle);
+  } catch (const ahal::error& e) {
+    // A device that takes none of the bundle's formats cannot run the
+    // kernels: nothing is wrong, the workload does not apply.
+    if (e.status() == AHAL_ERROR_UNSUPPORTED) throw WorkloadSkip(o.device + ": " + e.what());
+    throw;
+  }
+  DeviceNetwork& net = *made;
   ahal::Stream stream(device);
   const uint64_t in_n = net.input_floats(), out_n = net.output_floats();
   std::vector<float> input(in_n * o.batch), output(out_n * o.batch);
@@ -162,16 +176,16 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
   r.gflop_per_image = graph.flops_per_image() * 1e-9;
 
   if (o.check) {
-    // Every reference face once, in batches (the last one padded by repeats).
+    // Each face once, in batches (the last one padded by repeats).
     r.max_rel_err = 0;
-    for (size_t first = 0; first < faces.size(); first += o.batch) {
+    for (size_t first = 0; first < check_count; first += o.batch) {
       for (uint32_t i = 0; i < o.batch; ++i) {
-        const auto& f = faces[std::min(first + i, faces.size() - 1)];
+        const auto& f = faces[std::min(first + i, check_count - 1)];
         std::copy(f.begin(), f.end(), input.begin() + i * in_n);
       }
       net.enqueue(stream, input.data(), output.data());
       stream.synchronize();
-      for (uint32_t i = 0; i < o.batch && first + i < faces.size(); ++i) {
+      for (uint32_t i = 0; i < o.batch && first + i < check_count; ++i) {
         const std::vector<float>& want = ref.faces[first + i].embedding;
         if (want.size() != out_n) {
           throw std::runtime_error(ref_path + ": embedding of " + std::to_string(want.size()) +

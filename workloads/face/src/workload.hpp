@@ -18,7 +18,8 @@ struct WorkloadOptions {
   uint32_t warmup = 1;           // untimed inferences first
   uint32_t iterations = 10;      // timed inferences, at least
   double min_seconds = 0.0;      // and for at least this long
-  bool check = true;             // embed every reference face and compare
+  bool check = true;             // embed reference faces and compare
+  uint32_t check_faces = 0;      // how many (the first ones); 0 = all
   uint32_t profile_runs = 0;     // > 0: time each layer alone, best of this many
   std::string data_dir;          // "" = default_data_dir()
   std::string reference;         // "" = default_reference_path()

@@ -19,8 +19,8 @@ namespace {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: ahal-infer [--device SEL] [--batch N] [--iterations N] [--min-seconds S]\n"
-               "                  [--warmup N] [--no-check] [--data DIR] [--reference FILE]\n"
-               "                  [--kernels FILE] [--profile RUNS] [--json]\n"
+               "                  [--warmup N] [--faces N] [--no-check] [--data DIR]\n"
+               "                  [--reference FILE] [--kernels FILE] [--profile RUNS] [--json]\n"
                "Runs face-api's face recognition network (150x150 RGB -> 128 floats) on one\n"
                "device, compares every reference face's embedding with the PyTorch reference\n"
                "(relative error <= 1e-4) and times inferences of N images.\n"
@@ -28,6 +28,7 @@ void usage(std::FILE* out) {
                "  --batch N         images per inference (default 1)\n"
                "  --iterations N    timed inferences, at least (default 10)\n"
                "  --min-seconds S   time for at least S seconds (default 0)\n"
+               "  --faces N         check only the first N reference faces (default all 20)\n"
                "  --data DIR        the face-api package (default $AHAL_DATA_DIR/face-api-1.7.15)\n"
                "  --profile RUNS    also time each layer alone (best of RUNS)\n"
                "  --json            one JSON object on stdout\n"
@@ -79,6 +80,11 @@ int main(int argc, char** argv) {
     } else if (a == "--profile" && has_value) {
       if (!parse_uint(argv[++i], o.profile_runs)) {
         std::fprintf(stderr, "ahal-infer: --profile takes a count, not '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (a == "--faces" && has_value) {
+      if (!parse_uint(argv[++i], o.check_faces) || o.check_faces == 0) {
+        std::fprintf(stderr, "ahal-infer: --faces takes a positive count, not '%s'\n", argv[i]);
         return 2;
       }
     } else if (a == "--warmup" && has_value) {
