@@ -166,10 +166,12 @@ void DeviceNetwork::record_pool(const Layer& l) {
   k.window = l.window;
   k.stride = l.stride;
   k.mode = l.mode;
-  // Workgroups of ~256 items: channels, then columns.
-  const uint32_t wg_x = std::min<uint32_t>(x.c, 64);
+  // face.cl: an item pools 16 channels; GLSL: one channel. Workgroups of
+  // up to 256 items along channels, then columns.
+  const uint32_t items_x = path_ == LayerPath::kGlsl ? x.c : div_up(x.c, 16);
+  const uint32_t wg_x = std::min<uint32_t>(items_x, 64);
   const uint32_t wg_y = std::min<uint32_t>(l.ext_w, std::max(1u, 256 / wg_x));
-  const uint32_t grid[3] = {div_up(x.c, wg_x), div_up(l.ext_w, wg_y), batch_ * l.ext_h};
+  const uint32_t grid[3] = {div_up(items_x, wg_x), div_up(l.ext_w, wg_y), batch_ * l.ext_h};
   const uint32_t wg[3] = {wg_x, wg_y, 1};
   push(pool_, {bind(l.in), bind(l.out)}, k, grid, wg);
 }
