@@ -39,24 +39,21 @@ typedef struct {
 #define FACE_RESIDUAL 2u
 #define FACE_LEAKY 4u  // face-api's leaky(): relu(x - 0.1x) + 0.1x
 
-// Output pixels and output channels one work-item of face_conv2d computes.
+// One work-item of face_conv2d computes FACE_CONV_PIXELS output pixels x
+// 16 * nv channels, nv = 2 when out_c % 32 == 0, else 1 (the host sizes
+// the grid by the same rule).
 #define FACE_CONV_PIXELS 8
-#define FACE_CONV_CHANNELS 16
 
-// out = act(conv(in, filter) + bias [+ residual]) for a block of
-// FACE_CONV_PIXELS pixels x FACE_CONV_CHANNELS channels: the inner loop
-// multiplies one row of 16 filter values by 8 input values, a register-blocked
-// GEMM whose operands come straight from the NHWC tensors (no im2col copy).
-// Global id 0: pixel block over batch * ext_h * ext_w; id 1: channel block.
-// filter is [filter_h][filter_w][in_c][out_c] (TF's HWIO), out_c % 16 == 0.
-__kernel void face_conv2d(__global const float* in, __global const float* filter,
-                          __global const float* bias, __global const float* residual,
-                          __global float* out, face_conv_constants k) {
+// out = act(conv(in, filter) + bias [+ residual]) for one block: the inner
+// loop multiplies nv rows of 16 filter values by 8 input values, a
+// register-blocked GEMM whose operands come straight from the NHWC tensors
+// (no im2col copy). Inlined with a constant nv, so the loops over it unroll.
+inline __attribute__((always_inline)) void face_conv_block(
+    __global const float* in, __global const float* filter, __global const float* bias,
+    __global const float* residual, __global float* out, const face_conv_constants k,
+    const uint m0, const uint k0, const uint nv) {
   const uint extent = k.ext_h * k.ext_w;
   const uint total = k.batch * extent;
-  const uint m0 = (uint)get_global_id(0) * FACE_CONV_PIXELS;
-  const uint k0 = (uint)get_global_id(1) * FACE_CONV_CHANNELS;
-  if (m0 >= total || k0 >= k.out_c) return;
   const uint C = k.in_c;
   const uint K = k.out_c;
   const uint in_pitch = k.in_w + 2 * k.in_border;
@@ -76,9 +73,9 @@ __kernel void face_conv2d(__global const float* in, __global const float* filter
     base[j] = ((n * in_rows + p * k.stride + origin) * in_pitch + q * k.stride + origin) * C;
   }
 
-  float16 acc[FACE_CONV_PIXELS];
+  float16 acc[FACE_CONV_PIXELS][2];
 #pragma unroll
-  for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc[j] = (float16)(0.0f);
+  for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc[j][0] = acc[j][1] = (float16)(0.0f);
 
   // Along a filter row the window's s and c are contiguous in NHWC, and so
   // are the filter's: one loop of filter_w * in_c steps per row.
@@ -87,15 +84,18 @@ __kernel void face_conv2d(__global const float* in, __global const float* filter
     __global const float* x = in + r * in_pitch * C;
     __global const float* w = filter + r * row * K + k0;
     for (uint t = 0; t < row; ++t) {
-      const float16 wv = vload16(0, w + t * K);
+      float16 wv[2];
+#pragma unroll
+      for (uint v = 0; v < nv; ++v) wv[v] = vload16(0, w + t * K + 16 * v);
 #pragma unroll
       for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
-        acc[j] = fma((float16)(x[base[j] + t]), wv, acc[j]);
+        const float16 xv = (float16)(x[base[j] + t]);
+#pragma unroll
+        for (uint v = 0; v < nv; ++v) acc[j][v] = fma(xv, wv[v], acc[j][v]);
       }
     }
   }
 
-  const float16 b = vload16(0, bias + k0);
   const uint out_pitch = k.out_w + 2 * k.out_border;
   const uint out_rows = k.out_h + 2 * k.out_border;
   const uint res_pitch = k.out_w + 2 * k.res_border;
@@ -108,18 +108,36 @@ __kernel void face_conv2d(__global const float* in, __global const float* filter
     const uint pq = m - n * extent;
     const uint p = pq / k.ext_w;
     const uint q = pq - p * k.ext_w;
-    float16 v = acc[j] + b;
-    if (k.flags & FACE_RESIDUAL) {
-      const uint at = ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) * K + k0;
-      v += vload16(0, residual + at);
+    const uint at_out = ((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * K + k0;
+    const uint at_res = ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) * K + k0;
+#pragma unroll
+    for (uint v = 0; v < nv; ++v) {
+      float16 y = acc[j][v] + vload16(0, bias + k0 + 16 * v);
+      if (k.flags & FACE_RESIDUAL) y += vload16(0, residual + at_res + 16 * v);
+      if (k.flags & FACE_RELU) y = fmax(y, (float16)(0.0f));
+      if (k.flags & FACE_LEAKY) {
+        const float16 t = y * 0.1f;
+        y = fmax(y - t, (float16)(0.0f)) + t;
+      }
+      vstore16(y, 0, out + at_out + 16 * v);
     }
-    if (k.flags & FACE_RELU) v = fmax(v, (float16)(0.0f));
-    if (k.flags & FACE_LEAKY) {
-      const float16 t = v * 0.1f;
-      v = fmax(v - t, (float16)(0.0f)) + t;
-    }
-    const uint at = ((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * K + k0;
-    vstore16(v, 0, out + at);
+  }
+}
+
+// Global id 0: pixel block over batch * ext_h * ext_w; id 1: channel block.
+// filter is [filter_h][filter_w][in_c][out_c] (TF's HWIO), out_c % 16 == 0;
+// residual is read only with FACE_RESIDUAL.
+__kernel void face_conv2d(__global const float* in, __global const float* filter,
+                          __global const float* bias, __global const float* residual,
+                          __global float* out, face_conv_constants k) {
+  const uint nv = k.out_c % 32 == 0 ? 2 : 1;
+  const uint m0 = (uint)get_global_id(0) * FACE_CONV_PIXELS;
+  const uint k0 = (uint)get_global_id(1) * 16 * nv;
+  if (m0 >= k.batch * k.ext_h * k.ext_w || k0 >= k.out_c) return;
+  if (nv == 2) {
+    face_conv_block(in, filter, bias, residual, out, k, m0, k0, 2);
+  } else {
+    face_conv_block(in, filter, bias, residual, out, k, m0, k0, 1);
   }
 }
 

@@ -9,8 +9,10 @@
 namespace ahal_face {
 namespace {
 
-// Blocking of face_conv2d in face.cl and in conv2d.comp (work per item).
-constexpr uint32_t kClConvPixels = 8, kClConvChannels = 16;
+// Blocking of face_conv2d in face.cl and in face_conv2d.comp (work per
+// item); face.cl takes 32 channels per item where out_c allows.
+constexpr uint32_t kClConvPixels = 8;
+uint32_t cl_conv_channels(uint32_t out_c) { return out_c % 32 == 0 ? 32 : 16; }
 constexpr uint32_t kGlslConvPixels = 4, kGlslConvChannels = 4;
 
 uint32_t div_up(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
@@ -136,7 +138,7 @@ void DeviceNetwork::record_conv(const Layer& l) {
     // and leave enough workgroups to spread over the cores.
     wg[0] = cpu_like_ ? 4 : 64;
     grid[0] = div_up(div_up(pixels, kClConvPixels), wg[0]);
-    grid[1] = k.out_c / kClConvChannels;
+    grid[1] = k.out_c / cl_conv_channels(k.out_c);
   }
   const int residual = l.in2 >= 0 ? l.in2 : l.out;  // bound but unread without FACE_RESIDUAL
   push(conv_,
