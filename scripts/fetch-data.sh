@@ -4,7 +4,9 @@
 # at build or run time. Without the data, the workload tests skip.
 #
 # face: npm @vladmandic/face-api 1.7.15 (MIT): trained weights (TF.js
-# manifests + .bin shards) and the demo photos, fetched with Debian's npm.
+# manifests + .bin shards), the demo photos, and face-api's own bundle (the
+# optional cross-check of the PyTorch reference runs it under node),
+# fetched with Debian's npm.
 set -euo pipefail
 
 data=${AHAL_DATA_DIR:-$HOME/.cache/ahal}
@@ -21,6 +23,7 @@ wanted=(
   model/tiny_face_detector_model.bin
   demo/sample1.jpg demo/sample2.jpg demo/sample3.jpg
   demo/sample4.jpg demo/sample5.jpg demo/sample6.jpg
+  dist/face-api.esm.js
 )
 
 complete=1

@@ -55,13 +55,10 @@ inline uint64_t at(uint64_t n, uint64_t y, uint64_t x, uint32_t h, uint32_t w, u
   return ((n * rows + y + border) * pitch + x + border) * c;
 }
 
-}  // namespace
-
-// ---------------------------------------------------------- conv2d_nhwc_f32
-
-void check_conv2d_nhwc(const void* constants, const uint64_t* binding_bytes) {
-  const auto c = read_constants<Conv2dNhwcConstants>(constants);
-  const std::string op = "conv2d_nhwc_f32";
+// What conv2d and depthwise conv check alike; `filter_k` is the filter's
+// last dimension (out_c, or 1 for depthwise).
+void check_conv_common(const Conv2dNhwcConstants& c, const std::string& op,
+                       const uint64_t* binding_bytes, uint32_t filter_k) {
   if (c.stride == 0 || c.filter_h == 0 || c.filter_w == 0)
     fail(op, "stride and filter must be > 0");
   if (c.flags & ~(kRelu | kResidual | kLeaky)) fail(op, "unknown flags " + std::to_string(c.flags));
@@ -83,8 +80,8 @@ void check_conv2d_nhwc(const void* constants, const uint64_t* binding_bytes) {
                             std::to_string(c.out_w) + "x" + std::to_string(c.out_c);
   require_binding(binding_bytes, 0, "in",
                   framed_bytes(c.batch, c.in_h, c.in_w, c.in_c, c.in_border), shape);
-  require_binding(binding_bytes, 1, "filter, [r][s][c][k]",
-                  tensor_bytes({c.filter_h, c.filter_w, c.in_c, c.out_c}), shape);
+  require_binding(binding_bytes, 1, "filter",
+                  tensor_bytes({c.filter_h, c.filter_w, c.in_c, filter_k}), shape);
   require_binding(binding_bytes, 2, "bias", tensor_bytes({c.out_c}), shape);
   if (c.flags & kResidual) {
     require_binding(binding_bytes, 3, "residual",
@@ -94,51 +91,109 @@ void check_conv2d_nhwc(const void* constants, const uint64_t* binding_bytes) {
                   framed_bytes(c.batch, c.out_h, c.out_w, c.out_c, c.out_border), shape);
 }
 
+// Residual and activation of one output pixel whose out_c sums (bias
+// included) are in `acc`; writes them to `out`.
+void finish_pixel(const Conv2dNhwcConstants& c, const float* acc, const float* residual, uint64_t n,
+                  uint64_t p, uint64_t q, float* out) {
+  const uint32_t K = c.out_c;
+  float* o = out + at(n, p, q, c.out_h, c.out_w, K, c.out_border);
+  const float* res =
+      (c.flags & kResidual) ? residual + at(n, p, q, c.out_h, c.out_w, K, c.res_border) : nullptr;
+  for (uint32_t k = 0; k < K; ++k) {
+    float v = acc[k] + (res ? res[k] : 0.0f);
+    if (c.flags & kRelu) v = std::max(v, 0.0f);
+    if (c.flags & kLeaky) {
+      const float t = v * 0.1f;
+      v = std::max(v - t, 0.0f) + t;
+    }
+    o[k] = v;
+  }
+}
+
+// Calls body(n, p, q, acc) for every output pixel of the extent, spread over
+// the compute engines; acc holds `channels` floats, zeroed.
+template <class Body>
+void for_each_pixel(const Conv2dNhwcConstants& c, uint32_t channels, WorkerPool& compute,
+                    Body&& body) {
+  const uint64_t extent = uint64_t{c.ext_h} * c.ext_w;
+  compute.parallel_for(uint64_t{c.batch} * extent, [&](uint64_t begin, uint64_t end) {
+    std::vector<float> acc(channels);
+    for (uint64_t m = begin; m < end; ++m) {
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      body(m / extent, (m % extent) / c.ext_w, m % c.ext_w, acc.data());
+    }
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------- conv2d_nhwc_f32
+
+void check_conv2d_nhwc(const void* constants, const uint64_t* binding_bytes) {
+  const auto c = read_constants<Conv2dNhwcConstants>(constants);
+  check_conv_common(c, "conv2d_nhwc_f32", binding_bytes, c.out_c);
+}
+
 void run_conv2d_nhwc(const void* constants, float* const* bindings, WorkerPool& compute) {
   const auto c = read_constants<Conv2dNhwcConstants>(constants);
   const float* in = bindings[0];
   const float* filter = bindings[1];
   const float* bias = bindings[2];
-  const float* residual = bindings[3];
-  float* out = bindings[4];
-  const uint64_t extent = uint64_t{c.ext_h} * c.ext_w;
   const uint32_t K = c.out_c;
-  // One part per range of output pixels; each pixel's K outputs accumulate
-  // together so the inner loop runs along contiguous filter rows.
-  compute.parallel_for(uint64_t{c.batch} * extent, [&](uint64_t begin, uint64_t end) {
-    std::vector<float> acc(K);
-    for (uint64_t m = begin; m < end; ++m) {
-      const uint64_t n = m / extent, p = (m % extent) / c.ext_w, q = m % c.ext_w;
-      std::copy(bias, bias + K, acc.begin());
-      for (uint32_t r = 0; r < c.filter_h; ++r) {
-        const int64_t y = int64_t(p * c.stride + r) - c.pad;
-        if (y < 0 || y >= int64_t{c.in_h}) continue;  // zero padding
-        for (uint32_t s = 0; s < c.filter_w; ++s) {
-          const int64_t x = int64_t(q * c.stride + s) - c.pad;
-          if (x < 0 || x >= int64_t{c.in_w}) continue;
-          const float* pixel = in + at(n, y, x, c.in_h, c.in_w, c.in_c, c.in_border);
-          const float* w = filter + (uint64_t{r} * c.filter_w + s) * c.in_c * K;
-          for (uint32_t ch = 0; ch < c.in_c; ++ch) {
-            const float v = pixel[ch];
-            const float* wk = w + uint64_t{ch} * K;
-            for (uint32_t k = 0; k < K; ++k) acc[k] += v * wk[k];
-          }
+  // Each pixel's K outputs accumulate together, so the inner loop runs
+  // along contiguous filter rows.
+  for_each_pixel(c, K, compute, [&](uint64_t n, uint64_t p, uint64_t q, float* acc) {
+    std::copy(bias, bias + K, acc);
+    for (uint32_t r = 0; r < c.filter_h; ++r) {
+      const int64_t y = int64_t(p * c.stride + r) - c.pad;
+      if (y < 0 || y >= int64_t{c.in_h}) continue;  // zero padding
+      for (uint32_t s = 0; s < c.filter_w; ++s) {
+        const int64_t x = int64_t(q * c.stride + s) - c.pad;
+        if (x < 0 || x >= int64_t{c.in_w}) continue;
+        const float* pixel = in + at(n, y, x, c.in_h, c.in_w, c.in_c, c.in_border);
+        const float* w = filter + (uint64_t{r} * c.filter_w + s) * c.in_c * K;
+        for (uint32_t ch = 0; ch < c.in_c; ++ch) {
+          const float v = pixel[ch];
+          const float* wk = w + uint64_t{ch} * K;
+          for (uint32_t k = 0; k < K; ++k) acc[k] += v * wk[k];
         }
-      }
-      float* o = out + at(n, p, q, c.out_h, c.out_w, K, c.out_border);
-      const float* res = (c.flags & kResidual)
-                             ? residual + at(n, p, q, c.out_h, c.out_w, K, c.res_border)
-                             : nullptr;
-      for (uint32_t k = 0; k < K; ++k) {
-        float v = acc[k] + (res ? res[k] : 0.0f);
-        if (c.flags & kRelu) v = std::max(v, 0.0f);
-        if (c.flags & kLeaky) {
-          const float t = v * 0.1f;
-          v = std::max(v - t, 0.0f) + t;
-        }
-        o[k] = v;
       }
     }
+    finish_pixel(c, acc, bindings[3], n, p, q, bindings[4]);
+  });
+}
+
+// ------------------------------------------------ depthwise_conv2d_nhwc_f32
+
+void check_depthwise_conv2d_nhwc(const void* constants, const uint64_t* binding_bytes) {
+  const auto c = read_constants<Conv2dNhwcConstants>(constants);
+  if (c.in_c != c.out_c) {
+    fail("depthwise_conv2d_nhwc_f32",
+         "in_c " + std::to_string(c.in_c) + " and out_c " + std::to_string(c.out_c) + " differ");
+  }
+  check_conv_common(c, "depthwise_conv2d_nhwc_f32", binding_bytes, 1);
+}
+
+void run_depthwise_conv2d_nhwc(const void* constants, float* const* bindings, WorkerPool& compute) {
+  const auto c = read_constants<Conv2dNhwcConstants>(constants);
+  const float* in = bindings[0];
+  const float* filter = bindings[1];
+  const float* bias = bindings[2];
+  const uint32_t C = c.in_c;
+  for_each_pixel(c, C, compute, [&](uint64_t n, uint64_t p, uint64_t q, float* acc) {
+    for (uint32_t r = 0; r < c.filter_h; ++r) {
+      const int64_t y = int64_t(p * c.stride + r) - c.pad;
+      if (y < 0 || y >= int64_t{c.in_h}) continue;
+      for (uint32_t s = 0; s < c.filter_w; ++s) {
+        const int64_t x = int64_t(q * c.stride + s) - c.pad;
+        if (x < 0 || x >= int64_t{c.in_w}) continue;
+        const float* pixel = in + at(n, y, x, c.in_h, c.in_w, C, c.in_border);
+        const float* w = filter + (uint64_t{r} * c.filter_w + s) * C;
+        for (uint32_t ch = 0; ch < C; ++ch) acc[ch] += pixel[ch] * w[ch];
+      }
+    }
+    for (uint32_t ch = 0; ch < C; ++ch) acc[ch] += bias[ch];
+    finish_pixel(c, acc, bindings[3], n, p, q, bindings[4]);
   });
 }
 

@@ -191,6 +191,8 @@ const BuiltinOperator kOperators[kBuiltinOperatorCount] = {
     {"ahal.builtin.softmax_f32", 2, sizeof(SoftmaxConstants), check_softmax, run_softmax},
     {"ahal.builtin.conv2d_nhwc_f32", 5, kConv2dNhwcConstantsSize, check_conv2d_nhwc,
      run_conv2d_nhwc},
+    {"ahal.builtin.depthwise_conv2d_nhwc_f32", 5, kConv2dNhwcConstantsSize,
+     check_depthwise_conv2d_nhwc, run_depthwise_conv2d_nhwc},
     {"ahal.builtin.pool2d_nhwc_f32", 2, kPool2dNhwcConstantsSize, check_pool2d_nhwc,
      run_pool2d_nhwc},
     {"ahal.builtin.add_relu_f32", 3, kAddReluConstantsSize, check_add_relu, run_add_relu},

@@ -141,6 +141,51 @@ __kernel void face_conv2d(__global const float* in, __global const float* filter
   }
 }
 
+// Depthwise convolution: out[..][c] = act(sum_rs in[..][c] * filter[r][s][c]
+// + bias[c]), the constants as face_conv2d's (in_c == out_c, % 16 == 0).
+// Global id 0: group of 16 channels, 1: pixel over batch * ext_h * ext_w.
+// Bindings as face_conv2d's; residual is read only with FACE_RESIDUAL.
+__kernel void face_depthwise2d(__global const float* in, __global const float* filter,
+                               __global const float* bias, __global const float* residual,
+                               __global float* out, face_conv_constants k) {
+  const uint c0 = (uint)get_global_id(0) * 16;
+  const uint m = (uint)get_global_id(1);
+  const uint extent = k.ext_h * k.ext_w;
+  if (c0 >= k.out_c || m >= k.batch * extent) return;
+  const uint n = m / extent;
+  const uint pq = m - n * extent;
+  const uint p = pq / k.ext_w;
+  const uint q = pq - p * k.ext_w;
+  const uint C = k.in_c;
+  const uint in_pitch = k.in_w + 2 * k.in_border;
+  const uint in_rows = k.in_h + 2 * k.in_border;
+  const uint origin = k.in_border - k.pad;
+  __global const float* x =
+      in + ((n * in_rows + p * k.stride + origin) * in_pitch + q * k.stride + origin) * C + c0;
+  float16 acc = (float16)(0.0f);
+  for (uint r = 0; r < k.filter_h; ++r) {
+    for (uint s = 0; s < k.filter_w; ++s) {
+      acc = fma(vload16(0, x + (r * in_pitch + s) * C),
+                vload16(0, filter + (r * k.filter_w + s) * C + c0), acc);
+    }
+  }
+  float16 y = acc + vload16(0, bias + c0);
+  if (k.flags & FACE_RESIDUAL) {
+    const uint res_pitch = k.out_w + 2 * k.res_border;
+    const uint res_rows = k.out_h + 2 * k.res_border;
+    y += vload16(0, residual + ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) *
+                                   C + c0);
+  }
+  if (k.flags & FACE_RELU) y = fmax(y, (float16)(0.0f));
+  if (k.flags & FACE_LEAKY) {
+    const float16 t = y * 0.1f;
+    y = fmax(y - t, (float16)(0.0f)) + t;
+  }
+  const uint out_pitch = k.out_w + 2 * k.out_border;
+  const uint out_rows = k.out_h + 2 * k.out_border;
+  vstore16(y, 0, out + ((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * C + c0);
+}
+
 // Max or average pooling over the ext_h x ext_w part of the output. Windows
 // may run past the input's bottom and right edges (TF's 'same' padding comes
 // after): those positions are skipped, and an average divides by the rest.

@@ -88,6 +88,7 @@ void DeviceNetwork::choose_path(const std::string& bundle_path) {
     path_ = LayerPath::kBuiltins;
     path_name_ = "builtins";
     conv_ = ahal::Kernel::builtin(device_, "ahal.builtin.conv2d_nhwc_f32").get();
+    depthwise_ = ahal::Kernel::builtin(device_, "ahal.builtin.depthwise_conv2d_nhwc_f32").get();
     pool_ = ahal::Kernel::builtin(device_, "ahal.builtin.pool2d_nhwc_f32").get();
     add_ = ahal::Kernel::builtin(device_, "ahal.builtin.add_relu_f32").get();
     gemm_ = ahal::Kernel::builtin(device_, "ahal.builtin.gemm_f32").get();
@@ -98,6 +99,7 @@ void DeviceNetwork::choose_path(const std::string& bundle_path) {
   path_name_ = ahal_module_format_name(format);
   path_ = format == AHAL_MODULE_FORMAT_SPIRV_VULKAN ? LayerPath::kGlsl : LayerPath::kOpenCLC;
   conv_ = module_.kernel("face_conv2d").get();
+  depthwise_ = module_.kernel("face_depthwise2d").get();
   pool_ = module_.kernel("face_pool2d").get();
   add_ = module_.kernel("face_add_relu").get();
   gemm_ = module_.kernel("face_gemm").get();
@@ -146,6 +148,26 @@ void DeviceNetwork::record_conv(const Layer& l) {
         {filters_[l.weights].get(), 0, 0},
         {biases_[l.weights].get(), 0, 0},
         bind(residual),
+        bind(l.out)},
+       k, grid, wg);
+}
+
+void DeviceNetwork::record_depthwise(const Layer& l) {
+  const face_conv_constants k = conv_constants(graph_, l, batch_);
+  const uint64_t pixels = uint64_t{batch_} * l.ext_h * l.ext_w;
+  // An item computes one pixel's 16 (face.cl) or 4 (GLSL) channels:
+  // x along channels, y along pixels.
+  const uint32_t per_item = path_ == LayerPath::kGlsl ? 4 : 16;
+  const uint32_t items_x = div_up(k.out_c, per_item);
+  const uint32_t wg_x = std::min<uint32_t>(items_x, 64);
+  const uint32_t wg_y = std::max(1u, std::min<uint32_t>(uint32_t(pixels), 256 / wg_x));
+  const uint32_t grid[3] = {div_up(items_x, wg_x), div_up(pixels, wg_y), 1};
+  const uint32_t wg[3] = {wg_x, wg_y, 1};
+  push(depthwise_,
+       {bind(l.in),
+        {filters_[l.weights].get(), 0, 0},
+        {biases_[l.weights].get(), 0, 0},
+        bind(l.out),
         bind(l.out)},
        k, grid, wg);
 }
@@ -212,6 +234,9 @@ void DeviceNetwork::record() {
     switch (l.kind) {
       case LayerKind::kConv:
         record_conv(l);
+        break;
+      case LayerKind::kDepthwise:
+        record_depthwise(l);
         break;
       case LayerKind::kPool:
         record_pool(l);

@@ -61,6 +61,7 @@ class DeviceNetwork {
   void choose_path(const std::string& bundle_path);
   void record();
   void record_conv(const Layer& l);
+  void record_depthwise(const Layer& l);
   void record_pool(const Layer& l);
   void record_add(const Layer& l);
   void record_gemm(const Layer& l);
@@ -82,7 +83,8 @@ class DeviceNetwork {
   std::string path_name_;
   bool cpu_like_ = false;
   ahal::Module module_;
-  ahal_kernel_t conv_ = nullptr, pool_ = nullptr, add_ = nullptr, gemm_ = nullptr;
+  ahal_kernel_t conv_ = nullptr, depthwise_ = nullptr, pool_ = nullptr, add_ = nullptr,
+                gemm_ = nullptr;
   std::vector<ahal::Buffer> tensors_;
   std::vector<ahal::Buffer> filters_, biases_, matrices_;
   std::vector<Command> commands_;

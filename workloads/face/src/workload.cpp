@@ -225,16 +225,16 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
 
   if (o.profile_runs > 0) {
     const std::vector<double> ms_per_layer = net.profile_layers(stream, o.profile_runs);
-    static const char* kinds[] = {"conv", "pool", "add_relu", "gemm"};
     for (size_t i = 0; i < graph.layers.size(); ++i) {
       const Layer& l = graph.layers[i];
       LayerTime t;
       t.name = l.name;
-      t.kind = kinds[static_cast<int>(l.kind)];
+      t.kind = layer_kind_name(l.kind);
       t.ms = ms_per_layer[i];
-      if (l.kind == LayerKind::kConv) {
+      if (l.kind == LayerKind::kConv || l.kind == LayerKind::kDepthwise) {
         const ConvWeights& w = graph.convs[l.weights];
-        t.gflop = 2e-9 * o.batch * l.ext_h * l.ext_w * w.r * w.s * w.c * w.k;
+        t.gflop = 2e-9 * o.batch * l.ext_h * l.ext_w * w.r * w.s * w.c *
+                  (l.kind == LayerKind::kConv ? w.k : 1);
       }
       r.layers.push_back(t);
     }
