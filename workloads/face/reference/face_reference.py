@@ -74,9 +74,10 @@ def write_reference(args):
                                  fm.RECOGNITION_MEAN_RGB, True)
             with torch.no_grad():
                 emb = recognizer(x)[0].numpy()
-            faces.append({"image": name, "box": face["box"], "score": round(face["score"], 6),
+            faces.append({"image": name, "box": face["box"], "score": face["score"],
                           "input_sum": float(x.double().sum()),
-                          "embedding": [float(v) for v in emb]})
+                          # 9 significant digits give back the same float32
+                          "embedding": [float(f"{v:.9g}") for v in emb]})
 
     ref = {
         "model": "face_recognition",
@@ -91,9 +92,18 @@ def write_reference(args):
         "images": images,
         "faces": faces,
     }
+    # One line per image and per face keeps the file small and diffs readable.
     with open(args.out, "w") as f:
-        json.dump(ref, f, indent=1)
-        f.write("\n")
+        f.write("{\n")
+        for key, value in ref.items():
+            if isinstance(value, list):
+                f.write(f' "{key}": [\n')
+                f.write(",\n".join("  " + json.dumps(v) for v in value))
+                f.write("\n ]")
+            else:
+                f.write(f' "{key}": {json.dumps(value)}')
+            f.write(",\n" if key != "faces" else "\n")
+        f.write("}\n")
     print(f"face_reference: {len(faces)} faces in {len(images)} images -> {args.out}")
     print_distances(faces)
 

@@ -15,12 +15,19 @@ Reference load_reference(const std::string& path) {
   try {
     nlohmann::json j = nlohmann::json::parse(in);
     ref.model = j.at("model").get<std::string>();
+    for (const auto& i : j.at("images")) {
+      ref.images.push_back({i.at("image").get<std::string>(), i.at("faces").get<uint32_t>()});
+      if (ref.images.back().image.find('/') != std::string::npos) {
+        throw std::runtime_error("image name '" + ref.images.back().image + "' has a folder");
+      }
+    }
     for (const auto& f : j.at("faces")) {
       ReferenceFace face;
       face.image = f.at("image").get<std::string>();
       const auto& b = f.at("box");
       face.box = {b.at(0).get<int32_t>(), b.at(1).get<int32_t>(), b.at(2).get<int32_t>(),
                   b.at(3).get<int32_t>()};
+      face.score = f.at("score").get<double>();
       face.embedding = f.at("embedding").get<std::vector<float>>();
       if (face.image.find('/') != std::string::npos) {
         throw std::runtime_error("image name '" + face.image + "' has a folder");

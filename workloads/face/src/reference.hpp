@@ -12,12 +12,19 @@ namespace ahal_face {
 struct ReferenceFace {
   std::string image;  // file name under demo/
   Box box;
+  double score = 0;  // the detector's
   std::vector<float> embedding;
+};
+
+struct ReferenceImage {
+  std::string image;
+  uint32_t faces = 0;  // detected in it
 };
 
 struct Reference {
   std::string model;
-  std::vector<ReferenceFace> faces;
+  std::vector<ReferenceImage> images;
+  std::vector<ReferenceFace> faces;  // image by image, best score first
 };
 
 // Throws std::runtime_error naming the file and the problem.

@@ -1,5 +1,6 @@
 #include "workload.hpp"
 
+#include "detector.hpp"
 #include "device_network.hpp"
 #include "graph.hpp"
 #include "image.hpp"
@@ -73,6 +74,97 @@ std::vector<std::vector<float>> face_inputs(const Reference& ref, const Graph& g
   return inputs;
 }
 
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Embeds `faces` (network inputs) with `net`, batch by batch (the last one
+// padded by repeats); returns out_n floats per face.
+std::vector<float> embed(DeviceNetwork& net, ahal::Stream& stream,
+                         const std::vector<std::vector<float>>& faces) {
+  const uint64_t in_n = net.input_floats(), out_n = net.output_floats();
+  std::vector<float> input(in_n * net.batch()), output(out_n * net.batch());
+  std::vector<float> all(out_n * faces.size());
+  for (size_t first = 0; first < faces.size(); first += net.batch()) {
+    for (uint32_t i = 0; i < net.batch(); ++i) {
+      const auto& f = faces[std::min(first + i, faces.size() - 1)];
+      std::copy(f.begin(), f.end(), input.begin() + i * in_n);
+    }
+    net.enqueue(stream, input.data(), output.data());
+    stream.synchronize();
+    const size_t n = std::min<size_t>(net.batch(), faces.size() - first);
+    std::copy(output.begin(), output.begin() + n * out_n, all.begin() + first * out_n);
+  }
+  return all;
+}
+
+// detect -> crop -> embed on every reference photo, checked against the
+// reference's boxes, scores and embeddings; `runs` times for the timing.
+PipelineResult run_pipeline(ahal::Device device, const std::string& data, const Reference& ref,
+                            const Graph& recognition, DeviceNetwork& recognizer,
+                            ahal::Stream& stream, const std::string& bundle, uint32_t runs) {
+  const WeightMap weights =
+      WeightMap::load(data + "/model/tiny_face_detector_model-weights_manifest.json");
+  const Graph graph = tiny_face_detector_graph(weights);
+  DeviceNetwork detector(device, graph, 1, bundle);
+  const TensorInfo& out = graph.tensors[graph.output];
+  std::vector<float> grid(detector.output_floats());
+  PipelineResult p;
+  p.layer_path = detector.path_name();
+  p.gflop_per_photo = graph.flops_per_image() * 1e-9;
+  p.boxes_match = true;
+  p.max_rel_err = 0;
+  std::vector<double> detect_ms, photo_ms;
+  size_t first_face = 0;
+  for (const ReferenceImage& photo : ref.images) {
+    const RgbImage img = read_jpeg(data + "/demo/" + photo.image);
+    std::vector<Detection> found;
+    std::vector<float> embeddings;
+    for (uint32_t run = 0; run < std::max(1u, runs); ++run) {
+      const auto t0 = Clock::now();
+      const std::vector<float> input = network_input(img, graph.input_size, graph.mean_rgb, false);
+      detector.enqueue(stream, input.data(), grid.data());
+      stream.synchronize();
+      found = decode_detections(grid.data(), out.h, out.c, img.width, img.height);
+      detect_ms.push_back(ms_since(t0));
+      std::vector<std::vector<float>> crops;
+      for (const Detection& d : found) {
+        crops.push_back(
+            network_input(crop(img, d.box), recognition.input_size, recognition.mean_rgb, true));
+      }
+      embeddings = crops.empty() ? std::vector<float>{} : embed(recognizer, stream, crops);
+      photo_ms.push_back(ms_since(t0));
+    }
+    ++p.photos;
+    p.faces_expected += photo.faces;
+    p.faces_found += static_cast<uint32_t>(found.size());
+    if (found.size() != photo.faces) p.boxes_match = false;
+    const size_t out_n = recognizer.output_floats();
+    for (size_t i = 0; i < found.size() && i < photo.faces; ++i) {
+      const ReferenceFace& want = ref.faces[first_face + i];
+      const Box& a = found[i].box;
+      const Box& b = want.box;
+      if (want.image != photo.image || a.x != b.x || a.y != b.y || a.width != b.width ||
+          a.height != b.height) {
+        p.boxes_match = false;
+        continue;
+      }
+      p.max_score_rel_err =
+          std::max(p.max_score_rel_err, std::abs(found[i].score - want.score) / want.score);
+      p.max_rel_err = std::max(p.max_rel_err, relative_error(embeddings.data() + i * out_n,
+                                                             want.embedding.data(), out_n));
+    }
+    first_face += photo.faces;
+  }
+  if (!p.boxes_match) p.max_rel_err = -1;
+  p.detect_ms_p50 = percentile(detect_ms, 50);
+  p.photo_ms_p50 = percentile(photo_ms, 50);
+  p.photos_per_s = 1e3 / p.photo_ms_p50;
+  return p;
+}
+
 }  // namespace
 
 std::string default_data_dir() {
@@ -112,6 +204,20 @@ std::string WorkloadResult::to_json() const {
   j += ", \"tolerance\": " + number(tolerance);
   j += ", \"accurate\": " + std::string(accurate() ? "true" : "false");
   j += ", \"command_buffers\": false";
+  if (has_pipeline) {
+    const PipelineResult& p = pipeline;
+    j += ", \"pipeline\": {\"layer_path\": " + quote(p.layer_path) +
+         ", \"photos\": " + std::to_string(p.photos) +
+         ", \"faces_expected\": " + std::to_string(p.faces_expected) +
+         ", \"faces_found\": " + std::to_string(p.faces_found) +
+         ", \"boxes_match\": " + (p.boxes_match ? "true" : "false") +
+         ", \"max_score_rel_err\": " + number(p.max_score_rel_err) +
+         ", \"max_rel_err\": " + (p.max_rel_err < 0 ? std::string("null") : number(p.max_rel_err)) +
+         ", \"detector_gflop_per_photo\": " + number(p.gflop_per_photo) +
+         ", \"detect_ms_p50\": " + number(p.detect_ms_p50) +
+         ", \"photo_ms_p50\": " + number(p.photo_ms_p50) +
+         ", \"photos_per_s\": " + number(p.photos_per_s) + "}";
+  }
   if (!layers.empty()) {
     j += ", \"layers\": [";
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -206,15 +312,13 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
     net.enqueue(stream, input.data(), output.data());
     stream.synchronize();
   }
-  using clock = std::chrono::steady_clock;
   std::vector<double> ms;
-  const auto start = clock::now();
-  while (ms.size() < std::max(1u, o.iterations) ||
-         std::chrono::duration<double>(clock::now() - start).count() < o.min_seconds) {
-    const auto t0 = clock::now();
+  const auto start = Clock::now();
+  while (ms.size() < std::max(1u, o.iterations) || ms_since(start) < o.min_seconds * 1e3) {
+    const auto t0 = Clock::now();
     net.enqueue(stream, input.data(), output.data());
     stream.synchronize();
-    ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+    ms.push_back(ms_since(t0));
   }
   r.timed_runs = static_cast<uint32_t>(ms.size());
   r.latency_p50_ms = percentile(ms, 50);
@@ -222,6 +326,12 @@ WorkloadResult run_face_workload(ahal_runtime_t runtime, const WorkloadOptions& 
   r.latency_best_ms = *std::min_element(ms.begin(), ms.end());
   r.throughput = o.batch * 1e3 / r.latency_p50_ms;
   r.throughput_best = o.batch * 1e3 / r.latency_best_ms;
+
+  if (o.pipeline) {
+    r.has_pipeline = true;
+    r.pipeline = run_pipeline(device, data, ref, graph, net, stream, bundle,
+                              std::max(1u, std::min(o.iterations, 3u)));
+  }
 
   if (o.profile_runs > 0) {
     const std::vector<double> ms_per_layer = net.profile_layers(stream, o.profile_runs);

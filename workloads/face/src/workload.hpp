@@ -21,6 +21,7 @@ struct WorkloadOptions {
   bool check = true;             // embed reference faces and compare
   uint32_t check_faces = 0;      // how many (the first ones); 0 = all
   uint32_t profile_runs = 0;     // > 0: time each layer alone, best of this many
+  bool pipeline = false;         // also detect -> crop -> embed on the six photos
   std::string data_dir;          // "" = default_data_dir()
   std::string reference;         // "" = default_reference_path()
   std::string bundle;            // "" = default_bundle_path()
@@ -31,6 +32,26 @@ struct LayerTime {
   std::string kind;  // "conv", "pool", "add_relu", "gemm"
   double ms = 0;     // best of the profile runs, launch + wait
   double gflop = 0;  // of the whole batch
+};
+
+// detect -> crop -> embed on the device: the tiny face detector on each
+// photo, face boxes decoded on the host, each face embedded.
+struct PipelineResult {
+  std::string layer_path;  // of the detector network
+  uint32_t photos = 0;
+  uint32_t faces_expected = 0;  // by the reference
+  uint32_t faces_found = 0;
+  bool boxes_match = false;  // every photo: the same boxes as the reference
+  double max_score_rel_err = 0;
+  double max_rel_err = -1;     // embeddings of the faces found (when boxes match)
+  double detect_ms_p50 = 0;    // one photo: resize on the host + detector on the device
+  double photo_ms_p50 = 0;     // one photo: all of detect, crop, embed
+  double photos_per_s = 0;     // at photo_ms_p50
+  double gflop_per_photo = 0;  // of the detector
+  bool ok(double tolerance) const {
+    return boxes_match && max_score_rel_err <= tolerance && max_rel_err >= 0 &&
+           max_rel_err <= tolerance;
+  }
 };
 
 struct WorkloadResult {
@@ -49,7 +70,12 @@ struct WorkloadResult {
   double max_rel_err = -1;  // max over faces of ||out - ref|| / ||ref||; < 0 if unchecked
   double tolerance = 1e-4;
   std::vector<LayerTime> layers;  // with profile_runs > 0
-  bool accurate() const { return max_rel_err >= 0 && max_rel_err <= tolerance; }
+  bool has_pipeline = false;
+  PipelineResult pipeline;  // with has_pipeline
+  bool accurate() const {
+    return max_rel_err >= 0 && max_rel_err <= tolerance &&
+           (!has_pipeline || pipeline.ok(tolerance));
+  }
   std::string to_json() const;  // one line
 };
 

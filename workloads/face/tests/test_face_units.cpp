@@ -1,5 +1,6 @@
 // The face workload's host parts without a device: TF.js manifests and
 // dequantization, JPEG decoding, face-api's preprocessing, the graph.
+#include "detector.hpp"
 #include "graph.hpp"
 #include "image.hpp"
 #include "layer_constants.h"
@@ -226,4 +227,38 @@ TEST_CASE("the recognition graph matches face-api's network", "[graph]") {
   CHECK(g.tensors[g.output].c == 128);
   CHECK(g.tensors[g.output].border == 0);
   CHECK((layer("conv32_1/conv2").flags & FACE_RESIDUAL) != 0);
+}
+
+TEST_CASE("detector output decodes to face-api's boxes, suppressed and clipped", "[detector]") {
+  // A 2x2 grid, 32 floats per cell (25 used): cell (row 1, col 0), anchor 1
+  // scores sigmoid(2) = 0.88; anchor 0 of the same cell overlaps it with a
+  // lower score and is suppressed; everything else scores sigmoid(-5).
+  std::vector<float> grid(2 * 2 * 32, 0.0f);
+  for (int cell = 0; cell < 4; ++cell) {
+    for (int a = 0; a < 5; ++a) grid[cell * 32 + a * 5 + 4] = -5.0f;
+  }
+  float* best = &grid[2 * 32 + 1 * 5];
+  best[0] = 0.0f;  // x: sigmoid 0.5 -> centre at (0 + 0.5) / 2
+  best[1] = 0.0f;
+  best[2] = 0.0f;  // w = exp(0) * 6.041143 / 2 cells
+  best[3] = 0.0f;
+  best[4] = 2.0f;
+  float* weaker = &grid[2 * 32 + 0 * 5];
+  weaker[2] = std::log(6.041143f / 1.603231f);  // same width and height as `best`
+  weaker[3] = std::log(7.080126f / 2.094468f);
+  weaker[4] = 1.0f;
+  // A 200 x 100 image: the input scaled it to 416 x 208 and padded below,
+  // so y is stretched by 2 back in image coordinates.
+  const std::vector<Detection> d = decode_detections(grid.data(), 2, 32, 200, 100);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].score == Approx(1.0 / (1.0 + std::exp(-2.0))));
+  // Relative box: centre (0.25, 0.75 * 2), size (3.02, 3.54 * 2): clipped
+  // to the image and floored.
+  CHECK(d[0].box.x == 0);
+  CHECK(d[0].box.y == 0);
+  CHECK(d[0].box.width == 200);
+  CHECK(d[0].box.height == 100);
+  DetectorOptions strict;
+  strict.score_threshold = 0.9;
+  CHECK(decode_detections(grid.data(), 2, 32, 200, 100, strict).empty());
 }

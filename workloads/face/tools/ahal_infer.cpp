@@ -17,22 +17,26 @@
 namespace {
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: ahal-infer [--device SEL] [--batch N] [--iterations N] [--min-seconds S]\n"
-               "                  [--warmup N] [--faces N] [--no-check] [--data DIR]\n"
-               "                  [--reference FILE] [--kernels FILE] [--profile RUNS] [--json]\n"
-               "Runs face-api's face recognition network (150x150 RGB -> 128 floats) on one\n"
-               "device, compares every reference face's embedding with the PyTorch reference\n"
-               "(relative error <= 1e-4) and times inferences of N images.\n"
-               "  --device SEL      device selector (default cpu:0)\n"
-               "  --batch N         images per inference (default 1)\n"
-               "  --iterations N    timed inferences, at least (default 10)\n"
-               "  --min-seconds S   time for at least S seconds (default 0)\n"
-               "  --faces N         check only the first N reference faces (default all 20)\n"
-               "  --data DIR        the face-api package (default $AHAL_DATA_DIR/face-api-1.7.15)\n"
-               "  --profile RUNS    also time each layer alone (best of RUNS)\n"
-               "  --json            one JSON object on stdout\n"
-               "Exit 77 (skip) when the data (scripts/fetch-data.sh) or the device is absent.\n");
+  std::fprintf(
+      out,
+      "usage: ahal-infer [--device SEL] [--batch N] [--iterations N] [--min-seconds S]\n"
+      "                  [--warmup N] [--faces N] [--no-check] [--data DIR]\n"
+      "                  [--reference FILE] [--kernels FILE] [--profile RUNS] [--pipeline]\n"
+      "                  [--json]\n"
+      "Runs face-api's face recognition network (150x150 RGB -> 128 floats) on one\n"
+      "device, compares every reference face's embedding with the PyTorch reference\n"
+      "(relative error <= 1e-4) and times inferences of N images.\n"
+      "  --device SEL      device selector (default cpu:0)\n"
+      "  --batch N         images per inference (default 1)\n"
+      "  --iterations N    timed inferences, at least (default 10)\n"
+      "  --min-seconds S   time for at least S seconds (default 0)\n"
+      "  --faces N         check only the first N reference faces (default all 20)\n"
+      "  --data DIR        the face-api package (default $AHAL_DATA_DIR/face-api-1.7.15)\n"
+      "  --profile RUNS    also time each layer alone (best of RUNS)\n"
+      "  --pipeline        also run detect -> crop -> embed on the six demo photos\n"
+      "                    (tiny face detector on the device) and check the boxes\n"
+      "  --json            one JSON object on stdout\n"
+      "Exit 77 (skip) when the data (scripts/fetch-data.sh) or the device is absent.\n");
 }
 
 bool parse_uint(const char* s, uint32_t& out) {
@@ -56,6 +60,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--pipeline") {
+      o.pipeline = true;
     } else if (a == "--no-check") {
       o.check = false;
     } else if (a == "--device" && has_value) {
@@ -129,6 +135,19 @@ int main(int argc, char** argv) {
         std::printf("  %-28s %-8s %8.3f ms %7.3f GFLOP %7.1f GFLOP/s\n", l.name.c_str(),
                     l.kind.c_str(), l.ms, l.gflop, l.ms > 0 ? l.gflop / l.ms * 1e3 : 0.0);
       }
+      if (r.has_pipeline) {
+        const ahal_face::PipelineResult& p = r.pipeline;
+        std::printf(
+            "pipeline    %u photos: %u faces found, %u expected, boxes %s, score error "
+            "%.3g, embedding error %.3g\n",
+            p.photos, p.faces_found, p.faces_expected, p.boxes_match ? "match" : "DIFFER",
+            p.max_score_rel_err, p.max_rel_err);
+        std::printf(
+            "            detector %.3f GFLOP as %s: %.1f ms per photo; detect+embed "
+            "%.1f ms per photo, %.2f photos/s\n",
+            p.gflop_per_photo, p.layer_path.c_str(), p.detect_ms_p50, p.photo_ms_p50,
+            p.photos_per_s);
+      }
       if (r.max_rel_err >= 0) {
         std::printf("accuracy    %u faces, max relative error %.3g (tolerance %.0e): %s\n",
                     r.faces_checked, r.max_rel_err, r.tolerance, r.accurate() ? "ok" : "FAILED");
@@ -137,6 +156,13 @@ int main(int argc, char** argv) {
     if (r.max_rel_err >= 0 && !r.accurate()) {
       std::fprintf(stderr, "ahal-infer: %s: max relative error %.3g exceeds %.0e\n",
                    r.device.c_str(), r.max_rel_err, r.tolerance);
+      status = 1;
+    }
+    if (r.has_pipeline && !r.pipeline.ok(r.tolerance)) {
+      std::fprintf(stderr,
+                   "ahal-infer: %s: the pipeline's boxes, scores or embeddings differ from "
+                   "the reference\n",
+                   r.device.c_str());
       status = 1;
     }
   } catch (const ahal_face::WorkloadSkip& e) {
