@@ -8,6 +8,9 @@
   face_reference.py bench --batch N [--repeats R] [--threads T] [--data DIR]
       The PyTorch peer: times the recognition network on a batch of N face
       crops, prints one JSON line (best-of-R throughput, latency percentiles).
+  face_reference.py same
+      Distances of each face to itself (mirrored, box shifted) and between
+      different faces, against face-api's 0.6 threshold.
 
 Needs Debian's python3-torch, python3-numpy and python3-pil (/usr/bin/python3).
 Exits 77 when the data (scripts/fetch-data.sh) is absent.
@@ -119,6 +122,45 @@ def print_distances(faces):
         print(f"{labels[i]:>6} " + " ".join(f"{np.linalg.norm(a - b):6.3f}" for b in embs))
 
 
+def same_person(args):
+    """What the samples say about face-api's 0.6 threshold: distances of each
+    face to itself mirrored and to a box shifted by 10 %, and between all
+    pairs of different faces."""
+    import numpy as np
+    import torch
+    import face_model as fm
+
+    folder = data_dir(args.data)
+    require_data(folder)
+    torch.set_num_threads(args.threads)
+    net = fm.FaceRecognitionNet(fm.load_weights(
+        os.path.join(folder, "model/face_recognition_model-weights_manifest.json")))
+    ref = json.load(open(args.reference))
+    photos, mirrored, shifted = {}, [], []
+
+    def embed(pixels):
+        x = fm.network_input(pixels, fm.RECOGNITION_INPUT, fm.RECOGNITION_MEAN_RGB, True)
+        with torch.no_grad():
+            return net(x)[0].numpy().astype(np.float64)
+
+    for face in ref["faces"]:
+        if face["image"] not in photos:
+            photos[face["image"]] = fm.read_rgb(os.path.join(folder, "demo", face["image"]))
+        img = photos[face["image"]]
+        e = np.asarray(face["embedding"], dtype=np.float64)
+        mirrored.append(np.linalg.norm(embed(fm.crop(img, face["box"])[:, ::-1].copy()) - e))
+        x, y, w, h = face["box"]
+        d = max(1, w // 10)
+        shifted.append(np.linalg.norm(embed(fm.crop(img, [max(0, x - d), max(0, y - d), w, h])) - e))
+    embs = np.asarray([f["embedding"] for f in ref["faces"]], dtype=np.float64)
+    dist = np.linalg.norm(embs[:, None] - embs[None], axis=2)[np.triu_indices(len(embs), 1)]
+    for name, v in (("same face, mirrored", mirrored), ("same face, box shifted 10%", shifted),
+                    ("different faces", dist)):
+        v = np.asarray(v)
+        print(f"{name:28s} {len(v):4d}: {v.min():.3f} .. {v.max():.3f}, median {np.median(v):.3f}, "
+              f"{int((v < 0.6).sum())} below 0.6")
+
+
 def bench(args):
     """Times the peer on a batch of face crops, eager and TorchScript-frozen
     (torch.jit.optimize_for_inference: every conv to oneDNN); reports the
@@ -174,7 +216,7 @@ def bench(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["write", "bench"])
+    p.add_argument("command", choices=["write", "bench", "same"])
     p.add_argument("--data", help="the face-api package folder (default: $AHAL_DATA_DIR/" + PACKAGE + ")")
     p.add_argument("--out", default=os.path.join(HERE, "face_reference.json"))
     p.add_argument("--reference", default=os.path.join(HERE, "face_reference.json"))
@@ -185,7 +227,7 @@ def main():
     args = p.parse_args()
     if args.batch < 1 or args.repeats < 1:
         p.error("--batch and --repeats must be >= 1")
-    write_reference(args) if args.command == "write" else bench(args)
+    {"write": write_reference, "bench": bench, "same": same_person}[args.command](args)
 
 
 if __name__ == "__main__":
