@@ -73,9 +73,11 @@ inline __attribute__((always_inline)) void face_conv_block(
     base[j] = ((n * in_rows + p * k.stride + origin) * in_pitch + q * k.stride + origin) * C;
   }
 
-  float16 acc[FACE_CONV_PIXELS][2];
+  // Two accumulator arrays indexed only by unrolled loops, so every
+  // compiler keeps them in registers (acc1 is dead code when nv == 1).
+  float16 acc0[FACE_CONV_PIXELS], acc1[FACE_CONV_PIXELS];
 #pragma unroll
-  for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc[j][0] = acc[j][1] = (float16)(0.0f);
+  for (int j = 0; j < FACE_CONV_PIXELS; ++j) acc0[j] = acc1[j] = (float16)(0.0f);
 
   // Along a filter row the window's s and c are contiguous in NHWC, and so
   // are the filter's: one loop of filter_w * in_c steps per row.
@@ -84,14 +86,13 @@ inline __attribute__((always_inline)) void face_conv_block(
     __global const float* x = in + r * in_pitch * C;
     __global const float* w = filter + r * row * K + k0;
     for (uint t = 0; t < row; ++t) {
-      float16 wv[2];
-#pragma unroll
-      for (uint v = 0; v < nv; ++v) wv[v] = vload16(0, w + t * K + 16 * v);
+      const float16 w0 = vload16(0, w + t * K);
+      const float16 w1 = nv == 2 ? vload16(1, w + t * K) : (float16)(0.0f);
 #pragma unroll
       for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
         const float16 xv = (float16)(x[base[j] + t]);
-#pragma unroll
-        for (uint v = 0; v < nv; ++v) acc[j][v] = fma(xv, wv[v], acc[j][v]);
+        acc0[j] = fma(xv, w0, acc0[j]);
+        if (nv == 2) acc1[j] = fma(xv, w1, acc1[j]);
       }
     }
   }
@@ -112,14 +113,14 @@ inline __attribute__((always_inline)) void face_conv_block(
     const uint at_res = ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) * K + k0;
 #pragma unroll
     for (uint v = 0; v < nv; ++v) {
-      float16 y = acc[j][v] + vload16(0, bias + k0 + 16 * v);
-      if (k.flags & FACE_RESIDUAL) y += vload16(0, residual + at_res + 16 * v);
+      float16 y = (v == 0 ? acc0[j] : acc1[j]) + vload16(v, bias + k0);
+      if (k.flags & FACE_RESIDUAL) y += vload16(v, residual + at_res);
       if (k.flags & FACE_RELU) y = fmax(y, (float16)(0.0f));
       if (k.flags & FACE_LEAKY) {
         const float16 t = y * 0.1f;
         y = fmax(y - t, (float16)(0.0f)) + t;
       }
-      vstore16(y, 0, out + at_out + 16 * v);
+      vstore16(y, v, out + at_out);
     }
   }
 }

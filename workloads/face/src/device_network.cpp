@@ -155,14 +155,12 @@ void DeviceNetwork::record_conv(const Layer& l) {
 void DeviceNetwork::record_depthwise(const Layer& l) {
   const face_conv_constants k = conv_constants(graph_, l, batch_);
   const uint64_t pixels = uint64_t{batch_} * l.ext_h * l.ext_w;
-  // An item computes one pixel's 16 (face.cl) or 4 (GLSL) channels:
-  // x along channels, y along pixels.
-  const uint32_t per_item = path_ == LayerPath::kGlsl ? 4 : 16;
-  const uint32_t items_x = div_up(k.out_c, per_item);
-  const uint32_t wg_x = std::min<uint32_t>(items_x, 64);
-  const uint32_t wg_y = std::max(1u, std::min<uint32_t>(uint32_t(pixels), 256 / wg_x));
-  const uint32_t grid[3] = {div_up(items_x, wg_x), div_up(pixels, wg_y), 1};
-  const uint32_t wg[3] = {wg_x, wg_y, 1};
+  // An item computes one pixel's 16 (face.cl) or 4 (GLSL) channels: x
+  // along channels, y along pixels; one workgroup shape for every layer.
+  const bool glsl = path_ == LayerPath::kGlsl;
+  const uint32_t items_x = div_up(k.out_c, glsl ? 4 : 16);
+  const uint32_t wg[3] = {glsl ? 4u : 1u, 16, 1};
+  const uint32_t grid[3] = {div_up(items_x, wg[0]), div_up(pixels, wg[1]), 1};
   push(depthwise_,
        {bind(l.in),
         {filters_[l.weights].get(), 0, 0},
@@ -190,13 +188,12 @@ void DeviceNetwork::record_pool(const Layer& l) {
   k.window = l.window;
   k.stride = l.stride;
   k.mode = l.mode;
-  // face.cl: an item pools 16 channels; GLSL: one channel. Workgroups of
-  // up to 256 items along channels, then columns.
-  const uint32_t items_x = path_ == LayerPath::kGlsl ? x.c : div_up(x.c, 16);
-  const uint32_t wg_x = std::min<uint32_t>(items_x, 64);
-  const uint32_t wg_y = std::min<uint32_t>(l.ext_w, std::max(1u, 256 / wg_x));
-  const uint32_t grid[3] = {div_up(items_x, wg_x), div_up(l.ext_w, wg_y), batch_ * l.ext_h};
-  const uint32_t wg[3] = {wg_x, wg_y, 1};
+  // face.cl: an item pools 16 channels; GLSL: one channel. One workgroup
+  // shape for every layer, as PoCL and lavapipe compile one per shape.
+  const bool glsl = path_ == LayerPath::kGlsl;
+  const uint32_t items_x = glsl ? x.c : div_up(x.c, 16);
+  const uint32_t wg[3] = {glsl ? 16u : 1u, glsl ? 4u : 8u, 1};
+  const uint32_t grid[3] = {div_up(items_x, wg[0]), div_up(l.ext_w, wg[1]), batch_ * l.ext_h};
   push(pool_, {bind(l.in), bind(l.out)}, k, grid, wg);
 }
 
