@@ -116,6 +116,48 @@ TEST_CASE("conv2d_nhwc_f32: framed NHWC, stride, padding, bias, residual, activa
   }
 }
 
+TEST_CASE("depthwise_conv2d_nhwc_f32: per-channel 3x3 with frames, bias, leaky ReLU", "[builtin]") {
+  Sim sim;
+  for (uint32_t stride : {1u, 2u}) {
+    const uint32_t batch = 2, h = 7, w = 6, c = 5, pad = 1, border = 1, out_border = 1;
+    const uint32_t P = (h + 2 * pad - 3) / stride + 1, Q = (w + 2 * pad - 3) / stride + 1;
+    INFO("stride " << stride);
+    auto in = framed_random(batch, h, w, c, border, 41);
+    auto filter = pseudo_random(3 * 3 * c, 42);
+    auto bias = pseudo_random(c, 43);
+    const size_t out_n = framed(batch, P, Q, c, out_border);
+    ahal_buffer_t In = sim.upload(in), F = sim.upload(filter), B = sim.upload(bias),
+                  Out = sim.upload(std::vector<float>(out_n, 3.0f));
+    ConvConstants k = {batch, h, w, c, border, P,      Q,   c,      out_border,
+                       0,     P, Q, 3, 3,      stride, pad, kLeaky, 0};
+    AHAL_REQUIRE(sim.launch("ahal.builtin.depthwise_conv2d_nhwc_f32",
+                            {whole(In), whole(F), whole(B), whole(Out), whole(Out)}, k));
+    std::vector<double> want(out_n, 3.0);
+    for (uint32_t n = 0; n < batch; ++n)
+      for (uint32_t p = 0; p < P; ++p)
+        for (uint32_t q = 0; q < Q; ++q)
+          for (uint32_t ch = 0; ch < c; ++ch) {
+            double sum = bias[ch];
+            for (uint32_t r = 0; r < 3; ++r)
+              for (uint32_t s = 0; s < 3; ++s) {
+                int y = int(p * stride + r) - int(pad), x = int(q * stride + s) - int(pad);
+                if (y < 0 || y >= int(h) || x < 0 || x >= int(w)) continue;
+                sum += double(in[at(n, y, x, h, w, c, border) + ch]) * filter[(r * 3 + s) * c + ch];
+              }
+            want[at(n, p, q, P, Q, c, out_border) + ch] = sum > 0 ? sum : 0.1 * sum;
+          }
+    check_close(sim.download(Out, out_n), want, 1e-5);
+  }
+  // Depthwise keeps the channel count.
+  std::vector<float> small(64, 1.0f);
+  ahal_buffer_t A = sim.upload(small);
+  ConvConstants bad = {1, 2, 2, 2, 0, 2, 2, 4, 0, 0, 2, 2, 1, 1, 1, 0, 0, 0};
+  CHECK(sim.launch("ahal.builtin.depthwise_conv2d_nhwc_f32",
+                   {whole(A), whole(A), whole(A), whole(A), whole(A)},
+                   bad) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(ahal_last_error_message()).find("differ") != std::string::npos);
+}
+
 TEST_CASE("pool2d_nhwc_f32: max and average, windows past the edge, zero channels", "[builtin]") {
   Sim sim;
   struct Case {
@@ -205,8 +247,8 @@ TEST_CASE("NHWC built-ins refuse bad shapes before anything runs", "[builtin]") 
         AHAL_ERROR_OUT_OF_RANGE);
   AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
 
-  for (const char* name : {"ahal.builtin.conv2d_nhwc_f32", "ahal.builtin.pool2d_nhwc_f32",
-                           "ahal.builtin.add_relu_f32"}) {
+  for (const char* name : {"ahal.builtin.conv2d_nhwc_f32", "ahal.builtin.depthwise_conv2d_nhwc_f32",
+                           "ahal.builtin.pool2d_nhwc_f32", "ahal.builtin.add_relu_f32"}) {
     INFO(name);
     ahal_kernel_attributes_t attributes{};
     attributes.struct_size = sizeof(attributes);
