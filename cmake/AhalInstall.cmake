@@ -7,5 +7,6 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/ahalConfigVersion.cmake
   COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/ahalConfig.cmake ${CMAKE_BINARY_DIR}/ahalConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ahal)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/AhalKernelBundle.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ahal)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/ahal.pc.in ${CMAKE_BINARY_DIR}/ahal.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/ahal.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

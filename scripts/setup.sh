@@ -8,7 +8,8 @@ packages=(
   libboost-dev catch2 libbenchmark-dev
   opencl-headers ocl-icd-opencl-dev pocl-opencl-icd clinfo
   libvulkan-dev mesa-vulkan-drivers vulkan-tools glslc spirv-tools
-  libze-dev llvm-spirv-14
+  libze-dev
+  clang-14 llvm-14 lld-14 llvm-spirv-14 libclc-14
   libamdhip64-dev hipcc
   chromium
   nlohmann-json3-dev libjpeg62-turbo-dev

@@ -48,6 +48,7 @@ struct Options {
   bool size_given = false;
   int repeats = 10;
   uint32_t workgroup = 256;
+  bool workgroup_given = false;
   bool json = false;
 };
 
@@ -63,6 +64,7 @@ bool parse(int argc, char** argv, Options* o) {
       o->repeats = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--workgroup") && has_value) {
       o->workgroup = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+      o->workgroup_given = true;
     } else if (!std::strcmp(argv[i], "--json")) {
       o->json = true;
     } else {
@@ -131,18 +133,32 @@ int run(const Options& o) {
     }
     n = limit;
   }
-  const uint32_t wg = std::min(o.workgroup, props.max_workgroup_size);
+  // CPU-like devices (the CPU plugin, PoCL, lavapipe) run a workgroup's
+  // items in one loop: larger workgroups cost less per element there.
+  const uint32_t workgroup = o.workgroup_given || props.type != AHAL_DEVICE_TYPE_CPU
+                                 ? o.workgroup
+                                 : std::max(o.workgroup, 1024u);
+  const uint32_t wg = std::min(workgroup, props.max_workgroup_size);
   const uint64_t groups = (n + wg - 1) / wg;
+  // Past the device's grid width the workgroups go in rows of a 2D grid:
+  // the kernels index linearly and check the bound.
+  const uint32_t groups_x =
+      static_cast<uint32_t>(std::min<uint64_t>(groups, props.max_grid_dims[0]));
+  const uint64_t groups_y = (groups + groups_x - 1) / groups_x;
   const uint32_t dot_wg = std::min(wg, 256u);  // stream_dot: power of two <= 256
   uint32_t dot_pow2 = 1;
   while (dot_pow2 * 2 <= dot_wg) dot_pow2 *= 2;
+  // Dot's workgroups reduce with barriers, which CPU-like devices pay per
+  // work-item: there, a few workgroups that each stride over many elements.
+  const uint64_t dot_cap = props.type == AHAL_DEVICE_TYPE_CPU ? 256 : 65535;
   const uint32_t dot_groups = static_cast<uint32_t>(
-      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, 65535, props.max_grid_dims[0]}));
-  if (groups > props.max_grid_dims[0]) {
+      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, dot_cap, props.max_grid_dims[0]}));
+  if (groups_y > props.max_grid_dims[1]) {
     std::fprintf(stderr,
-                 "ahal-stream: %llu workgroups exceed %s's grid limit %u; use a larger "
+                 "ahal-stream: %llu workgroups exceed %s's grid limits %u x %u; use a larger "
                  "--workgroup or smaller --size\n",
-                 static_cast<unsigned long long>(groups), props.selector, props.max_grid_dims[0]);
+                 static_cast<unsigned long long>(groups), props.selector, props.max_grid_dims[0],
+                 props.max_grid_dims[1]);
     return 1;
   }
 
@@ -177,14 +193,15 @@ int run(const Options& o) {
 
   const StreamConstants constants{kScalar, static_cast<uint32_t>(n), 0};
   auto launch = [&](int k, std::initializer_list<const ahal::Buffer*> buffers, uint32_t grid,
-                    uint32_t size) {
+                    uint32_t size, uint32_t grid_y = 1) {
     ahal_binding_t bindings[3];
     uint32_t count = 0;
     for (const ahal::Buffer* buffer : buffers) bindings[count++] = {buffer->get(), 0, 0};
     ahal_launch_args_t args{};
     args.struct_size = sizeof(args);
     args.grid[0] = grid;
-    args.grid[1] = args.grid[2] = 1;
+    args.grid[1] = grid_y;
+    args.grid[2] = 1;
     args.workgroup_size[0] = size;
     args.workgroup_size[1] = args.workgroup_size[2] = 1;
     args.binding_count = count;
@@ -203,16 +220,16 @@ int run(const Options& o) {
       const auto start = Clock::now();
       switch (k) {
         case kCopy:
-          launch(k, {&a, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &c}, groups_x, wg, uint32_t(groups_y));
           break;
         case kScale:
-          launch(k, {&c, &b}, uint32_t(groups), wg);
+          launch(k, {&c, &b}, groups_x, wg, uint32_t(groups_y));
           break;
         case kAdd:
-          launch(k, {&a, &b, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &b, &c}, groups_x, wg, uint32_t(groups_y));
           break;
         case kTriad:
-          launch(k, {&a, &b, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &b, &c}, groups_x, wg, uint32_t(groups_y));
           break;
         case kDot:
           launch(k, {&a, &b, &partial}, dot_groups, dot_pow2);
