@@ -44,6 +44,21 @@ typedef struct {
 // the grid by the same rule).
 #define FACE_CONV_PIXELS 8
 
+// One pixel's v-th 16 output channels: bias, residual, activation, store.
+inline __attribute__((always_inline)) void face_conv_store(float16 acc, uint v,
+                                                            __global const float* bias,
+                                                            __global const float* residual,
+                                                            __global float* out, uint flags) {
+  float16 y = acc + vload16(v, bias);
+  if (flags & FACE_RESIDUAL) y += vload16(v, residual);
+  if (flags & FACE_RELU) y = fmax(y, (float16)(0.0f));
+  if (flags & FACE_LEAKY) {
+    const float16 t = y * 0.1f;
+    y = fmax(y - t, (float16)(0.0f)) + t;
+  }
+  vstore16(y, v, out);
+}
+
 // out = act(conv(in, filter) + bias [+ residual]) for one block: the inner
 // loop multiplies nv rows of 16 filter values by 8 input values, a
 // register-blocked GEMM whose operands come straight from the NHWC tensors
@@ -86,13 +101,25 @@ inline __attribute__((always_inline)) void face_conv_block(
     __global const float* x = in + r * in_pitch * C;
     __global const float* w = filter + r * row * K + k0;
     for (uint t = 0; t < row; ++t) {
+      // Two copies of the loop rather than a select: llvm-spirv-14 emits
+      // vector selects on a scalar condition, which SPIR-V 1.0 forbids.
+      // a += x * w, not fma(): OpenCL C contracts it into one FMA
+      // (FP_CONTRACT is on by default), and it stays a vector operation in
+      // ahal-kernelc's cpu-so, whose vector fma() is 16 scalar calls.
       const float16 w0 = vload16(0, w + t * K);
-      const float16 w1 = nv == 2 ? vload16(1, w + t * K) : (float16)(0.0f);
+      if (nv == 2) {
+        const float16 w1 = vload16(1, w + t * K);
 #pragma unroll
-      for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
-        const float16 xv = (float16)(x[base[j] + t]);
-        acc0[j] = fma(xv, w0, acc0[j]);
-        if (nv == 2) acc1[j] = fma(xv, w1, acc1[j]);
+        for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+          const float16 xv = (float16)(x[base[j] + t]);
+          acc0[j] += xv * w0;
+          acc1[j] += xv * w1;
+        }
+      } else {
+#pragma unroll
+        for (int j = 0; j < FACE_CONV_PIXELS; ++j) {
+          acc0[j] += (float16)(x[base[j] + t]) * w0;
+        }
       }
     }
   }
@@ -111,17 +138,8 @@ inline __attribute__((always_inline)) void face_conv_block(
     const uint q = pq - p * k.ext_w;
     const uint at_out = ((n * out_rows + p + k.out_border) * out_pitch + q + k.out_border) * K + k0;
     const uint at_res = ((n * res_rows + p + k.res_border) * res_pitch + q + k.res_border) * K + k0;
-#pragma unroll
-    for (uint v = 0; v < nv; ++v) {
-      float16 y = (v == 0 ? acc0[j] : acc1[j]) + vload16(v, bias + k0);
-      if (k.flags & FACE_RESIDUAL) y += vload16(v, residual + at_res);
-      if (k.flags & FACE_RELU) y = fmax(y, (float16)(0.0f));
-      if (k.flags & FACE_LEAKY) {
-        const float16 t = y * 0.1f;
-        y = fmax(y - t, (float16)(0.0f)) + t;
-      }
-      vstore16(y, v, out + at_out);
-    }
+    face_conv_store(acc0[j], 0, bias + k0, residual + at_res, out + at_out, k.flags);
+    if (nv == 2) face_conv_store(acc1[j], 1, bias + k0, residual + at_res, out + at_out, k.flags);
   }
 }
 
@@ -166,8 +184,8 @@ __kernel void face_depthwise2d(__global const float* in, __global const float* f
   float16 acc = (float16)(0.0f);
   for (uint r = 0; r < k.filter_h; ++r) {
     for (uint s = 0; s < k.filter_w; ++s) {
-      acc = fma(vload16(0, x + (r * in_pitch + s) * C),
-                vload16(0, filter + (r * k.filter_w + s) * C + c0), acc);
+      acc += vload16(0, x + (r * in_pitch + s) * C) *
+             vload16(0, filter + (r * k.filter_w + s) * C + c0);
     }
   }
   float16 y = acc + vload16(0, bias + c0);
@@ -214,15 +232,19 @@ __kernel void face_pool2d(__global const float* in, __global float* out, face_po
   const uint step = in_pitch * k.in_c;
   if (c0 + 16 <= k.in_c) {
     // 16 channels at once: one vector per window position.
-    float16 acc = k.mode == 0 ? (float16)(-INFINITY) : (float16)(0.0f);
-    for (uint r = 0; r < rows; ++r) {
-      for (uint s = 0; s < cols; ++s) {
-        const float16 v = vload16(0, x + r * step + s * k.in_c + c0);
-        acc = k.mode == 0 ? fmax(acc, v) : acc + v;
+    if (k.mode == 0) {
+      float16 acc = (float16)(-INFINITY);
+      for (uint r = 0; r < rows; ++r) {
+        for (uint s = 0; s < cols; ++s) acc = fmax(acc, vload16(0, x + r * step + s * k.in_c + c0));
       }
+      vstore16(acc, 0, y + c0);
+    } else {
+      float16 acc = (float16)(0.0f);
+      for (uint r = 0; r < rows; ++r) {
+        for (uint s = 0; s < cols; ++s) acc += vload16(0, x + r * step + s * k.in_c + c0);
+      }
+      vstore16(acc / (float)(rows * cols), 0, y + c0);
     }
-    if (k.mode != 0) acc /= (float)(rows * cols);
-    vstore16(acc, 0, y + c0);
     return;
   }
   for (uint c = c0; c < k.in_c; ++c) {  // the last channels when in_c % 16 != 0
