@@ -196,8 +196,9 @@ TEST_CASE("the recognition graph matches face-api's network", "[graph]") {
   const std::string manifest =
       default_data_dir() + "/model/face_recognition_model-weights_manifest.json";
   if (access(manifest.c_str(), R_OK) != 0) {
-    WARN("skipped: " << manifest << " is absent (scripts/fetch-data.sh)");
-    return;
+    // ctest's face.graph runs this case alone and counts 77 as a skip.
+    std::printf("skip: %s is absent (scripts/fetch-data.sh)\n", manifest.c_str());
+    std::exit(77);
   }
   const Graph g = face_recognition_graph(WeightMap::load(manifest));
   CHECK(g.layers.size() == 40);  // 29 convs, maxpool, 4 x (shortcut, add), mean, fc
