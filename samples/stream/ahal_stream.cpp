@@ -247,8 +247,11 @@ int run(const Options& o) {
   const uint32_t dot_wg = std::min(wg, 256u);  // stream_dot: power of two <= 256
   uint32_t dot_pow2 = 1;
   while (dot_pow2 * 2 <= dot_wg) dot_pow2 *= 2;
+  // Dot's workgroups reduce with barriers, which CPU-like devices pay per
+  // work-item: there, a few workgroups that each stride over many elements.
+  const uint64_t dot_cap = props.type == AHAL_DEVICE_TYPE_CPU ? 256 : 65535;
   const uint32_t dot_groups = static_cast<uint32_t>(
-      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, 65535, props.max_grid_dims[0]}));
+      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, dot_cap, props.max_grid_dims[0]}));
   ahal::Buffer partial(device, uint64_t(dot_groups) * sizeof(double));
   {
     // STREAM's start values, with its a = 2 * a applied on the host.
@@ -272,16 +275,16 @@ int run(const Options& o) {
       const auto start = Clock::now();
       switch (k) {
         case kCopy:
-          launch(k, {&a, &c}, groups_x, wg, uint32_t(groups_y));
+          launch(k, {&a, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kScale:
-          launch(k, {&c, &b}, groups_x, wg, uint32_t(groups_y));
+          launch(k, {&c, &b}, static_cast<uint32_t>(groups), wg);
           break;
         case kAdd:
-          launch(k, {&a, &b, &c}, groups_x, wg, uint32_t(groups_y));
+          launch(k, {&a, &b, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kTriad:
-          launch(k, {&a, &b, &c}, groups_x, wg, uint32_t(groups_y));
+          launch(k, {&a, &b, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kDot:
           launch(k, {&a, &b, &partial}, dot_groups, dot_pow2);
