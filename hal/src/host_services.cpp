@@ -39,6 +39,8 @@ const char* level_name(ahal_log_level_t level) {
       return "warning";
     case AHAL_LOG_ERROR:
       return "error";
+    case AHAL_LOG_MAX_ENUM:
+      break;
   }
   return "log";
 }

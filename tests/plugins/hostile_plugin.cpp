@@ -60,7 +60,8 @@ ahal_status_t scripted_status() {
   const uint8_t pick = g_script.u8();
   if (pick < 200) return AHAL_SUCCESS;
   if (pick < 250) return ahal_status_t(pick - 200 < 16 ? pick - 200 : AHAL_ERROR_PLUGIN);
-  return ahal_status_t(int32_t(g_script.u32()));
+  // Any value the type holds (0..AHAL_STATUS_MAX_ENUM; docs/abi.md).
+  return ahal_status_t(g_script.u32() & 0x7fffffffu);
 }
 #endif
 
