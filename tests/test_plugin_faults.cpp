@@ -284,6 +284,12 @@ std::map<std::string, Scenario> scenarios() {
     uint64_t used = 0, total = 0;
     return Outcome{ahal_device_memory_usage(f.d, &used, &total), "ahal_device_memory_usage"};
   };
+  // Native-handle interop (ABI 1.3).
+  s["buffer_get_native"] = [](Fixture& f) {
+    ahal_native_buffer_t n = {};
+    n.struct_size = sizeof(n);
+    return Outcome{ahal_buffer_get_native(f.buffer(), &n), "ahal_buffer_get_native"};
+  };
   return s;
 }
 

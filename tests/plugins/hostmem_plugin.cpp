@@ -584,6 +584,18 @@ ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* cb, uint32_t i
 }
 #endif
 
+#if AHAL_PLUGIN_ABI_MINOR >= 3
+// Native-handle interop (ABI 1.3): the buffer's bytes are its host pointer.
+ahal_status_t buffer_get_native(ahal_plugin_device_t*, ahal_plugin_buffer_t* b,
+                                ahal_native_buffer_t* out) {
+  if (!AHAL_PLUGIN_HAS_FIELD(out, ahal_native_buffer_t, device_ordinal))
+    return unchecked("a short ahal_native_buffer_t");
+  out->kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  out->handle = reinterpret_cast<uintptr_t>(b->data.get());
+  return AHAL_SUCCESS;
+}
+#endif
+
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
 ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 #endif
@@ -644,6 +656,9 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   t.command_buffer_destroy = command_buffer_destroy;
   t.command_buffer_submit = command_buffer_submit;
   t.command_buffer_update = command_buffer_update;
+#endif
+#if AHAL_PLUGIN_ABI_MINOR >= 3
+  t.buffer_get_native = buffer_get_native;
 #endif
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;

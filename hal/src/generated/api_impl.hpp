@@ -102,6 +102,7 @@ ahal_status_t command_buffer_finalize(const char* fn, CommandBuffer* cb);
 ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, uint32_t index,
                                            const ahal_launch_update_t* update);
 ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer);
+ahal_status_t buffer_get_native(const char* fn, Buffer* b, ahal_native_buffer_t* out_native);
 }  // namespace base
 
 namespace layers {

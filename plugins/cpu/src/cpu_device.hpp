@@ -38,6 +38,10 @@ class CpuBuffer final : public plugin::Buffer {
   ~CpuBuffer() override;
   void* map(uint64_t offset, uint64_t size) override;
   void unmap() override;
+  void native(ahal_native_buffer_t& out) override {
+    out.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+    out.handle = reinterpret_cast<uintptr_t>(data_);
+  }
   unsigned char* data() const { return data_; }
   uint64_t size() const { return size_; }
 

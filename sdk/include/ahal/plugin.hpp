@@ -327,6 +327,9 @@ class Buffer {
   virtual ~Buffer() = default;  // buffer_destroy
   virtual void* map(uint64_t offset, uint64_t size) = 0;
   virtual void unmap() = 0;
+  virtual void native(ahal_native_buffer_t& /*out*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device's buffers have no native handle");
+  }
 };
 
 class HostAlloc {
@@ -616,6 +619,16 @@ struct Entries {
                                              uint32_t index, const ahal_plugin_command_t* command) {
     return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
   }
+  static ahal_status_t buffer_get_native(ahal_plugin_device_t* /*device*/,
+                                         ahal_plugin_buffer_t* buffer,
+                                         ahal_native_buffer_t* out_native) {
+    return guard([&] {
+      auto full = std::make_unique<ahal_native_buffer_t>();
+      full->struct_size = sizeof(ahal_native_buffer_t);
+      object<Buffer>(buffer)->native(*full);
+      write_struct(out_native, *full);
+    });
+  }
 };
 
 namespace detail {
@@ -682,6 +695,7 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_destroy = &Entries::command_buffer_destroy;
   api.command_buffer_submit = &Entries::command_buffer_submit;
   api.command_buffer_update = &Entries::command_buffer_update;
+  api.buffer_get_native = &Entries::buffer_get_native;
   return api;
 }
 // @generated end entries

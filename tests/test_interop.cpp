@@ -1,0 +1,80 @@
+// Native-handle interop through the loader (docs/interop.md), on hostmem
+// (whose buffers are host memory): the handle is the memory the buffer
+// holds; bad input is refused with a message; a plugin without the entry
+// (built against the frozen 1.0 header) answers UNSUPPORTED.
+#include <cstdint>
+#include <cstring>
+
+#include "test_support.hpp"
+
+namespace {
+
+ahal_native_buffer_t native_of(ahal_buffer_t b) {
+  ahal_native_buffer_t n = {};
+  n.struct_size = sizeof(n);
+  REQUIRE_OK(ahal_buffer_get_native(b, &n));
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("ahal_buffer_get_native: the host pointer of a hostmem buffer", "[interop]") {
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next");
+  ahal_buffer_t b = test::make_buffer(d, 256, AHAL_MEMORY_HOST_VISIBLE);
+  const ahal_native_buffer_t n = native_of(b);
+  CHECK(n.struct_size == sizeof(n));
+  CHECK(n.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
+  CHECK(n.size == 256);
+  CHECK(n.flags == AHAL_MEMORY_HOST_VISIBLE);
+  CHECK(n.memory == 0);
+  CHECK(n.context == 0);
+  // The handle is the memory: what a copy writes, the pointer reads.
+  ahal_stream_t s = test::make_stream(d);
+  const uint32_t pattern = 0xc0ffee11;
+  REQUIRE_OK(ahal_stream_fill(s, b, 0, 256, &pattern, 4));
+  REQUIRE_OK(ahal_stream_synchronize(s));
+  const auto* p = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(n.handle));
+  CHECK(p[0] == pattern);
+  CHECK(p[63] == pattern);
+  void* mapped = nullptr;
+  REQUIRE_OK(ahal_buffer_map(b, 0, 256, &mapped));
+  CHECK(mapped == p);
+  REQUIRE_OK(ahal_buffer_unmap(b));
+}
+
+TEST_CASE("ahal_buffer_get_native refuses bad input", "[interop]") {
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_buffer_t b = test::make_buffer(rt.device("hostmem_next"), 64);
+  CHECK_FAILS(ahal_buffer_get_native(b, nullptr), AHAL_ERROR_INVALID_ARGUMENT,
+              "ahal_buffer_get_native", "out_native is NULL");
+  ahal_native_buffer_t n = {};
+  n.struct_size = offsetof(ahal_native_buffer_t, size);
+  CHECK_FAILS(ahal_buffer_get_native(b, &n), AHAL_ERROR_INVALID_ARGUMENT, "ahal_buffer_get_native",
+              "ahal_native_buffer_t");
+  // A larger struct (a newer caller) keeps its struct_size and gets the known fields.
+  struct Bigger {
+    ahal_native_buffer_t n;
+    uint64_t later;
+  } big = {};
+  big.n.struct_size = sizeof(big);
+  big.later = 77;
+  REQUIRE_OK(ahal_buffer_get_native(b, &big.n));
+  CHECK(big.n.struct_size == sizeof(big));
+  CHECK(big.n.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
+  CHECK(big.later == 77);
+}
+
+TEST_CASE("a plugin without buffer_get_native answers UNSUPPORTED with kind NONE", "[interop]") {
+  test::Runtime rt(test::plugin_dir("good"), "hostmem10");
+  ahal_buffer_t b = test::make_buffer(rt.device("hostmem10"), 64);
+  ahal_native_buffer_t n = {};
+  n.struct_size = sizeof(n);
+  n.kind = AHAL_NATIVE_HANDLE_OPENCL_MEM;
+  n.handle = 1234;
+  CHECK_FAILS(ahal_buffer_get_native(b, &n), AHAL_ERROR_UNSUPPORTED, "ahal_buffer_get_native",
+              "hostmem10 does not implement buffer_get_native (plugin ABI 1.0)");
+  CHECK(n.kind == AHAL_NATIVE_HANDLE_NONE);
+  CHECK(n.handle == 0);
+  CHECK(n.struct_size == sizeof(n));
+}
