@@ -24,6 +24,8 @@ run_packages=(
 test_packages=(
   catch2 libbenchmark-dev  # unit tests
   clang-format             # spec/generate.py --check (the generated API files are current)
+  libclang-rt-14-dev       # clang's sanitizer and libFuzzer runtimes (CI's ASan/UBSan, fuzz, TSan jobs)
+  ccache                   # scripts/build.sh compiles through it when present
   chromium                 # conformance.html_report renders the report headless
   clinfo vulkan-tools      # looking at the OpenCL and Vulkan drivers
 )

@@ -20,6 +20,12 @@ ahal_status_t open_device(Runtime* runtime, Plugin* plugin, uint32_t index,
                           std::unique_ptr<Device>* out, std::string* error);
 // Frees everything the device still owns, then closes it.
 void close_device(Device* device);
+// Two devices in one message: "cpu:0" and "cpu:0", or, when they belong to
+// different runtimes, each with its runtime ("cpu:0 of runtime 0x...").
+struct DevicePair {
+  std::string first, second;
+};
+DevicePair device_names(const Device* first, const Device* second);
 
 // memory.cpp / stream.cpp / event.cpp / module.cpp: free one object whose
 // handle is still registered (the caller removed it from its device's set).
@@ -29,6 +35,13 @@ ahal_status_t release_stream(Stream* stream, const char* function);
 void release_event(Event* event);
 void release_module(Module* module);
 void release_kernel(Kernel* kernel);
+
+// in_use.cpp: waits until no queued work uses an object whose users are
+// `users` (one stream, several, or none): the streams are synchronized.
+// Destroys call it before the plugin frees anything.
+void wait_for_users(const char* function, Device* device, Stream* users);
+// Same for host memory, which any stream of any device may read or write.
+void wait_for_all_streams(const char* function, Runtime* runtime);
 
 // kernel.cpp: a kernel object for a plugin kernel, with attributes and the
 // loader's metadata (info may be null) merged.

@@ -147,6 +147,7 @@ ahal_status_t buffer_destroy(const char* fn, Buffer* b) {
     std::lock_guard<std::mutex> lock(b->device->mutex);
     b->device->buffers.erase(b);
   }
+  wait_for_users(fn, b->device, b->users.get());
   release_buffer(b);
   return AHAL_SUCCESS;
 }
@@ -184,6 +185,8 @@ ahal_status_t host_free(const char* fn, HostAlloc* a) {
     std::lock_guard<std::mutex> lock(a->device->mutex);
     a->device->host_allocs.erase(a);
   }
+  // Copies of any device may read or write it: wait for every stream.
+  wait_for_all_streams(fn, a->device->runtime);
   release_host_alloc(a);
   return AHAL_SUCCESS;
 }

@@ -8,7 +8,7 @@ target_include_directories(ahal_kernels_cpu PRIVATE ${PROJECT_SOURCE_DIR}/sdk/in
 # Unrolled loops keep more loads in flight: stream_triad ran ~25% faster per
 # core with -funroll-loops than without on the AMD EPYC it was tuned on.
 target_compile_options(ahal_kernels_cpu PRIVATE -O3 -funroll-loops -g0)
-target_link_options(ahal_kernels_cpu PRIVATE -Wl,--no-undefined)
+target_link_options(ahal_kernels_cpu PRIVATE ${AHAL_LINK_NO_UNDEFINED})
 ahal_target_warnings(ahal_kernels_cpu)
 set(_ahal_cpu_kernels_dir ${CMAKE_BINARY_DIR}/kernels/cpu)
 set_target_properties(ahal_kernels_cpu PROPERTIES

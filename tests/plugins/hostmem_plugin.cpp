@@ -570,6 +570,9 @@ ahal_status_t command_buffer_submit(ahal_plugin_stream_t* s, ahal_plugin_command
         break;
       case AHAL_PLUGIN_COMMAND_BARRIER:
         break;
+      default:
+        return error(AHAL_ERROR_INTERNAL,
+                     "the loader let through command type " + std::to_string(int(c.type)));
     }
     if (st != AHAL_SUCCESS) return st;
   }

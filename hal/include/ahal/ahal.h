@@ -93,6 +93,10 @@ typedef enum ahal_status_t {
   AHAL_ERROR_INCOMPATIBLE = 14,
   /* A bug in ahal itself. */
   AHAL_ERROR_INTERNAL = 15,
+  /* Not a status. Makes every 32-bit value one the enum can hold, so a value
+   * a plugin returns that is none of the above is refused by name rather than
+   * being undefined behaviour in C++ (as Vulkan's VK_RESULT_MAX_ENUM). */
+  AHAL_STATUS_MAX_ENUM = 0x7fffffff
 } ahal_status_t;
 
 /* @generated begin status */
@@ -142,8 +146,9 @@ typedef struct ahal_runtime_options_t {
 } ahal_runtime_options_t;
 
 typedef enum ahal_plugin_state_t {
-  AHAL_PLUGIN_STATE_LOADED = 0,  /* loaded; may have zero devices */
-  AHAL_PLUGIN_STATE_REFUSED = 1, /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_LOADED = 0,           /* loaded; may have zero devices */
+  AHAL_PLUGIN_STATE_REFUSED = 1,          /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_MAX_ENUM = 0x7fffffff /* not a state (as AHAL_STATUS_MAX_ENUM) */
 } ahal_plugin_state_t;
 
 typedef struct ahal_plugin_info_t {
@@ -192,6 +197,7 @@ typedef enum ahal_device_type_t {
   AHAL_DEVICE_TYPE_CPU = 1,
   AHAL_DEVICE_TYPE_GPU = 2,
   AHAL_DEVICE_TYPE_ASIC = 3,
+  AHAL_DEVICE_TYPE_MAX_ENUM = 0x7fffffff /* not a type (as AHAL_STATUS_MAX_ENUM) */
 } ahal_device_type_t;
 
 /* Module formats. A device advertises the ones it takes as bits
@@ -209,6 +215,9 @@ typedef enum ahal_module_format_t {
   AHAL_MODULE_FORMAT_HIP_FATBIN = 9, /* clang offload bundle */
   AHAL_MODULE_FORMAT_ZE_NATIVE = 10, /* Level Zero native device binary */
   AHAL_MODULE_FORMAT_BUNDLE = 31,    /* ahal bundle (docs/bundle.md) */
+  /* Not a format: a caller's unknown value is refused by name, not undefined
+   * behaviour in C++ (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_MODULE_FORMAT_MAX_ENUM = 0x7fffffff
 } ahal_module_format_t;
 
 typedef enum ahal_device_feature_t {

@@ -82,6 +82,7 @@ typedef enum ahal_log_level_t {
   AHAL_LOG_INFO = 1,
   AHAL_LOG_WARNING = 2,
   AHAL_LOG_ERROR = 3,
+  AHAL_LOG_MAX_ENUM = 0x7fffffff /* not a level (as AHAL_STATUS_MAX_ENUM) */
 } ahal_log_level_t;
 
 typedef struct ahal_plugin_host_t {
@@ -147,6 +148,7 @@ typedef enum ahal_plugin_command_type_t {
   AHAL_PLUGIN_COMMAND_RECORD_EVENT = 6,
   AHAL_PLUGIN_COMMAND_WAIT_EVENT = 7,
   AHAL_PLUGIN_COMMAND_BARRIER = 8,
+  AHAL_PLUGIN_COMMAND_MAX_ENUM = 0x7fffffff /* not a command (as AHAL_STATUS_MAX_ENUM) */
 } ahal_plugin_command_type_t;
 
 typedef struct ahal_plugin_command_t {
