@@ -82,6 +82,7 @@ struct ahal_plugin_instance_s {
 
 struct ahal_plugin_buffer_s {
   std::unique_ptr<uint8_t[]> data;
+  bool imported = false;  // data is the caller's (buffer_import_native): not freed
   uint64_t size;
   bool mapped = false;
 };
@@ -213,6 +214,11 @@ ahal_status_t buffer_create(ahal_plugin_device_t* d, const ahal_buffer_args_t* a
 }
 
 void buffer_destroy(ahal_plugin_device_t* d, ahal_plugin_buffer_t* b) {
+  if (b->imported) {
+    (void)b->data.release();
+    delete b;
+    return;
+  }
   d->used -= b->size;
   delete b;
 }
@@ -597,6 +603,18 @@ ahal_status_t buffer_get_native(ahal_plugin_device_t*, ahal_plugin_buffer_t* b,
   out->handle = reinterpret_cast<uintptr_t>(b->data.get());
   return AHAL_SUCCESS;
 }
+
+ahal_status_t buffer_import_native(ahal_plugin_device_t*, const ahal_native_buffer_t* n,
+                                   ahal_plugin_buffer_t** out) {
+  if (n->kind != AHAL_NATIVE_HANDLE_HOST_POINTER)
+    return error(AHAL_ERROR_UNSUPPORTED, "hostmem imports host pointers only");
+  auto b = std::make_unique<ahal_plugin_buffer_s>();
+  b->data.reset(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(n->handle)));
+  b->imported = true;
+  b->size = n->size;
+  *out = b.release();
+  return AHAL_SUCCESS;
+}
 #endif
 
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
@@ -662,6 +680,7 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
 #endif
 #if AHAL_PLUGIN_ABI_MINOR >= 3
   t.buffer_get_native = buffer_get_native;
+  t.buffer_import_native = buffer_import_native;
 #endif
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;

@@ -569,6 +569,8 @@ typedef enum ahal_native_handle_kind_t {
   /* A VkBuffer bound to the VkDeviceMemory `memory` at `memory_offset`;
    * context is its VkDevice. */
   AHAL_NATIVE_HANDLE_VULKAN_BUFFER = 6,
+  /* Not a kind (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_NATIVE_HANDLE_KIND_MAX_ENUM = 0x7fffffff,
 } ahal_native_handle_kind_t;
 
 /* A buffer as its native runtime sees it: what ahal_buffer_get_native
@@ -591,6 +593,13 @@ typedef struct ahal_native_buffer_t {
  * kind AHAL_NATIVE_HANDLE_NONE. */
 AHAL_API ahal_status_t ahal_buffer_get_native(ahal_buffer_t buffer,
                                               ahal_native_buffer_t* out_native) AHAL_NOEXCEPT;
+/* Wraps memory of `device`'s native runtime (kind, handle, size, flags and
+ * the kind's memory/context fields of `native`) as an ahal buffer that ahal
+ * does not free: destroying it only forgets it. The memory must outlive the
+ * buffer. A device that cannot import answers AHAL_ERROR_UNSUPPORTED. */
+AHAL_API ahal_status_t ahal_buffer_import_native(ahal_device_t device,
+                                                 const ahal_native_buffer_t* native,
+                                                 ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
 /* @generated end interop */
 
 #ifdef __cplusplus

@@ -279,6 +279,12 @@ typedef struct ahal_plugin_api_t {
    * a zeroed full-size struct; the loader fills flags and size. */
   ahal_status_t (*buffer_get_native)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
                                      ahal_native_buffer_t* out_native);
+  /* (optional) Wraps the native allocation (checked by the loader: known kind, handle not
+   * 0, size in the device's limits) as a buffer whose buffer_destroy does not
+   * free the memory. */
+  ahal_status_t (*buffer_import_native)(ahal_plugin_device_t* device,
+                                        const ahal_native_buffer_t* native,
+                                        ahal_plugin_buffer_t** out_buffer);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -330,7 +336,8 @@ typedef struct ahal_plugin_api_t {
   X(arg, command_buffer_destroy) \
   X(arg, command_buffer_submit) \
   X(arg, command_buffer_update) \
-  X(arg, buffer_get_native)
+  X(arg, buffer_get_native) \
+  X(arg, buffer_import_native)
 /* clang-format on */
 /* @generated end entry_lists */
 

@@ -253,6 +253,9 @@ class Device {
       const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
   }
+  virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
+  }
 };
 
 class Instance {
@@ -485,6 +488,14 @@ struct Entries {
       write_struct(out_native, *full);
     });
   }
+  static ahal_status_t buffer_import_native(ahal_plugin_device_t* device,
+                                            const ahal_native_buffer_t* native,
+                                            ahal_plugin_buffer_t** out_buffer) {
+    return guard([&] {
+      Buffer* made = object<Device>(device)->import_buffer(*native).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
+    });
+  }
 };
 
 namespace detail {
@@ -552,6 +563,7 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_submit = &Entries::command_buffer_submit;
   api.command_buffer_update = &Entries::command_buffer_update;
   api.buffer_get_native = &Entries::buffer_get_native;
+  api.buffer_import_native = &Entries::buffer_import_native;
   return api;
 }
 // @generated end entries
