@@ -20,9 +20,11 @@ run_packages=(
   libvulkan-dev mesa-vulkan-drivers glslc spirv-tools  # Vulkan plugin, lavapipe, shaders
   libze-dev clang llvm-spirv-14                   # Level Zero plugin and its SPIR-V kernels
   libamdhip64-dev hipcc                           # HIP plugin and its hsaco kernels
+  pybind11-dev python3-dev python3-numpy          # the Python module ahal (python/)
 )
 test_packages=(
   catch2 libbenchmark-dev  # unit tests
+  python3-pytest           # python.module (python3-torch, if installed, adds its DLPack round trips)
   clang-format             # spec/generate.py --check (the generated API files are current)
   libclang-rt-14-dev       # clang's sanitizer and libFuzzer runtimes (CI's ASan/UBSan, fuzz, TSan jobs)
   ccache                   # scripts/build.sh compiles through it when present

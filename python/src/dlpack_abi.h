@@ -2,9 +2,8 @@
 // (https://dmlc.github.io/dlpack/latest/, C API of DLPack 1.0 and the
 // Python __dlpack__ protocol). Debian 12 ships DLPack 0.6 (libdlpack-dev),
 // which has neither the versioned structs of 1.x nor kDLOneAPI, so ahal
-// defines both generations here, in its own namespace; the ctest
-// python.dlpack_abi checks the unversioned layout against Debian's 0.6
-// header where it is installed.
+// defines both generations here, in its own namespace. The round trips of
+// python/tests/test_dlpack.py check the layout against NumPy and PyTorch.
 #pragma once
 
 #include <cstdint>
