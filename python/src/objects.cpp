@@ -65,6 +65,43 @@ struct Kernel {
 };
 using KernelRef = std::shared_ptr<Kernel>;
 
+// Pinned host memory (ahal_host_alloc), seen by Python as writable bytes.
+struct HostAlloc : Object {
+  HostAlloc(DeviceRef d, ahal_host_alloc_t h, void* p, uint64_t n)
+      : Object(d->runtime, "HostAlloc"), device(std::move(d)), handle(h), pointer(p), size(n) {}
+  ~HostAlloc() { destroy(); }
+  DeviceRef device;
+  ahal_host_alloc_t handle;
+  void* pointer;
+  uint64_t size;
+  void destroy() {
+    if (alive()) {
+      py::gil_scoped_release nogil;
+      ahal_host_free(handle);  // waits for copies that use it
+    }
+    destroyed = true;
+  }
+};
+using HostAllocRef = std::shared_ptr<HostAlloc>;
+
+// A host mapping of a whole buffer (ahal_buffer_map), as writable bytes
+// until close().
+struct Mapping {
+  BufferRef buffer;
+  void* pointer = nullptr;
+  ~Mapping() { close(); }
+  void close() {
+    if (pointer && buffer->alive()) ahal_buffer_unmap(buffer->handle);
+    pointer = nullptr;
+  }
+};
+using MappingRef = std::shared_ptr<Mapping>;
+
+py::buffer_info bytes_info(void* p, uint64_t n) {
+  return py::buffer_info(p, 1, py::format_descriptor<uint8_t>::format(), 1,
+                         {static_cast<py::ssize_t>(n)}, {1});
+}
+
 void same_device(const char* op, const Device& want, const Device& got, const char* what) {
   if (want.handle != got.handle)
     throw py::value_error(std::string(op) + ": the " + what + " belongs to " + got.selector() +
@@ -282,6 +319,17 @@ void register_objects(py::module_& m) {
             return std::make_shared<Buffer>(d, b, size);
           },
           py::arg("size"), py::arg("flags") = 0)
+      .def(
+          "host_alloc",
+          [](const DeviceRef& d, uint64_t size) {
+            d->require_alive("Device.host_alloc");
+            ahal_host_alloc_t h = nullptr;
+            void* p = nullptr;
+            call([&] { return ahal_host_alloc(d->handle, size, 0, &h); });
+            call([&] { return ahal_host_alloc_pointer(h, &p); });
+            return std::make_shared<HostAlloc>(d, h, p, size);
+          },
+          py::arg("size"), "Pinned host memory for fast copies (a writable bytes-like object).")
       .def("stream",
            [](const DeviceRef& d) {
              d->require_alive("Device.stream");
@@ -346,7 +394,35 @@ void register_objects(py::module_& m) {
             return d;
           },
           "The buffer's native handle (ahal_buffer_get_native) as a dict.")
+      .def(
+          "map",
+          [](const BufferRef& b) {
+            b->require_alive("Buffer.map");
+            auto map = std::make_shared<Mapping>();
+            map->buffer = b;
+            call([&] { return ahal_buffer_map(b->handle, 0, b->size, &map->pointer); });
+            return map;
+          },
+          "Maps a host-visible buffer: a writable bytes-like object until .close().")
       .def("destroy", &Buffer::destroy, "Frees it now (after queued work that uses it).");
+
+  py::class_<Mapping, MappingRef>(m, "Mapping", py::buffer_protocol())
+      .def_buffer([](Mapping& map) {
+        // pybind11 cannot raise from here: a closed mapping is 0 bytes.
+        if (!map.pointer || !map.buffer->alive()) return bytes_info(nullptr, 0);
+        return bytes_info(map.pointer, map.buffer->size);
+      })
+      .def("close", &Mapping::close)
+      .def("__enter__", [](MappingRef map) { return map; })
+      .def("__exit__", [](Mapping& map, py::args) { map.close(); });
+
+  py::class_<HostAlloc, HostAllocRef>(m, "HostAlloc", py::buffer_protocol())
+      .def_readonly("size", &HostAlloc::size)
+      .def_buffer([](HostAlloc& h) {
+        if (!h.alive()) return bytes_info(nullptr, 0);  // freed: 0 bytes (as a closed Mapping)
+        return bytes_info(h.pointer, h.size);
+      })
+      .def("destroy", &HostAlloc::destroy);
 
   py::class_<Stream, StreamRef>(m, "Stream")
       .def_readonly("device", &Stream::device)

@@ -97,3 +97,24 @@ def test_module_info_prints_plugins_and_devices():
                          check=True).stdout
     assert out.startswith("ahal " + ahal.version())
     assert "cpu:0" in out and "plugins (" in out
+
+
+def test_host_alloc_and_mapping_are_numpy_views(cpu):
+    h = cpu.host_alloc(64)
+    src = np.frombuffer(h, dtype=np.float32)  # the pinned memory itself
+    src[:] = np.arange(16)
+    b = cpu.buffer(64, flags=2)  # AHAL_MEMORY_HOST_VISIBLE
+    s = cpu.stream()
+    s.write(b, h)
+    s.synchronize()
+    with b.map() as m:
+        view = np.frombuffer(m, dtype=np.float32)
+        assert view.tolist() == list(range(16))
+        view[0] = 42  # writes the buffer
+    out = np.zeros(16, dtype=np.float32)
+    s.read(b, out)
+    s.synchronize()
+    assert out[0] == 42
+    assert len(memoryview(m)) == 0  # closed: no bytes to reach
+    h.destroy()
+    assert len(memoryview(h)) == 0
