@@ -171,3 +171,30 @@ TEST_CASE("a plugin without buffer_import_native answers UNSUPPORTED", "[interop
               "ahal_buffer_import_native",
               "hostmem10 does not implement buffer_import_native (plugin ABI 1.0)");
 }
+
+TEST_CASE("a plugin built against the frozen 1.2 header loads and answers UNSUPPORTED",
+          "[interop]") {
+  test::Runtime rt(test::plugin_dir("abi12"), "hostmem12");
+  ahal_device_t d = rt.device("hostmem12");
+  ahal_buffer_t b = test::make_buffer(d, 64);
+  ahal_native_buffer_t n = {};
+  n.struct_size = sizeof(n);
+  CHECK_FAILS(ahal_buffer_get_native(b, &n), AHAL_ERROR_UNSUPPORTED, "ahal_buffer_get_native",
+              "hostmem12 does not implement buffer_get_native (plugin ABI 1.2)");
+  alignas(64) static unsigned char memory[64];
+  n.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  n.handle = reinterpret_cast<uintptr_t>(memory);
+  n.size = sizeof(memory);
+  ahal_buffer_t imported = nullptr;
+  CHECK_FAILS(ahal_buffer_import_native(d, &n, &imported), AHAL_ERROR_UNSUPPORTED,
+              "ahal_buffer_import_native",
+              "hostmem12 does not implement buffer_import_native (plugin ABI 1.2)");
+  // Its 1.2 entries still work under the 1.3 loader.
+  ahal_stream_t s = test::make_stream(d);
+  const uint32_t pattern = 0xabcd0123;
+  REQUIRE_OK(ahal_stream_fill(s, b, 0, 64, &pattern, 4));
+  uint32_t back = 0;
+  REQUIRE_OK(ahal_stream_copy_d2h(s, b, 60, &back, 4));
+  REQUIRE_OK(ahal_stream_synchronize(s));
+  CHECK(back == pattern);
+}
