@@ -171,6 +171,7 @@ namespace ahal_opencl {
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 
 // device.cpp: string queries ("" where the driver gives none), and an
 // in-order queue on the device, with profiling only when asked.
