@@ -5,6 +5,7 @@ from ._ahal import (  # noqa: F401
     EVENT_TIMING,
     Array,
     Buffer,
+    CommandBuffer,
     Device,
     Error,
     Event,

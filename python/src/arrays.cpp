@@ -274,4 +274,5 @@ PYBIND11_MODULE(_ahal, m) {
   m.doc() = "ahal's C API for Python (docs/python.md).";
   ahal_py::register_objects(m);
   ahal_py::register_arrays(m);
+  ahal_py::register_commands(m);
 }

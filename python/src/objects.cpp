@@ -12,59 +12,6 @@ namespace {
 
 PyObject* g_error = nullptr;
 
-struct Stream : Object {
-  Stream(DeviceRef d, ahal_stream_t h)
-      : Object(d->runtime, "Stream"), device(std::move(d)), handle(h) {}
-  ~Stream() { destroy(); }
-  DeviceRef device;
-  ahal_stream_t handle;
-  std::vector<py::object> keep;  // host memory queued copies use, until synchronize
-  void destroy() {
-    if (alive()) ahal_stream_destroy(handle);  // waits for the work
-    destroyed = true;
-    keep.clear();
-  }
-};
-using StreamRef = std::shared_ptr<Stream>;
-
-struct Event : Object {
-  Event(DeviceRef d, ahal_event_t h)
-      : Object(d->runtime, "Event"), device(std::move(d)), handle(h) {}
-  ~Event() { destroy(); }
-  DeviceRef device;
-  ahal_event_t handle;
-  void destroy() {
-    if (alive()) ahal_event_destroy(handle);
-    destroyed = true;
-  }
-};
-using EventRef = std::shared_ptr<Event>;
-
-struct Module : Object {
-  Module(DeviceRef d, ahal_module_t h)
-      : Object(d->runtime, "Module"), device(std::move(d)), handle(h) {}
-  ~Module() { destroy(); }
-  DeviceRef device;
-  ahal_module_t handle;
-  void destroy() {
-    if (alive()) ahal_module_destroy(handle);
-    destroyed = true;
-  }
-};
-using ModuleRef = std::shared_ptr<Module>;
-
-struct Kernel {
-  DeviceRef device;
-  ModuleRef module;  // null for a built-in kernel
-  ahal_kernel_t handle;
-  std::string name;
-  void require_alive(const char* op) const {
-    if (module) module->require_alive(op);
-    device->require_alive(op);
-  }
-};
-using KernelRef = std::shared_ptr<Kernel>;
-
 // Pinned host memory (ahal_host_alloc), seen by Python as writable bytes.
 struct HostAlloc : Object {
   HostAlloc(DeviceRef d, ahal_host_alloc_t h, void* p, uint64_t n)
@@ -102,6 +49,25 @@ py::buffer_info bytes_info(void* p, uint64_t n) {
                          {static_cast<py::ssize_t>(n)}, {1});
 }
 
+py::dict properties_of(const ahal_device_properties_t& p) {
+  py::dict d;
+  d["name"] = p.name;
+  d["vendor"] = p.vendor;
+  d["plugin"] = p.plugin;
+  d["selector"] = p.selector;
+  d["driver_version"] = p.driver_version;
+  d["arch"] = p.arch;
+  d["type"] = static_cast<int>(p.type);
+  d["compute_units"] = p.compute_units;
+  d["global_memory_bytes"] = p.global_memory_bytes;
+  d["max_allocation_bytes"] = p.max_allocation_bytes;
+  d["max_workgroup_size"] = p.max_workgroup_size;
+  d["features"] = p.features;
+  return d;
+}
+
+}  // namespace
+
 void same_device(const char* op, const Device& want, const Device& got, const char* what) {
   if (want.handle != got.handle)
     throw py::value_error(std::string(op) + ": the " + what + " belongs to " + got.selector() +
@@ -133,24 +99,36 @@ std::pair<BufferRef, uint64_t> buffer_of(const char* op, const py::handle& obj) 
                        std::string(py::str(obj.get_type())));
 }
 
-py::dict properties_of(const ahal_device_properties_t& p) {
-  py::dict d;
-  d["name"] = p.name;
-  d["vendor"] = p.vendor;
-  d["plugin"] = p.plugin;
-  d["selector"] = p.selector;
-  d["driver_version"] = p.driver_version;
-  d["arch"] = p.arch;
-  d["type"] = static_cast<int>(p.type);
-  d["compute_units"] = p.compute_units;
-  d["global_memory_bytes"] = p.global_memory_bytes;
-  d["max_allocation_bytes"] = p.max_allocation_bytes;
-  d["max_workgroup_size"] = p.max_workgroup_size;
-  d["features"] = p.features;
-  return d;
+ahal_launch_args_t launch_args(const char* op, const Device& device,
+                               const std::vector<uint32_t>& grid,
+                               const std::vector<uint32_t>& workgroup, const py::list& buffers,
+                               const py::object& constants, std::vector<ahal_binding_t>& binds,
+                               std::string& constant_bytes) {
+  if (grid.empty() || grid.size() > 3 || workgroup.empty() || workgroup.size() > 3)
+    throw py::value_error(std::string(op) + ": grid and workgroup have 1 to 3 dimensions");
+  ahal_launch_args_t a = {};
+  a.struct_size = sizeof(a);
+  for (int i = 0; i < 3; ++i) {
+    a.grid[i] = i < int(grid.size()) ? grid[i] : 1;
+    a.workgroup_size[i] = i < int(workgroup.size()) ? workgroup[i] : 1;
+  }
+  for (const py::handle& h : buffers) {
+    auto [b, base] = buffer_of(op, h);
+    b->require_alive(op);
+    same_device(op, device, *b->device, "buffer");
+    binds.push_back({b->handle, base, 0});
+  }
+  if (!constants.is_none()) {
+    py::buffer_info v = host_view(op, constants, false);
+    constant_bytes.assign(static_cast<const char*>(v.ptr),
+                          static_cast<size_t>(v.size * v.itemsize));
+  }
+  a.binding_count = static_cast<uint32_t>(binds.size());
+  a.bindings = binds.data();
+  a.constants = constant_bytes.empty() ? nullptr : constant_bytes.data();
+  a.constants_size = static_cast<uint32_t>(constant_bytes.size());
+  return a;
 }
-
-}  // namespace
 
 [[noreturn]] void raise_status(ahal_status_t status) {
   throw Error{status, ahal_last_error_message()};
@@ -474,35 +452,16 @@ void register_objects(py::module_& m) {
           py::arg("dst"), py::arg("pattern"), py::arg("offset") = 0, py::arg("size") = py::none())
       .def(
           "launch",
-          [](Stream& s, const KernelRef& k, std::vector<uint32_t> grid,
-             std::vector<uint32_t> workgroup, py::list buffers, py::object constants) {
+          [](Stream& s, const KernelRef& k, const std::vector<uint32_t>& grid,
+             const std::vector<uint32_t>& workgroup, const py::list& buffers,
+             const py::object& constants) {
             s.require_alive("Stream.launch");
             k->require_alive("Stream.launch");
             same_device("Stream.launch", *s.device, *k->device, "kernel");
-            if (grid.empty() || grid.size() > 3 || workgroup.empty() || workgroup.size() > 3)
-              throw py::value_error("Stream.launch: grid and workgroup have 1 to 3 dimensions");
-            grid.resize(3, 1);
-            workgroup.resize(3, 1);
             std::vector<ahal_binding_t> binds;
-            for (const py::handle& h : buffers) {
-              auto [b, base] = buffer_of("Stream.launch", h);
-              b->require_alive("Stream.launch");
-              same_device("Stream.launch", *s.device, *b->device, "buffer");
-              binds.push_back({b->handle, base, 0});
-            }
             std::string c;
-            if (!constants.is_none()) {
-              py::buffer_info v = host_view("Stream.launch", constants, false);
-              c.assign(static_cast<const char*>(v.ptr), static_cast<size_t>(v.size * v.itemsize));
-            }
-            ahal_launch_args_t a = {};
-            a.struct_size = sizeof(a);
-            std::memcpy(a.grid, grid.data(), sizeof(a.grid));
-            std::memcpy(a.workgroup_size, workgroup.data(), sizeof(a.workgroup_size));
-            a.binding_count = static_cast<uint32_t>(binds.size());
-            a.bindings = binds.data();
-            a.constants = c.empty() ? nullptr : c.data();
-            a.constants_size = static_cast<uint32_t>(c.size());
+            const ahal_launch_args_t a = launch_args("Stream.launch", *s.device, grid, workgroup,
+                                                     buffers, constants, binds, c);
             call([&] { return ahal_stream_launch(s.handle, k->handle, &a); });
           },
           py::arg("kernel"), py::arg("grid"), py::arg("workgroup"), py::arg("buffers"),

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ahal_py {
@@ -77,6 +78,59 @@ struct Buffer : Object {
 };
 using BufferRef = std::shared_ptr<Buffer>;
 
+struct Stream : Object {
+  Stream(DeviceRef d, ahal_stream_t h)
+      : Object(d->runtime, "Stream"), device(std::move(d)), handle(h) {}
+  ~Stream() { destroy(); }
+  DeviceRef device;
+  ahal_stream_t handle;
+  std::vector<py::object> keep;  // host memory queued copies use, until synchronize
+  void destroy() {
+    if (alive()) ahal_stream_destroy(handle);  // waits for the work
+    destroyed = true;
+    keep.clear();
+  }
+};
+using StreamRef = std::shared_ptr<Stream>;
+
+struct Event : Object {
+  Event(DeviceRef d, ahal_event_t h)
+      : Object(d->runtime, "Event"), device(std::move(d)), handle(h) {}
+  ~Event() { destroy(); }
+  DeviceRef device;
+  ahal_event_t handle;
+  void destroy() {
+    if (alive()) ahal_event_destroy(handle);
+    destroyed = true;
+  }
+};
+using EventRef = std::shared_ptr<Event>;
+
+struct Module : Object {
+  Module(DeviceRef d, ahal_module_t h)
+      : Object(d->runtime, "Module"), device(std::move(d)), handle(h) {}
+  ~Module() { destroy(); }
+  DeviceRef device;
+  ahal_module_t handle;
+  void destroy() {
+    if (alive()) ahal_module_destroy(handle);
+    destroyed = true;
+  }
+};
+using ModuleRef = std::shared_ptr<Module>;
+
+struct Kernel {
+  DeviceRef device;
+  ModuleRef module;  // null for a built-in kernel
+  ahal_kernel_t handle;
+  std::string name;
+  void require_alive(const char* op) const {
+    if (module) module->require_alive(op);
+    device->require_alive(op);
+  }
+};
+using KernelRef = std::shared_ptr<Kernel>;
+
 // The dtypes ahal arrays hold (DLPack code and bits, NumPy name).
 struct DType {
   const char* name;
@@ -98,9 +152,22 @@ struct Array {
 using ArrayRef = std::shared_ptr<Array>;
 
 DeviceRef find_device(const RuntimeRef& rt, const std::string& selector);
+// ValueError "<op>: the <what> belongs to <dev>, not to <want>".
+void same_device(const char* op, const Device& want, const Device& got, const char* what);
+// A C-contiguous host view of a bytes-like object (TypeError otherwise).
+py::buffer_info host_view(const char* op, const py::handle& obj, bool writable);
+// A Buffer, or an Array's buffer with its byte offset (TypeError otherwise).
+std::pair<BufferRef, uint64_t> buffer_of(const char* op, const py::handle& obj);
+// Launch arguments; `binds` and `constants` hold what they point to.
+ahal_launch_args_t launch_args(const char* op, const Device& device,
+                               const std::vector<uint32_t>& grid,
+                               const std::vector<uint32_t>& workgroup, const py::list& buffers,
+                               const py::object& constants, std::vector<ahal_binding_t>& binds,
+                               std::string& constant_bytes);
 std::vector<int64_t> shape_of(const py::handle& shape);
 
 void register_objects(py::module_& m);
 void register_arrays(py::module_& m);
+void register_commands(py::module_& m);
 
 }  // namespace ahal_py

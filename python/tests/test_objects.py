@@ -118,3 +118,22 @@ def test_host_alloc_and_mapping_are_numpy_views(cpu):
     assert len(memoryview(m)) == 0  # closed: no bytes to reach
     h.destroy()
     assert len(memoryview(h)) == 0
+
+
+def test_command_buffer_records_once_and_runs_twice(cpu):
+    b = ahal.empty(16, np.uint32, cpu)
+    cb = cpu.command_buffer()
+    cb.fill(b, struct.pack("<I", 5))
+    cb.fill(b, struct.pack("<I", 9), offset=8, size=8)
+    out = np.zeros(16, dtype=np.uint32)
+    cb.read(b, out)
+    cb.finalize()
+    s = cpu.stream()
+    for _ in range(2):
+        out[:] = 0
+        s.submit(cb)
+        s.synchronize()
+        assert out.tolist() == [5, 5, 9, 9] + [5] * 12
+    with pytest.raises(ahal.Error) as e:
+        cb.fill(b, b"\0")  # recording after finalize
+    assert "ahal_command_buffer_fill" in e.value.message
