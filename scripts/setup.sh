@@ -22,9 +22,11 @@ run_packages=(
   libamdhip64-dev hipcc                           # HIP plugin and its hsaco kernels
   clang-14 llvm-14 lld-14 libclc-14               # ahal-kernelc: OpenCL C to every format
   nlohmann-json3-dev libjpeg62-turbo-dev          # face workload: TF.js manifests, JPEG input
+  pybind11-dev python3-dev python3-numpy          # the Python module ahal (python/)
 )
 test_packages=(
   catch2 libbenchmark-dev  # unit tests
+  python3-pytest           # python.module (python3-torch, if installed, adds its DLPack round trips)
   clang-format             # spec/generate.py --check (the generated API files are current)
   libclang-rt-14-dev       # clang's sanitizer and libFuzzer runtimes (CI's ASan/UBSan, fuzz, TSan jobs)
   ccache                   # scripts/build.sh compiles through it when present

@@ -105,6 +105,11 @@ for program in "$prefix"/bin/*; do
   fi
 done
 ((count > 0)) || { echo "FAIL: nothing installed in $prefix/bin"; exit 1; }
+pydir=$(find "$prefix" -path '*/dist-packages/ahal/__init__.py' -printf '%h\n' | head -1)
+if [[ -n $pydir ]]; then  # the Python module (AHAL_BUILD_PYTHON), through its $ORIGIN run path
+  check "python3 -m ahal info finds cpu:0" bash -c \
+    "cd / && PYTHONPATH='${pydir%/ahal}' /usr/bin/python3 -m ahal info | grep -q 'cpu:0'"
+fi
 if ((failures)); then
   echo "install check FAILED ($failures)"
   exit 1

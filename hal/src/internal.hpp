@@ -30,6 +30,8 @@ DevicePair device_names(const Device* first, const Device* second);
 // memory.cpp / stream.cpp / event.cpp / module.cpp: free one object whose
 // handle is still registered (the caller removed it from its device's set).
 void release_buffer(Buffer* buffer);
+ahal_status_t check_buffer_shape(const char* fn, Device* d, uint64_t size, uint32_t& flags);
+ahal_status_t finish_buffer(const char* fn, Buffer* b, ahal_status_t s, ahal_buffer_t* out_buffer);
 void release_host_alloc(HostAlloc* alloc);
 ahal_status_t release_stream(Stream* stream, const char* function);
 void release_event(Event* event);

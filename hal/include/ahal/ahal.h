@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 2
+#define AHAL_API_VERSION_MINOR 3
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -548,6 +548,59 @@ ahal_command_buffer_update_launch(ahal_command_buffer_t command_buffer, uint32_t
 AHAL_API ahal_status_t ahal_stream_submit(ahal_stream_t stream,
                                           ahal_command_buffer_t command_buffer) AHAL_NOEXCEPT;
 /* @generated end command_buffer */
+
+/* ------------------------------------ native-handle interop (API 1.3) */
+
+/* @generated begin interop */
+/* What ahal_native_buffer_t.handle is (docs/interop.md). */
+typedef enum ahal_native_handle_kind_t {
+  /* No native handle (asic_sim: memory only its simulator reaches). */
+  AHAL_NATIVE_HANDLE_NONE = 0,
+  /* A host pointer (void*) of this process (cpu). */
+  AHAL_NATIVE_HANDLE_HOST_POINTER = 1,
+  /* A CUdeviceptr; context is its CUcontext. */
+  AHAL_NATIVE_HANDLE_CUDA_DEVICE_POINTER = 2,
+  /* A HIP device pointer (hipMalloc). */
+  AHAL_NATIVE_HANDLE_HIP_DEVICE_POINTER = 3,
+  /* A Level Zero USM pointer; context is its ze_context_handle_t. */
+  AHAL_NATIVE_HANDLE_LEVEL_ZERO_POINTER = 4,
+  /* A cl_mem buffer; context is its cl_context. */
+  AHAL_NATIVE_HANDLE_OPENCL_MEM = 5,
+  /* A VkBuffer bound to the VkDeviceMemory `memory` at `memory_offset`;
+   * context is its VkDevice. */
+  AHAL_NATIVE_HANDLE_VULKAN_BUFFER = 6,
+  /* Not a kind (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_NATIVE_HANDLE_KIND_MAX_ENUM = 0x7fffffff,
+} ahal_native_handle_kind_t;
+
+/* A buffer as its native runtime sees it: what ahal_buffer_get_native
+ * reports. Pointers and handles are stored as integers. */
+typedef struct ahal_native_buffer_t {
+  size_t struct_size;
+  ahal_native_handle_kind_t kind;
+  uint32_t flags;          /* AHAL_MEMORY_* flags of the memory */
+  uint64_t handle;         /* the pointer or object `kind` names */
+  uint64_t memory;         /* VULKAN_BUFFER: its VkDeviceMemory; otherwise 0 */
+  uint64_t memory_offset;  /* VULKAN_BUFFER: where it is bound in `memory`; otherwise 0 */
+  uint64_t size;           /* bytes */
+  uint64_t context;        /* CUcontext, ze_context_handle_t, cl_context, VkDevice; else 0 */
+  uint32_t device_ordinal; /* the native runtime's number of the device; 0 on the host */
+} ahal_native_buffer_t;
+
+/* The buffer's native handle and its kind, to hand the memory to the
+ * native runtime (or DLPack) without a copy. ahal keeps owning it. A device
+ * without native handles (asic_sim) answers AHAL_ERROR_UNSUPPORTED with
+ * kind AHAL_NATIVE_HANDLE_NONE. */
+AHAL_API ahal_status_t ahal_buffer_get_native(ahal_buffer_t buffer,
+                                              ahal_native_buffer_t* out_native) AHAL_NOEXCEPT;
+/* Wraps memory of `device`'s native runtime (kind, handle, size, flags and
+ * the kind's memory/context fields of `native`) as an ahal buffer that ahal
+ * does not free: destroying it only forgets it. The memory must outlive the
+ * buffer. A device that cannot import answers AHAL_ERROR_UNSUPPORTED. */
+AHAL_API ahal_status_t ahal_buffer_import_native(ahal_device_t device,
+                                                 const ahal_native_buffer_t* native,
+                                                 ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
+/* @generated end interop */
 
 #ifdef __cplusplus
 } /* extern "C" */

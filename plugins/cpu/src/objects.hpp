@@ -39,9 +39,16 @@ class CpuDevice;
 class CpuBuffer final : public plugin::Buffer {
  public:
   CpuBuffer(CpuDevice& device, uint64_t size);
+  // An imported host allocation (ahal_buffer_import_native): not freed.
+  CpuBuffer(CpuDevice& device, unsigned char* imported, uint64_t size)
+      : device_(device), data_(imported), size_(size), owned_(false) {}
   ~CpuBuffer() override;
   void* map(uint64_t offset, uint64_t size) override;
   void unmap() override;
+  void native(ahal_native_buffer_t& out) override {
+    out.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+    out.handle = reinterpret_cast<uintptr_t>(data_);
+  }
   unsigned char* data() const { return data_; }
   uint64_t size() const { return size_; }
 
@@ -49,6 +56,7 @@ class CpuBuffer final : public plugin::Buffer {
   CpuDevice& device_;
   unsigned char* data_ = nullptr;
   uint64_t size_;
+  bool owned_ = true;
   std::atomic<bool> mapped_{false};
 };
 
@@ -225,6 +233,7 @@ class CpuDevice final : public plugin::Device {
   explicit CpuDevice(const MachineInfo& machine);
   void properties(ahal_device_properties_t& out) override;
   std::unique_ptr<plugin::Buffer> create_buffer(const ahal_buffer_args_t& args) override;
+  std::unique_ptr<plugin::Buffer> import_buffer(const ahal_native_buffer_t& native) override;
   std::unique_ptr<plugin::HostAlloc> host_alloc(uint64_t size, uint32_t flags) override;
   std::unique_ptr<plugin::Stream> create_stream(const ahal_stream_args_t& args) override;
   std::unique_ptr<plugin::Event> create_event(uint32_t flags) override;

@@ -39,7 +39,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 2
+#define AHAL_PLUGIN_ABI_MINOR 3
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -273,6 +273,18 @@ typedef struct ahal_plugin_api_t {
    * loader rebuild the command buffer with command_buffer_create. */
   ahal_status_t (*command_buffer_update)(ahal_plugin_command_buffer_t* command_buffer,
                                          uint32_t index, const ahal_plugin_command_t* command);
+
+  /* ---- ABI 1.3, all optional ---- */
+  /* (optional) Fills kind, handle, memory, memory_offset, context and device_ordinal of
+   * a zeroed full-size struct; the loader fills flags and size. */
+  ahal_status_t (*buffer_get_native)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                     ahal_native_buffer_t* out_native);
+  /* (optional) Wraps the native allocation (checked by the loader: known kind, handle not
+   * 0, size in the device's limits) as a buffer whose buffer_destroy does not
+   * free the memory. */
+  ahal_status_t (*buffer_import_native)(ahal_plugin_device_t* device,
+                                        const ahal_native_buffer_t* native,
+                                        ahal_plugin_buffer_t** out_buffer);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -323,7 +335,9 @@ typedef struct ahal_plugin_api_t {
   X(arg, command_buffer_create) \
   X(arg, command_buffer_destroy) \
   X(arg, command_buffer_submit) \
-  X(arg, command_buffer_update)
+  X(arg, command_buffer_update) \
+  X(arg, buffer_get_native) \
+  X(arg, buffer_import_native)
 /* clang-format on */
 /* @generated end entry_lists */
 

@@ -183,6 +183,9 @@ class Buffer {
   virtual ~Buffer() = default;  // buffer_destroy
   virtual void* map(uint64_t offset, uint64_t size) = 0;
   virtual void unmap() = 0;
+  virtual void native(ahal_native_buffer_t& /*out*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device's buffers have no native handle");
+  }
 };
 
 class HostAlloc {
@@ -249,6 +252,9 @@ class Device {
   virtual std::unique_ptr<CommandBuffer> create_command_buffer(
       const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
+  }
+  virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
   }
 };
 
@@ -472,6 +478,24 @@ struct Entries {
                                              uint32_t index, const ahal_plugin_command_t* command) {
     return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
   }
+  static ahal_status_t buffer_get_native(ahal_plugin_device_t* /*device*/,
+                                         ahal_plugin_buffer_t* buffer,
+                                         ahal_native_buffer_t* out_native) {
+    return guard([&] {
+      auto full = std::make_unique<ahal_native_buffer_t>();
+      full->struct_size = sizeof(ahal_native_buffer_t);
+      object<Buffer>(buffer)->native(*full);
+      write_struct(out_native, *full);
+    });
+  }
+  static ahal_status_t buffer_import_native(ahal_plugin_device_t* device,
+                                            const ahal_native_buffer_t* native,
+                                            ahal_plugin_buffer_t** out_buffer) {
+    return guard([&] {
+      Buffer* made = object<Device>(device)->import_buffer(*native).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
+    });
+  }
 };
 
 namespace detail {
@@ -538,6 +562,8 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_destroy = &Entries::command_buffer_destroy;
   api.command_buffer_submit = &Entries::command_buffer_submit;
   api.command_buffer_update = &Entries::command_buffer_update;
+  api.buffer_get_native = &Entries::buffer_get_native;
+  api.buffer_import_native = &Entries::buffer_import_native;
   return api;
 }
 // @generated end entries

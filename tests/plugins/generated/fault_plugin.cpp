@@ -300,6 +300,20 @@ ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* command_buffer
   return g_target.command_buffer_update(command_buffer, index, command);
 }
 
+ahal_status_t buffer_get_native(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                ahal_native_buffer_t* out_native) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("buffer_get_native", &status)) return status;
+  return g_target.buffer_get_native(device, buffer, out_native);
+}
+
+ahal_status_t buffer_import_native(ahal_plugin_device_t* device, const ahal_native_buffer_t* native,
+                                   ahal_plugin_buffer_t** out_buffer) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("buffer_import_native", &status)) return status;
+  return g_target.buffer_import_native(device, native, out_buffer);
+}
+
 }  // namespace
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
@@ -415,6 +429,12 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   if (g_target.command_buffer_update)
     api.command_buffer_update =
         g_kind == "null" && g_entry == "command_buffer_update" ? nullptr : command_buffer_update;
+  if (g_target.buffer_get_native)
+    api.buffer_get_native =
+        g_kind == "null" && g_entry == "buffer_get_native" ? nullptr : buffer_get_native;
+  if (g_target.buffer_import_native)
+    api.buffer_import_native =
+        g_kind == "null" && g_entry == "buffer_import_native" ? nullptr : buffer_import_native;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;

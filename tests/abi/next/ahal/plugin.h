@@ -1,6 +1,6 @@
 /* @generated from spec/ahal.toml by spec/generate.py: a SIMULATED next minor of
  * sdk/include/ahal/plugin.h: today's plugin ABI plus one optional entry,
- * as ABI 1.3 would add it, to build a test plugin newer than the loader.
+ * as ABI 1.4 would add it, to build a test plugin newer than the loader.
  * Regenerated when the ABI changes; never installed. */
 #define AHAL_PLUGIN_SIMULATED_NEXT_MINOR 1
 /* ahal plugin ABI: what a device plugin exports and what the loader gives it.
@@ -44,7 +44,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 3
+#define AHAL_PLUGIN_ABI_MINOR 4
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -279,7 +279,19 @@ typedef struct ahal_plugin_api_t {
   ahal_status_t (*command_buffer_update)(ahal_plugin_command_buffer_t* command_buffer,
                                          uint32_t index, const ahal_plugin_command_t* command);
 
-  /* ---- ABI 1.3, all optional; simulated ---- */
+  /* ---- ABI 1.3, all optional ---- */
+  /* (optional) Fills kind, handle, memory, memory_offset, context and device_ordinal of
+   * a zeroed full-size struct; the loader fills flags and size. */
+  ahal_status_t (*buffer_get_native)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                     ahal_native_buffer_t* out_native);
+  /* (optional) Wraps the native allocation (checked by the loader: known kind, handle not
+   * 0, size in the device's limits) as a buffer whose buffer_destroy does not
+   * free the memory. */
+  ahal_status_t (*buffer_import_native)(ahal_plugin_device_t* device,
+                                        const ahal_native_buffer_t* native,
+                                        ahal_plugin_buffer_t** out_buffer);
+
+  /* ---- ABI 1.4, all optional; simulated ---- */
   /* (optional) Simulated future entry: only test plugins set it. */
   ahal_status_t (*device_reset)(ahal_plugin_device_t* device);
 } ahal_plugin_api_t;
@@ -333,6 +345,8 @@ typedef struct ahal_plugin_api_t {
   X(arg, command_buffer_destroy) \
   X(arg, command_buffer_submit) \
   X(arg, command_buffer_update) \
+  X(arg, buffer_get_native) \
+  X(arg, buffer_import_native) \
   X(arg, device_reset)
 /* clang-format on */
 /* @generated end entry_lists */
