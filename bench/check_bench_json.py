@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs `ahal-bench --device SEL --quick --json` and checks that the JSON
+"""Runs `ahal-bench --device SEL --quick --json` [--expect-native] and checks that the JSON
 parses and holds every metric with a positive ahal figure and its unit (and,
 where a native reference ran and measures it, a native figure and ratio)."""
 import json
@@ -15,6 +15,7 @@ AHAL_ONLY = {"enqueue_host_us_per_launch", "replay_submit_us_per_launch"}
 
 def main():
     bench, device = sys.argv[1], sys.argv[2]
+    expect_native = "--expect-native" in sys.argv[3:]
     run = subprocess.run([bench, "--device", device, "--quick", "--json"],
                          capture_output=True, text=True, timeout=280)
     if run.returncode != 0:
@@ -23,6 +24,8 @@ def main():
     errors = []
     if report.get("device") != device:
         errors.append(f"device is {report.get('device')!r}, not {device!r}")
+    if expect_native and report.get("native") is None:
+        errors.append("no native reference ran (--expect-native)")
     metrics = report.get("metrics", {})
     for name in METRICS:
         m = metrics.get(name)
