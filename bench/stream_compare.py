@@ -51,7 +51,8 @@ def main():
     ap.add_argument("--bundle", help="standard bundle (default: ahal-stream's own)")
     ap.add_argument("--handwritten", help="bundle of the hand-written kernels to compare")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--size", type=int, default=1 << 25)
+    ap.add_argument("--size", type=int, help="doubles per array (default 2^25; on vulkan "
+                    "2^24 - 256, what lavapipe's 128 MiB maxStorageBufferRange binds)")
     ap.add_argument("--repeats", type=int, default=10)
     a = ap.parse_args()
 
@@ -59,7 +60,8 @@ def main():
     for device in a.devices.split(","):
         plugin, _, index = device.partition(":")
         index = index or "0"
-        size = ["--size", str(a.size), "--repeats", str(a.repeats)]
+        n = a.size or (16776960 if plugin == "vulkan" else 1 << 25)
+        size = ["--size", str(n), "--repeats", str(a.repeats)]
         native = {"cpu": ["native-stream-openmp"],
                   "opencl": ["native-stream-opencl", "--device", index],
                   "vulkan": ["native-stream-vulkan", "--device", index]}.get(plugin)
