@@ -120,8 +120,9 @@ typedef struct ahal_fiber {
 
 /* Per worker thread: the stacks, reused by every workgroup it runs. */
 typedef struct ahal_fiber_pool {
-  ahal_fiber* fibers;
+  ahal_fiber* fibers;    /* in the same mapping, after the stacks */
   unsigned char* stacks; /* count * stride bytes, a guard page below each */
+  size_t bytes;          /* the whole mapping: stacks and fibers */
   size_t count;
   size_t stride;
   size_t current;
@@ -270,16 +271,18 @@ static void ahal_pool_reserve(size_t count) {
   if (pool.count >= count && pool.stacks) return;
   if (pool.stacks) {
     ahal_blocks_update(pool.stacks, NULL, 0);
-    munmap(pool.stacks, pool.count * pool.stride);
+    munmap(pool.stacks, pool.bytes);
   }
-  free(pool.fibers);
   const size_t page = (size_t)sysconf(_SC_PAGESIZE);
   pool.stride = AHAL_FIBER_STACK + page;
-  pool.stacks =
-      mmap(NULL, count * pool.stride, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  pool.fibers = calloc(count, sizeof(ahal_fiber));
-  if (pool.stacks == MAP_FAILED || !pool.fibers) ahal_die("out of memory for work-item stacks");
-  ahal_blocks_update(NULL, pool.stacks, count * pool.stride);
+  /* The fibers share the stacks' mapping, so that unloading the module
+   * frees them with it (a thread's pool outlives its last workgroup). */
+  const size_t fiber_bytes = (count * sizeof(ahal_fiber) + page - 1) / page * page;
+  pool.bytes = count * pool.stride + fiber_bytes;
+  pool.stacks = mmap(NULL, pool.bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pool.stacks == MAP_FAILED) ahal_die("out of memory for work-item stacks");
+  pool.fibers = (ahal_fiber*)(pool.stacks + count * pool.stride); /* zeroed by mmap */
+  ahal_blocks_update(NULL, pool.stacks, pool.bytes);
   for (size_t i = 0; i < count; ++i) mprotect(pool.stacks + i * pool.stride, page, PROT_NONE);
   pool.count = count;
 }
