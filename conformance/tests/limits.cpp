@@ -311,9 +311,10 @@ CONFORM_TEST(bindings, "limits.bindings", core, kNeeds) {
   args.binding_count = limit;
   ahal_status_t st = ahal_stream_launch(s, w.kernel, &args);
   if (st == AHAL_ERROR_INVALID_ARGUMENT && !w.checks)
-    skip("launch at the limit not tried: the device takes no OpenCL C to build a kernel of %u "
-         "bindings, and its plugin refuses the raw empty kernel's wrong parameters (%s)",
-         limit, ahal_last_error_message());
+    skip(
+        "launch at the limit not tried: the device takes no OpenCL C to build a kernel of %u "
+        "bindings, and its plugin refuses the raw empty kernel's wrong parameters (%s)",
+        limit, ahal_last_error_message());
   if (st != AHAL_SUCCESS)
     fail("a launch with max_bindings = %u bindings returned %s: %s", limit, ahal_status_string(st),
          ahal_last_error_message());
@@ -350,9 +351,10 @@ CONFORM_TEST(constants, "limits.constants", core, kNeeds) {
   args.constants_size = limit;
   ahal_status_t st = ahal_stream_launch(s, w.kernel, &args);
   if (st == AHAL_ERROR_INVALID_ARGUMENT && !w.checks)
-    skip("launch at the limit not tried: the device takes no OpenCL C to build a kernel of %u "
-         "constant bytes, and its plugin refuses the raw empty kernel's wrong parameters (%s)",
-         limit, ahal_last_error_message());
+    skip(
+        "launch at the limit not tried: the device takes no OpenCL C to build a kernel of %u "
+        "constant bytes, and its plugin refuses the raw empty kernel's wrong parameters (%s)",
+        limit, ahal_last_error_message());
   if (st != AHAL_SUCCESS)
     fail("a launch with max_constants_size = %u bytes of constants returned %s: %s", limit,
          ahal_status_string(st), ahal_last_error_message());

@@ -129,7 +129,7 @@ struct Event {
   uint32_t flags = 0;
   std::atomic<bool> recorded{false};
   std::atomic<uint32_t> command_refs{0};  // as Buffer::command_refs
-  StreamUsers users;  // streams that record it or wait for it
+  StreamUsers users;                      // streams that record it or wait for it
 };
 
 struct Kernel {

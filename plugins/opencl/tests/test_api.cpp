@@ -124,7 +124,6 @@ void check_reverse_dynamic(Fixture& f, ahal_module_t m) {
   for (uint32_t i = 0; i < 128; ++i) REQUIRE(out[i] == (i / 64) * 64 + 63 - i % 64);
 }
 
-
 }  // namespace
 
 TEST_CASE("device properties are sane") {

@@ -89,7 +89,6 @@ struct Fixture : ahal_test::StreamFixture {
 struct NoConstants {};
 const NoConstants* kNone = nullptr;
 
-
 }  // namespace
 
 TEST_CASE("vulkan:0 properties are sane") {
