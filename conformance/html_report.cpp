@@ -6,6 +6,7 @@
 #include "html_common.hpp"
 #include "plots.hpp"
 #include "reports.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -356,6 +357,7 @@ std::string device_html(const DeviceReport& d, const Report& r) {
     out += "<p class=\"ok\">Every test that ran passed.</p>";
   }
   out += characterization_html(d, r);
+  out += workload_device_html(d);
   out += "<details><summary>All " + std::to_string(d.tests.size()) +
          " tests</summary><label><input type=\"checkbox\" class=\"only-failures\"> only "
          "failures</label>"
@@ -433,6 +435,7 @@ std::string html_report(const Report& r) {
   body += not_tested_html(r);
   body += devices_html(r);
   body += comparison_html(r);
+  body += workload_comparison_html(r);
   for (const DeviceReport& d : r.devices) body += device_html(d, r);
   body += glossary_html();
   return html_page("ahal conformance: " + names, body);
