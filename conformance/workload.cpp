@@ -6,6 +6,7 @@
 #include "workload.hpp"
 
 #include "harness.hpp"
+#include "worker.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +56,9 @@ ToolRun run_tool(const std::vector<std::string>& argv, double limit_s) {
   args.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
+    // Dies with this process: a characterization killed for its time limit
+    // leaves no network running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     close(out_pipe[0]);

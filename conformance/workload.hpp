@@ -5,11 +5,12 @@
 
 #include "json.hpp"
 #include "results.hpp"
-#include "worker.hpp"
 
 #include <string>
 
 namespace conform {
+
+class Channel;  // worker.hpp
 
 // In the characterization child: runs ahal-infer ($AHAL_INFER, else the one
 // beside this executable) on `selector` at batch 1, and at batch 16 where
