@@ -217,7 +217,7 @@ void run_workload(const std::string& selector, bool quick, Channel& out) {
   // Batch 16 where it stays cheap: its cost estimated from batch 1's
   // latency (check, warm-up and timed inferences, both ways).
   const int big = 16, big_iters = quick ? 3 : 10;
-  const double budget_s = quick ? 10 : 60;
+  const double budget_s = quick ? 5 : 60;
   const double p50_s = one["latency_ms"]["p50"].num() / 1e3;
   const double estimate_s = p50_s * big * ((faces + big - 1) / big + 1 + big_iters) * 2;
   if (estimate_s > budget_s) {
