@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 namespace ahal_test {
@@ -21,6 +23,54 @@ inline ahal_device_properties_t properties(ahal_device_t device) {
   INFO(ahal_last_error_message());
   REQUIRE(status == AHAL_SUCCESS);
   return p;
+}
+
+// Whether a runtime that loads `plugins` from `plugin_dir` has the device
+// `selector`, and its properties; where not it prints why, and a device
+// test's main() exits 77 (ctest: skipped).
+inline bool find_device(const char* plugin_dir, const char* plugins, const char* selector,
+                        ahal_device_properties_t* props = nullptr, uint32_t flags = 0) {
+  ahal_runtime_options_t options{};
+  options.struct_size = sizeof(options);
+  options.flags = flags;
+  options.plugin_path = plugin_dir;
+  options.plugins = plugins;
+  ahal_runtime_t runtime = nullptr;
+  ahal_device_t device = nullptr;
+  bool found = ahal_runtime_create(&options, &runtime) == AHAL_SUCCESS &&
+               ahal_device_find(runtime, selector, &device) == AHAL_SUCCESS;
+  if (!found) std::printf("SKIP: no device %s: %s\n", selector, ahal_last_error_message());
+  if (found && props) {
+    props->struct_size = sizeof(*props);
+    found = ahal_device_get_properties(device, props) == AHAL_SUCCESS;
+  }
+  ahal_runtime_destroy(runtime);
+  return found;
+}
+
+// What every device's properties must say: its plugin and selector, a
+// name, memory and limits that agree with each other.
+inline void check_properties_consistent(const ahal_device_properties_t& p, const char* plugin,
+                                        const char* selector) {
+  CHECK(std::string(p.plugin) == plugin);
+  CHECK(std::string(p.selector) == selector);
+  CHECK(p.name[0] != '\0');
+  CHECK(p.driver_version[0] != '\0');
+  CHECK(p.global_memory_bytes > 0);
+  CHECK(p.max_allocation_bytes > 0);
+  CHECK(p.max_allocation_bytes <= p.global_memory_bytes);
+  CHECK(p.max_workgroup_size >= 1);
+  for (int d = 0; d < 3; ++d) {
+    CHECK(p.max_workgroup_dims[d] >= 1);
+    CHECK(p.max_workgroup_dims[d] <= p.max_workgroup_size);
+    CHECK(p.max_grid_dims[d] >= 1);
+  }
+  CHECK(p.subgroup_size_min <= p.subgroup_size_max);
+  CHECK(p.max_bindings <= AHAL_MAX_BINDINGS);
+  CHECK(p.max_constants_size <= AHAL_MAX_CONSTANTS_SIZE);
+  CHECK(p.binding_offset_alignment >= 1);
+  CHECK((p.binding_offset_alignment & (p.binding_offset_alignment - 1)) == 0);
+  CHECK(((p.features & AHAL_FEATURE_TIMESTAMPS) != 0) == (p.timestamp_resolution_ps > 0));
 }
 
 // A module from `size` bytes of `format`, with build options and kernel

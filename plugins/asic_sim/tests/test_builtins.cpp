@@ -192,11 +192,7 @@ TEST_CASE("built-ins: metadata, unknown names, no general modules", "[builtin]")
   CHECK(std::string(ahal_last_error_message()).find("gemm_f32") != std::string::npos);
 
   const char source[] = "__kernel void k() {}";
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_OPENCL_C;
-  args.data = source;
-  args.data_size = sizeof(source);
   ahal_module_t module = nullptr;
-  CHECK(ahal_module_create(sim.device, &args, &module) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(ahal_test::image_module(sim.device, AHAL_MODULE_FORMAT_OPENCL_C, source, sizeof(source),
+                                &module) == AHAL_ERROR_UNSUPPORTED);
 }

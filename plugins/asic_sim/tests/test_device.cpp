@@ -55,9 +55,7 @@ ahal_event_t make_event(ahal_device_t device, uint32_t flags) {
 
 TEST_CASE("properties say what the device is", "[device]") {
   Sim sim;
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_REQUIRE(ahal_device_get_properties(sim.device, &p));
+  const ahal_device_properties_t p = ahal_test::properties(sim.device);
   CHECK(std::string(p.name) == "ahal ASIC simulator");
   CHECK(std::string(p.selector) == "asic_sim:0");
   CHECK(p.type == AHAL_DEVICE_TYPE_ASIC);
@@ -78,9 +76,7 @@ TEST_CASE("settings come from the environment", "[device]") {
   {
     ScopedEnv memory("AHAL_ASIC_SIM_MEMORY_MB", "96");
     Sim sim;
-    ahal_device_properties_t p{};
-    p.struct_size = sizeof(p);
-    AHAL_REQUIRE(ahal_device_get_properties(sim.device, &p));
+    const ahal_device_properties_t p = ahal_test::properties(sim.device);
     CHECK(p.global_memory_bytes == 96ull << 20);
   }
   {

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -16,20 +18,9 @@ namespace {
     REQUIRE(status_ == AHAL_SUCCESS);                 \
   } while (0)
 
-class Runtime {
- public:
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = CPU_PLUGIN_DIR;
-    options.plugins = "cpu";
-    AHAL_REQUIRE(ahal_runtime_create(&options, &runtime));
-  }
-  ~Runtime() { ahal_runtime_destroy(runtime); }
-  Runtime(const Runtime&) = delete;
-  Runtime& operator=(const Runtime&) = delete;
-  ahal_runtime_t runtime = nullptr;
+// A runtime with only the CPU plugin of this build.
+struct Runtime : ahal_test::PluginRuntime {
+  Runtime() : PluginRuntime(CPU_PLUGIN_DIR, "cpu") {}
 };
 
 }  // namespace
@@ -37,10 +28,8 @@ class Runtime {
 TEST_CASE("the loader finds cpu:0 and reports its properties", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_REQUIRE(ahal_device_get_properties(device, &p));
+  AHAL_REQUIRE(ahal_device_find(rt.rt, "cpu:0", &device));
+  const ahal_device_properties_t p = ahal_test::properties(device);
   CHECK(std::string(p.plugin) == "cpu");
   CHECK(std::string(p.selector) == "cpu:0");
   CHECK(p.type == AHAL_DEVICE_TYPE_CPU);
@@ -53,13 +42,8 @@ TEST_CASE("the loader finds cpu:0 and reports its properties", "[api]") {
 TEST_CASE("the standard bundle runs vector_add on cpu:0", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu", &device));
-  ahal_module_args_t margs{};
-  margs.struct_size = sizeof(margs);
-  margs.format = AHAL_MODULE_FORMAT_BUNDLE;
-  margs.path = CPU_BUNDLE_FILE;
-  ahal_module_t module = nullptr;
-  AHAL_REQUIRE(ahal_module_create(device, &margs, &module));
+  AHAL_REQUIRE(ahal_device_find(rt.rt, "cpu", &device));
+  ahal_module_t module = ahal_test::bundle_module(device, CPU_BUNDLE_FILE);
   ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
   AHAL_REQUIRE(ahal_module_format(module, &format));
   CHECK(format == AHAL_MODULE_FORMAT_CPU_SO);

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -22,28 +24,10 @@ namespace {
     REQUIRE(status_ == AHAL_SUCCESS);                 \
   } while (0)
 
-struct Runtime {
-  ahal_runtime_t rt = nullptr;
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = AHAL_CUDA_PLUGIN_DIR;
-    options.plugins = "cuda";
-    REQUIRE_OK(ahal_runtime_create(&options, &rt));
-  }
-  ~Runtime() { ahal_runtime_destroy(rt); }
-
-  ahal_plugin_info_t cuda_plugin() const {
-    uint32_t count = 0;
-    REQUIRE_OK(ahal_runtime_plugin_count(rt, &count));
-    REQUIRE(count == 1);
-    ahal_plugin_info_t info{};
-    info.struct_size = sizeof(info);
-    REQUIRE_OK(ahal_runtime_plugin_info(rt, 0, &info));
-    REQUIRE(std::string(info.name) == "cuda");
-    return info;
-  }
+// A runtime with only the CUDA plugin of this build.
+struct Runtime : ahal_test::PluginRuntime {
+  Runtime() : PluginRuntime(AHAL_CUDA_PLUGIN_DIR, "cuda") {}
+  ahal_plugin_info_t cuda_plugin() const { return info(); }
 };
 
 }  // namespace
@@ -85,18 +69,11 @@ TEST_CASE("fake driver: the standard bundle's PTX runs through the API", "[api-f
   REQUIRE(info.device_count == 1);
   ahal_device_t device = nullptr;
   REQUIRE_OK(ahal_device_find(runtime.rt, "cuda:0", &device));
-  ahal_device_properties_t props{};
-  props.struct_size = sizeof(props);
-  REQUIRE_OK(ahal_device_get_properties(device, &props));
+  const ahal_device_properties_t props = ahal_test::properties(device);
   CHECK(std::string(props.selector) == "cuda:0");
   CHECK(std::string(props.arch) == "sm_80");
 
-  ahal_module_args_t module_args{};
-  module_args.struct_size = sizeof(module_args);
-  module_args.format = AHAL_MODULE_FORMAT_BUNDLE;
-  module_args.path = AHAL_CUDA_TEST_BUNDLE;
-  ahal_module_t module = nullptr;
-  REQUIRE_OK(ahal_module_create(device, &module_args, &module));
+  ahal_module_t module = ahal_test::bundle_module(device, AHAL_CUDA_TEST_BUNDLE);
   ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
   REQUIRE_OK(ahal_module_format(module, &format));
   CHECK(format == AHAL_MODULE_FORMAT_PTX);

@@ -48,7 +48,10 @@ TEST_CASE("hip:0's properties come from hipGetDeviceProperties") {
   CHECK(p.compute_units == 104);
   CHECK(p.global_memory_bytes == (uint64_t{4} << 30));
   CHECK(p.max_workgroup_size == 1024);
-  CHECK(p.max_grid_dims[0] == 2147483647u);
+  // HSA counts a grid in work-items, in 32 bits: with the largest workgroup
+  // (1024) a grid of at most 2^32 - 1 items, below hipDeviceProp's 2^31 - 1.
+  CHECK(p.max_grid_dims[0] == 4294967295u / 1024);
+  CHECK(p.max_grid_dims[1] == 65536);
   CHECK(p.subgroup_size_min == 64);
   CHECK(p.subgroup_size_max == 64);
   CHECK(p.clock_mhz == 1700);

@@ -131,8 +131,8 @@ TEST_CASE("a module that does not build gives BUILD_FAILED with the build log") 
   CHECK(std::string(ahal_last_error_message()).find("takes no native binaries") !=
         std::string::npos);
   // Not SPIR-V at all.
-  REQUIRE(ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, native,
-                                  sizeof(native), &module) == AHAL_ERROR_INVALID_ARGUMENT);
+  REQUIRE(ahal_test::image_module(f.device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, native, sizeof(native),
+                                  &module) == AHAL_ERROR_INVALID_ARGUMENT);
 }
 
 TEST_CASE("kernels report their attributes; unknown kernels are NOT_FOUND") {
