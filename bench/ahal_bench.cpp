@@ -1,10 +1,20 @@
 // ahal-bench: ahal against the backend's own API on one device, side by side.
 //
-//   ahal-bench [--device SEL] [--json] [--quick] [--rounds N]
+//   ahal-bench [--device SEL] [--json] [--quick] [--rounds N] [--copy-bytes N]
+//              [--skip-missing]
+//
+// "native" is the same work written directly against the backend's own API
+// (OpenCL, Vulkan, CUDA, or plain threads for cpu: bench/native_<plugin>.cpp)
+// with no ahal in between; ahal/native near 1 means ahal adds little.
 //
 // Metrics (bench/native_backend.hpp fixes what each one runs):
 //   launch latency      launch `empty` (1 workgroup of 1) + synchronize, median
 //   enqueue throughput  10,000 back-to-back `empty` launches, one synchronize
+//   enqueue host time   host time inside 1,000 `empty` launch calls, per
+//                       launch (the synchronize after is not counted)
+//   replay submit       host time inside ahal_stream_submit of a command
+//                       buffer of 1,000 recorded `empty` launches, per launch
+//                       (ahal only: docs/command-buffers.md)
 //   h2d / d2h / d2d     one 64 MiB copy, host side pinned (ahal_host_alloc)
 //   triad               stream_triad over 2^25 doubles (24 bytes per element),
 //                       more where one triad would take under 1 ms
@@ -85,6 +95,7 @@ class AhalBackend final : public NativeBackend {
 
   ~AhalBackend() override {
     ahal_stream_synchronize(stream_);
+    if (replay_) ahal_command_buffer_destroy(replay_);
     ahal_stream_destroy(stream_);
     release_copy_buffers();
     release_triad_buffers();
@@ -111,6 +122,45 @@ class AhalBackend final : public NativeBackend {
       }
       check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
       best = std::min(best, seconds_since(start) * 1e6 / count);
+    }
+    return best;
+  }
+
+  // Host time inside `count` launch calls, per launch; best of `repeats`.
+  double enqueue_host_us_per_launch(int count, int repeats) {
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      for (int i = 0; i < count; ++i) {
+        check(ahal_stream_launch(stream_, empty_, &empty_launch_), "ahal_stream_launch");
+      }
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
+    }
+    return best;
+  }
+
+  // Host time inside one submit of `count` recorded launches, per launch.
+  double replay_submit_us_per_launch(int count, int repeats) {
+    if (replay_count_ != count) {
+      if (replay_) check(ahal_command_buffer_destroy(replay_), "ahal_command_buffer_destroy");
+      check(ahal_command_buffer_create(device_, 0, &replay_), "ahal_command_buffer_create");
+      for (int i = 0; i < count; ++i) {
+        check(ahal_command_buffer_launch(replay_, empty_, &empty_launch_, nullptr),
+              "ahal_command_buffer_launch");
+      }
+      check(ahal_command_buffer_finalize(replay_), "ahal_command_buffer_finalize");
+      replay_count_ = count;
+      // The first submission may build what finalize left to do.
+      check(ahal_stream_submit(stream_, replay_), "ahal_stream_submit");
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      check(ahal_stream_submit(stream_, replay_), "ahal_stream_submit");
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
     }
     return best;
   }
@@ -220,6 +270,8 @@ class AhalBackend final : public NativeBackend {
   ahal_kernel_t triad_ = nullptr;
   ahal_stream_t stream_ = nullptr;
   ahal_launch_args_t empty_launch_{};
+  ahal_command_buffer_t replay_ = nullptr;
+  int replay_count_ = 0;
   size_t copy_bytes_ = 0;
   ahal_host_alloc_t host_ = nullptr;
   void* host_ptr_ = nullptr;
@@ -228,10 +280,24 @@ class AhalBackend final : public NativeBackend {
   ahal_buffer_t triad_buf_[3] = {};
 };
 
+const char kUsage[] =
+    "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N] [--copy-bytes N[K|M|G]]\n"
+    "                  [--skip-missing]\n"
+    "  --device SEL      the device (\"cpu:0\", \"vulkan\"; default: the first one)\n"
+    "  --json            one JSON object instead of the table\n"
+    "  --quick           smaller sizes, fewer rounds\n"
+    "  --rounds N        rounds per metric, the best counts (default 5, 2 with --quick)\n"
+    "  --copy-bytes N    bytes per copy (default 64M, 8M with --quick)\n"
+    "  --skip-missing    exit 77 (skipped) instead of 2 when the device does not exist\n"
+    "Measures each metric through ahal and through the backend's own API (\"native\":\n"
+    "bench/native_<plugin>.cpp) on the same device, alternating, and prints both and\n"
+    "their ratio. Exit status: 0 done, 1 an error, 2 usage error or no such device.\n";
+
 struct Options {
   const char* selector = nullptr;
   bool json = false;
   bool quick = false;
+  bool skip_missing = false;
   int rounds = 0;         // 0: 5, or 2 with --quick
   size_t copy_bytes = 0;  // 0: 64 MiB, or 8 MiB with --quick
 };
@@ -253,6 +319,7 @@ bool parse_size(const char* text, size_t* out) {
 struct Metric {
   const char* key;    // JSON name
   const char* label;  // table row
+  const char* unit;   // JSON "unit"
   bool higher_is_better;
   double ahal = 0;
   double native = 0;
@@ -283,6 +350,15 @@ void compare(Metric& m, NativeBackend& ahal, NativeBackend* native, int rounds, 
   m.has_native = native != nullptr;
 }
 
+// What the native side of a plugin is, for the table's heading.
+std::string native_description(const std::string& plugin) {
+  if (plugin == "cpu") return "as plain OpenMP loops on the same cores";
+  if (plugin == "opencl") return "directly against OpenCL";
+  if (plugin == "vulkan") return "directly against Vulkan";
+  if (plugin == "cuda") return "directly against the CUDA driver API";
+  return "directly against " + plugin + "'s own API";
+}
+
 std::string number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[64];
@@ -295,40 +371,43 @@ std::string number(double v) {
 
 int main(int argc, char** argv) {
   using namespace ahal_bench;
+  using ahal_tools::usage_error;
   Options o;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+    const std::string arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return ahal_tools::kExitOk;
+    } else if (arg == "--device") {
+      if (!value) return usage_error("ahal-bench", "--device needs a selector", kUsage);
       o.selector = argv[++i];
-    } else if (!std::strcmp(argv[i], "--json")) {
+    } else if (arg == "--json") {
       o.json = true;
-    } else if (!std::strcmp(argv[i], "--quick")) {
+    } else if (arg == "--quick") {
       o.quick = true;
-    } else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
+    } else if (arg == "--skip-missing") {
+      o.skip_missing = true;
+    } else if (arg == "--rounds") {
+      if (!value || std::atoi(value) <= 0 || std::strspn(value, "0123456789") != std::strlen(value))
+        return usage_error("ahal-bench", "--rounds needs a whole number above 0", kUsage);
       o.rounds = std::atoi(argv[++i]);
-    } else if (!std::strcmp(argv[i], "--copy-bytes") && i + 1 < argc &&
-               parse_size(argv[i + 1], &o.copy_bytes)) {
+    } else if (arg == "--copy-bytes") {
+      if (!value || !parse_size(value, &o.copy_bytes))
+        return usage_error("ahal-bench", "--copy-bytes needs a size such as 4096, 64M or 1G",
+                           kUsage);
       ++i;
     } else {
-      std::fprintf(stderr,
-                   "usage: ahal-bench [--device SEL] [--json] [--quick] [--rounds N] "
-                   "[--copy-bytes N[K|M|G]]\n");
-      return 1;
+      return usage_error("ahal-bench", "unknown argument " + arg, kUsage);
     }
   }
 
   ahal_runtime_t runtime = nullptr;
   check(ahal_runtime_create(nullptr, &runtime), "ahal_runtime_create");
   ahal_device_t device = nullptr;
-  if (o.selector) {
-    check(ahal_device_find(runtime, o.selector, &device), "ahal_device_find");
-  } else {
-    uint32_t count = 0;
-    check(ahal_runtime_device_count(runtime, &count), "ahal_runtime_device_count");
-    if (count == 0) {
-      std::fprintf(stderr, "ahal-bench: no devices\n");
-      return 1;
-    }
-    check(ahal_runtime_device_get(runtime, 0, &device), "ahal_runtime_device_get");
+  if (!ahal_tools::find_device("ahal-bench", runtime, o.selector, &device)) {
+    ahal_runtime_destroy(runtime);
+    return o.skip_missing ? ahal_tools::kExitSkipped : ahal_tools::kExitUsage;
   }
   ahal_device_properties_t props{};
   props.struct_size = sizeof(props);
@@ -376,12 +455,14 @@ int main(int argc, char** argv) {
     }
 
     Metric metrics[] = {
-        {"launch_latency_us", "launch latency (us)", false},
-        {"enqueue_us_per_launch", "enqueue (us/launch)", false},
-        {"h2d_gbps", "copy h2d (GB/s)", true},
-        {"d2h_gbps", "copy d2h (GB/s)", true},
-        {"d2d_gbps", "copy d2d (GB/s)", true},
-        {"triad_gbps", "triad (GB/s)", true},
+        {"launch_latency_us", "launch latency (\u00b5s)", "us", false},
+        {"enqueue_us_per_launch", "enqueue (\u00b5s/launch)", "us/launch", false},
+        {"h2d_gbps", "copy h2d (GB/s)", "GB/s", true},
+        {"d2h_gbps", "copy d2h (GB/s)", "GB/s", true},
+        {"d2d_gbps", "copy d2d (GB/s)", "GB/s", true},
+        {"triad_gbps", "triad (GB/s)", "GB/s", true},
+        {"enqueue_host_us_per_launch", "enqueue host (\u00b5s/launch)", "us/launch", false},
+        {"replay_submit_us_per_launch", "replay submit (\u00b5s/launch)", "us/launch", false},
     };
     compare(metrics[0], ahal, nat, rounds,
             [&](NativeBackend& b) { return b.launch_latency_us(latency_iterations); });
@@ -395,6 +476,16 @@ int main(int argc, char** argv) {
     }
     compare(metrics[5], ahal, nat, rounds,
             [&](NativeBackend& b) { return b.triad_gbps(triad_n, wg, 3); });
+    // Host-side costs of streaming against replaying a command buffer; no
+    // native reference measures these yet.
+    const int recorded = 1000;
+    for (int r = 0; r < rounds; ++r) {
+      const double e = ahal.enqueue_host_us_per_launch(recorded, 3);
+      const double p = ahal.replay_submit_us_per_launch(recorded, 3);
+      metrics[6].ahal = r == 0 ? e : std::min(metrics[6].ahal, e);
+      metrics[7].ahal = r == 0 ? p : std::min(metrics[7].ahal, p);
+    }
+    const double replay_ratio = metrics[7].ahal / metrics[6].ahal;
 
     if (o.json) {
       std::printf(
@@ -409,27 +500,49 @@ int main(int argc, char** argv) {
       std::printf("\"metrics\": {");
       bool first = true;
       for (const Metric& m : metrics) {
-        std::printf("%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s}", first ? "" : ", ",
-                    ahal_tools::json_quote(m.key).c_str(), number(m.ahal).c_str(),
-                    m.has_native ? number(m.native).c_str() : "null",
-                    m.has_native ? number(m.ahal / m.native).c_str() : "null");
+        std::printf(
+            "%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s, \"unit\": %s, "
+            "\"higher_is_better\": %s}",
+            first ? "" : ", ", ahal_tools::json_quote(m.key).c_str(), number(m.ahal).c_str(),
+            m.has_native ? number(m.native).c_str() : "null",
+            m.has_native ? number(m.ahal / m.native).c_str() : "null",
+            ahal_tools::json_quote(m.unit).c_str(), m.higher_is_better ? "true" : "false");
         first = false;
       }
-      std::printf("}}\n");
+      // Goal (docs/command-buffers.md): at most 1/3.
+      std::printf("}, \"replay_over_enqueue_host\": %s}\n", number(replay_ratio).c_str());
     } else {
       std::printf("ahal-bench on %s (%s)%s\n", props.selector, props.name,
                   o.quick ? ", quick" : "");
-      if (!nat) std::printf("%s\n", native_status.c_str());
+      if (nat)
+        std::printf("native: the same work written %s (bench/native_%s.cpp), without ahal\n",
+                    native_description(props.plugin).c_str(), props.plugin);
+      else
+        std::printf("%s\n", native_status.c_str());
       std::printf("copies %zu MiB, triad %zu doubles, workgroup %u, best of %d rounds\n",
                   copy_bytes >> 20, triad_n, wg, rounds);
-      std::printf("%-22s %12s %12s %12s\n", "metric", "ahal", "native", "ahal/native");
+      // Labels hold a two-byte "µ": pad by display width, not bytes.
+      auto padded = [](const char* label) {
+        std::string s = label;
+        size_t width = 0;
+        for (unsigned char c : s) width += (c & 0xc0) != 0x80;
+        return s + std::string(width < 24 ? 24 - width : 0, ' ');
+      };
+      std::printf("%s %12s %12s %12s  %s\n", padded("metric").c_str(), "ahal", "native",
+                  "ahal/native", "better");
       for (const Metric& m : metrics) {
+        const char* better = m.higher_is_better ? "higher" : "lower";
         if (m.has_native) {
-          std::printf("%-22s %12.3f %12.3f %12.3f\n", m.label, m.ahal, m.native, m.ahal / m.native);
+          std::printf("%s %12.3f %12.3f %12.3f  %s\n", padded(m.label).c_str(), m.ahal, m.native,
+                      m.ahal / m.native, better);
         } else {
-          std::printf("%-22s %12.3f %12s %12s\n", m.label, m.ahal, "-", "-");
+          // Replay on a native form costs ns per launch: more decimals.
+          std::printf(m.ahal < 0.1 ? "%s %12.5f %12s %12s  %s\n" : "%s %12.3f %12s %12s  %s\n",
+                      padded(m.label).c_str(), m.ahal, "-", "-", better);
         }
       }
+      std::printf("replay submit / enqueue host time per launch: %.3f (goal: at most 0.333)\n",
+                  replay_ratio);
     }
   }
   native.reset();

@@ -18,6 +18,7 @@ install(TARGETS ahal_bench_native_cpu LIBRARY DESTINATION ${AHAL_INSTALL_PLUGIND
 target_sources(ahal-bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/native_cpu.cpp)
 target_compile_definitions(ahal-bench PRIVATE
   AHAL_BENCH_NATIVE_CPU_FILE="$<TARGET_FILE_NAME:ahal_bench_native_cpu>"
-  AHAL_BENCH_NATIVE_CPU_INSTALL_DIR="${CMAKE_INSTALL_FULL_LIBDIR}/ahal")
+  AHAL_BENCH_NATIVE_CPU_INSTALL_DIR="${CMAKE_INSTALL_FULL_LIBDIR}/ahal"
+  AHAL_BENCH_NATIVE_CPU_RELATIVE_DIR="${AHAL_INSTALL_PLUGINDIR}")
 target_link_libraries(ahal-bench PRIVATE ${CMAKE_DL_LIBS})
 add_dependencies(ahal-bench ahal_bench_native_cpu)

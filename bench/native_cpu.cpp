@@ -117,11 +117,15 @@ class OpenMpBackend final : public NativeBackend {
 
 std::unique_ptr<NativeBackend> make_openmp(const ahal_device_properties_t& props,
                                            const std::string&, std::string* error) {
-  // Beside libahal in the build tree, or in ahal's plugin folder once installed.
+  // Beside libahal in the build tree, or in ahal's plugin folder once
+  // installed: relative to ahal-bench (a moved install tree), then where
+  // it was configured to go.
   const std::string file = AHAL_BENCH_NATIVE_CPU_FILE;
   const std::string exe_dir = ahal_tools::executable_dir();
-  const std::string candidates[] = {exe_dir + "/../lib/" + file,
-                                    std::string(AHAL_BENCH_NATIVE_CPU_INSTALL_DIR) + "/" + file};
+  const std::string candidates[] = {
+      exe_dir + "/../lib/" + file,
+      exe_dir + "/../" + AHAL_BENCH_NATIVE_CPU_RELATIVE_DIR + "/" + file,
+      std::string(AHAL_BENCH_NATIVE_CPU_INSTALL_DIR) + "/" + file};
   void* library = nullptr;
   std::string tried;
   for (const std::string& path : candidates) {

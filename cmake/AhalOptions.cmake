@@ -4,6 +4,7 @@ option(AHAL_BUILD_SAMPLES "Build the samples" ON)
 option(AHAL_BUILD_BENCH "Build the benchmarks" ON)
 option(AHAL_WERROR "Treat warnings as errors" OFF)
 set(AHAL_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
+option(AHAL_FUZZ "Build the libFuzzer targets (fuzz/, clang) and instrument everything for them" OFF)
 
 # Every in-tree plugin: plugins/<name>, switched by AHAL_PLUGIN_<NAME>. The
 # folders that build per plugin (plugins, kernels, samples, conformance,

@@ -1,11 +1,19 @@
 // --characterize: the figures a buyer compares. Copy bandwidth over sizes,
 // launch latency, event timer resolution, STREAM Triad and FMA throughput
-// against the device's theoretical peaks.
+// against the device's theoretical peaks. Every figure is measured several
+// times and reported as median, min and max; how busy the machine was
+// while measuring is reported too.
 #include "harness.hpp"
+#include "host_info.hpp"
 #include "results.hpp"
 #include "worker.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace conform {
@@ -13,6 +21,75 @@ namespace conform {
 namespace {
 
 const uint64_t KiB = 1024, GiB = 1ull << 30;
+
+// A figure from repeated measurements (in its unit): the median and the spread.
+Figure make_figure(const std::string& id, const std::string& title, const char* unit,
+                   std::vector<double> samples, double peak, bool higher_is_better,
+                   const std::string& peak_basis) {
+  std::sort(samples.begin(), samples.end());
+  Figure f;
+  f.id = id;
+  f.title = title;
+  f.unit = unit;
+  f.peak = peak;
+  f.higher_is_better = higher_is_better;
+  const size_t n = samples.size();
+  f.value = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
+  f.min = samples.front();
+  f.max = samples.back();
+  f.runs = static_cast<int>(n);
+  f.peak_basis = peak > 0 ? peak_basis : "";
+  return f;
+}
+
+// Theoretical FMA throughput of a CPU device, from its cores and clock and
+// the host's widest vector unit (a CPU device is the host's CPU). An upper
+// bound: two FMA units per core, as the widest x86 cores have. 0 when the
+// device does not say enough.
+double cpu_peak_gflops(const ahal_device_properties_t& p, bool f64, std::string* basis) {
+  if (p.type != AHAL_DEVICE_TYPE_CPU || !p.compute_units || !p.clock_mhz) return 0;
+  std::string isa;
+  const int bits = host_vector_bits(&isa);
+  if (bits <= 0) return 0;
+  const int lanes = bits / (f64 ? 64 : 32);
+  const double ghz = p.clock_mhz / 1000.0;
+  char text[256];
+  std::snprintf(text, sizeof(text),
+                "upper bound: %u cores x %.2f GHz x %d %s lanes (%s) x 2 FMA units x 2 flops",
+                p.compute_units, ghz, lanes, f64 ? "fp64" : "fp32", isa.c_str());
+  *basis = text;
+  return p.compute_units * ghz * lanes * 2 * 2;
+}
+
+// CPU time of the whole machine (all processes) and of this process, in
+// seconds, to tell how much other processes used while measuring.
+struct CpuClock {
+  double machine_busy = -1, self = 0, wall = 0;
+  int cpus = 0;
+  static CpuClock now() {
+    CpuClock c;
+    std::ifstream stat("/proc/stat");
+    std::string line, label;
+    while (std::getline(stat, line)) {
+      std::istringstream in(line);
+      in >> label;
+      if (label == "cpu") {
+        double v, busy = 0;
+        for (int i = 0; in >> v; ++i)
+          if (i != 3 && i != 4 && i < 8) busy += v;  // all but idle and iowait; no guests
+        c.machine_busy = busy / static_cast<double>(sysconf(_SC_CLK_TCK));
+      } else if (label.rfind("cpu", 0) == 0) {
+        ++c.cpus;
+      }
+    }
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    c.self = static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+             static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+    c.wall = static_cast<double>(now_ns()) / 1e9;
+    return c;
+  }
+};
 
 class Characterizer {
  public:
@@ -48,14 +125,19 @@ class Characterizer {
     n.set("message", message);
     out_.send("INFO", n);
   }
-  void figure(const char* id, const char* title, const char* unit, double value, double peak,
-              bool higher_is_better = true) {
-    out_.send("FIGURE", to_json(Figure{id, title, unit, value, peak, higher_is_better}));
+  void figure(const std::string& id, const std::string& title, const char* unit,
+              std::vector<double> samples, double peak = 0, bool higher_is_better = true,
+              const std::string& peak_basis = "the device's own figure") {
+    out_.send("FIGURE", to_json(make_figure(id, title, unit, std::move(samples), peak,
+                                            higher_is_better, peak_basis)));
   }
+  int runs() const { return quick_ ? 3 : 5; }
   // Nanoseconds per call of `enqueue` (after which the stream is synchronized),
-  // batching calls until a batch lasts `target` ns; the best of three batches.
+  // batching calls until a batch lasts `target` ns; one figure per batch,
+  // runs() batches.
   template <typename F>
-  double time_per_call(ahal_stream_t s, F enqueue, double target_ns, uint32_t max_batch = 1 << 16) {
+  std::vector<double> time_per_call(ahal_stream_t s, F enqueue, double target_ns,
+                                    uint32_t max_batch = 1 << 16) {
     auto batch = [&](uint32_t n) {
       uint64_t t0 = now_ns();
       for (uint32_t i = 0; i < n; ++i) enqueue();
@@ -70,9 +152,9 @@ class Characterizer {
       n = static_cast<uint32_t>(std::min<double>(max_batch, n * grow));
       t = batch(n);
     }
-    double best = t / n;
-    for (int r = 0; r < 2; ++r) best = std::min(best, batch(n) / n);
-    return best;
+    std::vector<double> per_call = {t / n};
+    while (static_cast<int>(per_call.size()) < runs()) per_call.push_back(batch(n) / n);
+    return per_call;
   }
   // Device time of one launch: timed events where the device has them.
   template <typename F>
@@ -138,9 +220,11 @@ void Characterizer::bandwidth() {
   for (Direction d : {Direction{"h2d", "Host to device", 0}, Direction{"d2h", "Device to host", 1},
                       Direction{"d2d", "Device to device", 2}}) {
     Curve c{std::string("bandwidth.") + d.id, d.title, "GB/s", {}};
+    // GB/s of each run at the best size and at the largest.
+    std::vector<double> best_runs, largest_runs;
     double best = 0;
     for (uint64_t size = 4 * KiB; size <= top; size *= 2) {
-      double ns = time_per_call(
+      std::vector<double> ns = time_per_call(
           s,
           [&] {
             if (d.kind == 0) CHECK_OK(ahal_stream_copy_h2d(s, host, a, 0, size));
@@ -148,19 +232,24 @@ void Characterizer::bandwidth() {
             if (d.kind == 2) CHECK_OK(ahal_stream_copy_d2d(s, a, 0, b, 0, size));
           },
           target);
-      double gbps = static_cast<double>(size) / ns;  // bytes per ns = GB/s
-      c.points.emplace_back(static_cast<double>(size), gbps);
-      best = std::max(best, gbps);
+      std::vector<double> gbps;
+      for (double v : ns) gbps.push_back(static_cast<double>(size) / v);  // bytes/ns = GB/s
+      const double top_gbps = *std::max_element(gbps.begin(), gbps.end());
+      c.points.emplace_back(static_cast<double>(size), top_gbps);
+      if (top_gbps > best) {
+        best = top_gbps;
+        best_runs = gbps;
+      }
+      largest_runs = gbps;
     }
     out_.send("CURVE", to_json(c));
     double peak = d.kind == 2 ? p.peak_memory_bandwidth_gbps : 0;
     std::string id = std::string("bandwidth.") + d.id;
-    figure((id + ".max").c_str(), (std::string(d.title) + " bandwidth, best size").c_str(), "GB/s",
-           best, peak);
+    figure(id + ".max", std::string(d.title) + " bandwidth, best size", "GB/s", best_runs, peak);
     // Small transfers may run from caches; the largest one shows memory.
-    figure((id + ".largest").c_str(),
-           (std::string(d.title) + " bandwidth, " + format_bytes(static_cast<double>(top))).c_str(),
-           "GB/s", c.points.back().second, peak);
+    figure(id + ".largest",
+           std::string(d.title) + " bandwidth, " + format_bytes(static_cast<double>(top)), "GB/s",
+           largest_runs, peak);
   }
 }
 
@@ -198,19 +287,19 @@ void Characterizer::launch_latency() {
     CHECK_OK(ahal_stream_synchronize(s));
     times.push_back(static_cast<double>(now_ns() - t0));
   }
-  std::nth_element(times.begin(), times.begin() + reps / 2, times.end());
-  figure("launch.round_trip", "Launch + synchronize (median)", "\u00b5s", times[reps / 2] / 1e3, 0,
-         false);
+  for (double& t : times) t /= 1e3;
+  figure("launch.round_trip", "Launch + synchronize", "\u00b5s", times, 0, false);
   // Throughput: back-to-back launches, one synchronize.
-  double ns = time_per_call(s, one, quick_ ? 5e6 : 50e6, 1 << 14);
-  figure("launch.back_to_back", "Launch, back to back (per launch)", "\u00b5s", ns / 1e3, 0, false);
+  std::vector<double> us = time_per_call(s, one, quick_ ? 5e6 : 50e6, 1 << 14);
+  for (double& t : us) t /= 1e3;
+  figure("launch.back_to_back", "Launch, back to back (per launch)", "\u00b5s", us, 0, false);
 }
 
 void Characterizer::timer() {
   if (!ctx_.has(AHAL_FEATURE_TIMESTAMPS)) skip("the device does not claim AHAL_FEATURE_TIMESTAMPS");
   const ahal_device_properties_t& p = ctx_.props();
   figure("timer.resolution", "Event timer resolution (reported)", "ns",
-         static_cast<double>(p.timestamp_resolution_ps) / 1e3, 0, false);
+         {static_cast<double>(p.timestamp_resolution_ps) / 1e3}, 0, false);
   // Timed events recorded back to back: the smallest step between two
   // distinct readings is what the timer resolves (or the cost of a record).
   Stream s = ctx_.stream();
@@ -230,8 +319,8 @@ void Characterizer::timer() {
   for (size_t i = 1; i < t.size(); ++i)
     if (t[i] > t[i - 1] && (step == 0 || t[i] - t[i - 1] < step)) step = t[i] - t[i - 1];
   if (step == 0) skip("65 timed events recorded back to back all read the same time");
-  figure("timer.measured_step", "Timer step, back-to-back events", "ns", static_cast<double>(step),
-         0, false);
+  figure("timer.measured_step", "Timer step, back-to-back events", "ns",
+         {static_cast<double>(step)}, 0, false);
 }
 
 void Characterizer::triad() {
@@ -258,10 +347,10 @@ void Characterizer::triad() {
                     constants));
   };
   launch_ns(s, enqueue);  // warm-up
-  double best = 1e300;
-  for (int r = 0; r < (quick_ ? 3 : 10); ++r) best = std::min(best, launch_ns(s, enqueue));
-  figure("stream.triad", "STREAM Triad", "GB/s", 24.0 * static_cast<double>(n) / best,
-         p.peak_memory_bandwidth_gbps);
+  std::vector<double> gbps;
+  for (int r = 0; r < (quick_ ? 3 : 10); ++r)
+    gbps.push_back(24.0 * static_cast<double>(n) / launch_ns(s, enqueue));
+  figure("stream.triad", "STREAM Triad", "GB/s", gbps, p.peak_memory_bandwidth_gbps);
 }
 
 void Characterizer::fma(bool f64) {
@@ -299,13 +388,17 @@ void Characterizer::fma(bool f64) {
     iters *= 2;
     t = run();
   }
-  for (int r = 0; r < 2; ++r) t = std::min(t, run());
   // 8 chains, one FMA (2 flops) per chain and iteration.
-  double gflops = 2.0 * 8.0 * iters * static_cast<double>(items) / t;
+  const double flops = 2.0 * 8.0 * iters * static_cast<double>(items);
+  std::vector<double> gflops = {flops / t};
+  while (static_cast<int>(gflops.size()) < runs()) gflops.push_back(flops / run());
+  double peak = f64 ? p.peak_fp64_gflops : p.peak_fp32_gflops;
+  std::string basis = "the device's own figure";
+  if (peak <= 0) peak = cpu_peak_gflops(p, f64, &basis);
   if (f64)
-    figure("fma.fp64", "FMA throughput fp64", "GFLOP/s", gflops, p.peak_fp64_gflops);
+    figure("fma.fp64", "FMA throughput fp64", "GFLOP/s", gflops, peak, true, basis);
   else
-    figure("fma.fp32", "FMA throughput fp32", "GFLOP/s", gflops, p.peak_fp32_gflops);
+    figure("fma.fp32", "FMA throughput fp32", "GFLOP/s", gflops, peak, true, basis);
 }
 
 }  // namespace
@@ -320,6 +413,7 @@ int run_characterize(const std::string& selector, bool quick, uint64_t max_size,
     out.send("NOTE", n);
     return 0;
   }
+  const CpuClock before = CpuClock::now();
   {
     Context ctx(rt, device, quick);
     Characterizer c(ctx, out, quick, max_size);
@@ -330,6 +424,22 @@ int run_characterize(const std::string& selector, bool quick, uint64_t max_size,
     c.step("fma_f32", [&] { c.fma(false); });
     c.step("fma_f64", [&] { c.fma(true); });
   }
+  // What other processes took of the machine meanwhile: this process's own
+  // threads (the device's, for a CPU device) do not count.
+  const CpuClock after = CpuClock::now();
+  Json load = Json::object();
+  const double wall = after.wall - before.wall;
+  if (before.machine_busy >= 0 && after.cpus > 0 && wall > 0) {
+    const double others = (after.machine_busy - before.machine_busy) - (after.self - before.self);
+    load.set("other_cpu_share", std::clamp(others / (wall * after.cpus), 0.0, 1.0));
+  }
+  double load1 = -1;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load1) != 1) load1 = -1;
+    std::fclose(f);
+  }
+  if (load1 >= 0) load.set("load_average", load1);
+  out.send("LOAD", load);
   out.send("DONE", Json::object());
   return 0;
 }

@@ -1,11 +1,13 @@
 #include "harness.hpp"
 
 #include "ahal_tool_support.hpp"
+#include "bundle_format.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -14,9 +16,9 @@ namespace conform {
 // ------------------------------------------------------------ registry
 
 const std::vector<std::string>& categories() {
-  static const std::vector<std::string> order = {"properties", "memory", "copies",  "fills",
-                                                 "streams",    "events", "kernels", "builtins",
-                                                 "errors",     "stress"};
+  static const std::vector<std::string> order = {
+      "properties",      "memory",   "copies", "fills",  "streams",  "events", "kernels",
+      "command_buffers", "builtins", "errors", "limits", "negative", "stress"};
   return order;
 }
 
@@ -79,6 +81,7 @@ std::string feature_names(uint64_t features) {
 
 namespace {
 std::atomic<ahal_device_t> g_device{nullptr};
+std::atomic<uint64_t> g_checks{0};
 std::mutex g_gates_mutex;
 std::vector<Gate*> g_gates;
 
@@ -92,6 +95,9 @@ std::vector<Gate*> g_gates;
 }  // namespace
 
 void set_current_device(ahal_device_t device) { g_device = device; }
+
+void count_check() { ++g_checks; }
+uint64_t checks_made() { return g_checks.load(); }
 
 static std::string vformat(const char* fmt, va_list ap) {
   va_list copy;
@@ -133,6 +139,7 @@ static const char* base_name(const char* path) {
 }
 
 void check_ok(ahal_status_t status, const char* call, const char* file, int line) {
+  count_check();
   if (status == AHAL_SUCCESS) return;
   fail("%s:%d: %s returned %s: %s", base_name(file), line, call, ahal_status_string(status),
        ahal_last_error_message());
@@ -140,6 +147,7 @@ void check_ok(ahal_status_t status, const char* call, const char* file, int line
 
 void check_status(ahal_status_t status, std::initializer_list<ahal_status_t> expected,
                   const char* call, const char* file, int line) {
+  count_check();
   std::string message = ahal_last_error_message();
   std::string want;
   for (ahal_status_t e : expected) {
@@ -157,6 +165,7 @@ void check_status(ahal_status_t status, std::initializer_list<ahal_status_t> exp
 }
 
 void check_true(bool ok, const char* cond, const char* file, int line, const char* fmt, ...) {
+  count_check();
   if (ok) return;
   va_list ap;
   va_start(ap, fmt);
@@ -183,11 +192,16 @@ Buffer Context::buffer(uint64_t size, uint32_t flags) {
   args.flags = flags;
   Buffer b;
   ahal_status_t s = ahal_buffer_create(device_, &args, b.out());
-  if (s != AHAL_SUCCESS)
-    fail("ahal_buffer_create(size %llu, flags 0x%x) returned %s: %s",
-         static_cast<unsigned long long>(size), flags, ahal_status_string(s),
-         ahal_last_error_message());
-  return b;
+  count_check();
+  if (s == AHAL_SUCCESS) return b;
+  if (props_.max_allocation_bytes == 0)
+    fail(
+        "ahal_buffer_create(size %llu) returned %s: %s (the device reports "
+        "max_allocation_bytes 0: it offers no buffers at all)",
+        static_cast<unsigned long long>(size), ahal_status_string(s), ahal_last_error_message());
+  fail("ahal_buffer_create(size %llu, flags 0x%x) returned %s: %s",
+       static_cast<unsigned long long>(size), flags, ahal_status_string(s),
+       ahal_last_error_message());
 }
 
 Stream Context::stream() {
@@ -229,10 +243,60 @@ void Context::fill_bytes(ahal_buffer_t buffer, uint64_t offset, uint64_t size, u
   write(buffer, offset, bytes.data(), size);
 }
 
+// The standard bundle with only the images of `format`, for
+// AHAL_CONFORM_KERNEL_FORMAT; empty (and *why set) when that cannot be.
+static std::vector<uint8_t> bundle_of_format(const std::string& path, const std::string& format,
+                                             uint64_t device_formats, const char* selector,
+                                             std::string* why) {
+  const ahal_module_format_t f = ahal::bundle::parse_format(format);
+  if (!ahal::bundle::is_image_format(f)) {
+    *why = "AHAL_CONFORM_KERNEL_FORMAT=" + format + " is not an image format";
+    return {};
+  }
+  if (!(device_formats & (1ull << f))) {
+    *why = std::string(selector) + " does not take " + format + " modules";
+    return {};
+  }
+  ahal::bundle::Bundle b;
+  std::string error;
+  if (!ahal::bundle::read_file(path, &b, &error)) {
+    *why = "cannot read the standard bundle: " + error;
+    return {};
+  }
+  std::vector<ahal::bundle::Image> kept;
+  for (ahal::bundle::Image& img : b.images)
+    if (img.format == f) kept.push_back(std::move(img));
+  if (kept.empty()) {
+    *why = "the standard bundle has no " + format + " images";
+    return {};
+  }
+  b.images = std::move(kept);
+  return ahal::bundle::serialize(b);
+}
+
 ahal_module_t Context::kernels_module() {
   if (!has(AHAL_FEATURE_GENERAL_KERNELS))
     skip("the device does not claim AHAL_FEATURE_GENERAL_KERNELS");
   if (module_) return module_;
+  // AHAL_CONFORM_KERNEL_FORMAT=<format>: the standard kernels from that
+  // format's images only (CI runs the kernels category once per format).
+  const char* only = std::getenv("AHAL_CONFORM_KERNEL_FORMAT");
+  if (only && *only && module_problem_.empty()) {
+    std::string why;
+    std::vector<uint8_t> bytes =
+        bundle_of_format(bundle_path_, only, props_.module_formats, props_.selector, &why);
+    if (bytes.empty()) skip("%s", why.c_str());
+    ahal_module_args_t args{};
+    args.struct_size = sizeof(args);
+    args.format = AHAL_MODULE_FORMAT_BUNDLE;
+    args.data = bytes.data();
+    args.data_size = bytes.size();
+    ahal_status_t s = ahal_module_create(device_, &args, module_.out());
+    if (s == AHAL_SUCCESS) return module_;
+    module_fails_ = true;
+    module_problem_ = format("ahal_module_create(the standard bundle's %s images) returned %s: %s",
+                             only, ahal_status_string(s), ahal_last_error_message());
+  }
   // Loaded once per test process; later tests get the same answer.
   if (module_problem_.empty()) {
     if (FILE* f = std::fopen(bundle_path_.c_str(), "rb")) {
@@ -355,6 +419,7 @@ size_t first_difference(const void* a, const void* b, size_t n) {
 }
 
 void expect_bytes(const void* got, const void* want, size_t n, const char* what) {
+  count_check();
   size_t i = first_difference(got, want, n);
   if (i == SIZE_MAX) return;
   size_t wrong = 0;
@@ -366,6 +431,7 @@ void expect_bytes(const void* got, const void* want, size_t n, const char* what)
 }
 
 void expect_near(double got, double want, double rel_tol, const char* what, size_t index) {
+  count_check();
   double scale = std::max(1.0, std::fabs(want));
   if (std::fabs(got - want) <= rel_tol * scale) return;
   fail("%s[%zu] = %.9g, expected %.9g (relative tolerance %g)", what, index, got, want, rel_tol);

@@ -65,6 +65,16 @@ void set_current_device(ahal_device_t device);
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void skip(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// Every check below counts once it has looked at something. A test that
+// returns having counted none is reported skipped (worker.cpp): a test
+// with nothing to check must say why with skip(), never pass.
+void count_check();
+uint64_t checks_made();
+// The reason such a test is skipped with.
+inline constexpr const char* kCheckedNothing =
+    "checked nothing on this device: the test should have skipped with its reason (a gap in the "
+    "suite; please report it)";
+
 // Fails unless `status` is AHAL_SUCCESS; the message holds the call, the
 // status and the library's message.
 void check_ok(ahal_status_t status, const char* call, const char* file, int line);
@@ -78,8 +88,9 @@ void check_true(bool ok, const char* cond, const char* file, int line, const cha
 #define CHECK_OK(call) conform::check_ok((call), #call, __FILE__, __LINE__)
 #define CHECK_STATUS(call, ...) \
   conform::check_status((call), {__VA_ARGS__}, #call, __FILE__, __LINE__)
-#define REQUIRE(cond, ...) \
-  ((cond) ? (void)0 : conform::check_true(false, #cond, __FILE__, __LINE__, __VA_ARGS__))
+#define REQUIRE(cond, ...)         \
+  ((cond) ? conform::count_check() \
+          : conform::check_true(false, #cond, __FILE__, __LINE__, __VA_ARGS__))
 
 // ------------------------------------------------------------ handles
 

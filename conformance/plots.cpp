@@ -75,7 +75,8 @@ std::string xml_escape(const std::string& s) {
 
 std::string line_plot(const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::vector<PlotSeries>& series) {
-  const int W = 680, L = 64, R = 20, T = 34, PH = 240;
+  // R leaves room for half of the last size label ("256 MiB"), centred on the edge.
+  const int W = 680, L = 64, R = 36, T = 34, PH = 240;
   const int legend_rows = (static_cast<int>(series.size()) + 2) / 3;
   const int H = T + PH + 48 + 18 * legend_rows;
   const int PW = W - L - R;
@@ -154,15 +155,28 @@ std::string bar_plot(const std::string& title, const std::string& unit,
   size_t chars = 0;
   for (const Bar& b : bars) chars = std::max(chars, b.label.size());
   const int LABEL = std::clamp(static_cast<int>(chars * 6.3) + 14, 120, 300);
-  const int RIGHT = 90, T = 30, ROW = 26, W = LABEL + 170 + RIGHT;
-  const int H = T + ROW * static_cast<int>(bars.size()) + 20;
-  const int BW = W - LABEL - RIGHT;
   double vmax = 0;
   bool any_peak = false;
+  bool any_spread = false;
   for (const Bar& b : bars) {
-    vmax = std::max({vmax, b.value, b.peak});
+    vmax = std::max({vmax, b.value, b.peak});  // a long whisker is clipped, not scaled to
     any_peak |= b.peak > 0;
+    any_spread |= b.hi > b.lo;
   }
+  std::string legend;
+  if (any_peak) legend += "grey: theoretical peak";
+  if (any_spread)
+    legend += std::string(legend.empty() ? "" : "; ") + "whisker: min to max of the runs";
+  // The value labels right of the bars ("60000 GFLOP/s") must fit too.
+  size_t value_chars = 0;
+  for (const Bar& b : bars)
+    value_chars = std::max(value_chars, format_figure(b.value, unit).size());
+  const int RIGHT = std::max(90, static_cast<int>(value_chars * 6.5) + 20), T = 30, ROW = 26;
+  // Wide enough for the title and the legend too.
+  const int text_width = static_cast<int>(std::max(title.size() * 7.5, legend.size() * 6.3)) + 16;
+  const int W = std::max(LABEL + 170 + RIGHT, text_width);
+  const int H = T + ROW * static_cast<int>(bars.size()) + (legend.empty() ? 8 : 24);
+  const int BW = W - LABEL - RIGHT;
   if (vmax <= 0) vmax = 1;
   std::string out = svg_open(W, H, title);
   out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>";
@@ -171,7 +185,7 @@ std::string bar_plot(const std::string& title, const std::string& unit,
   for (size_t i = 0; i < bars.size(); ++i) {
     const Bar& b = bars[i];
     int y = T + static_cast<int>(i) * ROW;
-    const char* color = b.variant == "b" ? "#dc2626" : "#2563eb";
+    const char* color = b.variant == "b" ? "#dc2626" : b.variant == "soft" ? "#b45309" : "#2563eb";
     out += "<text x=\"" + std::to_string(LABEL - 8) + "\" y=\"" + std::to_string(y + 14) +
            "\" text-anchor=\"end\">" + xml_escape(b.label) + "</text>";
     if (b.peak > 0)
@@ -183,12 +197,29 @@ std::string bar_plot(const std::string& title, const std::string& unit,
     out += "<rect x=\"" + std::to_string(LABEL) + "\" y=\"" + std::to_string(y + 5) +
            "\" width=\"" + num(w) + "\" height=\"10\" fill=\"" + color + "\"><title>" +
            xml_escape(b.label + ": " + format_figure(b.value, unit)) + "</title></rect>";
-    out += "<text x=\"" + num(LABEL + std::max(w, b.peak / vmax * BW) + 6) + "\" y=\"" +
-           std::to_string(y + 14) + "\">" + xml_escape(format_figure(b.value, unit)) + "</text>";
+    double right = std::max(w, b.peak / vmax * BW);
+    if (b.hi > b.lo) {
+      // The spread over repeated runs: a whisker from min to max.
+      const bool clipped = b.hi > vmax;
+      const double x0 = LABEL + b.lo / vmax * BW, x1 = LABEL + std::min(b.hi, vmax) / vmax * BW;
+      out += "<line x1=\"" + num(x0) + "\" x2=\"" + num(x1) + "\" y1=\"" + std::to_string(y + 10) +
+             "\" y2=\"" + std::to_string(y + 10) + "\" stroke=\"#111827\" stroke-width=\"1\"/>";
+      for (double x : {x0, x1})
+        out += "<line x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + std::to_string(y + 6) +
+               "\" y2=\"" + std::to_string(y + 14) + "\" stroke=\"#111827\" stroke-width=\"1\"/>";
+      if (clipped)  // the maximum lies off the scale: an arrowhead says so
+        out += "<path d=\"M" + num(x1) + " " + std::to_string(y + 6) +
+               " l5 4 l-5 4z\" fill=\"#111827\">"
+               "<title>max " +
+               xml_escape(format_figure(b.hi, unit)) + "</title></path>";
+      right = std::max(right, x1 - LABEL + (clipped ? 6 : 0));
+    }
+    out += "<text x=\"" + num(LABEL + right + 6) + "\" y=\"" + std::to_string(y + 14) + "\">" +
+           xml_escape(format_figure(b.value, unit)) + "</text>";
   }
-  if (any_peak)
-    out += "<text x=\"" + std::to_string(LABEL) + "\" y=\"" + std::to_string(H - 8) +
-           "\" fill=\"#6b7280\">grey: the device's theoretical peak</text>";
+  if (!legend.empty())
+    out +=
+        "<text x=\"8\" y=\"" + std::to_string(H - 8) + "\" fill=\"#6b7280\">" + legend + "</text>";
   return out + "</svg>";
 }
 

@@ -21,11 +21,13 @@ std::string line_plot(const std::string& title, const std::string& x_label,
 struct Bar {
   std::string label;
   double value = 0;
-  double peak = 0;      // drawn behind the bar when known
-  std::string variant;  // "" or "b": the second side of a comparison
+  double peak = 0;        // drawn behind the bar when known
+  std::string variant;    // "" or "b": the second side of a comparison; "soft": a software device
+  double lo = 0, hi = 0;  // spread over repeated runs, drawn as a whisker when hi > lo
 };
 
-// Horizontal bars of one unit, each with its theoretical peak if known.
+// Horizontal bars of one unit on one scale, each with its theoretical peak
+// and its spread if known.
 std::string bar_plot(const std::string& title, const std::string& unit,
                      const std::vector<Bar>& bars);
 

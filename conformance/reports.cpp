@@ -1,6 +1,7 @@
 #include "reports.hpp"
 
 #include "harness.hpp"
+#include "html_common.hpp"
 #include "plots.hpp"
 
 #include <algorithm>
@@ -71,230 +72,6 @@ std::string junit_report(const Report& r) {
   }
   out += "</testsuites>\n";
   return out;
-}
-
-// ------------------------------------------------------------ HTML
-
-namespace {
-
-const char* kStyle = R"(
-body{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;color:#1d2430;background:#f5f6f8}
-main{max-width:1200px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;margin:4px 0 8px}h3{font-size:16px;margin:20px 0 8px}
-.meta{color:#5b6472;font-size:13px}
-.verdict{display:inline-block;font-weight:700;font-size:20px;padding:6px 18px;border-radius:6px;color:#fff;margin:12px 0}
-.verdict.pass,.badge.pass{background:#1f8a4c}.verdict.fail,.badge.fail{background:#c62f2f}
-.badge{color:#fff;border-radius:4px;padding:1px 8px;font-size:12px;font-weight:600}
-.badge.skip{background:#8a94a3}.badge.crash{background:#7b1fa2}.badge.timeout{background:#d9822b}
-section.device{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:16px 20px;margin:20px 0}
-table{border-collapse:collapse;font-size:13px;margin:6px 0}
-th,td{border-bottom:1px solid #e6e9ee;padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#f0f2f5;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.bad{color:#c62f2f;font-weight:600}
-.msg{white-space:pre-wrap;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
-.plots{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:8px 0}
-.plot{background:#fff;border:1px solid #e6e9ee;border-radius:6px;padding:6px}
-details{margin:8px 0}summary{cursor:pointer;font-weight:600}
-.ok{color:#1f8a4c}
-)";
-
-// Records script errors in the page itself so a headless browser can see them.
-const char* kScript = R"(
-window.ahalErrors=[];
-window.addEventListener('error',function(e){window.ahalErrors.push(String(e.message));
-document.documentElement.setAttribute('data-js-errors',String(window.ahalErrors.length));});
-document.addEventListener('DOMContentLoaded',function(){
-var n=document.querySelectorAll('svg.plot-svg').length;
-document.documentElement.setAttribute('data-plots',String(n));
-if(!document.documentElement.hasAttribute('data-js-errors'))document.documentElement.setAttribute('data-js-errors','0');
-document.querySelectorAll('input.only-failures').forEach(function(box){
-box.addEventListener('change',function(){
-box.closest('details').querySelectorAll('tr.test-pass,tr.test-skip').forEach(function(r){
-r.style.display=box.checked?'none':'';});});});
-});
-)";
-
-std::string h(const std::string& s) { return xml_escape(s); }
-
-// "Bandwidth (GB/s)" and the like, for a bar chart of one unit.
-std::string chart_title(const std::string& unit, bool lower_is_better) {
-  std::string what = unit == "GB/s"      ? "Bandwidth"
-                     : unit == "GFLOP/s" ? "Compute throughput"
-                     : unit == "ns"      ? "Timer"
-                     : unit == "\u00b5s" ? "Latency"
-                                         : "Measured";
-  return what + " (" + unit + (lower_is_better ? ", lower is better" : "") + ")";
-}
-
-std::string badge(Outcome o) {
-  return "<span class=\"badge " + std::string(outcome_name(o)) + "\">" + outcome_name(o) +
-         "</span>";
-}
-
-std::string counts_cells(const Counts& c) {
-  auto cell = [](int v, bool bad) {
-    return std::string("<td class=\"num") + (bad && v ? " bad" : "") + "\">" + std::to_string(v) +
-           "</td>";
-  };
-  return cell(c.pass, false) + cell(c.fail, true) + cell(c.skip, false) + cell(c.crash, true) +
-         cell(c.timeout, true);
-}
-
-std::string kv_table(const Json& obj) {
-  std::string out = "<table>";
-  for (const auto& [k, v] : obj.members()) {
-    std::string text = v.type() == Json::Type::string ? v.str() : v.dump();
-    out += "<tr><th>" + h(k) + "</th><td>" + h(text) + "</td></tr>";
-  }
-  return out + "</table>";
-}
-
-std::string characterization_html(const DeviceReport& d) {
-  if (d.figures.empty() && d.curves.empty() && d.characterization_info.empty()) return "";
-  std::string out = "<h3>Characterization</h3>";
-  if (!d.curves.empty()) {
-    std::vector<PlotSeries> series;
-    for (size_t i = 0; i < d.curves.size(); ++i)
-      series.push_back({d.curves[i].title, d.curves[i].points, false, static_cast<int>(i)});
-    out += "<div class=\"plots\"><div class=\"plot\">" +
-           line_plot("Copy bandwidth", "transfer size", "GB/s", series) + "</div></div>";
-  }
-  if (!d.figures.empty()) {
-    out += "<div class=\"plots\">";
-    // One bar chart per unit.
-    std::vector<std::string> units;
-    for (const Figure& f : d.figures)
-      if (std::find(units.begin(), units.end(), f.unit) == units.end()) units.push_back(f.unit);
-    for (const std::string& unit : units) {
-      std::vector<Bar> bars;
-      bool lower_better = true;
-      for (const Figure& f : d.figures)
-        if (f.unit == unit) {
-          bars.push_back({f.title, f.value, f.peak, ""});
-          lower_better &= !f.higher_is_better;
-        }
-      out +=
-          "<div class=\"plot\">" + bar_plot(chart_title(unit, lower_better), unit, bars) + "</div>";
-    }
-    out +=
-        "</div><table><tr><th>figure</th><th>measured</th><th>theoretical peak</th><th>of "
-        "peak</th></tr>";
-    for (const Figure& f : d.figures) {
-      out += "<tr><td>" + h(f.title) + " <span class=\"meta\">" + h(f.id) +
-             "</span></td><td class=\"num\">" + h(format_figure(f.value, f.unit)) +
-             "</td><td class=\"num\">" +
-             (f.peak > 0 ? h(format_figure(f.peak, f.unit)) : "unknown") +
-             "</td><td class=\"num\">" +
-             (f.peak > 0 ? h(format_figure(100 * f.value / f.peak, "%")) : "") + "</td></tr>";
-    }
-    out += "</table>";
-  }
-  for (const std::string& i : d.characterization_info) out += "<p class=\"meta\">" + h(i) + "</p>";
-  return out;
-}
-
-std::string device_html(const DeviceReport& d) {
-  bool pass = d.passed();
-  Counts c = d.counts();
-  std::string out = "<section class=\"device\" id=\"device-" + h(d.selector()) + "\">";
-  out += "<h2>" + h(d.identity["name"].str()) + " <span class=\"meta\">" + h(d.selector()) +
-         "</span> <span class=\"badge " + (pass ? "pass" : "fail") + "\">" +
-         (pass ? "PASS" : "FAIL") + "</span></h2>";
-  out += kv_table(d.identity);
-  out +=
-      "<h3>Results</h3><table><tr><th>category</th><th>pass</th><th>fail</th><th>skip</th>"
-      "<th>crash</th><th>timeout</th></tr>";
-  for (const std::string& cat : categories()) {
-    Counts cc = d.counts(cat);
-    if (cc.total()) out += "<tr><td>" + h(cat) + "</td>" + counts_cells(cc) + "</tr>";
-  }
-  out += "<tr><th>all</th>" + counts_cells(c) + "</tr></table>";
-
-  if (c.failed() || !d.notes.empty()) {
-    out +=
-        "<h3>Failures</h3><table "
-        "class=\"failures\"><tr><th>test</th><th>result</th><th>message</th></tr>";
-    for (const TestResult& t : d.tests)
-      if (is_failure(t.outcome))
-        out += "<tr><td>" + h(t.id) + "</td><td>" + badge(t.outcome) + "</td><td class=\"msg\">" +
-               h(t.message) + "</td></tr>";
-    for (const std::string& n : d.notes)
-      out +=
-          "<tr><td>(device)</td><td><span class=\"badge fail\">note</span></td><td class=\"msg\">" +
-          h(n) + "</td></tr>";
-    out += "</table>";
-  } else {
-    out += "<p class=\"ok\">Every test that ran passed.</p>";
-  }
-  out += characterization_html(d);
-  out += "<details><summary>All " + std::to_string(d.tests.size()) +
-         " tests</summary><label><input type=\"checkbox\" class=\"only-failures\"> only "
-         "failures</label>"
-         "<table><tr><th>test</th><th>profile</th><th>requires</th><th>result</th><th>seconds</th>"
-         "<th>message</th></tr>";
-  for (const TestResult& t : d.tests) {
-    char secs[32];
-    std::snprintf(secs, sizeof(secs), "%.3f", t.seconds);
-    out += "<tr class=\"test-" + std::string(outcome_name(t.outcome)) + "\"><td>" + h(t.id) +
-           "</td><td>" + h(t.profile) + "</td><td>" + h(t.features) + "</td><td>" +
-           badge(t.outcome) + "</td><td class=\"num\">" + secs + "</td><td class=\"msg\">" +
-           h(t.message) + "</td></tr>";
-  }
-  out += "</table></details>";
-  out += "<details><summary>Device properties</summary>" + kv_table(d.properties) + "</details>";
-  return out + "</section>";
-}
-
-std::string page(const std::string& title, const std::string& body) {
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>" +
-         h(title) + "</title><style>" + kStyle + "</style><script>" + kScript +
-         "</script></head><body><main>" + body + "</main></body></html>\n";
-}
-
-std::string run_meta(const Report& r) {
-  return "<p class=\"meta\">ahal-conform " + h(r.tool_version) + " · libahal " + h(r.ahal_version) +
-         " · profile " + h(r.profile) + (r.quick ? " (quick)" : "") +
-         (r.filter.empty() ? "" : " · filter " + h(r.filter)) + " · " + h(r.started) +
-         "<br>host: " + h(r.host["cpu"].str()) + " · " + h(r.host["os"].str()) + " · " +
-         h(r.host["kernel"].str()) + "</p>";
-}
-
-}  // namespace
-
-std::string html_report(const Report& r) {
-  bool pass = r.passed();
-  std::string names;
-  for (const DeviceReport& d : r.devices)
-    names += (names.empty() ? "" : ", ") + d.identity["name"].str();
-  std::string body = "<h1>ahal conformance report</h1>" + run_meta(r);
-  body += "<div id=\"verdict\" class=\"verdict " + std::string(pass ? "pass" : "fail") +
-          "\" data-verdict=\"" + (pass ? "pass" : "fail") + "\">" + (pass ? "PASS" : "FAIL") +
-          "</div>";
-  body +=
-      "<table><tr><th>device</th><th>name</th><th>pass</th><th>fail</th><th>skip</th><th>crash</th>"
-      "<th>timeout</th><th>verdict</th></tr>";
-  for (const DeviceReport& d : r.devices)
-    body += "<tr><td><a href=\"#device-" + h(d.selector()) + "\">" + h(d.selector()) +
-            "</a></td><td>" + h(d.identity["name"].str()) + "</td>" + counts_cells(d.counts()) +
-            "<td>" +
-            (d.passed() ? "<span class=\"badge pass\">PASS</span>"
-                        : "<span class=\"badge fail\">FAIL</span>") +
-            "</td></tr>";
-  body += "</table>";
-  std::string refused;
-  for (const Json& p : r.plugins.items())
-    if (p["state"].str() != "loaded")
-      refused += "<tr><td>" + h(p["name"].str()) + "</td><td>" + h(p["path"].str()) +
-                 "</td><td class=\"msg\">" + h(p["reason"].str()) + "</td></tr>";
-  if (!refused.empty())
-    body +=
-        "<h3>Plugins the runtime refused</h3><table><tr><th>plugin</th><th>file</th>"
-        "<th>reason</th></tr>" +
-        refused + "</table>";
-  for (const DeviceReport& d : r.devices) body += device_html(d);
-  return page("ahal conformance: " + names, body);
 }
 
 // ------------------------------------------------------------ compare
@@ -457,8 +234,8 @@ std::string compare_html(const CompareSide& a, const CompareSide& b) {
         if (fa) bars.push_back({"A: " + fa->title, fa->value, 0, ""});
         if (fb) bars.push_back({"B: " + fb->title, fb->value, 0, "b"});
       }
-      body +=
-          "<div class=\"plot\">" + bar_plot(chart_title(unit, lower_better), unit, bars) + "</div>";
+      body += "<div class=\"plot\">" + bar_plot(chart_title(unit, !lower_better), unit, bars) +
+              "</div>";
     }
     body += "</div>";
   }
@@ -479,7 +256,7 @@ std::string compare_html(const CompareSide& a, const CompareSide& b) {
     body += "<h2>Copy bandwidth</h2><div class=\"plots\"><div class=\"plot\">" +
             line_plot("Copy bandwidth (A solid, B dashed)", "transfer size", "GB/s", series) +
             "</div></div>";
-  return page("ahal conformance comparison", body);
+  return html_page("ahal conformance comparison", body);
 }
 
 int compare_main(int argc, char** argv) {

@@ -9,6 +9,7 @@
 namespace conform {
 
 std::string junit_report(const Report& r);
+// The page a buyer reads (html_report.cpp).
 std::string html_report(const Report& r);
 
 // Two devices side by side: `a` and `b` name them in the output.

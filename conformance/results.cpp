@@ -1,7 +1,9 @@
 #include "results.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 namespace conform {
 
@@ -97,9 +99,13 @@ Json to_json(const Figure& f) {
   j.set("title", f.title);
   j.set("unit", f.unit);
   j.set("value", f.value);
+  j.set("min", f.min);
+  j.set("max", f.max);
+  j.set("runs", f.runs);
   if (f.peak > 0) {
     j.set("peak", f.peak);
     j.set("fraction_of_peak", f.value / f.peak);
+    j.set("peak_basis", f.peak_basis);
   }
   j.set("higher_is_better", f.higher_is_better);
   return j;
@@ -113,6 +119,11 @@ Figure figure_from_json(const Json& j) {
   f.value = j["value"].num();
   f.peak = j["peak"].num();
   f.higher_is_better = j["higher_is_better"].boolean(true);
+  // Reports from before the spread was recorded hold one value.
+  f.min = j["min"].num(f.value);
+  f.max = j["max"].num(f.value);
+  f.runs = static_cast<int>(j["runs"].num(1));
+  f.peak_basis = j["peak_basis"].str();
   return f;
 }
 
@@ -182,6 +193,8 @@ Json to_json(const Report& r) {
     ch.set("figures", std::move(figures));
     ch.set("curves", std::move(curves));
     ch.set("info", std::move(info));
+    if (d.other_cpu_share >= 0) ch.set("other_cpu_share", d.other_cpu_share);
+    if (d.load_average >= 0) ch.set("load_average", d.load_average);
     dj.set("characterization", std::move(ch));
     devices.push(std::move(dj));
   }
@@ -221,17 +234,95 @@ bool from_json(const Json& j, Report* r, std::string* error) {
       d.curves.push_back(curve_from_json(c));
     for (const Json& i : dj["characterization"]["info"].items())
       d.characterization_info.push_back(i.str());
+    d.other_cpu_share = dj["characterization"]["other_cpu_share"].num(-1);
+    d.load_average = dj["characterization"]["load_average"].num(-1);
     r->devices.push_back(std::move(d));
   }
   return true;
 }
 
 std::string format_figure(double value, const std::string& unit) {
+  // Times go to the unit that keeps the number between 1 and 1000.
+  static const char* const kTimes[] = {"ns", "\u00b5s", "ms", "s"};
+  std::string u = unit;
+  for (int i = 0; i < 3; ++i) {
+    if (u != kTimes[i]) continue;
+    while (i < 3 && std::fabs(value) >= 1000) {
+      value /= 1000;
+      u = kTimes[++i];
+    }
+    break;
+  }
+  for (int i = 3; i > 0; --i) {
+    if (u != kTimes[i]) continue;
+    while (i > 0 && value != 0 && std::fabs(value) < 1) {
+      value *= 1000;
+      u = kTimes[--i];
+    }
+    break;
+  }
   char buf[64];
   double a = std::fabs(value);
   const char* fmt = a >= 100 ? "%.0f %s" : a >= 10 ? "%.1f %s" : a >= 1 ? "%.2f %s" : "%.3g %s";
-  std::snprintf(buf, sizeof(buf), fmt, value, unit.c_str());
+  std::snprintf(buf, sizeof(buf), fmt, value, u.c_str());
   return buf;
+}
+
+std::string software_note(const Json& identity) {
+  auto has = [](const std::string& s, const char* what) {
+    std::string lower = s;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find(what) != std::string::npos;
+  };
+  const std::string name = identity["name"].str(), plugin = identity["plugin"].str();
+  const std::string all =
+      name + " " + identity["vendor"].str() + " " + identity["driver_version"].str();
+  if (plugin == "asic_sim" || has(all, "simulat"))
+    return "simulated: a software model running on the host CPU, not hardware";
+  if (has(all, "llvmpipe") || has(all, "lavapipe"))
+    return "software: lavapipe (Mesa's Vulkan on the CPU) runs it on the host CPU";
+  if (has(all, "swiftshader")) return "software: SwiftShader runs it on the host CPU";
+  if (has(all, "pocl") || (plugin == "opencl" && has(name, "pthread")))
+    return "software: PoCL (portable OpenCL) runs it on the host CPU";
+  if (identity["type"].str() == "cpu" && plugin != "cpu")
+    return "software: a " + plugin + " driver that runs on the host CPU";
+  return "";
+}
+
+std::vector<std::string> claimed_features(const Json& properties) {
+  std::vector<std::string> out;
+  const std::string list = properties["features"].str();
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, int>> skip_reasons(const DeviceReport& d) {
+  std::map<std::string, int> count;
+  for (const TestResult& t : d.tests)
+    if (t.outcome == Outcome::skip) ++count[t.message.empty() ? "(no reason given)" : t.message];
+  std::vector<std::pair<std::string, int>> out(count.begin(), count.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
+std::vector<Untested> untested_plugins(const Report& r) {
+  std::vector<Untested> out;
+  for (const Json& p : r.plugins.items()) {
+    const bool loaded = p["state"].str() == "loaded";
+    if (loaded && p["device_count"].num() > 0) continue;
+    std::string reason = p["reason"].str();
+    if (reason.empty())
+      reason = loaded ? "the plugin loaded but found no device (it gave no reason)" : "no reason";
+    out.push_back({p["name"].str(), p["path"].str(), loaded ? "no device" : "refused", reason});
+  }
+  return out;
 }
 
 std::string format_bytes(double bytes) {

@@ -24,12 +24,19 @@ struct TestResult {
   std::string message;
 };
 
-// One measured number; `peak` is the device's theoretical figure in the
-// same unit when it reports one (0 = unknown).
+// One measured number: `value` is the median of `runs` repeated
+// measurements, `min` and `max` their spread. `peak` is the theoretical
+// figure in the same unit where it can be known (0 = unknown), and
+// `peak_basis` says where it comes from (the device, or how it was computed).
 struct Figure {
   std::string id, title, unit;
   double value = 0, peak = 0;
   bool higher_is_better = true;
+  double min = 0, max = 0;
+  int runs = 1;
+  std::string peak_basis;
+  // The best of the runs (max or min, by the figure's direction).
+  double best() const { return higher_is_better ? max : min; }
 };
 
 // A measured curve over transfer sizes (x in bytes).
@@ -53,6 +60,9 @@ struct DeviceReport {
   std::vector<Curve> curves;
   std::vector<std::string> notes;  // problems outside any one test; they fail the device
   std::vector<std::string> characterization_info;  // measurements skipped or capped, and why
+  // While it was measured: the share of the machine's CPU time that other
+  // processes used (-1: not measured), and the 1-minute load average.
+  double other_cpu_share = -1, load_average = -1;
 
   std::string selector() const { return identity["selector"].str(); }
   Counts counts() const;
@@ -79,8 +89,23 @@ Figure figure_from_json(const Json& j);
 Json to_json(const Curve& c);
 Curve curve_from_json(const Json& j);
 
-// Human-readable value with unit, e.g. "12.3 GB/s".
+// Human-readable value with unit, e.g. "12.3 GB/s"; times are scaled to a
+// readable unit (25849 ns -> "25.8 \u00b5s").
 std::string format_figure(double value, const std::string& unit);
+
+// Why a device's figures are not an accelerator's: "" for real hardware, else
+// e.g. "software: PoCL runs OpenCL on the host CPU". From the identity.
+std::string software_note(const Json& identity);
+// "AHAL_FEATURE_..." names the device claims, from its properties.
+std::vector<std::string> claimed_features(const Json& properties);
+// Skip reasons of a device's tests with how many tests each covers, most first.
+std::vector<std::pair<std::string, int>> skip_reasons(const DeviceReport& d);
+// Plugins the runtime found that gave no device to test: refused ones and
+// loaded ones with zero devices, each with its reason.
+struct Untested {
+  std::string plugin, path, state, reason;
+};
+std::vector<Untested> untested_plugins(const Report& r);
 // "4 KiB", "1 GiB".
 std::string format_bytes(double bytes);
 

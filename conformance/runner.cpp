@@ -404,7 +404,11 @@ class CharacterizeTask : public Task {
       Figure f = figure_from_json(p);
       progress_->note(
           "  " + f.title + ": " + format_figure(f.value, f.unit) +
-          (f.peak > 0 ? " (" + format_figure(100 * f.value / f.peak, "% of peak") + ")" : ""));
+          (f.runs > 1
+               ? " (median of " + std::to_string(f.runs) + ", " + format_figure(f.min, f.unit) +
+                     " to " + format_figure(f.max, f.unit) + ")"
+               : "") +
+          (f.peak > 0 ? ", " + format_figure(100 * f.value / f.peak, "% of peak") : ""));
       dev_->report.figures.push_back(f);
     } else if (tag == "CURVE") {
       dev_->report.curves.push_back(curve_from_json(p));
@@ -414,6 +418,9 @@ class CharacterizeTask : public Task {
     } else if (tag == "INFO") {
       progress_->note("  " + p["message"].str());
       dev_->info.push_back(p["message"].str());
+    } else if (tag == "LOAD") {
+      dev_->report.other_cpu_share = p["other_cpu_share"].num(-1);
+      dev_->report.load_average = p["load_average"].num(-1);
     } else if (tag == "DONE") {
       done_ = true;
     }
@@ -507,7 +514,7 @@ Json identity_of(const Json& device) {
     id.set(key, p[key]);
   std::string path = device["plugin_path"].str();
   id.set("plugin_file", path);
-  id.set("plugin_sha256", path.empty() ? "" : sha256_file(path));
+  id.set("plugin_sha256", path.empty() ? "" : ahal::sha256_file(path));
   return id;
 }
 
@@ -593,10 +600,10 @@ int run(const Options& o) {
                 r->report.identity["vendor"].str().c_str(),
                 r->report.identity["plugin_file"].str().c_str());
 
-  for (const Json& p : probe.plugins.items())
-    if (p["state"].str() != "loaded")
-      std::printf("  plugin %s (%s) was refused: %s\n", p["name"].str().c_str(),
-                  p["path"].str().c_str(), p["reason"].str().c_str());
+  // Not tested, and why: the report's first section says the same.
+  for (const Untested& u : untested_plugins(report))
+    std::printf("  not tested: plugin %s (%s) %s: %s\n", u.plugin.c_str(), u.path.c_str(),
+                u.state == "refused" ? "was refused" : "gave no device", u.reason.c_str());
 
   Progress progress(static_cast<int>(tests.size() * runs.size()));
   std::vector<std::unique_ptr<Task>> owned;

@@ -134,10 +134,11 @@ for step in "${steps[@]}"; do
       done
       if [ -x "$bin/ahal-stream" ]; then
         # A device too small for the large arrays gets ahal-stream's own size.
-        run stream stream.json "$bin/ahal-stream" --device "$device" --json \
+        # --skip-missing: an absent device is ABSENT (77) in the summary.
+        run stream stream.json "$bin/ahal-stream" --device "$device" --json --skip-missing \
           --size "${AHAL_GPU_CHECK_STREAM_SIZE:-134217728}" ||
           { grep -q "does not fit" "$out/stream.stderr" 2>/dev/null &&
-            run stream stream.json "$bin/ahal-stream" --device "$device" --json; }
+            run stream stream.json "$bin/ahal-stream" --device "$device" --json --skip-missing; }
       else
         skip stream "not built"
       fi
@@ -154,8 +155,10 @@ for step in "${steps[@]}"; do
       ;;
     bench)
       if [ -x "$bin/ahal-bench" ]; then
-        run bench bench.json "$bin/ahal-bench" --device "$device" --json ${quick[@]+"${quick[@]}"}
-        run bench-table bench.txt "$bin/ahal-bench" --device "$device" ${quick[@]+"${quick[@]}"}
+        run bench bench.json "$bin/ahal-bench" --device "$device" --json --skip-missing \
+          ${quick[@]+"${quick[@]}"}
+        run bench-table bench.txt "$bin/ahal-bench" --device "$device" --skip-missing \
+          ${quick[@]+"${quick[@]}"}
         if [ "${AHAL_GPU_CHECK_LARGE_COPIES:-0}" = 1 ]; then
           run bench-1g bench-1g.json "$bin/ahal-bench" \
             --device "$device" --copy-bytes 1G --json ${quick[@]+"${quick[@]}"}

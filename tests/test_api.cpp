@@ -8,9 +8,9 @@
 namespace {
 
 struct Fixture {
-  test::Runtime rt{test::plugin_dir("good"), "hostmem12"};
-  ahal_device_t dev = rt.device("hostmem12:0");
-  ahal_device_t other = rt.device("hostmem12:1");
+  test::Runtime rt{test::plugin_dir("good"), "hostmem_next"};
+  ahal_device_t dev = rt.device("hostmem_next:0");
+  ahal_device_t other = rt.device("hostmem_next:1");
 };
 
 ahal_device_properties_t props_of(ahal_device_t d) {
@@ -25,8 +25,8 @@ ahal_device_properties_t props_of(ahal_device_t d) {
 TEST_CASE_METHOD(Fixture, "device properties") {
   const ahal_device_properties_t p = props_of(dev);
   CHECK(std::string(p.name) == "hostmem device 0");
-  CHECK(std::string(p.plugin) == "hostmem12");
-  CHECK(std::string(p.selector) == "hostmem12:0");
+  CHECK(std::string(p.plugin) == "hostmem_next");
+  CHECK(std::string(p.selector) == "hostmem_next:0");
   CHECK(std::string(p.arch) == "hm1");
   CHECK(p.max_bindings == 8);
   CHECK(p.struct_size == sizeof(p));
@@ -50,7 +50,7 @@ TEST_CASE_METHOD(Fixture, "device properties") {
     big.future = 0x1234;
     REQUIRE_OK(ahal_device_get_properties(dev, &big.base));
     CHECK(big.base.struct_size == sizeof(big));
-    CHECK(std::string(big.base.selector) == "hostmem12:0");
+    CHECK(std::string(big.base.selector) == "hostmem_next:0");
     CHECK(big.future == 0x1234);
   }
   CHECK_FAILS(ahal_device_get_properties(dev, nullptr), AHAL_ERROR_INVALID_ARGUMENT,
@@ -210,11 +210,11 @@ TEST_CASE_METHOD(Fixture, "copies with offsets and their range checks") {
     ahal_buffer_t foreign = test::make_buffer(other, 64);
     CHECK_FAILS(ahal_stream_copy_d2d(s, a, 0, foreign, 0, 8), AHAL_ERROR_INVALID_ARGUMENT,
                 "ahal_stream_copy_d2d",
-                "dst belongs to device hostmem12:1, the stream to hostmem12:0");
+                "dst belongs to device hostmem_next:1, the stream to hostmem_next:0");
     CHECK_FAILS(ahal_stream_copy_h2d(s, src.data(), foreign, 0, 8), AHAL_ERROR_INVALID_ARGUMENT,
-                "ahal_stream_copy_h2d", "belongs to device hostmem12:1");
+                "ahal_stream_copy_h2d", "belongs to device hostmem_next:1");
     CHECK_FAILS(ahal_stream_copy_d2h(s, foreign, 0, dst.data(), 8), AHAL_ERROR_INVALID_ARGUMENT,
-                "ahal_stream_copy_d2h", "belongs to device hostmem12:1");
+                "ahal_stream_copy_d2h", "belongs to device hostmem_next:1");
     REQUIRE_OK(ahal_buffer_destroy(foreign));
   }
   REQUIRE_OK(ahal_stream_destroy(s));
@@ -324,11 +324,11 @@ TEST_CASE_METHOD(Fixture, "streams, events and host callbacks") {
     ahal_event_t foreign = nullptr;
     REQUIRE_OK(ahal_event_create(other, AHAL_EVENT_TIMING, &foreign));
     CHECK_FAILS(ahal_stream_wait_event(s, foreign), AHAL_ERROR_INVALID_ARGUMENT,
-                "ahal_stream_wait_event", "event belongs to device hostmem12:1");
+                "ahal_stream_wait_event", "event belongs to device hostmem_next:1");
     CHECK_FAILS(ahal_stream_record_event(s, foreign), AHAL_ERROR_INVALID_ARGUMENT,
-                "ahal_stream_record_event", "event belongs to device hostmem12:1");
+                "ahal_stream_record_event", "event belongs to device hostmem_next:1");
     CHECK_FAILS(ahal_event_elapsed_ns(start, foreign, &ns), AHAL_ERROR_INVALID_ARGUMENT,
-                "ahal_event_elapsed_ns", "end to hostmem12:1");
+                "ahal_event_elapsed_ns", "end to hostmem_next:1");
     REQUIRE_OK(ahal_event_destroy(foreign));
   }
   REQUIRE_OK(ahal_event_destroy(start));
@@ -486,7 +486,8 @@ TEST_CASE_METHOD(Fixture, "launches run and bad launches enqueue nothing") {
     refused(add, x, AHAL_ERROR_INVALID_HANDLE, "binding 2: buffer is NULL");
     ahal_buffer_t foreign = test::make_buffer(other, 64);
     bad[2].buffer = foreign;
-    refused(add, x, AHAL_ERROR_INVALID_ARGUMENT, "binding 2: buffer belongs to device hostmem12:1");
+    refused(add, x, AHAL_ERROR_INVALID_ARGUMENT,
+            "binding 2: buffer belongs to device hostmem_next:1");
     REQUIRE_OK(ahal_buffer_destroy(foreign));
     refused(add, x, AHAL_ERROR_INVALID_HANDLE, "binding 2: buffer handle");
     CHECK_FAILS(ahal_stream_launch(s, add, nullptr), AHAL_ERROR_INVALID_ARGUMENT, fn,
@@ -531,12 +532,15 @@ TEST_CASE_METHOD(Fixture, "launches run and bad launches enqueue nothing") {
     x.constants_size = 8;  // no metadata: the plugin gets what the caller gave
     const uint32_t two[2] = {1, 2};
     x.constants = two;
-    CHECK(ahal_stream_launch(s, raw, &x) == AHAL_ERROR_INTERNAL);  // hostmem's own check
+    // hostmem's own check answers AHAL_ERROR_INTERNAL, which no plugin entry
+    // may return (docs/entries.md): the loader reports it as a plugin error.
+    CHECK_FAILS(ahal_stream_launch(s, raw, &x), AHAL_ERROR_PLUGIN, fn,
+                "stream_launch returned AHAL_ERROR_INTERNAL, which it may not return");
   }
   SECTION("a kernel of another device is refused") {
     ahal_stream_t os = test::make_stream(other);
     CHECK_FAILS(ahal_stream_launch(os, add, &l), AHAL_ERROR_INVALID_ARGUMENT, fn,
-                "kernel belongs to device hostmem12:0, the stream to hostmem12:1");
+                "kernel belongs to device hostmem_next:0, the stream to hostmem_next:1");
     REQUIRE_OK(ahal_stream_destroy(os));
   }
   SECTION("plugin failures are reported with the plugin's name") {
@@ -546,9 +550,9 @@ TEST_CASE_METHOD(Fixture, "launches run and bad launches enqueue nothing") {
     REQUIRE_OK(ahal_kernel_get(bad, "boom", &boom));
     REQUIRE_OK(ahal_kernel_get(bad, "quiet", &quiet));
     CHECK_FAILS(ahal_stream_launch(s, boom, &l), AHAL_ERROR_PLUGIN, fn,
-                "hostmem12: plugin threw std::runtime_error: hostmem kernel threw on purpose");
+                "hostmem_next: plugin threw std::runtime_error: hostmem kernel threw on purpose");
     CHECK_FAILS(ahal_stream_launch(s, quiet, &l), AHAL_ERROR_DEVICE_LOST, fn,
-                "hostmem12 returned AHAL_ERROR_DEVICE_LOST without a message");
+                "hostmem_next returned AHAL_ERROR_DEVICE_LOST without a message");
     REQUIRE_OK(ahal_module_destroy(bad));
   }
   SECTION("built-in kernels carry their own metadata") {
@@ -563,7 +567,7 @@ TEST_CASE_METHOD(Fixture, "launches run and bad launches enqueue nothing") {
                 "kernel hostmem.add_u32 takes 3 bindings, got 2");
     ahal_kernel_t none = nullptr;
     CHECK_FAILS(ahal_kernel_get_builtin(dev, "hostmem.gemm", &none), AHAL_ERROR_NOT_FOUND,
-                "ahal_kernel_get_builtin", "hostmem12: no built-in kernel hostmem.gemm");
+                "ahal_kernel_get_builtin", "hostmem_next: no built-in kernel hostmem.gemm");
     CHECK_FAILS(ahal_kernel_get_builtin(dev, nullptr, &none), AHAL_ERROR_INVALID_ARGUMENT,
                 "ahal_kernel_get_builtin", "name is NULL");
   }
@@ -574,8 +578,8 @@ TEST_CASE_METHOD(Fixture, "launches run and bad launches enqueue nothing") {
 }
 
 TEST_CASE("destroying the runtime frees what is left and invalidates handles") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   ahal_buffer_t b = test::make_buffer(d, 64, AHAL_MEMORY_HOST_VISIBLE);
   void* p = nullptr;
   REQUIRE_OK(ahal_buffer_map(b, 0, 64, &p));

@@ -1,9 +1,11 @@
 // Plugin discovery and loading: search order, selection, refusals, probing,
-// and plugins built against older (1.0) and newer (1.2) ABI headers.
+// and plugins built against older (1.0) and newer (next minor, tests/abi/next) ABI headers.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include <ahal/plugin.h>
 
 #include "test_support.hpp"
 
@@ -41,7 +43,7 @@ bool contains(const char* haystack, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("plugins built against ABI 1.0 and 1.2 both load and work") {
+TEST_CASE("plugins built against ABI 1.0 and the next minor both load and work") {
   test::Runtime rt(test::plugin_dir("good"));
   const char* search = nullptr;
   REQUIRE_OK(ahal_runtime_search_path(rt.get(), &search));
@@ -54,13 +56,13 @@ TEST_CASE("plugins built against ABI 1.0 and 1.2 both load and work") {
   CHECK(std::string(old_one.reason).empty());
   CHECK(std::string(old_one.description) == "synchronous host-memory test device");
   CHECK(std::string(old_one.path) == fs::canonical(good_file("hostmem10")).string());
-  const ahal_plugin_info_t new_one = rt.plugin("hostmem12");
+  const ahal_plugin_info_t new_one = rt.plugin("hostmem_next");
   CHECK(new_one.state == AHAL_PLUGIN_STATE_LOADED);
-  CHECK(new_one.abi_version == ((1u << 16) | 2u));
+  CHECK(new_one.abi_version == AHAL_PLUGIN_ABI_VERSION + 1u);
   CHECK(new_one.device_count == 2);
   CHECK(rt.device_count() == 4);
 
-  for (const char* selector : {"hostmem10:0", "hostmem12:1"}) {
+  for (const char* selector : {"hostmem10:0", "hostmem_next:1"}) {
     INFO(selector);
     ahal_device_t d = rt.device(selector);
     ahal_device_properties_t p = {};
@@ -86,8 +88,8 @@ TEST_CASE("plugins built against ABI 1.0 and 1.2 both load and work") {
                 "hostmem10 does not implement device_memory_usage (plugin ABI 1.0)");
     CHECK(used == 7);
   }
-  SECTION("an ABI 1.2 plugin serves the 1.1 entry") {
-    ahal_device_t d = rt.device("hostmem12");
+  SECTION("a next-minor plugin serves the 1.1 entry") {
+    ahal_device_t d = rt.device("hostmem_next");
     uint64_t used = 0, total = 0, used_after = 0;
     REQUIRE_OK(ahal_device_memory_usage(d, &used, &total));
     CHECK(total == (1ull << 30));
@@ -109,7 +111,7 @@ TEST_CASE("broken plugins are refused with their reason and the runtime goes on"
     std::fclose(f);
   }
   // Files not named libahal_plugin_<name>.so are not considered.
-  fs::copy_file(good_file("hostmem12"), extra.path / "libhostmem_other.so");
+  fs::copy_file(good_file("hostmem_next"), extra.path / "libhostmem_other.so");
   test::Runtime rt(test::plugin_dir("bad") + ":" + extra.path.string());
 
   struct Expect {
@@ -118,7 +120,7 @@ TEST_CASE("broken plugins are refused with their reason and the runtime goes on"
     const char* reason;
   };
   const Expect expected[] = {
-      {"wrong_abi", AHAL_PLUGIN_STATE_REFUSED, "plugin ABI 2.0, loader 1.1"},
+      {"wrong_abi", AHAL_PLUGIN_STATE_REFUSED, "plugin ABI 2.0, loader 1."},
       {"no_query", AHAL_PLUGIN_STATE_REFUSED, "missing ahal_plugin_query"},
       {"null_entry", AHAL_PLUGIN_STATE_REFUSED, "required entry stream_query is NULL"},
       {"init_fail", AHAL_PLUGIN_STATE_REFUSED,
@@ -140,7 +142,7 @@ TEST_CASE("broken plugins are refused with their reason and the runtime goes on"
     CHECK(p.device_count == 0);
   }
   CHECK(rt.plugin("wrong_abi").abi_version == (2u << 16));
-  // Boost.DLL's exception keeps dlerror()'s own words.
+  // dlerror()'s own words name the file and the problem.
   CHECK(contains(rt.plugin("garbage").reason, "libahal_plugin_garbage.so: file too short"));
   CHECK(rt.device_count() == 0);
   ahal_device_t d = nullptr;
@@ -165,7 +167,7 @@ TEST_CASE("a plugin that crashes in init is refused in probe mode") {
     CHECK(contains(p.reason, "crashed while probing"));
     CHECK(contains(p.reason, "signal 11"));
     // Healthy plugins pass the probe and load.
-    CHECK(rt.plugin("hostmem12").state == AHAL_PLUGIN_STATE_LOADED);
+    CHECK(rt.plugin("hostmem_next").state == AHAL_PLUGIN_STATE_LOADED);
     CHECK(rt.device_count() == 4);
   }
   SECTION("by AHAL_PLUGIN_PROBE=1") {
@@ -199,15 +201,15 @@ TEST_CASE("the first plugin of a name wins; later ones are shadowed") {
   CHECK(std::string(shadowed.name) == "hostmem10");
   CHECK(shadowed.state == AHAL_PLUGIN_STATE_REFUSED);
   CHECK(contains(shadowed.reason, "shadowed by " + std::string(plugins[0].path)));
-  CHECK(std::string(plugins[2].name) == "hostmem12");
+  CHECK(std::string(plugins[2].name) == "hostmem_next");
   CHECK(rt.device_count() == 4);
 }
 
 TEST_CASE("plugin selection restricts the set") {
   SECTION("by name") {
-    test::Runtime rt(test::plugin_dir("good"), "hostmem12");
+    test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
     REQUIRE(rt.plugins().size() == 1);
-    CHECK(rt.plugin("hostmem12").state == AHAL_PLUGIN_STATE_LOADED);
+    CHECK(rt.plugin("hostmem_next").state == AHAL_PLUGIN_STATE_LOADED);
     CHECK(rt.device_count() == 2);
   }
   SECTION("a name that is nowhere is listed as refused") {
@@ -218,9 +220,9 @@ TEST_CASE("plugin selection restricts the set") {
     CHECK(contains(rt.plugin("nosuch").reason, "not found in the search path"));
   }
   SECTION("by file path, outside the search path") {
-    test::Runtime rt(test::plugin_dir("bad"), good_file("hostmem12").c_str());
+    test::Runtime rt(test::plugin_dir("bad"), good_file("hostmem_next").c_str());
     REQUIRE(rt.plugins().size() == 1);
-    CHECK(rt.plugin("hostmem12").state == AHAL_PLUGIN_STATE_LOADED);
+    CHECK(rt.plugin("hostmem_next").state == AHAL_PLUGIN_STATE_LOADED);
   }
   SECTION("by AHAL_PLUGINS, unless the environment is ignored") {
     EnvVar plugins("AHAL_PLUGINS", "hostmem10");
@@ -303,7 +305,7 @@ TEST_CASE("simulators load only when asked for") {
 TEST_CASE("a plugin whose init says NOT_FOUND is loaded with no devices") {
   EnvVar off("HOSTMEM_NOT_FOUND", "1");
   test::Runtime rt(test::plugin_dir("good"));
-  const ahal_plugin_info_t p = rt.plugin("hostmem12");
+  const ahal_plugin_info_t p = rt.plugin("hostmem_next");
   CHECK(p.state == AHAL_PLUGIN_STATE_LOADED);
   CHECK(p.device_count == 0);
   CHECK(std::string(p.reason) == "hostmem backend switched off by HOSTMEM_NOT_FOUND");
@@ -314,7 +316,7 @@ TEST_CASE("plugins get a cache folder") {
   TempDir cache;
   EnvVar dir("AHAL_CACHE_DIR", (cache.path / "nested").string());
   test::Runtime rt(test::plugin_dir("good"));
-  CHECK(fs::is_directory(cache.path / "nested" / "hostmem12"));
+  CHECK(fs::is_directory(cache.path / "nested" / "hostmem_next"));
 }
 
 TEST_CASE("device selectors") {
@@ -325,23 +327,23 @@ TEST_CASE("device selectors") {
     REQUIRE_OK(ahal_device_get_properties(d, &p));
     return std::string(p.selector);
   };
-  CHECK(selector_of(rt.device("hostmem12:1")) == "hostmem12:1");
-  CHECK(selector_of(rt.device("hostmem12")) == "hostmem12:0");
+  CHECK(selector_of(rt.device("hostmem_next:1")) == "hostmem_next:1");
+  CHECK(selector_of(rt.device("hostmem_next")) == "hostmem_next:0");
   CHECK(selector_of(rt.device("0")) == "hostmem10:0");
-  CHECK(selector_of(rt.device("3")) == "hostmem12:1");
-  CHECK(selector_of(rt.device("hostmem12:01")) == "hostmem12:1");
+  CHECK(selector_of(rt.device("3")) == "hostmem_next:1");
+  CHECK(selector_of(rt.device("hostmem_next:01")) == "hostmem_next:1");
   ahal_device_t by_index = nullptr;
   REQUIRE_OK(ahal_runtime_device_get(rt.get(), 2, &by_index));
-  CHECK(by_index == rt.device("hostmem12:0"));
+  CHECK(by_index == rt.device("hostmem_next:0"));
 
   ahal_device_t d = nullptr;
-  CHECK_FAILS(ahal_device_find(rt.get(), "hostmem12:2", &d), AHAL_ERROR_NOT_FOUND,
-              "ahal_device_find", "3=hostmem12:1 (hostmem device 1)");
+  CHECK_FAILS(ahal_device_find(rt.get(), "hostmem_next:2", &d), AHAL_ERROR_NOT_FOUND,
+              "ahal_device_find", "3=hostmem_next:1 (hostmem device 1)");
   CHECK_FAILS(ahal_device_find(rt.get(), "4", &d), AHAL_ERROR_NOT_FOUND, "ahal_device_find",
               "no device matches \"4\"");
   CHECK_FAILS(ahal_device_find(rt.get(), "cuda", &d), AHAL_ERROR_NOT_FOUND, "ahal_device_find",
               "cuda");
-  CHECK_FAILS(ahal_device_find(rt.get(), "hostmem12:x", &d), AHAL_ERROR_INVALID_ARGUMENT,
+  CHECK_FAILS(ahal_device_find(rt.get(), "hostmem_next:x", &d), AHAL_ERROR_INVALID_ARGUMENT,
               "ahal_device_find", "is not \"<plugin>:<n>\"");
   CHECK_FAILS(ahal_device_find(rt.get(), nullptr, &d), AHAL_ERROR_INVALID_ARGUMENT,
               "ahal_device_find", "selector is NULL");

@@ -22,8 +22,8 @@ struct Entry {
 }  // namespace
 
 TEST_CASE("bad handles are refused on every entry point") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t dev = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t dev = rt.device("hostmem_next:0");
   ahal_buffer_t buf = test::make_buffer(dev, 256, AHAL_MEMORY_HOST_VISIBLE);
   ahal_stream_t stream = test::make_stream(dev);
   ahal_event_t event = nullptr;
@@ -54,8 +54,8 @@ TEST_CASE("bad handles are refused on every entry point") {
   ahal_runtime_t dead_rt = nullptr;
   ahal_device_t dead_dev = nullptr;
   {
-    test::Runtime other(test::plugin_dir("good"), "hostmem12");
-    dead_dev = other.device("hostmem12:0");
+    test::Runtime other(test::plugin_dir("good"), "hostmem_next");
+    dead_dev = other.device("hostmem_next:0");
     dead_rt = other.get();
   }
 
@@ -260,8 +260,8 @@ TEST_CASE("bad handles are refused on every entry point") {
 }
 
 TEST_CASE("a slot reused after destroy does not revive the old handle") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t dev = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t dev = rt.device("hostmem_next:0");
   ahal_buffer_t old = test::make_buffer(dev, 16);
   REQUIRE_OK(ahal_buffer_destroy(old));
   std::vector<ahal_buffer_t> fresh;

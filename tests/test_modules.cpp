@@ -62,8 +62,8 @@ std::vector<uint32_t> run_index(ahal_device_t d, ahal_kernel_t k, uint32_t base)
 }  // namespace
 
 TEST_CASE("raw modules") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   const char* fn = "ahal_module_create";
   ahal_module_t m = nullptr;
   REQUIRE_OK(test::make_program(d, "kernel k write_index\n", &m));
@@ -76,7 +76,7 @@ TEST_CASE("raw modules") {
   CHECK(k1 == k2);
   CHECK(run_index(d, k1, 10)[5] == 15);
   CHECK_FAILS(ahal_kernel_get(m, "nope", &k2), AHAL_ERROR_NOT_FOUND, "ahal_kernel_get",
-              "hostmem12: no entry point nope");
+              "hostmem_next: no entry point nope");
   CHECK_FAILS(ahal_kernel_get(m, nullptr, &k2), AHAL_ERROR_INVALID_ARGUMENT, "ahal_kernel_get",
               "name is NULL");
   CHECK_FAILS(ahal_kernel_get(m, "k", nullptr), AHAL_ERROR_INVALID_ARGUMENT, "ahal_kernel_get",
@@ -89,7 +89,7 @@ TEST_CASE("raw modules") {
 
   CHECK_FAILS(test::make_program(d, "kernel k write_index\n#error no fp64 here\n", &m),
               AHAL_ERROR_BUILD_FAILED, fn,
-              "ahal_module_create: hostmem12: build failed: no fp64 here");
+              "ahal_module_create: hostmem_next: build failed: no fp64 here");
 
   ahal_module_args_t a = {};
   a.struct_size = sizeof(a);
@@ -97,7 +97,7 @@ TEST_CASE("raw modules") {
   a.data = "x";
   a.data_size = 1;
   CHECK_FAILS(ahal_module_create(d, &a, &m), AHAL_ERROR_UNSUPPORTED, fn,
-              "device hostmem12:0 does not take cpu-so modules (it takes opencl-c)");
+              "device hostmem_next:0 does not take cpu-so modules (it takes opencl-c)");
   const uint32_t not_a_format = 99;  // as a C caller may pass it
   std::memcpy(&a.format, &not_a_format, sizeof(a.format));
   CHECK_FAILS(ahal_module_create(d, &a, &m), AHAL_ERROR_INVALID_ARGUMENT, fn,
@@ -205,8 +205,8 @@ TEST_CASE("bundles: a plugin's image_score decides") {
   b.images.push_back(image(AHAL_MODULE_FORMAT_OPENCL_C, "hm1-fast", "kernel index write_index\n"));
   test::Runtime rt(test::plugin_dir("good"));
   ahal_module_t m = nullptr;
-  // hostmem12 scores hm1-fast highest.
-  REQUIRE_OK(create(rt.device("hostmem12:0"), b, &m));
+  // hostmem_next scores hm1-fast highest.
+  REQUIRE_OK(create(rt.device("hostmem_next:0"), b, &m));
   ahal_kernel_t k = nullptr;
   REQUIRE_OK(ahal_kernel_get(m, "index", &k));
   REQUIRE_OK(ahal_module_destroy(m));
@@ -216,14 +216,14 @@ TEST_CASE("bundles: a plugin's image_score decides") {
 }
 
 TEST_CASE("bundles: images without a kernel list load at create") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   bundle::Bundle b = base_bundle();
   b.images.push_back(
       image(AHAL_MODULE_FORMAT_OPENCL_C, "", "kernel index write_index\n#error generic broken\n"));
   ahal_module_t m = nullptr;
   CHECK_FAILS(create(d, b, &m), AHAL_ERROR_BUILD_FAILED, "ahal_module_create",
-              "ahal_module_create: hostmem12: build failed: generic broken");
+              "ahal_module_create: hostmem_next: build failed: generic broken");
   b.images[0] =
       image(AHAL_MODULE_FORMAT_OPENCL_C, "", "kernel index write_index\nkernel add add_u32\n");
   REQUIRE_OK(create(d, b, &m));
@@ -237,8 +237,8 @@ TEST_CASE("bundles: images without a kernel list load at create") {
 }
 
 TEST_CASE("bundles: no fitting image, bad bundles") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   bundle::Bundle b = base_bundle();
   b.images.push_back(image(AHAL_MODULE_FORMAT_CPU_SO, "x86_64", "ELF"));
   b.images.push_back(image(AHAL_MODULE_FORMAT_PTX, "", "ptx"));
@@ -246,7 +246,7 @@ TEST_CASE("bundles: no fitting image, bad bundles") {
   b.images.push_back(image(AHAL_MODULE_FORMAT_OPENCL_C, "gfx90a", "x"));
   ahal_module_t m = nullptr;
   CHECK_FAILS(create(d, b, &m), AHAL_ERROR_UNSUPPORTED, "ahal_module_create",
-              "no image in the bundle fits device hostmem12:0 (arch \"hm1\"): the bundle has "
+              "no image in the bundle fits device hostmem_next:0 (arch \"hm1\"): the bundle has "
               "cpu-so@x86_64, ptx, "
               "opencl-c@gfx90a; the device takes opencl-c");
   b.images.clear();

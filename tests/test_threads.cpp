@@ -10,8 +10,8 @@ constexpr int kThreads = 8;
 }
 
 TEST_CASE("threads create and destroy objects at once") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
@@ -40,8 +40,8 @@ TEST_CASE("threads create and destroy objects at once") {
 }
 
 TEST_CASE("threads enqueue on a shared stream and on their own streams") {
-  test::Runtime rt(test::plugin_dir("good"), "hostmem12");
-  ahal_device_t d = rt.device("hostmem12:0");
+  test::Runtime rt(test::plugin_dir("good"), "hostmem_next");
+  ahal_device_t d = rt.device("hostmem_next:0");
   ahal_module_t m = nullptr;
   REQUIRE_OK(test::make_program(d, "kernel index write_index\n", &m, {{"index", 1, 4, 0}}));
   ahal_kernel_t k = nullptr;

@@ -267,6 +267,30 @@ TEST_CASE_METHOD(Validated, "host memory reused by another stream before the fir
   REQUIRE_OK(ahal_device_synchronize(dev));
 }
 
+TEST_CASE_METHOD(Validated,
+                 "a command buffer destroyed or updated while a submission is in flight") {
+  ahal_stream_t s = test::make_stream(dev);
+  ahal_buffer_t a = test::make_buffer(dev, 256);
+  ahal_command_buffer_t cb = nullptr;
+  REQUIRE_OK(ahal_command_buffer_create(dev, 0, &cb));
+  const uint32_t zero = 0;
+  REQUIRE_OK(ahal_command_buffer_fill(cb, a, 0, 256, &zero, 4));
+  REQUIRE_OK(ahal_command_buffer_finalize(cb));
+  Stderr err;
+  REQUIRE_OK(ahal_stream_submit(s, cb));  // deferred: stays in flight
+  // Its buffer is in use by the submission, as by any queued command.
+  CHECK_FAILS(ahal_buffer_destroy(a), AHAL_ERROR_INVALID_STATE, "ahal_buffer_destroy",
+              "still in use by ahal_stream_submit");
+  ahal_launch_update_t u = {};
+  u.struct_size = sizeof(u);
+  CHECK_FAILS(ahal_command_buffer_update_launch(cb, 0, &u), AHAL_ERROR_INVALID_ARGUMENT,
+              "ahal_command_buffer_update_launch", "command 0 is a fill, not a launch");
+  REQUIRE_OK(ahal_command_buffer_destroy(cb));  // waits, but is a finding
+  CHECK_PRINTED(err, "ahal: validation error: ahal_command_buffer_destroy: command buffer 0x");
+  CHECK_PRINTED(err, "while a submission is still in flight");
+  REQUIRE_OK(ahal_buffer_destroy(a));
+}
+
 TEST_CASE("bindings and launches that the kernel metadata rules out") {
   EnvVar align("HOSTMEM_BINDING_ALIGNMENT", "1");
   test::Runtime rt(test::plugin_dir("hostmem"), nullptr, AHAL_RUNTIME_VALIDATION);
@@ -352,6 +376,7 @@ TEST_CASE("the leak report names what was never destroyed and where it was made"
   EnvVar deferred("HOSTMEM_DEFERRED", "1");
   Stderr err;
   ahal_buffer_t leaked = nullptr;
+  const uint32_t word = 1;  // the deferred copy reads it at ahal_runtime_destroy
   {
     test::Runtime rt(test::plugin_dir("hostmem"), nullptr, AHAL_RUNTIME_VALIDATION);
     ahal_device_t dev = rt.device("hostmem:0");
@@ -365,7 +390,6 @@ TEST_CASE("the leak report names what was never destroyed and where it was made"
     ahal_buffer_t freed = test::make_buffer(dev, 16);
     REQUIRE_OK(ahal_buffer_destroy(freed));
     // Queued work the runtime still finishes first.
-    const uint32_t word = 1;
     REQUIRE_OK(ahal_stream_copy_h2d(s, &word, leaked, 0, 4));
   }
   const std::string text = err.text();

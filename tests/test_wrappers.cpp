@@ -10,12 +10,12 @@ TEST_CASE("RAII wrappers run a kernel and throw on errors") {
   o.struct_size = sizeof(o);
   o.flags = AHAL_RUNTIME_NO_DEFAULT_PATHS | AHAL_RUNTIME_IGNORE_ENVIRONMENT;
   o.plugin_path = path.c_str();
-  o.plugins = "hostmem12";
+  o.plugins = "hostmem_next";
   ahal::Runtime rt(&o);
   REQUIRE(rt.devices().size() == 2);
   REQUIRE(rt.plugins().size() == 1);
-  ahal::Device dev = rt.find("hostmem12:1");
-  CHECK(std::string(dev.properties().selector) == "hostmem12:1");
+  ahal::Device dev = rt.find("hostmem_next:1");
+  CHECK(std::string(dev.properties().selector) == "hostmem_next:1");
 
   ahal::Buffer out(dev, 64 * 4, AHAL_MEMORY_HOST_VISIBLE);
   CHECK(out.size() == 256);

@@ -11,6 +11,7 @@
 #include <string>
 
 using namespace conform;
+using ahal::Sha256;
 
 static std::string sha(const std::string& s) {
   Sha256 h;
@@ -71,7 +72,17 @@ TEST_CASE("a report survives JSON and renders") {
   d.tests.push_back({"copies.d2d", "copies", "core", "", Outcome::pass, 0.5, ""});
   d.tests.push_back(
       {"fills.pattern1", "fills", "core", "", Outcome::crash, 1, "crashed (signal 11)"});
-  d.figures.push_back({"fma.fp32", "FMA fp32", "GFLOP/s", 10, 20, true});
+  Figure fma;
+  fma.id = "fma.fp32";
+  fma.title = "FMA fp32";
+  fma.unit = "GFLOP/s";
+  fma.value = 10;
+  fma.peak = 20;
+  fma.min = 9;
+  fma.max = 11;
+  fma.runs = 5;
+  fma.peak_basis = "from the device";
+  d.figures.push_back(fma);
   d.curves.push_back({"bandwidth.h2d", "Host to device", "GB/s", {{4096, 1}, {8192, 2}}});
   r.devices.push_back(d);
   CHECK_FALSE(r.passed());
@@ -83,6 +94,10 @@ TEST_CASE("a report survives JSON and renders") {
   CHECK(back.devices[0].tests.size() == 2);
   CHECK(back.devices[0].tests[1].outcome == Outcome::crash);
   CHECK(back.devices[0].figures[0].peak == 20);
+  CHECK(back.devices[0].figures[0].min == 9);
+  CHECK(back.devices[0].figures[0].max == 11);
+  CHECK(back.devices[0].figures[0].runs == 5);
+  CHECK(back.devices[0].figures[0].peak_basis == "from the device");
   CHECK(back.devices[0].curves[0].points.size() == 2);
 
   std::string html = html_report(back);
@@ -99,4 +114,69 @@ TEST_CASE("sizes print in binary units") {
   CHECK(format_bytes(4096) == "4 KiB");
   CHECK(format_bytes(1 << 30) == "1 GiB");
   CHECK(format_bytes(1536) == "1.5 KiB");
+}
+
+TEST_CASE("times print in the unit that suits them") {
+  CHECK(format_figure(25849, "ns") == "25.8 \u00b5s");
+  CHECK(format_figure(25849, "\u00b5s") == "25.8 ms");
+  CHECK(format_figure(0.296, "\u00b5s") == "296 ns");
+  CHECK(format_figure(1.5e9, "ns") == "1.50 s");
+  CHECK(format_figure(80, "ns") == "80.0 ns");
+  CHECK(format_figure(12.34, "GB/s") == "12.3 GB/s");  // not a time: unchanged
+}
+
+TEST_CASE("software devices are told apart from hardware") {
+  auto identity = [](const char* plugin, const char* name, const char* type) {
+    Json j = Json::object();
+    j.set("plugin", plugin);
+    j.set("name", name);
+    j.set("type", type);
+    return j;
+  };
+  CHECK(software_note(identity("cpu", "AMD EPYC", "cpu")).empty());
+  CHECK(software_note(identity("cuda", "NVIDIA H100", "gpu")).empty());
+  CHECK(software_note(identity("vulkan", "llvmpipe (LLVM 15.0.6, 256 bits)", "cpu"))
+            .find("lavapipe") != std::string::npos);
+  CHECK(software_note(identity("opencl", "pthread-skylake-avx512-AMD EPYC", "cpu")).find("PoCL") !=
+        std::string::npos);
+  CHECK(software_note(identity("asic_sim", "ahal ASIC simulator", "asic")).find("simulated") !=
+        std::string::npos);
+}
+
+TEST_CASE("plugins that gave no device are listed with their reasons") {
+  Report r;
+  r.plugins = Json::array();
+  auto plugin = [&](const char* name, const char* state, unsigned devices, const char* reason) {
+    Json p = Json::object();
+    p.set("name", name);
+    p.set("state", state);
+    p.set("device_count", devices);
+    p.set("reason", reason);
+    r.plugins.push(p);
+  };
+  plugin("cpu", "loaded", 1, "");
+  plugin("cuda", "loaded", 0, "libcuda.so.1: cannot open shared object file");
+  plugin("vendor", "refused", 0, "plugin ABI 2.0, loader 1.1");
+  const std::vector<Untested> u = untested_plugins(r);
+  REQUIRE(u.size() == 2);
+  CHECK(u[0].plugin == "cuda");
+  CHECK(u[0].state == "no device");
+  CHECK(u[0].reason.find("libcuda") != std::string::npos);
+  CHECK(u[1].state == "refused");
+  std::string html = html_report(r);
+  CHECK(html.find("id=\"not-tested\"") < html.find("id=\"devices\""));
+  CHECK(html.find("data-plugin=\"cuda\"") != std::string::npos);
+  CHECK(html.find("libcuda.so.1") != std::string::npos);
+}
+
+TEST_CASE("skip reasons are counted, most common first") {
+  DeviceReport d;
+  d.tests.push_back({"a.x", "a", "core", "", Outcome::skip, 0, "no fp64"});
+  d.tests.push_back({"a.y", "a", "core", "", Outcome::skip, 0, "no timestamps"});
+  d.tests.push_back({"a.z", "a", "core", "", Outcome::skip, 0, "no timestamps"});
+  d.tests.push_back({"a.w", "a", "core", "", Outcome::pass, 0, ""});
+  const auto reasons = skip_reasons(d);
+  REQUIRE(reasons.size() == 2);
+  CHECK(reasons[0] == std::make_pair(std::string("no timestamps"), 2));
+  CHECK(reasons[1] == std::make_pair(std::string("no fp64"), 1));
 }

@@ -189,8 +189,10 @@ CONFORM_TEST(pinned, "copies.pinned", core, 0) {
 }
 
 CONFORM_TEST(large, "copies.large", core, 0) {
-  uint64_t size =
-      std::min<uint64_t>(ctx.quick() ? (32 << 20) : (256 << 20), ctx.props().max_allocation_bytes);
+  const uint64_t max = ctx.props().max_allocation_bytes;
+  if (max < 4)
+    fail("the device reports max_allocation_bytes %llu: no buffer large enough to copy", ull(max));
+  uint64_t size = std::min<uint64_t>(ctx.quick() ? (32 << 20) : (256 << 20), max);
   size -= 3;  // not a multiple of anything
   Rng rng(ctx.seed());
   std::vector<uint8_t> data = rng.bytes(size), back(size, 0);

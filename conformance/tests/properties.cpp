@@ -182,6 +182,7 @@ CONFORM_TEST(version, "properties.version", core, 0) {
 
 CONFORM_TEST(format_names, "properties.format_names", core, 0) {
   uint64_t formats = ctx.props().module_formats;
+  if (formats == 0) skip("the device lists no module formats (module_formats is 0)");
   for (uint32_t f = 1; f < 64; ++f) {
     if (!(formats & (1ull << f))) continue;
     const char* name = ahal_module_format_name(static_cast<ahal_module_format_t>(f));

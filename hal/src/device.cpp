@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "command_buffer.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers.hpp"
@@ -66,14 +67,12 @@ bool parse_index(const char* text, uint32_t* out) {
 ahal_status_t open_device(Runtime* rt, Plugin* plugin, uint32_t index, std::unique_ptr<Device>* out,
                           std::string* error) {
   static const char* fn = "device_open";
-  const ahal_plugin_api_t& api = plugin->api;
   auto device = std::make_unique<Device>();
   device->runtime = rt;
   device->plugin = plugin;
   device->api = &plugin->api;
   device->index = index;
-  ahal_status_t s = call_plugin(
-      fn, *plugin, [&] { return api.device_open(plugin->instance, index, &device->object); });
+  ahal_status_t s = entry::device_open(fn, *plugin, plugin->instance, index, &device->object);
   if (s == AHAL_SUCCESS && !device->object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s: device_open returned success without a device",
              plugin->name.c_str());
@@ -83,10 +82,10 @@ ahal_status_t open_device(Runtime* rt, Plugin* plugin, uint32_t index, std::uniq
   }
   ahal_device_properties_t& props = device->properties;
   props.struct_size = sizeof(props);
-  s = call_plugin(fn, *plugin, [&] { return api.device_get_properties(device->object, &props); });
+  s = entry::device_get_properties(fn, *plugin, device->object, &props);
   if (s != AHAL_SUCCESS) {
     *error = ahal_last_error_message();
-    call_plugin_void(fn, *plugin, [&] { api.device_close(device->object); });
+    entry::device_close(fn, *plugin, device->object);
     return s;
   }
   props.struct_size = sizeof(props);
@@ -103,11 +102,20 @@ ahal_status_t open_device(Runtime* rt, Plugin* plugin, uint32_t index, std::uniq
   s = register_handle(fn, device.get(), HandleType::kDevice);
   if (s != AHAL_SUCCESS) {
     *error = ahal_last_error_message();
-    call_plugin_void(fn, *plugin, [&] { api.device_close(device->object); });
+    entry::device_close(fn, *plugin, device->object);
     return s;
   }
   *out = std::move(device);
   return AHAL_SUCCESS;
+}
+
+DevicePair device_names(const Device* a, const Device* b) {
+  if (a->runtime == b->runtime) return {a->properties.selector, b->properties.selector};
+  auto named = [](const Device* d) {
+    return format("%s of runtime 0x%llx", d->properties.selector,
+                  (unsigned long long)d->runtime->handle);
+  };
+  return {named(a) + " (another runtime)", named(b)};
 }
 
 void close_device(Device* d) {
@@ -115,8 +123,10 @@ void close_device(Device* d) {
   // Nothing else may use the device now; no lock needed.
   for (Stream* s : d->streams) {
     const Plugin& p = *d->plugin;
-    call_plugin("ahal_runtime_destroy", p, [&] { return d->api->stream_synchronize(s->object); });
+    entry::stream_synchronize("ahal_runtime_destroy", p, s->object);
   }
+  for (CommandBuffer* cb : d->command_buffers) release_command_buffer(cb);
+  d->command_buffers.clear();
   for (Module* m : d->modules) release_module(m);
   for (auto& [name, k] : d->builtins) handles().remove(k->handle);
   d->builtins.clear();
@@ -129,10 +139,10 @@ void close_device(Device* d) {
   d->events.clear();
   d->buffers.clear();
   d->host_allocs.clear();
-  call_plugin_void("ahal_runtime_destroy", *d->plugin, [&] { d->api->device_close(d->object); });
+  entry::device_close("ahal_runtime_destroy", *d->plugin, d->object);
 }
 
-namespace {
+namespace base {
 
 ahal_status_t device_find(const char* fn, Runtime* rt, const char* selector,
                           ahal_device_t* out_device) {
@@ -182,19 +192,13 @@ ahal_status_t device_memory_usage(const char* fn, Device* d, uint64_t* out_used,
                                   uint64_t* out_total) {
   if (!out_used || !out_total)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is NULL", out_used ? "out_total" : "out_used");
-  if (!d->api->device_memory_usage) return not_implemented(fn, *d->plugin, "device_memory_usage");
   uint64_t used = 0, total = 0;
-  if (ahal_status_t s = call_plugin(
-          fn, *d->plugin, [&] { return d->api->device_memory_usage(d->object, &used, &total); }))
+  if (ahal_status_t s = entry::device_memory_usage(fn, *d->plugin, d->object, &used, &total))
     return s;
   *out_used = used;
   *out_total = total;
   return AHAL_SUCCESS;
 }
-
-}  // namespace
-
-namespace base {
 
 ahal_status_t device_synchronize(const char* fn, Device* d) {
   std::vector<Stream*> streams;
@@ -205,8 +209,7 @@ ahal_status_t device_synchronize(const char* fn, Device* d) {
   }
   ahal_status_t status = AHAL_SUCCESS;
   for (Stream* s : streams) {
-    if (status == AHAL_SUCCESS)
-      status = call_plugin(fn, *d->plugin, [&] { return d->api->stream_synchronize(s->object); });
+    if (status == AHAL_SUCCESS) status = entry::stream_synchronize(fn, *d->plugin, s->object);
     s->pins.fetch_sub(1, std::memory_order_release);
   }
   return status;
@@ -215,40 +218,4 @@ ahal_status_t device_synchronize(const char* fn, Device* d) {
 }  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_device_find(ahal_runtime_t runtime, const char* selector,
-                                        ahal_device_t* out_device) {
-  static const char* fn = "ahal_device_find";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, device_find(fn, rt, selector, out_device));
-}
-
-AHAL_API ahal_status_t ahal_device_get_properties(ahal_device_t device,
-                                                  ahal_device_properties_t* out_properties) {
-  static const char* fn = "ahal_device_get_properties";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_RETURN_LAYERED(d, fn, device_get_properties(fn, d, out_properties));
-}
-
-AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) {
-  static const char* fn = "ahal_device_synchronize";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(d, layers::device_synchronize(fn, d, caller));
-  return base::device_synchronize(fn, d);
-}
-
-AHAL_API ahal_status_t ahal_device_memory_usage(ahal_device_t device, uint64_t* out_used,
-                                                uint64_t* out_total) {
-  static const char* fn = "ahal_device_memory_usage";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_RETURN_LAYERED(d, fn, device_memory_usage(fn, d, out_used, out_total));
-}
-
-}  // extern "C"
+#include "generated/device_entries.inc"

@@ -8,11 +8,11 @@ namespace ahal {
 void release_event(Event* e) {
   Device* d = e->device;
   handles().remove(e->handle);
-  call_plugin_void("ahal_event_destroy", *d->plugin, [&] { d->api->event_destroy(e->object); });
+  entry::event_destroy("ahal_event_destroy", *d->plugin, e->object);
   delete e;
 }
 
-namespace {
+namespace base {
 
 ahal_status_t event_create(const char* fn, Device* d, uint32_t flags, ahal_event_t* out_event) {
   if (!out_event) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_event is NULL");
@@ -26,8 +26,7 @@ ahal_status_t event_create(const char* fn, Device* d, uint32_t flags, ahal_event
   if (!e) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
   e->device = d;
   e->flags = flags;
-  ahal_status_t s = call_plugin(fn, *d->plugin,
-                                [&] { return d->api->event_create(d->object, flags, &e->object); });
+  ahal_status_t s = entry::event_create(fn, *d->plugin, d->object, flags, &e->object);
   if (s == AHAL_SUCCESS && !e->object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without an event",
              d->plugin->name.c_str());
@@ -42,7 +41,7 @@ ahal_status_t event_create(const char* fn, Device* d, uint32_t flags, ahal_event
   }
   if (s != AHAL_SUCCESS) {
     if (e->handle) handles().remove(e->handle);
-    if (e->object) call_plugin_void(fn, *d->plugin, [&] { d->api->event_destroy(e->object); });
+    if (e->object) entry::event_destroy(fn, *d->plugin, e->object);
     delete e;
     return s;
   }
@@ -54,9 +53,11 @@ ahal_status_t event_elapsed_ns(const char* fn, Event* a, ahal_event_t end, uint6
   Event* b = get(end);
   if (!b) return invalid_handle(fn, end, HandleType::kEvent);
   if (!out_ns) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_ns is NULL");
-  if (a->device != b->device)
+  if (a->device != b->device) {
+    const DevicePair names = device_names(a->device, b->device);
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "start belongs to device %s, end to %s",
-                a->device->properties.selector, b->device->properties.selector);
+                names.first.c_str(), names.second.c_str());
+  }
   if (!(a->flags & AHAL_EVENT_TIMING) || !(b->flags & AHAL_EVENT_TIMING))
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s was not created with AHAL_EVENT_TIMING",
                 (a->flags & AHAL_EVENT_TIMING) ? "end" : "start");
@@ -65,24 +66,25 @@ ahal_status_t event_elapsed_ns(const char* fn, Event* a, ahal_event_t end, uint6
                 a->recorded.load() ? "end" : "start");
   Device* d = a->device;
   uint64_t ns = 0;
-  if (ahal_status_t s = call_plugin(
-          fn, *d->plugin, [&] { return d->api->event_elapsed_ns(a->object, b->object, &ns); }))
+  if (ahal_status_t s = entry::event_elapsed_ns(fn, *d->plugin, a->object, b->object, &ns))
     return s;
   *out_ns = ns;
   return AHAL_SUCCESS;
 }
 
-}  // namespace
-
-namespace base {
-
 ahal_status_t event_destroy(const char* fn, Event* e) {
+  if (const uint32_t refs = e->command_refs.load(std::memory_order_relaxed))
+    return fail(AHAL_ERROR_INVALID_STATE, fn,
+                "%s is used by %u command(s) of command buffers; destroy those command buffers "
+                "first (docs/command-buffers.md)",
+                "the event", refs);
   if (!unregister(to_handle<ahal_event_t>(e->handle)))
     return invalid_handle(fn, to_handle<ahal_event_t>(e->handle), HandleType::kEvent);
   {
     std::lock_guard<std::mutex> lock(e->device->mutex);
     e->device->events.erase(e);
   }
+  wait_for_users(fn, e->device, e->users.get());
   release_event(e);
   return AHAL_SUCCESS;
 }
@@ -90,64 +92,16 @@ ahal_status_t event_destroy(const char* fn, Event* e) {
 ahal_status_t event_query(const char* fn, Event* e) {
   if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
   Device* d = e->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->event_query(e->object); });
+  return entry::event_query(fn, *d->plugin, e->object);
 }
 
 ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns) {
   if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
   Device* d = e->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->event_wait(e->object, timeout_ns); });
+  return entry::event_wait(fn, *d->plugin, e->object, timeout_ns);
 }
 
 }  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
-                                         ahal_event_t* out_event) {
-  static const char* fn = "ahal_event_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(d,
-               layers::create(d->layers, fn, caller, HandleType::kEvent,
-                              reinterpret_cast<const void* const*>(out_event), d,
-                              layers::Body([&] { return event_create(fn, d, flags, out_event); })));
-  return event_create(fn, d, flags, out_event);
-}
-
-AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event) {
-  static const char* fn = "ahal_event_destroy";
-  Event* e = get(event);
-  if (!e) return invalid_handle(fn, event, HandleType::kEvent);
-  AHAL_LAYERED(e->device, layers::event_destroy(fn, e, caller));
-  return base::event_destroy(fn, e);
-}
-
-AHAL_API ahal_status_t ahal_event_query(ahal_event_t event) {
-  static const char* fn = "ahal_event_query";
-  Event* e = get(event);
-  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
-  AHAL_LAYERED(e->device, layers::event_query(fn, e, caller));
-  return base::event_query(fn, e);
-}
-
-AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns) {
-  static const char* fn = "ahal_event_wait";
-  Event* e = get(event);
-  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
-  AHAL_LAYERED(e->device, layers::event_wait(fn, e, timeout_ns, caller));
-  return base::event_wait(fn, e, timeout_ns);
-}
-
-AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t end,
-                                             uint64_t* out_ns) {
-  static const char* fn = "ahal_event_elapsed_ns";
-  Event* a = get(start);
-  if (!a) return invalid_handle(fn, start, HandleType::kEvent);
-  AHAL_RETURN_LAYERED(a->device, fn, event_elapsed_ns(fn, a, end, out_ns));
-}
-
-}  // extern "C"
+#include "generated/event_entries.inc"

@@ -9,7 +9,7 @@ namespace {
 HandleTable g_table;
 }  // namespace
 
-HandleTable& handles() { return g_table; }
+HandleTable& handles() noexcept { return g_table; }
 
 const char* handle_type_name(HandleType type) {
   switch (type) {
@@ -29,6 +29,8 @@ const char* handle_type_name(HandleType type) {
       return "module";
     case HandleType::kKernel:
       return "kernel";
+    case HandleType::kCommandBuffer:
+      return "command buffer";
   }
   return "unknown";
 }
@@ -57,7 +59,7 @@ uint64_t HandleTable::add(HandleType type, void* object) {
   if (free_head_ == 0) free_tail_ = 0;
   slot.next_free = 0;
   const uint32_t generation = slot.next_generation & ((1u << kGenerationBits) - 1);
-  slot.next_generation = generation + 1;
+  ++slot.next_generation;  // wraps at 2^32, a multiple of the 2^27 generations
   const uint32_t stamp = uint32_t(type) << kGenerationBits | generation;
   slot.object.store(object, std::memory_order_relaxed);
   slot.stamp.store(stamp, std::memory_order_release);
@@ -99,24 +101,38 @@ std::string HandleTable::describe_invalid(uint64_t handle, HandleType type) cons
   const uint32_t tag = stamp >> kGenerationBits;
   const Slot* slot = find_slot(uint32_t(handle));
   const bool known_tag =
-      tag >= uint32_t(HandleType::kRuntime) && tag <= uint32_t(HandleType::kKernel);
+      tag >= uint32_t(HandleType::kRuntime) && tag <= uint32_t(HandleType::kCommandBuffer);
   if (!known_tag || !slot)
     return format("%s handle 0x%llx is not an ahal handle", want, (unsigned long long)handle);
   const char* got = handle_type_name(HandleType(tag));
   if (slot->stamp.load(std::memory_order_acquire) == stamp)
     return format("handle 0x%llx is of type %s, not %s", (unsigned long long)handle, got, want);
+  // A generation the slot never reached was never handed out.
+  bool existed;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const uint32_t next = slot->next_generation;
+    existed = next > (1u << kGenerationBits) || (stamp & ((1u << kGenerationBits) - 1)) < next;
+  }
+  if (!existed)
+    return format("%s handle 0x%llx is not an ahal handle (no object ever had it)", want,
+                  (unsigned long long)handle);
   if (tag != uint32_t(type))
     return format("%s handle 0x%llx is not valid (it looks like a destroyed %s)", want,
                   (unsigned long long)handle, got);
   return format("%s handle 0x%llx was destroyed", want, (unsigned long long)handle);
 }
 
-ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) {
-  std::string why = handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type);
+ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) noexcept {
+  try {
+    std::string why = handles().describe_invalid(reinterpret_cast<uintptr_t>(handle), type);
 #if AHAL_WITH_LAYERS
-  why += layers::on_invalid_handle(function, reinterpret_cast<uintptr_t>(handle));
+    why += layers::on_invalid_handle(function, reinterpret_cast<uintptr_t>(handle));
 #endif
-  return fail_message(AHAL_ERROR_INVALID_HANDLE, function, why);
+    return fail_message(AHAL_ERROR_INVALID_HANDLE, function, why);
+  } catch (...) {
+    return fail_message(AHAL_ERROR_INVALID_HANDLE, function, "invalid handle");
+  }
 }
 
 }  // namespace ahal

@@ -23,6 +23,7 @@ enum class HandleType : uint32_t {
   kEvent,
   kModule,
   kKernel,
+  kCommandBuffer,
 };
 
 const char* handle_type_name(HandleType type);
@@ -41,7 +42,7 @@ class HandleTable {
   // destroys wins).
   bool remove(uint64_t handle);
 
-  void* lookup(uint64_t handle, HandleType type) const {
+  void* lookup(uint64_t handle, HandleType type) const noexcept {
     const uint32_t stamp = uint32_t(handle >> 32);
     if (AHAL_UNLIKELY((stamp >> kGenerationBits) != uint32_t(type))) return nullptr;
     const uint32_t index = uint32_t(handle);
@@ -61,26 +62,27 @@ class HandleTable {
   struct Slot {
     std::atomic<uint32_t> stamp;  // type << 27 | generation; 0 = free
     std::atomic<void*> object;
-    uint32_t next_generation;  // guarded by mutex_
+    uint32_t next_generation;  // guarded by mutex_; not masked, so > 2^27 means it wrapped
     uint32_t next_free;        // index + 1 of the next free slot, 0 = none
   };
   const Slot* find_slot(uint32_t index) const;
 
   std::atomic<Slot*> chunks_[kMaxChunks] = {};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;  // describe_invalid() reads next_generation
   uint32_t chunk_count_ = 0;
   uint32_t free_head_ = 0;  // index + 1
   uint32_t free_tail_ = 0;  // index + 1; reuse is FIFO so generations spread out
 };
 
-HandleTable& handles();
+HandleTable& handles() noexcept;
 
 template <class T>
-T* lookup(const void* handle, HandleType type) {
+T* lookup(const void* handle, HandleType type) noexcept {
   return static_cast<T*>(handles().lookup(reinterpret_cast<uintptr_t>(handle), type));
 }
 
 // "<function>: <what is wrong with the handle>" as AHAL_ERROR_INVALID_HANDLE.
-ahal_status_t invalid_handle(const char* function, const void* handle, HandleType type) AHAL_COLD;
+ahal_status_t invalid_handle(const char* function, const void* handle,
+                             HandleType type) noexcept AHAL_COLD;
 
 }  // namespace ahal

@@ -18,12 +18,8 @@ ahal_status_t make_kernel(const char* fn, Device* d, Module* module, ahal_plugin
   k->name = name;
   ahal_kernel_attributes_t& attr = k->attributes;
   attr.struct_size = sizeof(attr);
-  if (d->api->kernel_get_attributes) {
-    if (ahal_status_t s = call_plugin(fn, *d->plugin,
-                                      [&] { return d->api->kernel_get_attributes(object, &attr); }))
-      return s;
-    attr.struct_size = sizeof(attr);
-  }
+  if (ahal_status_t s = entry::kernel_get_attributes(fn, *d->plugin, object, &attr)) return s;
+  attr.struct_size = sizeof(attr);
   if (info) {
     attr.has_metadata = 1;
     attr.binding_count = info->binding_count;
@@ -40,20 +36,18 @@ ahal_status_t make_kernel(const char* fn, Device* d, Module* module, ahal_plugin
 
 void release_kernel(Kernel* k) { handles().remove(k->handle); }
 
-namespace {
+namespace base {
 
 ahal_status_t kernel_get_builtin(const char* fn, Device* d, const char* name,
                                  ahal_kernel_t* out_kernel) {
   if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
   if (!out_kernel) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_kernel is NULL");
-  if (!d->api->kernel_get_builtin) return not_implemented(fn, *d->plugin, "kernel_get_builtin");
   try {
     std::lock_guard<std::mutex> lock(d->mutex);
     auto it = d->builtins.find(name);
     if (it == d->builtins.end()) {
       ahal_plugin_kernel_t* object = nullptr;
-      if (ahal_status_t s = call_plugin(
-              fn, *d->plugin, [&] { return d->api->kernel_get_builtin(d->object, name, &object); }))
+      if (ahal_status_t s = entry::kernel_get_builtin(fn, *d->plugin, d->object, name, &object))
         return s;
       if (!object)
         return fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a kernel",
@@ -82,27 +76,7 @@ ahal_status_t kernel_get_attributes(const char* fn, Kernel* k,
   return AHAL_SUCCESS;
 }
 
-}  // namespace
+}  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char* name,
-                                               ahal_kernel_t* out_kernel) {
-  static const char* fn = "ahal_kernel_get_builtin";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_RETURN_LAYERED(d, fn, kernel_get_builtin(fn, d, name, out_kernel));
-}
-
-AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,
-                                                  ahal_kernel_attributes_t* out_attributes) {
-  static const char* fn = "ahal_kernel_get_attributes";
-  Kernel* k = get(kernel);
-  if (!k) return invalid_handle(fn, kernel, HandleType::kKernel);
-  AHAL_RETURN_LAYERED(k->device, fn, kernel_get_attributes(fn, k, out_attributes));
-}
-
-}  // extern "C"
+#include "generated/kernel_entries.inc"

@@ -11,23 +11,21 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "layers_core.hpp"
 #include "layers_state.hpp"
 #include "tracing.hpp"
 #include "validation.hpp"
 
 namespace ahal {
 namespace layers {
-namespace {
-
-using ull = unsigned long long;
 using validation::refuse;
 
-bool env_flag(const char* name) {
-  const char* value = std::getenv(name);
-  return value && *value && std::strcmp(value, "0") != 0;
-}
+namespace {
+
+bool env_flag(const char* name) { return environment_flag(name); }
 
 // The layers' own plugin calls never touch the caller's error message.
 template <class F>
@@ -47,8 +45,6 @@ void quietly_void(F&& f) {
   }
 }
 
-std::string hex(uint64_t handle) { return format("0x%llx", (ull)handle); }
-
 // Misuse the loader itself refuses (bad arguments, wrong state): under
 // validation a finding too, unless a layer check already reported it.
 bool misuse(ahal_status_t status) {
@@ -56,31 +52,21 @@ bool misuse(ahal_status_t status) {
          status == AHAL_ERROR_INVALID_STATE;
 }
 
-// One API call through the layers: ended by done(), which traces it.
-class Call {
- public:
-  Call(const Layers& layers, const char* fn, void* caller, uint64_t start_ns = clock_ns())
-      : L_(layers), fn_(fn), caller_(caller), start_ns_(start_ns) {}
+}  // namespace
 
-  ahal_status_t done(ahal_status_t status, const std::string& args = "", uint64_t flow = 0) const {
-    if (L_.validation && misuse(status)) {
-      const char* message = ahal_last_error_message();
-      const size_t n = std::strlen(fn_);
-      if (std::strncmp(message, fn_, n) == 0 && std::strncmp(message + n, ": ", 2) == 0 &&
-          std::strncmp(message + n + 2, "validation: ", 12) != 0)
-        validation::report(validation::Severity::kError, fn_, caller_, message + n + 2);
-    }
-    if (L_.tracing) trace::api_call(fn_, start_ns_, clock_ns(), status, args, flow);
-    return status;
+ahal_status_t Call::done(ahal_status_t status, const std::string& args, uint64_t flow) const {
+  if (L_.validation && misuse(status)) {
+    const char* message = ahal_last_error_message();
+    const size_t n = std::strlen(fn_);
+    if (std::strncmp(message, fn_, n) == 0 && std::strncmp(message + n, ": ", 2) == 0 &&
+        std::strncmp(message + n + 2, "validation: ", 12) != 0)
+      validation::report(validation::Severity::kError, fn_, caller_, message + n + 2);
   }
-  uint64_t start_ns() const { return start_ns_; }
+  if (L_.tracing) trace::api_call(fn_, start_ns_, clock_ns(), status, args, flow);
+  return status;
+}
 
- private:
-  const Layers& L_;
-  const char* fn_;
-  void* caller_;
-  uint64_t start_ns_;
-};
+std::string hex(uint64_t handle) { return format("0x%llx", (ull)handle); }
 
 // ---------------------------------------------------------------- events
 
@@ -124,31 +110,56 @@ bool completed(const StreamLayer& sl, const Command& c) {
 void trace_command(StreamLayer& sl, const Command& c) {
   uint64_t start = 0, end = 0;
   bool timed = false;
-  if (c.timing && c.start && c.done && sl.origin) {
-    const Device* d = sl.device;
-    uint64_t a = 0, b = 0;
-    timed = quietly([&] { return d->api->event_elapsed_ns(sl.origin, c.start, &a); }) &&
-            quietly([&] { return d->api->event_elapsed_ns(sl.origin, c.done, &b); });
-    start = sl.origin_ns + a;
-    end = sl.origin_ns + b;
-  }
+  const Device* d = sl.device;
+  auto device_time = [&](ahal_plugin_event_t* e, uint64_t* out) {
+    uint64_t ns = 0;
+    if (!quietly([&] { return d->api->event_elapsed_ns(sl.origin, e, &ns); })) return false;
+    *out = sl.origin_ns + ns;
+    return true;
+  };
+  if (c.timing && c.start && c.done && sl.origin)
+    timed = device_time(c.start, &start) && device_time(c.done, &end);
   if (!timed) {
     end = clock_ns();
     start = std::min(std::max(c.enqueue_ns, sl.last_end_ns), end);
   }
   sl.last_end_ns = end;
   trace::device_command(sl.trace_pid, sl.id, c.label, start, end, c.trace_args, c.flow);
+  // Commands of a replayed command buffer: nested inside its span.
+  uint64_t from = start;
+  for (const auto& [label, after] : c.children) {
+    uint64_t to = 0;
+    if (!timed || !after || !device_time(after, &to)) break;
+    to = std::min(std::max(to, from), end);
+    trace::device_command(sl.trace_pid, sl.id, label, from, to, "", 0);
+    from = to;
+  }
 }
 
 void finish(Layers& L, StreamLayer& sl, Command& c) {
   if (L.tracing) trace_command(sl, c);
   give_event(L, sl.device, c.start, c.timing);
   give_event(L, sl.device, c.done, c.timing);
+  for (auto& child : c.children) give_event(L, sl.device, child.second, true);
+}
+
+ahal_plugin_event_t* record_timing_event(Layers& L, Device* d, Stream* s) {
+  ahal_plugin_event_t* e = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(L.mutex);
+    e = take_event(L, d, true);
+  }
+  if (e && !record(d, s, e)) {
+    std::lock_guard<std::mutex> lock(L.mutex);
+    give_event(L, d, e, true);
+    return nullptr;
+  }
+  return e;
 }
 
 // Forgets the commands known to have completed: those up to `through`
 // (a wait said so), then any whose event says so.
-void retire(Layers& L, StreamLayer& sl, uint64_t through = 0) {
+void retire(Layers& L, StreamLayer& sl, uint64_t through) {
   while (!sl.pending.empty()) {
     Command& c = sl.pending.front();
     if (c.seq > through && !completed(sl, c)) break;
@@ -177,22 +188,6 @@ std::string describe(const StreamLayer& sl, const Command& c) {
                 hex(sl.handle).c_str(), c.label.c_str(), validation::where(c.caller).c_str());
 }
 
-// The first command still in flight for which `uses` holds, on streams of
-// `device` (all streams when null). Caller holds L.mutex.
-template <class Pred>
-const Command* in_flight(Layers& L, const Device* device, Pred uses, const StreamLayer** on) {
-  for (auto& [id, sl] : L.streams) {
-    if (device && sl->device != device) continue;
-    retire(L, *sl);
-    for (const Command& c : sl->pending)
-      if (uses(c)) {
-        *on = sl;
-        return &c;
-      }
-  }
-  return nullptr;
-}
-
 bool holds(const Command& c, uint64_t buffer) {
   return std::find(c.buffers.begin(), c.buffers.end(), buffer) != c.buffers.end();
 }
@@ -207,18 +202,6 @@ ahal_status_t still_in_use(const char* fn, void* caller, const std::string& what
 }
 
 // ------------------------------------------------------------- enqueues
-
-// What one enqueue will touch, as the layers remember it.
-struct Plan {
-  bool enqueues = true;  // false for no-op calls (size 0)
-  std::string label;
-  std::vector<uint64_t> buffers;
-  uint64_t module = 0;
-  const void* host = nullptr;
-  uint64_t host_size = 0;
-  bool host_write = false;
-  std::string args;  // trace args
-};
 
 // Host memory that a command on another stream still uses, with a write on
 // either side, and no wait that orders this stream after it: a race.
@@ -276,6 +259,8 @@ ahal_status_t enqueue(const char* fn, Stream* s, void* caller, const Plan& p, Bo
     std::lock_guard<std::mutex> lock(L.mutex);
     if (status != AHAL_SUCCESS || !p.enqueues) {
       give_event(L, d, start, true);
+      if (p.children)
+        for (auto& child : *p.children) give_event(L, d, child.second, true);
       return call.done(status);
     }
     Command c;
@@ -300,6 +285,7 @@ ahal_status_t enqueue(const char* fn, Stream* s, void* caller, const Plan& p, Bo
       c.flow = flow = trace::next_flow();
       c.trace_args = p.args;
     }
+    if (p.children) c.children = std::move(*p.children);
     sl->pending.push_back(std::move(c));
     retire(L, *sl);
   }
@@ -400,6 +386,8 @@ void drop_stream(Layers& L, StreamLayer* sl) {
   delete sl;
 }
 
+namespace {
+
 std::string describe_new(HandleType type, uint64_t handle, const Device* d) {
   const char* on = d->properties.selector;
   switch (type) {
@@ -440,8 +428,8 @@ uint64_t clock_ns() {
 
 void attach(Runtime* rt, uint32_t flags, const char* fn, void* caller, uint64_t start_ns) {
   const bool validation = (flags & AHAL_RUNTIME_VALIDATION) || env_flag("AHAL_VALIDATION");
-  const char* path = std::getenv("AHAL_TRACE");
-  const bool tracing = path && *path && trace::start(path, start_ns);
+  const char* path = environment("AHAL_TRACE");
+  const bool tracing = path && trace::start(path, start_ns);
   if (!validation && !tracing) return;
   auto* L = new Layers;
   L->runtime = rt;
@@ -479,7 +467,9 @@ void before_runtime_destroy(Runtime* rt, void* caller) {
   }
   for (auto& [device, pool] : L.pools) {
     for (auto* list : {&pool.plain, &pool.timing})
-      for (ahal_plugin_event_t* e : *list) quietly_void([&] { device->api->event_destroy(e); });
+      for (ahal_plugin_event_t* e : *list)
+        quietly_void(
+            [&, d = device] { d->api->event_destroy(e); });  // clang 14: no binding captures
     pool.plain.clear();
     pool.timing.clear();
   }
@@ -516,7 +506,7 @@ std::string on_invalid_handle(const char* fn, uint64_t handle) {
 
 // --------------------------------------------------------- plain calls
 
-ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) {
+ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Call call(*layers, fn, caller);
     return call.done(body());
@@ -524,7 +514,7 @@ ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) {
 }
 
 ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType type,
-                     const void* const* out, const Device* device, Body body) {
+                     const void* const* out, const Device* device, Body body) noexcept {
   return guard(fn, [&]() -> ahal_status_t {
     Layers& L = *layers;
     Call call(L, fn, caller);
@@ -534,412 +524,6 @@ ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType ty
       std::string what = describe_new(type, handle, device);
       std::lock_guard<std::mutex> lock(L.mutex);
       validation::remember(L, handle, type, std::move(what), validation::site(L, fn, caller));
-    }
-    return call.done(status);
-  });
-}
-
-// ------------------------------------------------------------- memory
-
-ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *b->device->layers;
-    Call call(L, fn, caller);
-    const uint64_t h = b->handle;
-    if (L.validation) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      const StreamLayer* sl = nullptr;
-      if (const Command* c = in_flight(
-              L, b->device, [&](const Command& x) { return holds(x, h); }, &sl))
-        return call.done(still_in_use(fn, caller, "buffer " + hex(h), *sl, *c));
-    }
-    const ahal_status_t status = base::buffer_destroy(fn, b);
-    if (status == AHAL_SUCCESS && L.validation) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      validation::bury(L, h, fn, caller);
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *b->device->layers;
-    Call call(L, fn, caller);
-    const uint64_t h = b->handle;
-    if (L.validation) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      const StreamLayer* sl = nullptr;
-      if (const Command* c = in_flight(
-              L, b->device, [&](const Command& x) { return holds(x, h); }, &sl))
-        return call.done(still_in_use(fn, caller, "buffer " + hex(h), *sl, *c));
-    }
-    return call.done(base::buffer_map(fn, b, offset, size, out_pointer));
-  });
-}
-
-ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *a->device->layers;
-    Call call(L, fn, caller);
-    const uint64_t h = a->handle;
-    if (L.validation) {
-      const uintptr_t begin = reinterpret_cast<uintptr_t>(a->pointer), end = begin + a->size;
-      std::lock_guard<std::mutex> lock(L.mutex);
-      const StreamLayer* sl = nullptr;
-      // Any stream, of any device, may copy from or to it.
-      if (const Command* c = in_flight(
-              L, nullptr,
-              [&](const Command& x) { return x.host_begin < end && begin < x.host_end; }, &sl))
-        return call.done(still_in_use(
-            fn, caller,
-            format("host allocation %s (%p, %llu bytes)", hex(h).c_str(), a->pointer, (ull)a->size),
-            *sl, *c));
-    }
-    const ahal_status_t status = base::host_free(fn, a);
-    if (status == AHAL_SUCCESS && L.validation) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      validation::bury(L, h, fn, caller);
-    }
-    return call.done(status);
-  });
-}
-
-// ------------------------------------------------------------- streams
-
-ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
-                            ahal_stream_t* out_stream, void* caller, Body body) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *d->layers;
-    Call call(L, fn, caller);
-    (void)args;
-    const ahal_status_t status = body();
-    if (status == AHAL_SUCCESS)
-      if (Stream* s = get(*out_stream)) add_stream(L, s, fn, caller);
-    return call.done(status);
-  });
-}
-
-ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    Call call(L, fn, caller);
-    StreamLayer* sl = s->layer;
-    const uint64_t h = s->handle;
-    const ahal_status_t status = base::stream_destroy(fn, s);
-    // Only a lost race to destroy it leaves the stream alive.
-    if (status != AHAL_ERROR_INVALID_HANDLE) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      if (sl) drop_stream(L, sl);
-      if (L.validation) validation::bury(L, h, fn, caller);
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Plan p;
-    p.enqueues = size != 0;
-    p.label = "copy h2d";
-    p.buffers = {buffer_handle(dst)};
-    p.host = src;
-    p.host_size = size;
-    p.args = bytes_args(size);
-    return enqueue(fn, s, caller, p,
-                   Body([&] { return base::stream_copy_h2d(fn, s, src, dst, dst_offset, size); }));
-  });
-}
-
-ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Plan p;
-    p.enqueues = size != 0;
-    p.label = "copy d2h";
-    p.buffers = {buffer_handle(src)};
-    p.host = dst;
-    p.host_size = size;
-    p.host_write = true;
-    p.args = bytes_args(size);
-    return enqueue(fn, s, caller, p,
-                   Body([&] { return base::stream_copy_d2h(fn, s, src, src_offset, dst, size); }));
-  });
-}
-
-ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Plan p;
-    p.enqueues = size != 0;
-    p.label = "copy d2d";
-    p.buffers = {buffer_handle(src), buffer_handle(dst)};
-    p.args = bytes_args(size);
-    return enqueue(fn, s, caller, p, Body([&] {
-                     return base::stream_copy_d2d(fn, s, src, src_offset, dst, dst_offset, size);
-                   }));
-  });
-}
-
-ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Plan p;
-    p.enqueues = size != 0;
-    p.label = "fill";
-    p.buffers = {buffer_handle(buffer)};
-    p.args = bytes_args(size);
-    return enqueue(fn, s, caller, p, Body([&] {
-                     return base::stream_fill(fn, s, buffer, offset, size, pattern, pattern_size);
-                   }));
-  });
-}
-
-ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    const Kernel* k = get(kernel);
-    Plan p;
-    p.label = k ? "launch " + k->name : "launch";
-    // Bindings are read here only when the base would read them too (it
-    // checks their count first), so a bad count stays its finding.
-    const bool readable =
-        k && args && args->struct_size >= AHAL_END_OF(ahal_launch_args_t, constants_size) &&
-        args->binding_count <= s->device->limits.max_bindings &&
-        (args->bindings || !args->binding_count) &&
-        (!k->attributes.has_metadata || args->binding_count == k->attributes.binding_count);
-    if (readable) {
-      if (L.validation) {
-        if (ahal_status_t st = check_launch(L, fn, caller, s, k, args))
-          return Call(L, fn, caller).done(st);
-      }
-      for (uint32_t i = 0; i < args->binding_count; ++i)
-        p.buffers.push_back(buffer_handle(args->bindings[i].buffer));
-      p.module = k->module ? k->module->handle : 0;
-      p.args = format("\"kernel\": %s, \"grid\": \"%ux%ux%u\", \"workgroup\": \"%ux%ux%u\"",
-                      trace::quote(k->name).c_str(), args->grid[0], args->grid[1], args->grid[2],
-                      args->workgroup_size[0], args->workgroup_size[1], args->workgroup_size[2]);
-    }
-    return enqueue(fn, s, caller, p,
-                   Body([&] { return base::stream_launch(fn, s, kernel, args); }));
-  });
-}
-
-ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Plan p;
-    p.label = "host callback";
-    return enqueue(fn, s, caller, p,
-                   Body([&] { return base::stream_host_callback(fn, s, callback, user_data); }));
-  });
-}
-
-namespace {
-
-// Cross-device use of an event: events order work within one device only.
-ahal_status_t check_event_device(const char* fn, void* caller, const Stream* s, const Event* e) {
-  return guard(fn, [&]() -> ahal_status_t {
-    if (e->device == s->device) return AHAL_SUCCESS;
-    return refuse(AHAL_ERROR_INVALID_ARGUMENT, fn, caller,
-                  format("event %s belongs to device %s, the stream to %s: events order streams of "
-                         "one device only; to order work across devices, wait on the host "
-                         "(ahal_event_wait) before enqueueing",
-                         hex(e->handle).c_str(), e->device->properties.selector,
-                         s->device->properties.selector));
-  });
-}
-
-}  // namespace
-
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    Call call(L, fn, caller);
-    const Event* e = get(event);
-    if (L.validation && e) {
-      if (ahal_status_t st = check_event_device(fn, caller, s, e)) return call.done(st);
-    }
-    StreamLayer* sl = s->layer;
-    if (!sl) return call.done(base::stream_record_event(fn, s, event));
-    std::lock_guard<std::recursive_mutex> order(sl->order);
-    const ahal_status_t status = base::stream_record_event(fn, s, event);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      EventRecord& r = L.events[e->handle];
-      r.stream = sl->id;
-      r.seq = sl->seq;
-      r.waited.assign(sl->waited.begin(), sl->waited.end());
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    Call call(L, fn, caller);
-    const Event* e = get(event);
-    if (L.validation && e) {
-      if (ahal_status_t st = check_event_device(fn, caller, s, e)) return call.done(st);
-      if (!e->recorded.load(std::memory_order_acquire))
-        return call.done(
-            refuse(AHAL_ERROR_INVALID_STATE, fn, caller,
-                   format("event %s was never recorded, so this wait waits for nothing "
-                          "(ahal counts an unrecorded event as complete); record it with "
-                          "ahal_stream_record_event after the work to wait for",
-                          hex(e->handle).c_str())));
-    }
-    StreamLayer* sl = s->layer;
-    if (!sl) return call.done(base::stream_wait_event(fn, s, event));
-    std::lock_guard<std::recursive_mutex> order(sl->order);
-    const ahal_status_t status = base::stream_wait_event(fn, s, event);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      auto it = L.events.find(e->handle);
-      if (it != L.events.end()) {
-        auto later = [&](uint64_t id, uint64_t seq) {
-          uint64_t& w = sl->waited[id];
-          w = std::max(w, seq);
-        };
-        later(it->second.stream, it->second.seq);
-        for (const auto& [id, seq] : it->second.waited) later(id, seq);
-      }
-    }
-    return call.done(status);
-  });
-}
-
-// Synchronize and query share this: when `wait` succeeds, every command
-// enqueued before it has completed and is retired.
-template <class Wait>
-ahal_status_t retire_after(const char* fn, Stream* s, void* caller, Wait wait) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *s->device->layers;
-    Call call(L, fn, caller);
-    StreamLayer* sl = s->layer;
-    uint64_t through = 0;
-    if (sl) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      through = sl->seq;
-    }
-    const ahal_status_t status = wait();
-    if (status == AHAL_SUCCESS && sl) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      retire(L, *sl, through);
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller) {
-  return retire_after(fn, s, caller, [&] { return base::stream_synchronize(fn, s); });
-}
-
-ahal_status_t stream_query(const char* fn, Stream* s, void* caller) {
-  return retire_after(fn, s, caller, [&] { return base::stream_query(fn, s); });
-}
-
-ahal_status_t device_synchronize(const char* fn, Device* d, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *d->layers;
-    Call call(L, fn, caller);
-    std::vector<std::pair<uint64_t, uint64_t>> through;  // stream id, seq
-    {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      for (auto& [id, sl] : L.streams)
-        if (sl->device == d) through.emplace_back(id, sl->seq);
-    }
-    const ahal_status_t status = base::device_synchronize(fn, d);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      for (const auto& [id, seq] : through)
-        if (StreamLayer* sl = stream_by_id(L, id)) retire(L, *sl, seq);
-    }
-    return call.done(status);
-  });
-}
-
-// ------------------------------------------------------------- events
-
-ahal_status_t event_destroy(const char* fn, Event* e, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *e->device->layers;
-    Call call(L, fn, caller);
-    const uint64_t h = e->handle;
-    const ahal_status_t status = base::event_destroy(fn, e);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      L.events.erase(h);
-      if (L.validation) validation::bury(L, h, fn, caller);
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t event_query(const char* fn, Event* e, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *e->device->layers;
-    Call call(L, fn, caller);
-    const ahal_status_t status = base::event_query(fn, e);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      retire_event(L, e->handle);
-    }
-    return call.done(status);
-  });
-}
-
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *e->device->layers;
-    Call call(L, fn, caller);
-    if (L.validation && !e->recorded.load(std::memory_order_acquire))
-      return call.done(
-          refuse(AHAL_ERROR_INVALID_STATE, fn, caller,
-                 format("event %s was never recorded, so this wait can never see the work "
-                        "it was meant for (ahal counts an unrecorded event as complete); "
-                        "record it with ahal_stream_record_event first",
-                        hex(e->handle).c_str())));
-    const ahal_status_t status = base::event_wait(fn, e, timeout_ns);
-    if (status == AHAL_SUCCESS) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      retire_event(L, e->handle);
-    }
-    return call.done(status);
-  });
-}
-
-// ------------------------------------------------------------- modules
-
-ahal_status_t module_destroy(const char* fn, Module* m, void* caller) {
-  return guard(fn, [&]() -> ahal_status_t {
-    Layers& L = *m->device->layers;
-    Call call(L, fn, caller);
-    const uint64_t h = m->handle;
-    std::vector<std::pair<uint64_t, std::string>> kernels;
-    if (L.validation) {
-      {
-        std::lock_guard<std::mutex> lock(L.mutex);
-        const StreamLayer* sl = nullptr;
-        if (const Command* c = in_flight(
-                L, m->device, [&](const Command& x) { return x.module == h; }, &sl))
-          return call.done(still_in_use(fn, caller, "module " + hex(h), *sl, *c));
-      }
-      std::lock_guard<std::mutex> lock(m->mutex);
-      for (const auto& [name, k] : m->kernels)
-        kernels.emplace_back(k->handle, format("kernel \"%s\" %s of module %s", name.c_str(),
-                                               hex(k->handle).c_str(), hex(h).c_str()));
-    }
-    const ahal_status_t status = base::module_destroy(fn, m);
-    if (status == AHAL_SUCCESS && L.validation) {
-      std::lock_guard<std::mutex> lock(L.mutex);
-      validation::bury(L, h, fn, caller);
-      for (auto& [handle, what] : kernels)
-        validation::bury_untracked(handle, std::move(what), fn, caller);
     }
     return call.done(status);
   });

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <new>
 
+#include "generated/api_impl.hpp"
 #include "objects.hpp"
 
 #ifndef AHAL_WITH_LAYERS
@@ -44,37 +45,6 @@
 
 namespace ahal {
 
-// The loader's own implementation of the calls the layers check; each
-// takes the already resolved first handle.
-namespace base {
-ahal_status_t buffer_destroy(const char* fn, Buffer* b);
-ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer);
-ahal_status_t host_free(const char* fn, HostAlloc* a);
-ahal_status_t stream_destroy(const char* fn, Stream* s);
-ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size);
-ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
-ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size);
-ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args);
-ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data);
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event);
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event);
-ahal_status_t stream_synchronize(const char* fn, Stream* s);
-ahal_status_t stream_query(const char* fn, Stream* s);
-ahal_status_t event_destroy(const char* fn, Event* e);
-ahal_status_t event_query(const char* fn, Event* e);
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns);
-ahal_status_t module_destroy(const char* fn, Module* m);
-ahal_status_t device_synchronize(const char* fn, Device* d);
-}  // namespace base
-
 namespace layers {
 
 // A non-owning reference to the loader's work for one call (a lambda that
@@ -97,11 +67,13 @@ uint64_t clock_ns();
 // Runs a layered call (every entry below does): memory running out inside
 // the layers is a status, never an exception through the C API.
 template <class F>
-ahal_status_t guard(const char* fn, F&& f) {
+ahal_status_t guard(const char* fn, F&& f) noexcept {
   try {
     return f();
   } catch (const std::bad_alloc&) {
     return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory (validation/tracing layer)");
+  } catch (...) {
+    return entry_exception(fn);
   }
 }
 
@@ -120,41 +92,15 @@ void after_runtime_destroy(Layers* layers, const char* fn, uint64_t start_ns);
 std::string on_invalid_handle(const char* fn, uint64_t handle);
 
 // Calls without their own checks: traced only.
-ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body);
+ahal_status_t call(Layers* layers, const char* fn, void* caller, Body body) noexcept;
 // Calls that create an object: traced, and the object remembered with
 // where it was made (leak report, stale handles). `*out` holds its handle
 // once `body` succeeded.
 ahal_status_t create(Layers* layers, const char* fn, void* caller, HandleType type,
-                     const void* const* out, const Device* device, Body body);
+                     const void* const* out, const Device* device, Body body) noexcept;
 
-ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller);
-ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t size,
-                         void** out_pointer, void* caller);
-ahal_status_t host_free(const char* fn, HostAlloc* a, void* caller);
-ahal_status_t stream_create(const char* fn, Device* d, const ahal_stream_args_t* args,
-                            ahal_stream_t* out_stream, void* caller, Body body);
-ahal_status_t stream_destroy(const char* fn, Stream* s, void* caller);
-ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_buffer_t dst,
-                              uint64_t dst_offset, uint64_t size, void* caller);
-ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              void* dst, uint64_t size, void* caller);
-ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
-                              ahal_buffer_t dst, uint64_t dst_offset, uint64_t size, void* caller);
-ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint64_t offset,
-                          uint64_t size, const void* pattern, uint32_t pattern_size, void* caller);
-ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
-                            const ahal_launch_args_t* args, void* caller);
-ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t callback,
-                                   void* user_data, void* caller);
-ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event, void* caller);
-ahal_status_t stream_synchronize(const char* fn, Stream* s, void* caller);
-ahal_status_t stream_query(const char* fn, Stream* s, void* caller);
-ahal_status_t event_destroy(const char* fn, Event* e, void* caller);
-ahal_status_t event_query(const char* fn, Event* e, void* caller);
-ahal_status_t event_wait(const char* fn, Event* e, uint64_t timeout_ns, void* caller);
-ahal_status_t module_destroy(const char* fn, Module* m, void* caller);
-ahal_status_t device_synchronize(const char* fn, Device* d, void* caller);
+// The hooks of the calls with their own checks (kind "layer" in
+// spec/ahal.toml) are declared in generated/api_impl.hpp.
 
 }  // namespace layers
 }  // namespace ahal

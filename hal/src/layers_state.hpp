@@ -39,6 +39,9 @@ struct Command {
   uint64_t enqueue_ns = 0;
   uint64_t flow = 0;       // trace id that ties it to its API call
   std::string trace_args;  // inside of a JSON object
+  // The commands inside a submitted command buffer, each with a timing
+  // event recorded after it (replayed submissions while tracing).
+  std::vector<std::pair<std::string, ahal_plugin_event_t*>> children;
 };
 
 struct StreamLayer {

@@ -9,59 +9,46 @@ void release_buffer(Buffer* b) {
   Device* d = b->device;
   handles().remove(b->handle);
   if (b->mapped.load(std::memory_order_acquire))
-    call_plugin("ahal_buffer_destroy", *d->plugin,
-                [&] { return d->api->buffer_unmap(d->object, b->object); });
-  call_plugin_void("ahal_buffer_destroy", *d->plugin,
-                   [&] { d->api->buffer_destroy(d->object, b->object); });
+    entry::buffer_unmap("ahal_buffer_destroy", *d->plugin, d->object, b->object);
+  entry::buffer_destroy("ahal_buffer_destroy", *d->plugin, d->object, b->object);
   delete b;
 }
 
 void release_host_alloc(HostAlloc* a) {
   Device* d = a->device;
   handles().remove(a->handle);
-  call_plugin_void("ahal_host_free", *d->plugin, [&] { d->api->host_free(d->object, a->object); });
+  entry::host_free("ahal_host_free", *d->plugin, d->object, a->object);
   delete a;
 }
 
-namespace {
-
-ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
-                            ahal_buffer_t* out_buffer) {
-  if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
-  if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
-  if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
-                                          AHAL_END_OF(ahal_buffer_args_t, flags)))
-    return s;
-  ahal_buffer_args_t a = {};
-  a.struct_size = sizeof(a);
-  a.size = args->size;
-  a.flags = args->flags;
+// The flags and size checks of a new buffer, made or imported; flags 0
+// becomes AHAL_MEMORY_DEVICE_LOCAL.
+ahal_status_t check_buffer_shape(const char* fn, Device* d, uint64_t size, uint32_t& flags) {
   constexpr uint32_t kKnown =
       AHAL_MEMORY_DEVICE_LOCAL | AHAL_MEMORY_HOST_VISIBLE | AHAL_MEMORY_HOST_COHERENT;
-  if (a.flags & ~kKnown)
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", a.flags,
-                a.flags & ~kKnown);
-  if ((a.flags & AHAL_MEMORY_HOST_COHERENT) && !(a.flags & AHAL_MEMORY_HOST_VISIBLE))
+  if (flags & ~kKnown)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", flags,
+                flags & ~kKnown);
+  if ((flags & AHAL_MEMORY_HOST_COHERENT) && !(flags & AHAL_MEMORY_HOST_VISIBLE))
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
                 "AHAL_MEMORY_HOST_COHERENT needs AHAL_MEMORY_HOST_VISIBLE");
-  if ((a.flags & AHAL_MEMORY_HOST_VISIBLE) &&
+  if ((flags & AHAL_MEMORY_HOST_VISIBLE) &&
       !(d->properties.features & AHAL_FEATURE_HOST_VISIBLE_MEMORY))
     return fail(AHAL_ERROR_UNSUPPORTED, fn,
                 "device %s has no host-visible memory (AHAL_FEATURE_HOST_VISIBLE_MEMORY)",
                 d->properties.selector);
-  if (a.flags == 0) a.flags = AHAL_MEMORY_DEVICE_LOCAL;
-  if (a.size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
-  if (a.size > d->limits.max_allocation_bytes)
+  if (flags == 0) flags = AHAL_MEMORY_DEVICE_LOCAL;
+  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  if (size > d->limits.max_allocation_bytes)
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size %llu exceeds max_allocation_bytes %llu of %s",
-                (unsigned long long)a.size, (unsigned long long)d->limits.max_allocation_bytes,
+                (unsigned long long)size, (unsigned long long)d->limits.max_allocation_bytes,
                 d->properties.selector);
-  auto* b = new (std::nothrow) Buffer;
-  if (!b) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
-  b->device = d;
-  b->size = a.size;
-  b->flags = a.flags;
-  ahal_status_t s =
-      call_plugin(fn, *d->plugin, [&] { return d->api->buffer_create(d->object, &a, &b->object); });
+  return AHAL_SUCCESS;
+}
+
+// Registers a buffer the plugin made (status s of its call), or undoes it.
+ahal_status_t finish_buffer(const char* fn, Buffer* b, ahal_status_t s, ahal_buffer_t* out_buffer) {
+  Device* d = b->device;
   if (s == AHAL_SUCCESS && !b->object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a buffer",
              d->plugin->name.c_str());
@@ -76,13 +63,35 @@ ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t*
   }
   if (s != AHAL_SUCCESS) {
     if (b->handle) handles().remove(b->handle);
-    if (b->object)
-      call_plugin_void(fn, *d->plugin, [&] { d->api->buffer_destroy(d->object, b->object); });
+    if (b->object) entry::buffer_destroy(fn, *d->plugin, d->object, b->object);
     delete b;
     return s;
   }
   *out_buffer = to_handle<ahal_buffer_t>(b->handle);
   return AHAL_SUCCESS;
+}
+
+namespace base {
+
+ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
+                            ahal_buffer_t* out_buffer) {
+  if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
+  if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
+  if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
+                                          AHAL_END_OF(ahal_buffer_args_t, flags)))
+    return s;
+  ahal_buffer_args_t a = {};
+  a.struct_size = sizeof(a);
+  a.size = args->size;
+  a.flags = args->flags;
+  if (ahal_status_t s = check_buffer_shape(fn, d, a.size, a.flags)) return s;
+  auto* b = new (std::nothrow) Buffer;
+  if (!b) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  b->device = d;
+  b->size = a.size;
+  b->flags = a.flags;
+  return finish_buffer(fn, b, entry::buffer_create(fn, *d->plugin, d->object, &a, &b->object),
+                       out_buffer);
 }
 
 ahal_status_t buffer_size(const char* fn, Buffer* b, uint64_t* out_size) {
@@ -96,7 +105,7 @@ ahal_status_t buffer_unmap(const char* fn, Buffer* b) {
   if (!b->mapped.compare_exchange_strong(expected, false, std::memory_order_acq_rel))
     return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is not mapped");
   Device* d = b->device;
-  return call_plugin(fn, *d->plugin, [&] { return d->api->buffer_unmap(d->object, b->object); });
+  return entry::buffer_unmap(fn, *d->plugin, d->object, b->object);
 }
 
 ahal_status_t host_alloc(const char* fn, Device* d, uint64_t size, uint32_t flags,
@@ -109,9 +118,8 @@ ahal_status_t host_alloc(const char* fn, Device* d, uint64_t size, uint32_t flag
   if (!a) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
   a->device = d;
   a->size = size;
-  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
-    return d->api->host_alloc(d->object, size, flags, &a->pointer, &a->object);
-  });
+  ahal_status_t s =
+      entry::host_alloc(fn, *d->plugin, d->object, size, flags, &a->pointer, &a->object);
   if (s == AHAL_SUCCESS && (!a->pointer || !a->object))
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without %s", d->plugin->name.c_str(),
              a->pointer ? "an allocation" : "a pointer");
@@ -126,8 +134,7 @@ ahal_status_t host_alloc(const char* fn, Device* d, uint64_t size, uint32_t flag
   }
   if (s != AHAL_SUCCESS) {
     if (a->handle) handles().remove(a->handle);
-    if (a->object)
-      call_plugin_void(fn, *d->plugin, [&] { d->api->host_free(d->object, a->object); });
+    if (a->object) entry::host_free(fn, *d->plugin, d->object, a->object);
     delete a;
     return s;
   }
@@ -141,17 +148,19 @@ ahal_status_t host_alloc_pointer(const char* fn, HostAlloc* a, void** out_pointe
   return AHAL_SUCCESS;
 }
 
-}  // namespace
-
-namespace base {
-
 ahal_status_t buffer_destroy(const char* fn, Buffer* b) {
+  if (const uint32_t refs = b->command_refs.load(std::memory_order_relaxed))
+    return fail(AHAL_ERROR_INVALID_STATE, fn,
+                "%s is used by %u command(s) of command buffers; destroy those command buffers "
+                "first (docs/command-buffers.md)",
+                "the buffer", refs);
   if (!unregister(to_handle<ahal_buffer_t>(b->handle)))
     return invalid_handle(fn, to_handle<ahal_buffer_t>(b->handle), HandleType::kBuffer);
   {
     std::lock_guard<std::mutex> lock(b->device->mutex);
     b->device->buffers.erase(b);
   }
+  wait_for_users(fn, b->device, b->users.get());
   release_buffer(b);
   return AHAL_SUCCESS;
 }
@@ -170,9 +179,7 @@ ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t si
     return fail(AHAL_ERROR_INVALID_STATE, fn, "buffer is already mapped (one mapping at a time)");
   Device* d = b->device;
   void* pointer = nullptr;
-  ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
-    return d->api->buffer_map(d->object, b->object, offset, size, &pointer);
-  });
+  ahal_status_t s = entry::buffer_map(fn, *d->plugin, d->object, b->object, offset, size, &pointer);
   if (s == AHAL_SUCCESS && !pointer)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a pointer",
              d->plugin->name.c_str());
@@ -191,6 +198,8 @@ ahal_status_t host_free(const char* fn, HostAlloc* a) {
     std::lock_guard<std::mutex> lock(a->device->mutex);
     a->device->host_allocs.erase(a);
   }
+  // Copies of any device may read or write it: wait for every stream.
+  wait_for_all_streams(fn, a->device->runtime);
   release_host_alloc(a);
   return AHAL_SUCCESS;
 }
@@ -198,78 +207,4 @@ ahal_status_t host_free(const char* fn, HostAlloc* a) {
 }  // namespace base
 }  // namespace ahal
 
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffer_args_t* args,
-                                          ahal_buffer_t* out_buffer) {
-  static const char* fn = "ahal_buffer_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(
-      d, layers::create(d->layers, fn, caller, HandleType::kBuffer,
-                        reinterpret_cast<const void* const*>(out_buffer), d,
-                        layers::Body([&] { return buffer_create(fn, d, args, out_buffer); })));
-  return buffer_create(fn, d, args, out_buffer);
-}
-
-AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer) {
-  static const char* fn = "ahal_buffer_destroy";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  AHAL_LAYERED(b->device, layers::buffer_destroy(fn, b, caller));
-  return base::buffer_destroy(fn, b);
-}
-
-AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size) {
-  static const char* fn = "ahal_buffer_size";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  AHAL_RETURN_LAYERED(b->device, fn, buffer_size(fn, b, out_size));
-}
-
-AHAL_API ahal_status_t ahal_buffer_map(ahal_buffer_t buffer, uint64_t offset, uint64_t size,
-                                       void** out_pointer) {
-  static const char* fn = "ahal_buffer_map";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  AHAL_LAYERED(b->device, layers::buffer_map(fn, b, offset, size, out_pointer, caller));
-  return base::buffer_map(fn, b, offset, size, out_pointer);
-}
-
-AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) {
-  static const char* fn = "ahal_buffer_unmap";
-  Buffer* b = get(buffer);
-  if (!b) return invalid_handle(fn, buffer, HandleType::kBuffer);
-  AHAL_RETURN_LAYERED(b->device, fn, buffer_unmap(fn, b));
-}
-
-AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint32_t flags,
-                                       ahal_host_alloc_t* out_alloc) {
-  static const char* fn = "ahal_host_alloc";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(
-      d, layers::create(d->layers, fn, caller, HandleType::kHostAlloc,
-                        reinterpret_cast<const void* const*>(out_alloc), d,
-                        layers::Body([&] { return host_alloc(fn, d, size, flags, out_alloc); })));
-  return host_alloc(fn, d, size, flags, out_alloc);
-}
-
-AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc, void** out_pointer) {
-  static const char* fn = "ahal_host_alloc_pointer";
-  HostAlloc* a = get(alloc);
-  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
-  AHAL_RETURN_LAYERED(a->device, fn, host_alloc_pointer(fn, a, out_pointer));
-}
-
-AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc) {
-  static const char* fn = "ahal_host_free";
-  HostAlloc* a = get(alloc);
-  if (!a) return invalid_handle(fn, alloc, HandleType::kHostAlloc);
-  AHAL_LAYERED(a->device, layers::host_free(fn, a, caller));
-  return base::host_free(fn, a);
-}
-
-}  // extern "C"
+#include "generated/memory_entries.inc"

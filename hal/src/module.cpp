@@ -2,9 +2,12 @@
 // (format, target) group the device takes is chosen; images that list their
 // kernels load on the first ahal_kernel_get of one of them, the others at
 // ahal_module_create.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "host_services.hpp"
 #include "internal.hpp"
@@ -37,9 +40,8 @@ int32_t score_image(Device* d, const bundle::Image& img) {
   if (!(d->properties.module_formats & (1ull << img.format))) return 0;
   if (d->api->image_score) {
     int32_t score = 0;
-    const ahal_status_t s = call_plugin("ahal_module_create", *d->plugin, [&] {
-      return d->api->image_score(d->object, img.format, img.target.c_str(), &score);
-    });
+    const ahal_status_t s = entry::image_score("ahal_module_create", *d->plugin, d->object,
+                                               img.format, img.target.c_str(), &score);
     if (s != AHAL_SUCCESS) {
       log(AHAL_LOG_WARNING, d->plugin->name.c_str(), "image_score failed: %s",
           ahal_last_error_message());
@@ -67,8 +69,7 @@ ahal_status_t load_image(const char* fn, Module* m, ModuleImage* mi, ahal_module
   args.kernel_info_count = static_cast<uint32_t>(infos.size());
   args.kernel_infos = infos.empty() ? nullptr : infos.data();
   ahal_plugin_module_t* object = nullptr;
-  ahal_status_t s =
-      call_plugin(fn, *d->plugin, [&] { return d->api->module_create(d->object, &args, &object); });
+  ahal_status_t s = entry::module_create(fn, *d->plugin, d->object, &args, &object);
   if (s == AHAL_SUCCESS && !object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a module",
              d->plugin->name.c_str());
@@ -97,13 +98,39 @@ std::vector<ahal_kernel_info_t> infos_of(const bundle::Bundle& b, const bundle::
   return infos;
 }
 
+// Reads a module file. Never throws (but std::bad_alloc from the vector):
+// a folder, a device node or a FIFO is refused by name, not read forever.
 ahal_status_t read_whole_file(const char* fn, const char* path, std::vector<uint8_t>* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail(errno == ENOENT ? AHAL_ERROR_NOT_FOUND : AHAL_ERROR_INVALID_ARGUMENT, fn,
-                "cannot open %s: %s", path, std::strerror(errno));
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot read %s", path);
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    return fail(error == ENOENT ? AHAL_ERROR_NOT_FOUND : AHAL_ERROR_INVALID_ARGUMENT, fn,
+                "cannot open %s: %s", path, std::strerror(error));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot stat %s: %s", path, std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is a folder, not a module file", path);
+  if (!S_ISREG(st.st_mode))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is not a regular file", path);
+  if (st.st_size == 0) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is empty", path);
+  out->resize(size_t(st.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    const ssize_t n = read(fd, out->data() + done, out->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot read %s: %s", path,
+                  std::strerror(errno));
+    if (n == 0) break;  // shrank while read: take what is there
+    done += size_t(n);
+  }
+  out->resize(done);
   if (out->empty()) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is empty", path);
   return AHAL_SUCCESS;
 }
@@ -226,13 +253,11 @@ void release_module(Module* m) {
   for (auto& [name, k] : m->kernels) release_kernel(k.get());
   m->kernels.clear();
   for (ModuleImage& mi : m->images)
-    if (mi.object)
-      call_plugin_void("ahal_module_destroy", *d->plugin,
-                       [&] { d->api->module_destroy(mi.object); });
+    if (mi.object) entry::module_destroy("ahal_module_destroy", *d->plugin, mi.object);
   delete m;
 }
 
-namespace {
+namespace base {
 
 ahal_status_t module_create(const char* fn, Device* d, const ahal_module_args_t* args,
                             ahal_module_t* out_module) {
@@ -318,9 +343,7 @@ ahal_status_t kernel_get(const char* fn, Module* m, const char* name, ahal_kerne
       if (ahal_status_t s = find_loaded_image(fn, m, name, &mi, &symbol, &meta)) return s;
       Device* d = m->device;
       ahal_plugin_kernel_t* object = nullptr;
-      if (ahal_status_t s = call_plugin(fn, *d->plugin, [&] {
-            return d->api->kernel_get(mi->object, symbol.c_str(), &object);
-          }))
+      if (ahal_status_t s = entry::kernel_get(fn, *d->plugin, mi->object, symbol.c_str(), &object))
         return s;
       if (!object)
         return fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a kernel",
@@ -339,35 +362,12 @@ ahal_status_t kernel_get(const char* fn, Module* m, const char* name, ahal_kerne
   }
 }
 
-}  // namespace
-
-namespace base {
-
-ahal_status_t module_destroy(const char* fn, Module* m) {
-  if (!unregister(to_handle<ahal_module_t>(m->handle)))
-    return invalid_handle(fn, to_handle<ahal_module_t>(m->handle), HandleType::kModule);
-  {
-    std::lock_guard<std::mutex> lock(m->device->mutex);
-    m->device->modules.erase(m);
-  }
-  release_module(m);
-  return AHAL_SUCCESS;
-}
-
-}  // namespace base
-}  // namespace ahal
-
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) {
+const char* module_format_name(const char*, ahal_module_format_t format) {
   const char* name = bundle::format_name(raw_enum(format));
   return name ? name : "unknown";
 }
 
-AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format_parse";
+ahal_status_t module_format_parse(const char* fn, const char* name, ahal_module_format_t* out) {
   if (!name) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "name is NULL");
   if (!out) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out is NULL");
   const ahal_module_format_t format = bundle::parse_format(name);
@@ -378,39 +378,39 @@ AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_fo
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
-                                          ahal_module_t* out_module) {
-  static const char* fn = "ahal_module_create";
-  Device* d = get(device);
-  if (!d) return invalid_handle(fn, device, HandleType::kDevice);
-  AHAL_LAYERED(
-      d, layers::create(d->layers, fn, caller, HandleType::kModule,
-                        reinterpret_cast<const void* const*>(out_module), d,
-                        layers::Body([&] { return module_create(fn, d, args, out_module); })));
-  return module_create(fn, d, args, out_module);
+ahal_status_t module_destroy(const char* fn, Module* m) {
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    for (const auto& [name, k] : m->kernels)
+      if (const uint32_t refs = k->command_refs.load(std::memory_order_relaxed))
+        return fail(AHAL_ERROR_INVALID_STATE, fn,
+                    "kernel \"%s\" of the module is used by %u command(s) of command buffers; "
+                    "destroy those command buffers first (docs/command-buffers.md)",
+                    name.c_str(), refs);
+  }
+  if (!unregister(to_handle<ahal_module_t>(m->handle)))
+    return invalid_handle(fn, to_handle<ahal_module_t>(m->handle), HandleType::kModule);
+  {
+    std::lock_guard<std::mutex> lock(m->device->mutex);
+    m->device->modules.erase(m);
+  }
+  // Queued launches of its kernels: wait for the streams that have them.
+  Stream* users = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    for (const auto& [name, k] : m->kernels) {
+      Stream* u = k->users.get();
+      if (u && users && u != users) u = StreamUsers::many();
+      if (u) users = u;
+      if (users == StreamUsers::many()) break;
+    }
+  }
+  wait_for_users(fn, m->device, users);
+  release_module(m);
+  return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module) {
-  static const char* fn = "ahal_module_destroy";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_LAYERED(m->device, layers::module_destroy(fn, m, caller));
-  return base::module_destroy(fn, m);
-}
+}  // namespace base
+}  // namespace ahal
 
-AHAL_API ahal_status_t ahal_module_format(ahal_module_t module, ahal_module_format_t* out) {
-  static const char* fn = "ahal_module_format";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_RETURN_LAYERED(m->device, fn, module_format(fn, m, out));
-}
-
-AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
-                                       ahal_kernel_t* out_kernel) {
-  static const char* fn = "ahal_kernel_get";
-  Module* m = get(module);
-  if (!m) return invalid_handle(fn, module, HandleType::kModule);
-  AHAL_RETURN_LAYERED(m->device, fn, kernel_get(fn, m, name, out_kernel));
-}
-
-}  // extern "C"
+#include "generated/module_entries.inc"

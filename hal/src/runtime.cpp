@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers.hpp"
@@ -12,24 +13,26 @@ namespace {
 #if !AHAL_WITH_LAYERS
 // Built with AHAL_VALIDATION_LAYER=OFF: say so to whoever asks for a layer.
 void warn_layers_missing(uint32_t flags) {
-  const char* validation = std::getenv("AHAL_VALIDATION");
-  const char* trace = std::getenv("AHAL_TRACE");
-  if ((flags & AHAL_RUNTIME_VALIDATION) ||
-      (validation && *validation && std::strcmp(validation, "0")) || (trace && *trace))
+  if ((flags & AHAL_RUNTIME_VALIDATION) || environment_flag("AHAL_VALIDATION") ||
+      environment("AHAL_TRACE"))
     log(AHAL_LOG_WARNING, "loader",
         "validation and tracing were asked for, but this libahal was built without them "
         "(AHAL_VALIDATION_LAYER=OFF)");
 }
 #endif
 
-ahal_status_t plugin_count(const char* fn, Runtime* rt, uint32_t* out_count) {
+}  // namespace
+
+namespace base {
+
+ahal_status_t runtime_plugin_count(const char* fn, Runtime* rt, uint32_t* out_count) {
   if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
   *out_count = static_cast<uint32_t>(rt->plugins.size());
   return AHAL_SUCCESS;
 }
 
-ahal_status_t plugin_info(const char* fn, Runtime* rt, uint32_t index,
-                          ahal_plugin_info_t* out_info) {
+ahal_status_t runtime_plugin_info(const char* fn, Runtime* rt, uint32_t index,
+                                  ahal_plugin_info_t* out_info) {
   if (!out_info) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_info is NULL");
   if (ahal_status_t s = check_struct_size(fn, "ahal_plugin_info_t", out_info->struct_size,
                                           AHAL_END_OF(ahal_plugin_info_t, device_count)))
@@ -52,19 +55,20 @@ ahal_status_t plugin_info(const char* fn, Runtime* rt, uint32_t index,
   return AHAL_SUCCESS;
 }
 
-ahal_status_t search_path(const char* fn, Runtime* rt, const char** out_path) {
+ahal_status_t runtime_search_path(const char* fn, Runtime* rt, const char** out_path) {
   if (!out_path) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_path is NULL");
   *out_path = rt->search_path.c_str();
   return AHAL_SUCCESS;
 }
 
-ahal_status_t device_count(const char* fn, Runtime* rt, uint32_t* out_count) {
+ahal_status_t runtime_device_count(const char* fn, Runtime* rt, uint32_t* out_count) {
   if (!out_count) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_count is NULL");
   *out_count = static_cast<uint32_t>(rt->devices.size());
   return AHAL_SUCCESS;
 }
 
-ahal_status_t device_get(const char* fn, Runtime* rt, uint32_t index, ahal_device_t* out_device) {
+ahal_status_t runtime_device_get(const char* fn, Runtime* rt, uint32_t index,
+                                 ahal_device_t* out_device) {
   if (!out_device) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_device is NULL");
   if (index >= rt->devices.size())
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "index %u is not below the device count %zu", index,
@@ -73,16 +77,8 @@ ahal_status_t device_get(const char* fn, Runtime* rt, uint32_t index, ahal_devic
   return AHAL_SUCCESS;
 }
 
-}  // namespace
-}  // namespace ahal
-
-using namespace ahal;
-
-extern "C" {
-
-AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options,
-                                           ahal_runtime_t* out_runtime) {
-  static const char* fn = "ahal_runtime_create";
+ahal_status_t runtime_create(const char* fn, const ahal_runtime_options_t* options,
+                             ahal_runtime_t* out_runtime, void* caller) {
   if (!out_runtime) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_runtime is NULL");
   ahal_runtime_options_t opts = {};
   opts.struct_size = sizeof(opts);
@@ -102,36 +98,34 @@ AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options
 #if AHAL_WITH_LAYERS
   const uint64_t start_ns = layers::clock_ns();
 #else
+  static_cast<void>(caller);
   warn_layers_missing(opts.flags);
 #endif
-  try {
-    auto rt = std::make_unique<Runtime>();
-    rt->flags = opts.flags;
-    load_plugins(rt.get(), opts);
-    if (ahal_status_t s = register_handle(fn, rt.get(), HandleType::kRuntime)) {
-      for (auto& d : rt->devices) close_device(d.get());
-      for (auto& p : rt->plugins) unload_plugin(p.get());
-      return s;
-    }
-#if AHAL_WITH_LAYERS
-    layers::attach(rt.get(), opts.flags, fn, AHAL_CALLER, start_ns);
-#endif
-    *out_runtime = to_handle<ahal_runtime_t>(rt->handle);
-    rt.release();
-    return AHAL_SUCCESS;
-  } catch (const std::bad_alloc&) {
-    return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  auto rt = std::make_unique<Runtime>();
+  rt->flags = opts.flags;
+  load_plugins(rt.get(), opts);
+  if (ahal_status_t s = register_handle(fn, rt.get(), HandleType::kRuntime)) {
+    for (auto& d : rt->devices) close_device(d.get());
+    for (auto& p : rt->plugins) unload_plugin(p.get());
+    return s;
   }
+#if AHAL_WITH_LAYERS
+  layers::attach(rt.get(), opts.flags, fn, caller, start_ns);
+#endif
+  *out_runtime = to_handle<ahal_runtime_t>(rt->handle);
+  rt.release();
+  return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_runtime_destroy(ahal_runtime_t runtime) {
-  static const char* fn = "ahal_runtime_destroy";
+ahal_status_t runtime_destroy(const char* fn, ahal_runtime_t runtime, void* caller) {
   Runtime* rt = get(runtime);
   if (!rt || !unregister(runtime)) return invalid_handle(fn, runtime, HandleType::kRuntime);
 #if AHAL_WITH_LAYERS
   const uint64_t start_ns = layers::clock_ns();
   Layers* layers = rt->layers;
-  if (layers) layers::before_runtime_destroy(rt, AHAL_CALLER);
+  if (layers) layers::before_runtime_destroy(rt, caller);
+#else
+  static_cast<void>(caller);
 #endif
   for (auto& d : rt->devices) close_device(d.get());
   rt->devices.clear();
@@ -143,41 +137,7 @@ AHAL_API ahal_status_t ahal_runtime_destroy(ahal_runtime_t runtime) {
   return AHAL_SUCCESS;
 }
 
-AHAL_API ahal_status_t ahal_runtime_plugin_count(ahal_runtime_t runtime, uint32_t* out_count) {
-  static const char* fn = "ahal_runtime_plugin_count";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, plugin_count(fn, rt, out_count));
-}
+}  // namespace base
+}  // namespace ahal
 
-AHAL_API ahal_status_t ahal_runtime_plugin_info(ahal_runtime_t runtime, uint32_t index,
-                                                ahal_plugin_info_t* out_info) {
-  static const char* fn = "ahal_runtime_plugin_info";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, plugin_info(fn, rt, index, out_info));
-}
-
-AHAL_API ahal_status_t ahal_runtime_search_path(ahal_runtime_t runtime, const char** out_path) {
-  static const char* fn = "ahal_runtime_search_path";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, search_path(fn, rt, out_path));
-}
-
-AHAL_API ahal_status_t ahal_runtime_device_count(ahal_runtime_t runtime, uint32_t* out_count) {
-  static const char* fn = "ahal_runtime_device_count";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, device_count(fn, rt, out_count));
-}
-
-AHAL_API ahal_status_t ahal_runtime_device_get(ahal_runtime_t runtime, uint32_t index,
-                                               ahal_device_t* out_device) {
-  static const char* fn = "ahal_runtime_device_get";
-  Runtime* rt = get(runtime);
-  if (!rt) return invalid_handle(fn, runtime, HandleType::kRuntime);
-  AHAL_RETURN_LAYERED(rt, fn, device_get(fn, rt, index, out_device));
-}
-
-}  // extern "C"
+#include "generated/runtime_entries.inc"

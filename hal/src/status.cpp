@@ -2,6 +2,11 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <exception>
+#include <new>
+#include <typeinfo>
+
+#include "generated/api_impl.hpp"
 
 namespace ahal {
 namespace {
@@ -32,15 +37,21 @@ std::string format(const char* fmt, ...) {
   return out;
 }
 
-ahal_status_t fail(ahal_status_t status, const char* function, const char* fmt, ...) {
+ahal_status_t fail(ahal_status_t status, const char* function, const char* fmt, ...) noexcept {
   va_list ap;
   va_start(ap, fmt);
-  std::string body = vformat(fmt, ap);
-  va_end(ap);
-  return fail_message(status, function, body);
+  try {
+    std::string body = vformat(fmt, ap);
+    va_end(ap);
+    return fail_message(status, function, body);
+  } catch (...) {
+    va_end(ap);
+    return fail_message(status, function, "(out of host memory for the message)");
+  }
 }
 
-ahal_status_t fail_message(ahal_status_t status, const char* function, const std::string& message) {
+ahal_status_t fail_message(ahal_status_t status, const char* function,
+                           const std::string& message) noexcept {
   try {
     t_message.assign(function).append(": ").append(message);
   } catch (...) {
@@ -50,7 +61,7 @@ ahal_status_t fail_message(ahal_status_t status, const char* function, const std
 }
 
 ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
-                                size_t required) {
+                                size_t required) noexcept {
   if (AHAL_LIKELY(struct_size >= required)) return AHAL_SUCCESS;
   return fail(AHAL_ERROR_INVALID_ARGUMENT, function,
               "%s.struct_size %zu is smaller than the %zu bytes of its fields (set it to "
@@ -58,12 +69,32 @@ ahal_status_t check_struct_size(const char* function, const char* type_name, siz
               type_name, struct_size, required, type_name);
 }
 
-}  // namespace ahal
+ahal_status_t entry_exception(const char* function) noexcept {
+  char text[512];
+  ahal_status_t status = AHAL_ERROR_INTERNAL;
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    status = AHAL_ERROR_OUT_OF_HOST_MEMORY;
+    std::snprintf(text, sizeof(text), "out of host memory");
+  } catch (const std::exception& e) {
+    std::snprintf(text, sizeof(text), "internal error: unexpected C++ exception %s: %s",
+                  typeid(e).name(), e.what());
+  } catch (...) {
+    std::snprintf(text, sizeof(text),
+                  "internal error: unexpected C++ exception that is not a std::exception");
+  }
+  try {
+    t_message.assign(function).append(": ").append(text);
+  } catch (...) {
+  }
+  return status;
+}
 
-extern "C" {
+namespace base {
 
-AHAL_API const char* ahal_status_string(ahal_status_t status) {
-  switch (ahal::raw_enum(status)) {
+const char* status_string(const char*, ahal_status_t status) {
+  switch (raw_enum(status)) {
 #define AHAL_STATUS_CASE(s) \
   case uint32_t(s):         \
     return #s;
@@ -88,8 +119,11 @@ AHAL_API const char* ahal_status_string(ahal_status_t status) {
   return "AHAL_ERROR_UNKNOWN";
 }
 
-AHAL_API const char* ahal_last_error_message(void) { return ahal::t_message.c_str(); }
+const char* last_error_message(const char*) { return t_message.c_str(); }
 
-AHAL_API uint32_t ahal_get_version(void) { return AHAL_API_VERSION; }
+uint32_t get_version(const char*) { return AHAL_API_VERSION; }
 
-}  // extern "C"
+}  // namespace base
+}  // namespace ahal
+
+#include "generated/status_entries.inc"

@@ -19,6 +19,13 @@
 #define AHAL_PRINTF(f, a)
 #endif
 
+// Enqueue entries get the loader's work inlined, as if written in them.
+#if defined(__GNUC__)
+#define AHAL_HOT __attribute__((flatten))
+#else
+#define AHAL_HOT
+#endif
+
 namespace ahal {
 
 // The integer a caller stored in a C enum, read without a typed load: C
@@ -32,18 +39,27 @@ inline uint32_t raw_enum(const E& value) {
 }
 
 // Sets this thread's message to "<function>: <formatted>" and returns status.
-ahal_status_t fail(ahal_status_t status, const char* function, const char* format, ...) AHAL_COLD
-    AHAL_PRINTF(3, 4);
+// The reporting functions never throw (out of memory drops the text, not
+// the status), so the enqueue paths that use them cannot throw either and
+// the entries' guard costs nothing there.
+ahal_status_t fail(ahal_status_t status, const char* function, const char* format,
+                   ...) noexcept AHAL_COLD AHAL_PRINTF(3, 4);
 // Same, with the message already built.
 ahal_status_t fail_message(ahal_status_t status, const char* function,
-                           const std::string& message) AHAL_COLD;
+                           const std::string& message) noexcept AHAL_COLD;
 
 // Minimum struct_size of a caller struct: the end of its ABI 1.0 fields.
 #define AHAL_END_OF(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
 
+// The one guard of every C entry (hal/src/generated/*_entries.inc), called
+// inside catch (...): std::bad_alloc becomes AHAL_ERROR_OUT_OF_HOST_MEMORY,
+// anything else AHAL_ERROR_INTERNAL, each with a message naming the
+// exception. Never throws.
+ahal_status_t entry_exception(const char* function) noexcept AHAL_COLD;
+
 // INVALID_ARGUMENT unless struct_size covers `required` bytes.
 ahal_status_t check_struct_size(const char* function, const char* type_name, size_t struct_size,
-                                size_t required);
+                                size_t required) noexcept;
 
 // printf into a std::string.
 std::string format(const char* format, ...) AHAL_PRINTF(1, 2);

@@ -82,6 +82,7 @@ struct ahal_plugin_instance_s {
 
 struct ahal_plugin_buffer_s {
   std::unique_ptr<uint8_t[]> data;
+  bool imported = false;  // data is the caller's (buffer_import_native): not freed
   uint64_t size;
   bool mapped = false;
 };
@@ -105,6 +106,17 @@ struct ahal_plugin_event_s {
 struct ahal_plugin_module_s {
   std::map<std::string, ahal_plugin_kernel_s> kernels;
 };
+
+#if AHAL_PLUGIN_ABI_MINOR >= 2
+struct ahal_plugin_command_buffer_s {
+  struct Held {
+    ahal_plugin_command_t cmd;
+    std::vector<ahal_plugin_binding_t> bindings;
+    std::vector<uint8_t> constants;
+  };
+  std::vector<Held> commands;
+};
+#endif
 
 namespace {
 
@@ -202,6 +214,11 @@ ahal_status_t buffer_create(ahal_plugin_device_t* d, const ahal_buffer_args_t* a
 }
 
 void buffer_destroy(ahal_plugin_device_t* d, ahal_plugin_buffer_t* b) {
+  if (b->imported) {
+    (void)b->data.release();
+    delete b;
+    return;
+  }
   d->used -= b->size;
   delete b;
 }
@@ -502,6 +519,105 @@ ahal_status_t memory_usage(ahal_plugin_device_t* d, uint64_t* used, uint64_t* to
 #endif
 
 #if AHAL_PLUGIN_ABI_MINOR >= 2
+// Command buffers (ABI 1.2): copies of the commands, replayed through the
+// stream entries at submit, so the loader's native path runs without a
+// GPU. HOSTMEM_NO_COMMAND_BUFFERS=1 answers UNSUPPORTED (the loader then
+// replays them itself).
+
+void hold(ahal_plugin_command_buffer_s::Held& h, const ahal_plugin_command_t& c) {
+  h.cmd = c;
+  if (c.type != AHAL_PLUGIN_COMMAND_LAUNCH) return;
+  h.bindings.assign(c.launch.bindings, c.launch.bindings + c.launch.binding_count);
+  const auto* k = static_cast<const uint8_t*>(c.launch.constants);
+  h.constants.assign(k, k + c.launch.constants_size);
+  h.cmd.launch.bindings = h.bindings.data();
+  h.cmd.launch.constants = h.constants.data();
+}
+
+ahal_status_t command_buffer_create(ahal_plugin_device_t*, const ahal_plugin_command_t* commands,
+                                    uint32_t count, uint32_t, ahal_plugin_command_buffer_t** out) {
+  const char* off = std::getenv("HOSTMEM_NO_COMMAND_BUFFERS");
+  if (off && std::strcmp(off, "1") == 0)
+    return error(AHAL_ERROR_UNSUPPORTED, "no native command buffers (HOSTMEM_NO_COMMAND_BUFFERS)");
+  auto cb = std::make_unique<ahal_plugin_command_buffer_s>();
+  cb->commands.resize(count);
+  for (uint32_t i = 0; i < count; ++i) hold(cb->commands[i], commands[i]);
+  *out = cb.release();
+  return AHAL_SUCCESS;
+}
+
+void command_buffer_destroy(ahal_plugin_command_buffer_t* cb) { delete cb; }
+
+ahal_status_t command_buffer_submit(ahal_plugin_stream_t* s, ahal_plugin_command_buffer_t* cb) {
+  for (const auto& h : cb->commands) {
+    const ahal_plugin_command_t& c = h.cmd;
+    ahal_status_t st = AHAL_SUCCESS;
+    switch (c.type) {
+      case AHAL_PLUGIN_COMMAND_COPY_H2D:
+        st = copy_h2d(s, c.host_src, c.dst, c.dst_offset, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_COPY_D2H:
+        st = copy_d2h(s, c.src, c.src_offset, c.host_dst, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_COPY_D2D:
+        st = copy_d2d(s, c.src, c.src_offset, c.dst, c.dst_offset, c.size);
+        break;
+      case AHAL_PLUGIN_COMMAND_FILL:
+        st = fill(s, c.dst, c.dst_offset, c.size, c.pattern, c.pattern_size);
+        break;
+      case AHAL_PLUGIN_COMMAND_LAUNCH:
+        st = launch(s, c.kernel, &c.launch);
+        break;
+      case AHAL_PLUGIN_COMMAND_RECORD_EVENT:
+        st = record_event(s, c.event);
+        break;
+      case AHAL_PLUGIN_COMMAND_WAIT_EVENT:
+        st = wait_event(s, c.event);
+        break;
+      case AHAL_PLUGIN_COMMAND_BARRIER:
+        break;
+      default:
+        return error(AHAL_ERROR_INTERNAL,
+                     "the loader let through command type " + std::to_string(int(c.type)));
+    }
+    if (st != AHAL_SUCCESS) return st;
+  }
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* cb, uint32_t index,
+                                    const ahal_plugin_command_t* command) {
+  if (index >= cb->commands.size()) return unchecked("an update of a command that is not there");
+  hold(cb->commands[index], *command);
+  return AHAL_SUCCESS;
+}
+#endif
+
+#if AHAL_PLUGIN_ABI_MINOR >= 3
+// Native-handle interop (ABI 1.3): the buffer's bytes are its host pointer.
+ahal_status_t buffer_get_native(ahal_plugin_device_t*, ahal_plugin_buffer_t* b,
+                                ahal_native_buffer_t* out) {
+  if (!AHAL_PLUGIN_HAS_FIELD(out, ahal_native_buffer_t, device_ordinal))
+    return unchecked("a short ahal_native_buffer_t");
+  out->kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  out->handle = reinterpret_cast<uintptr_t>(b->data.get());
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t buffer_import_native(ahal_plugin_device_t*, const ahal_native_buffer_t* n,
+                                   ahal_plugin_buffer_t** out) {
+  if (n->kind != AHAL_NATIVE_HANDLE_HOST_POINTER)
+    return error(AHAL_ERROR_UNSUPPORTED, "hostmem imports host pointers only");
+  auto b = std::make_unique<ahal_plugin_buffer_s>();
+  b->data.reset(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(n->handle)));
+  b->imported = true;
+  b->size = n->size;
+  *out = b.release();
+  return AHAL_SUCCESS;
+}
+#endif
+
+#ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
 ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 #endif
 
@@ -557,6 +673,16 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   t.device_memory_usage = memory_usage;
 #endif
 #if AHAL_PLUGIN_ABI_MINOR >= 2
+  t.command_buffer_create = command_buffer_create;
+  t.command_buffer_destroy = command_buffer_destroy;
+  t.command_buffer_submit = command_buffer_submit;
+  t.command_buffer_update = command_buffer_update;
+#endif
+#if AHAL_PLUGIN_ABI_MINOR >= 3
+  t.buffer_get_native = buffer_get_native;
+  t.buffer_import_native = buffer_import_native;
+#endif
+#ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;
 #endif
   // Rule 1: copy at most what the loader has room for.

@@ -24,9 +24,9 @@ const char kUsage[] =
     "uses its own name. Manifest lines: kernel <name> bindings=<n> constants=<bytes> "
     "[dynamic_shared]\n";
 
-[[noreturn]] void die(const std::string& message) {
+[[noreturn]] void die(const std::string& message, int status = 1) {
   std::fprintf(stderr, "ahal-bundle: %s\n", message.c_str());
-  std::exit(1);
+  std::exit(status);
 }
 
 bool parse_u32(const std::string& text, uint32_t* out) {
@@ -135,7 +135,7 @@ int pack(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
-      if (i + 1 >= argc) die(arg + " needs a value");
+      if (i + 1 >= argc) die(arg + " needs a value\n" + kUsage, 2);
       return argv[++i];
     };
     if (arg == "-o" || arg == "--output")
@@ -145,9 +145,10 @@ int pack(int argc, char** argv) {
     else if (arg == "--image")
       specs.push_back(value());
     else
-      die("unknown argument \"" + arg + "\"\n" + kUsage);
+      die("unknown argument " + arg + "\n" + kUsage, 2);
   }
-  if (out.empty() || manifest.empty()) die(std::string("pack needs -o and --manifest\n") + kUsage);
+  if (out.empty() || manifest.empty())
+    die(std::string("pack needs -o and --manifest\n") + kUsage, 2);
   Bundle b;
   read_manifest(manifest, &b);
   for (const std::string& spec : specs) add_image(spec, &b);
@@ -206,6 +207,10 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
+  if (argc >= 2 && std::strcmp(argv[1], "list") != 0)
+    std::fprintf(stderr, "ahal-bundle: unknown command %s\n", argv[1]);
+  else if (argc >= 2)
+    std::fprintf(stderr, "ahal-bundle: list takes one bundle file\n");
   std::fputs(kUsage, stderr);
   return 2;
 }

@@ -68,4 +68,34 @@ inline void check(ahal_status_t status, const char* what) {
   std::exit(1);
 }
 
+// Exit statuses shared by every tool: a wrong command line or a device that
+// does not exist is a usage error (2), never a skip. 77 only with
+// --skip-missing, for test drivers such as ctest.
+constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitSkipped = 77;
+
+// "<tool>: <problem>" and the usage text on stderr; returns kExitUsage.
+inline int usage_error(const char* tool, const std::string& problem, const char* usage) {
+  std::fprintf(stderr, "%s: %s\n%s", tool, problem.c_str(), usage);
+  return kExitUsage;
+}
+
+// The device `selector` names, or the runtime's first device when it is
+// null. When there is none, prints "<tool>: <why>" (the library's message,
+// which lists the devices there are) and returns false.
+inline bool find_device(const char* tool, ahal_runtime_t runtime, const char* selector,
+                        ahal_device_t* out) {
+  if (selector) {
+    if (ahal_device_find(runtime, selector, out) == AHAL_SUCCESS) return true;
+    std::fprintf(stderr, "%s: %s\n", tool, ahal_last_error_message());
+    return false;
+  }
+  uint32_t count = 0;
+  if (ahal_runtime_device_count(runtime, &count) == AHAL_SUCCESS && count > 0 &&
+      ahal_runtime_device_get(runtime, 0, out) == AHAL_SUCCESS)
+    return true;
+  std::fprintf(stderr, "%s: no device found (ahal-info lists the plugins and why they have none)\n",
+               tool);
+  return false;
+}
+
 }  // namespace ahal_tools

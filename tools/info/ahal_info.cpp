@@ -136,13 +136,20 @@ std::string plain(const std::string& json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const char* usage =
+      "usage: ahal-info [--json]\n"
+      "  Lists the plugins found (loaded or refused, and why) and every device's\n"
+      "  properties; sizes are in bytes, clocks in MHz, bandwidths in GB/s.\n";
   bool json = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--json") == 0) {
       json = true;
+    } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(usage, stdout);
+      return ahal_tools::kExitOk;
     } else {
-      std::fprintf(stderr, "usage: ahal-info [--json]\n");
-      return std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0 ? 0 : 2;
+      return ahal_tools::usage_error("ahal-info", std::string("unknown argument ") + argv[i],
+                                     usage);
     }
   }
   ahal_runtime_t rt;

@@ -16,6 +16,11 @@
  * - Threads: every function may be called from any thread at once. As in
  *   Vulkan, destroying an object while another thread still uses it is a
  *   caller error (the validation layer reports it).
+ *
+ * The version numbers and every function prototype below, between
+ * "@generated begin" and "@generated end" lines, are generated from
+ * spec/ahal.toml by spec/generate.py: edit the spec, not them
+ * (docs/adding-an-entry-point.md). The types are written by hand.
  */
 #ifndef AHAL_AHAL_H_
 #define AHAL_AHAL_H_
@@ -33,10 +38,19 @@ extern "C" {
 #define AHAL_API
 #endif
 
+/* No ahal function throws a C++ exception. */
+#if defined(__cplusplus)
+#define AHAL_NOEXCEPT noexcept
+#else
+#define AHAL_NOEXCEPT
+#endif
+
 /* ---------------------------------------------------------------- version */
 
+/* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 1
+#define AHAL_API_VERSION_MINOR 3
+/* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
   ((((uint32_t)(major)) << 22) | (((uint32_t)(minor)) << 12) | ((uint32_t)(patch)))
@@ -79,15 +93,21 @@ typedef enum ahal_status_t {
   AHAL_ERROR_INCOMPATIBLE = 14,
   /* A bug in ahal itself. */
   AHAL_ERROR_INTERNAL = 15,
+  /* Not a status. Makes every 32-bit value one the enum can hold, so a value
+   * a plugin returns that is none of the above is refused by name rather than
+   * being undefined behaviour in C++ (as Vulkan's VK_RESULT_MAX_ENUM). */
+  AHAL_STATUS_MAX_ENUM = 0x7fffffff
 } ahal_status_t;
 
+/* @generated begin status */
 /* Short constant name of a status ("AHAL_ERROR_OUT_OF_RANGE"); never NULL. */
-AHAL_API const char* ahal_status_string(ahal_status_t status);
+AHAL_API const char* ahal_status_string(ahal_status_t status) AHAL_NOEXCEPT;
 /* Message of the last failed call on this thread ("" if none). Valid until
  * the next ahal call on this thread. */
-AHAL_API const char* ahal_last_error_message(void);
+AHAL_API const char* ahal_last_error_message(void) AHAL_NOEXCEPT;
 /* Returns AHAL_API_VERSION of the library actually loaded. */
-AHAL_API uint32_t ahal_get_version(void);
+AHAL_API uint32_t ahal_get_version(void) AHAL_NOEXCEPT;
+/* @generated end status */
 
 /* ---------------------------------------------------------------- handles */
 
@@ -100,6 +120,7 @@ typedef struct ahal_stream_s* ahal_stream_t;
 typedef struct ahal_event_s* ahal_event_t;
 typedef struct ahal_module_s* ahal_module_t;
 typedef struct ahal_kernel_s* ahal_kernel_t;
+typedef struct ahal_command_buffer_s* ahal_command_buffer_t; /* API 1.2 */
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -124,16 +145,10 @@ typedef struct ahal_runtime_options_t {
   const char* plugins;
 } ahal_runtime_options_t;
 
-/* options may be NULL (defaults). Never fails because a plugin is bad: such
- * plugins are listed as refused. */
-AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options,
-                                           ahal_runtime_t* out_runtime);
-/* Waits for all streams, then frees everything the runtime still owns. */
-AHAL_API ahal_status_t ahal_runtime_destroy(ahal_runtime_t runtime);
-
 typedef enum ahal_plugin_state_t {
-  AHAL_PLUGIN_STATE_LOADED = 0,  /* loaded; may have zero devices */
-  AHAL_PLUGIN_STATE_REFUSED = 1, /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_LOADED = 0,           /* loaded; may have zero devices */
+  AHAL_PLUGIN_STATE_REFUSED = 1,          /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_MAX_ENUM = 0x7fffffff /* not a state (as AHAL_STATUS_MAX_ENUM) */
 } ahal_plugin_state_t;
 
 typedef struct ahal_plugin_info_t {
@@ -148,22 +163,32 @@ typedef struct ahal_plugin_info_t {
   uint32_t device_count;
 } ahal_plugin_info_t;
 
-AHAL_API ahal_status_t ahal_runtime_plugin_count(ahal_runtime_t runtime, uint32_t* out_count);
+/* @generated begin runtime */
+/* options may be NULL (defaults). Never fails because a plugin is bad: such
+ * plugins are listed as refused. */
+AHAL_API ahal_status_t ahal_runtime_create(const ahal_runtime_options_t* options,
+                                           ahal_runtime_t* out_runtime) AHAL_NOEXCEPT;
+/* Waits for all streams, then frees everything the runtime still owns. */
+AHAL_API ahal_status_t ahal_runtime_destroy(ahal_runtime_t runtime) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_runtime_plugin_count(ahal_runtime_t runtime,
+                                                 uint32_t* out_count) AHAL_NOEXCEPT;
 AHAL_API ahal_status_t ahal_runtime_plugin_info(ahal_runtime_t runtime, uint32_t index,
-                                                ahal_plugin_info_t* out_info);
+                                                ahal_plugin_info_t* out_info) AHAL_NOEXCEPT;
 /* Folders that were searched, colon-separated, in order (runtime-owned). */
-AHAL_API ahal_status_t ahal_runtime_search_path(ahal_runtime_t runtime, const char** out_path);
-
-AHAL_API ahal_status_t ahal_runtime_device_count(ahal_runtime_t runtime, uint32_t* out_count);
+AHAL_API ahal_status_t ahal_runtime_search_path(ahal_runtime_t runtime,
+                                                const char** out_path) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_runtime_device_count(ahal_runtime_t runtime,
+                                                 uint32_t* out_count) AHAL_NOEXCEPT;
 AHAL_API ahal_status_t ahal_runtime_device_get(ahal_runtime_t runtime, uint32_t index,
-                                               ahal_device_t* out_device);
+                                               ahal_device_t* out_device) AHAL_NOEXCEPT;
 /* Selector syntax (docs/devices.md):
  *   "<plugin>:<n>"  the n-th device of that plugin   ("opencl:1")
  *   "<plugin>"      its first device                 ("cpu")
  *   "<n>"           the n-th device of the runtime   ("0")
  * Gives AHAL_ERROR_NOT_FOUND, listing the devices there are, when none fits. */
 AHAL_API ahal_status_t ahal_device_find(ahal_runtime_t runtime, const char* selector,
-                                        ahal_device_t* out_device);
+                                        ahal_device_t* out_device) AHAL_NOEXCEPT;
+/* @generated end runtime */
 
 /* ----------------------------------------------------------------- device */
 
@@ -172,6 +197,7 @@ typedef enum ahal_device_type_t {
   AHAL_DEVICE_TYPE_CPU = 1,
   AHAL_DEVICE_TYPE_GPU = 2,
   AHAL_DEVICE_TYPE_ASIC = 3,
+  AHAL_DEVICE_TYPE_MAX_ENUM = 0x7fffffff /* not a type (as AHAL_STATUS_MAX_ENUM) */
 } ahal_device_type_t;
 
 /* Module formats. A device advertises the ones it takes as bits
@@ -189,12 +215,10 @@ typedef enum ahal_module_format_t {
   AHAL_MODULE_FORMAT_HIP_FATBIN = 9, /* clang offload bundle */
   AHAL_MODULE_FORMAT_ZE_NATIVE = 10, /* Level Zero native device binary */
   AHAL_MODULE_FORMAT_BUNDLE = 31,    /* ahal bundle (docs/bundle.md) */
+  /* Not a format: a caller's unknown value is refused by name, not undefined
+   * behaviour in C++ (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_MODULE_FORMAT_MAX_ENUM = 0x7fffffff
 } ahal_module_format_t;
-
-/* Canonical short name ("ptx", "spirv-vulkan") or "unknown". */
-AHAL_API const char* ahal_module_format_name(ahal_module_format_t format);
-/* Inverse of ahal_module_format_name; AHAL_ERROR_NOT_FOUND if unknown. */
-AHAL_API ahal_status_t ahal_module_format_parse(const char* name, ahal_module_format_t* out);
 
 typedef enum ahal_device_feature_t {
   AHAL_FEATURE_FP64 = 1ull << 0,
@@ -245,13 +269,20 @@ typedef struct ahal_device_properties_t {
 #define AHAL_MAX_BINDINGS 32u
 #define AHAL_MAX_CONSTANTS_SIZE 4096u
 
-AHAL_API ahal_status_t ahal_device_get_properties(ahal_device_t device,
-                                                  ahal_device_properties_t* out_properties);
+/* @generated begin device */
+/* Canonical short name ("ptx", "spirv-vulkan") or "unknown". */
+AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) AHAL_NOEXCEPT;
+/* Inverse of ahal_module_format_name; AHAL_ERROR_NOT_FOUND if unknown. */
+AHAL_API ahal_status_t ahal_module_format_parse(const char* name,
+                                                ahal_module_format_t* out) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_device_get_properties(
+    ahal_device_t device, ahal_device_properties_t* out_properties) AHAL_NOEXCEPT;
 /* Waits until every stream of the device is idle. */
-AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device);
+AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) AHAL_NOEXCEPT;
 /* Bytes of device memory in use / total, where the backend knows (API 1.1). */
 AHAL_API ahal_status_t ahal_device_memory_usage(ahal_device_t device, uint64_t* out_used,
-                                                uint64_t* out_total);
+                                                uint64_t* out_total) AHAL_NOEXCEPT;
+/* @generated end device */
 
 /* ----------------------------------------------------------------- memory */
 
@@ -267,22 +298,24 @@ typedef struct ahal_buffer_args_t {
   uint32_t flags; /* ahal_memory_flags_t; 0 = DEVICE_LOCAL */
 } ahal_buffer_args_t;
 
+/* @generated begin memory */
 AHAL_API ahal_status_t ahal_buffer_create(ahal_device_t device, const ahal_buffer_args_t* args,
-                                          ahal_buffer_t* out_buffer);
+                                          ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
 /* Pending work that uses the buffer must have completed (see
  * docs/memory.md); a mapped buffer is unmapped first. */
-AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer);
-AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size);
+AHAL_API ahal_status_t ahal_buffer_destroy(ahal_buffer_t buffer) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_buffer_size(ahal_buffer_t buffer, uint64_t* out_size) AHAL_NOEXCEPT;
 /* Only for HOST_VISIBLE buffers; one mapping at a time. */
 AHAL_API ahal_status_t ahal_buffer_map(ahal_buffer_t buffer, uint64_t offset, uint64_t size,
-                                       void** out_pointer);
-AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer);
-
+                                       void** out_pointer) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_buffer_unmap(ahal_buffer_t buffer) AHAL_NOEXCEPT;
 /* Pinned (page-locked) host memory for fast asynchronous copies. */
 AHAL_API ahal_status_t ahal_host_alloc(ahal_device_t device, uint64_t size, uint32_t flags,
-                                       ahal_host_alloc_t* out_alloc);
-AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc, void** out_pointer);
-AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc);
+                                       ahal_host_alloc_t* out_alloc) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_host_alloc_pointer(ahal_host_alloc_t alloc,
+                                               void** out_pointer) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_host_free(ahal_host_alloc_t alloc) AHAL_NOEXCEPT;
+/* @generated end memory */
 
 /* ---------------------------------------------------------------- streams */
 
@@ -293,27 +326,6 @@ typedef struct ahal_stream_args_t {
 } ahal_stream_args_t;
 
 typedef void (*ahal_host_fn_t)(void* user_data);
-
-/* args may be NULL. A stream runs its commands in order, asynchronously to
- * the host; streams of one device may run concurrently. */
-AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_stream_args_t* args,
-                                          ahal_stream_t* out_stream);
-/* Waits for the stream's work, then frees it. */
-AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream);
-
-/* Copies. Host memory must stay valid until the stream passes the copy.
- * Ranges are checked against the buffers; d2d copies with overlapping
- * ranges of one buffer are refused. size 0 is a valid no-op. */
-AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
-                                            ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
-AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
-                                            uint64_t src_offset, void* dst, uint64_t size);
-AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
-                                            uint64_t src_offset, ahal_buffer_t dst,
-                                            uint64_t dst_offset, uint64_t size);
-/* pattern_size is 1, 2 or 4; offset and size are multiples of it. */
-AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer, uint64_t offset,
-                                        uint64_t size, const void* pattern, uint32_t pattern_size);
 
 typedef struct ahal_binding_t {
   ahal_buffer_t buffer;
@@ -332,21 +344,47 @@ typedef struct ahal_launch_args_t {
   uint32_t constants_size;
 } ahal_launch_args_t;
 
+/* @generated begin stream */
+/* args may be NULL. A stream runs its commands in order, asynchronously to
+ * the host; streams of one device may run concurrently. */
+AHAL_API ahal_status_t ahal_stream_create(ahal_device_t device, const ahal_stream_args_t* args,
+                                          ahal_stream_t* out_stream) AHAL_NOEXCEPT;
+/* Waits for the stream's work, then frees it. */
+AHAL_API ahal_status_t ahal_stream_destroy(ahal_stream_t stream) AHAL_NOEXCEPT;
+/* Copies. Host memory must stay valid until the stream passes the copy.
+ * Ranges are checked against the buffers; d2d copies with overlapping
+ * ranges of one buffer are refused. size 0 is a valid no-op. */
+AHAL_API ahal_status_t ahal_stream_copy_h2d(ahal_stream_t stream, const void* src,
+                                            ahal_buffer_t dst, uint64_t dst_offset,
+                                            uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_stream_copy_d2h(ahal_stream_t stream, ahal_buffer_t src,
+                                            uint64_t src_offset, void* dst,
+                                            uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_stream_copy_d2d(ahal_stream_t stream, ahal_buffer_t src,
+                                            uint64_t src_offset, ahal_buffer_t dst,
+                                            uint64_t dst_offset, uint64_t size) AHAL_NOEXCEPT;
+/* pattern_size is 1, 2 or 4; offset and size are multiples of it. */
+AHAL_API ahal_status_t ahal_stream_fill(ahal_stream_t stream, ahal_buffer_t buffer, uint64_t offset,
+                                        uint64_t size, const void* pattern,
+                                        uint32_t pattern_size) AHAL_NOEXCEPT;
 /* Kernel launch as docs/kernel-abi.md fixes it. Bad dimensions, bindings
  * or constants are refused and nothing is enqueued. */
 AHAL_API ahal_status_t ahal_stream_launch(ahal_stream_t stream, ahal_kernel_t kernel,
-                                          const ahal_launch_args_t* args);
-/* fn runs on a host thread once all earlier work completed; later work
- * waits for it. fn must not wait on this stream. */
-AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host_fn_t fn,
-                                                 void* user_data);
-AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream, ahal_event_t event);
+                                          const ahal_launch_args_t* args) AHAL_NOEXCEPT;
+/* callback runs on a host thread once all earlier work completed; later
+ * work waits for it. It must not wait on this stream. */
+AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host_fn_t callback,
+                                                 void* user_data) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream,
+                                                ahal_event_t event) AHAL_NOEXCEPT;
 /* Later work on `stream` waits for the event's last record; the event may
  * come from any stream of the same device. */
-AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream, ahal_event_t event);
-AHAL_API ahal_status_t ahal_stream_synchronize(ahal_stream_t stream);
+AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream,
+                                              ahal_event_t event) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_stream_synchronize(ahal_stream_t stream) AHAL_NOEXCEPT;
 /* AHAL_SUCCESS when idle, AHAL_NOT_READY while work is pending. */
-AHAL_API ahal_status_t ahal_stream_query(ahal_stream_t stream);
+AHAL_API ahal_status_t ahal_stream_query(ahal_stream_t stream) AHAL_NOEXCEPT;
+/* @generated end stream */
 
 /* ----------------------------------------------------------------- events */
 
@@ -354,18 +392,20 @@ typedef enum ahal_event_flags_t {
   AHAL_EVENT_TIMING = 1u << 0, /* needed for ahal_event_elapsed_ns */
 } ahal_event_flags_t;
 
+/* @generated begin event */
 AHAL_API ahal_status_t ahal_event_create(ahal_device_t device, uint32_t flags,
-                                         ahal_event_t* out_event);
-AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event);
+                                         ahal_event_t* out_event) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_event_destroy(ahal_event_t event) AHAL_NOEXCEPT;
 /* AHAL_SUCCESS once the last record completed (or if never recorded),
  * AHAL_NOT_READY before. */
-AHAL_API ahal_status_t ahal_event_query(ahal_event_t event);
+AHAL_API ahal_status_t ahal_event_query(ahal_event_t event) AHAL_NOEXCEPT;
 /* Blocks until complete or timeout_ns passed (AHAL_ERROR_TIMEOUT).
  * UINT64_MAX waits forever. */
-AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns);
+AHAL_API ahal_status_t ahal_event_wait(ahal_event_t event, uint64_t timeout_ns) AHAL_NOEXCEPT;
 /* Nanoseconds from start to end; both TIMING events, both completed. */
 AHAL_API ahal_status_t ahal_event_elapsed_ns(ahal_event_t start, ahal_event_t end,
-                                             uint64_t* out_ns);
+                                             uint64_t* out_ns) AHAL_NOEXCEPT;
+/* @generated end event */
 
 /* -------------------------------------------------------- modules, kernels */
 
@@ -394,23 +434,6 @@ typedef struct ahal_module_args_t {
   const ahal_kernel_info_t* kernel_infos;
 } ahal_module_args_t;
 
-/* From a bundle, the best image the device takes is chosen; if none fits,
- * AHAL_ERROR_UNSUPPORTED names the bundle's formats and the device's. */
-AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
-                                          ahal_module_t* out_module);
-/* Also invalidates the module's kernels. */
-AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module);
-/* Format of the image actually loaded (the chosen one for a bundle). */
-AHAL_API ahal_status_t ahal_module_format(ahal_module_t module, ahal_module_format_t* out);
-
-/* The same name gives the same handle; the module owns it. */
-AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
-                                       ahal_kernel_t* out_kernel);
-/* A built-in (fixed-function) kernel such as "ahal.builtin.gemm_f32";
- * owned by the device. */
-AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char* name,
-                                               ahal_kernel_t* out_kernel);
-
 typedef struct ahal_kernel_attributes_t {
   size_t struct_size;
   uint32_t max_workgroup_size;
@@ -422,8 +445,162 @@ typedef struct ahal_kernel_attributes_t {
   uint32_t flags; /* ahal_kernel_flags_t */
 } ahal_kernel_attributes_t;
 
-AHAL_API ahal_status_t ahal_kernel_get_attributes(ahal_kernel_t kernel,
-                                                  ahal_kernel_attributes_t* out_attributes);
+/* @generated begin module */
+/* From a bundle, the best image the device takes is chosen; if none fits,
+ * AHAL_ERROR_UNSUPPORTED names the bundle's formats and the device's. */
+AHAL_API ahal_status_t ahal_module_create(ahal_device_t device, const ahal_module_args_t* args,
+                                          ahal_module_t* out_module) AHAL_NOEXCEPT;
+/* Also invalidates the module's kernels. */
+AHAL_API ahal_status_t ahal_module_destroy(ahal_module_t module) AHAL_NOEXCEPT;
+/* Format of the image actually loaded (the chosen one for a bundle). */
+AHAL_API ahal_status_t ahal_module_format(ahal_module_t module,
+                                          ahal_module_format_t* out) AHAL_NOEXCEPT;
+/* The same name gives the same handle; the module owns it. */
+AHAL_API ahal_status_t ahal_kernel_get(ahal_module_t module, const char* name,
+                                       ahal_kernel_t* out_kernel) AHAL_NOEXCEPT;
+/* @generated end module */
+
+/* @generated begin kernel */
+/* A built-in (fixed-function) kernel such as "ahal.builtin.gemm_f32";
+ * owned by the device. */
+AHAL_API ahal_status_t ahal_kernel_get_builtin(ahal_device_t device, const char* name,
+                                               ahal_kernel_t* out_kernel) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_kernel_get_attributes(
+    ahal_kernel_t kernel, ahal_kernel_attributes_t* out_attributes) AHAL_NOEXCEPT;
+/* @generated end kernel */
+
+/* -------------------------------------------- command buffers (API 1.2) */
+
+/* @generated begin command_buffer */
+/* Flags of ahal_command_buffer_create. */
+typedef enum ahal_command_buffer_flags_t {
+  AHAL_COMMAND_BUFFER_DEFAULT = 0,
+} ahal_command_buffer_flags_t;
+
+/* New arguments for a recorded launch (ahal_command_buffer_update_launch).
+ * A field left NULL/0 keeps what was recorded; a given one must fit the
+ * kernel exactly as ahal_stream_launch requires. */
+typedef struct ahal_launch_update_t {
+  size_t struct_size;
+  uint32_t binding_count; /* 0 = keep the recorded bindings */
+  const ahal_binding_t* bindings;
+  const void* constants; /* NULL = keep the recorded constants; copied */
+  uint32_t constants_size;
+} ahal_launch_update_t;
+
+/* A command buffer of `device`, recording (docs/command-buffers.md): record
+ * commands, ahal_command_buffer_finalize, then ahal_stream_submit it any
+ * number of times. flags: 0 (ahal_command_buffer_flags_t). */
+AHAL_API ahal_status_t ahal_command_buffer_create(
+    ahal_device_t device, uint32_t flags, ahal_command_buffer_t* out_command_buffer) AHAL_NOEXCEPT;
+/* Waits for its submissions still in flight, then frees it. */
+AHAL_API ahal_status_t ahal_command_buffer_destroy(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Recording: the same commands as on a stream, checked the same way; a
+ * refusal names the command's index. Host memory must stay valid as long as
+ * the command buffer may be submitted. */
+AHAL_API ahal_status_t ahal_command_buffer_copy_h2d(ahal_command_buffer_t command_buffer,
+                                                    const void* src, ahal_buffer_t dst,
+                                                    uint64_t dst_offset,
+                                                    uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_copy_d2h(ahal_command_buffer_t command_buffer,
+                                                    ahal_buffer_t src, uint64_t src_offset,
+                                                    void* dst, uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_copy_d2d(ahal_command_buffer_t command_buffer,
+                                                    ahal_buffer_t src, uint64_t src_offset,
+                                                    ahal_buffer_t dst, uint64_t dst_offset,
+                                                    uint64_t size) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_command_buffer_fill(ahal_command_buffer_t command_buffer,
+                                                ahal_buffer_t buffer, uint64_t offset,
+                                                uint64_t size, const void* pattern,
+                                                uint32_t pattern_size) AHAL_NOEXCEPT;
+/* out_index (may be NULL) receives the command's index, for
+ * ahal_command_buffer_update_launch. */
+AHAL_API ahal_status_t ahal_command_buffer_launch(ahal_command_buffer_t command_buffer,
+                                                  ahal_kernel_t kernel,
+                                                  const ahal_launch_args_t* args,
+                                                  uint32_t* out_index) AHAL_NOEXCEPT;
+/* Each submission records `event` at this point. */
+AHAL_API ahal_status_t ahal_command_buffer_record_event(ahal_command_buffer_t command_buffer,
+                                                        ahal_event_t event) AHAL_NOEXCEPT;
+/* Each submission waits here for the last record of `event` made before that
+ * submission. */
+AHAL_API ahal_status_t ahal_command_buffer_wait_event(ahal_command_buffer_t command_buffer,
+                                                      ahal_event_t event) AHAL_NOEXCEPT;
+/* Commands run in the order recorded, each after the previous one completed,
+ * as on a stream; a barrier states that order explicitly (ported Vulkan or
+ * Level Zero code keeps its barriers). */
+AHAL_API ahal_status_t ahal_command_buffer_barrier(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Ends recording and prepares the device's native form where it has one
+ * (CUDA graph, Vulkan command buffer, ...). Nothing can be recorded after. */
+AHAL_API ahal_status_t ahal_command_buffer_finalize(ahal_command_buffer_t command_buffer)
+    AHAL_NOEXCEPT;
+/* Changes the constants and/or bindings of recorded launch `index` for later
+ * submissions, without recording again. AHAL_ERROR_INVALID_STATE while a
+ * submission is in flight. */
+AHAL_API ahal_status_t
+ahal_command_buffer_update_launch(ahal_command_buffer_t command_buffer, uint32_t index,
+                                  const ahal_launch_update_t* update) AHAL_NOEXCEPT;
+/* Runs a finalized command buffer on `stream` (of its device), in order with
+ * the stream's other work. It may be submitted again at once, to any stream:
+ * submissions of one command buffer run one after another. */
+AHAL_API ahal_status_t ahal_stream_submit(ahal_stream_t stream,
+                                          ahal_command_buffer_t command_buffer) AHAL_NOEXCEPT;
+/* @generated end command_buffer */
+
+/* ------------------------------------ native-handle interop (API 1.3) */
+
+/* @generated begin interop */
+/* What ahal_native_buffer_t.handle is (docs/interop.md). */
+typedef enum ahal_native_handle_kind_t {
+  /* No native handle (asic_sim: memory only its simulator reaches). */
+  AHAL_NATIVE_HANDLE_NONE = 0,
+  /* A host pointer (void*) of this process (cpu). */
+  AHAL_NATIVE_HANDLE_HOST_POINTER = 1,
+  /* A CUdeviceptr; context is its CUcontext. */
+  AHAL_NATIVE_HANDLE_CUDA_DEVICE_POINTER = 2,
+  /* A HIP device pointer (hipMalloc). */
+  AHAL_NATIVE_HANDLE_HIP_DEVICE_POINTER = 3,
+  /* A Level Zero USM pointer; context is its ze_context_handle_t. */
+  AHAL_NATIVE_HANDLE_LEVEL_ZERO_POINTER = 4,
+  /* A cl_mem buffer; context is its cl_context. */
+  AHAL_NATIVE_HANDLE_OPENCL_MEM = 5,
+  /* A VkBuffer bound to the VkDeviceMemory `memory` at `memory_offset`;
+   * context is its VkDevice. */
+  AHAL_NATIVE_HANDLE_VULKAN_BUFFER = 6,
+  /* Not a kind (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_NATIVE_HANDLE_KIND_MAX_ENUM = 0x7fffffff,
+} ahal_native_handle_kind_t;
+
+/* A buffer as its native runtime sees it: what ahal_buffer_get_native
+ * reports. Pointers and handles are stored as integers. */
+typedef struct ahal_native_buffer_t {
+  size_t struct_size;
+  ahal_native_handle_kind_t kind;
+  uint32_t flags;          /* AHAL_MEMORY_* flags of the memory */
+  uint64_t handle;         /* the pointer or object `kind` names */
+  uint64_t memory;         /* VULKAN_BUFFER: its VkDeviceMemory; otherwise 0 */
+  uint64_t memory_offset;  /* VULKAN_BUFFER: where it is bound in `memory`; otherwise 0 */
+  uint64_t size;           /* bytes */
+  uint64_t context;        /* CUcontext, ze_context_handle_t, cl_context, VkDevice; else 0 */
+  uint32_t device_ordinal; /* the native runtime's number of the device; 0 on the host */
+} ahal_native_buffer_t;
+
+/* The buffer's native handle and its kind, to hand the memory to the
+ * native runtime (or DLPack) without a copy. ahal keeps owning it. A device
+ * without native handles (asic_sim) answers AHAL_ERROR_UNSUPPORTED with
+ * kind AHAL_NATIVE_HANDLE_NONE. */
+AHAL_API ahal_status_t ahal_buffer_get_native(ahal_buffer_t buffer,
+                                              ahal_native_buffer_t* out_native) AHAL_NOEXCEPT;
+/* Wraps memory of `device`'s native runtime (kind, handle, size, flags and
+ * the kind's memory/context fields of `native`) as an ahal buffer that ahal
+ * does not free: destroying it only forgets it. The memory must outlive the
+ * buffer. A device that cannot import answers AHAL_ERROR_UNSUPPORTED. */
+AHAL_API ahal_status_t ahal_buffer_import_native(ahal_device_t device,
+                                                 const ahal_native_buffer_t* native,
+                                                 ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
+/* @generated end interop */
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -25,6 +25,7 @@ CpuBuffer::CpuBuffer(CpuDevice& device, uint64_t size) : device_(device), size_(
 }
 
 CpuBuffer::~CpuBuffer() {
+  if (!owned_) return;
   device_.release_buffer_bytes(size_);
   std::free(data_);
 }

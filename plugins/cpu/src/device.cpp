@@ -65,6 +65,19 @@ std::unique_ptr<plugin::Buffer> CpuDevice::create_buffer(const ahal_buffer_args_
   return std::make_unique<CpuBuffer>(*this, args.size);
 }
 
+std::unique_ptr<plugin::Buffer> CpuDevice::import_buffer(const ahal_native_buffer_t& native) {
+  if (native.kind != AHAL_NATIVE_HANDLE_HOST_POINTER)
+    plugin::raise(AHAL_ERROR_UNSUPPORTED, "cpu imports host pointers only (kind %u)",
+                  static_cast<unsigned>(native.kind));
+  // A binding may start at any multiple of kBindingOffsetAlignment, so a base
+  // aligned that way is as good as one of our own buffers to the kernels.
+  if (native.handle % kBindingOffsetAlignment)
+    plugin::raise(AHAL_ERROR_INVALID_ARGUMENT, "host pointer 0x%llx is not %u-byte aligned",
+                  static_cast<unsigned long long>(native.handle), kBindingOffsetAlignment);
+  auto* data = reinterpret_cast<unsigned char*>(static_cast<uintptr_t>(native.handle));
+  return std::make_unique<CpuBuffer>(*this, data, native.size);
+}
+
 std::unique_ptr<plugin::HostAlloc> CpuDevice::host_alloc(uint64_t size, uint32_t) {
   if (size == 0) plugin::raise(AHAL_ERROR_INVALID_ARGUMENT, "host allocation size is 0");
   return std::make_unique<CpuHostAlloc>(size);

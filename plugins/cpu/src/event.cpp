@@ -6,6 +6,36 @@
 
 namespace ahal_cpu {
 
+uint64_t EventState::next_record() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return ++recorded;
+}
+
+uint64_t EventState::last_record() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return recorded;
+}
+
+void EventState::complete(uint64_t generation) {
+  const uint64_t t = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::steady_clock::now().time_since_epoch())
+                                               .count());
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    // A later record that already ran keeps its timestamp.
+    if (generation > completed) {
+      completed = generation;
+      timestamp_ns = t;
+    }
+  }
+  cv.notify_all();
+}
+
+void EventState::wait_for(uint64_t generation) {
+  std::unique_lock<std::mutex> lock(mutex);
+  cv.wait(lock, [&] { return completed >= generation; });
+}
+
 bool CpuEvent::query() {
   std::lock_guard<std::mutex> lock(state_->mutex);
   return state_->completed >= state_->recorded;

@@ -1,7 +1,8 @@
 // The CPU plugin's objects: host memory as device memory, kernels from
 // cpu-so modules run on a thread pool, in-order asynchronous streams. One
 // source file per object (plugin, device, buffer, host_alloc, stream,
-// event, module).
+// event, module, command_buffer; launch holds the launch decoding both
+// streams and command buffers use).
 #pragma once
 
 #include "machine_info.hpp"
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ahal_cpu {
 
@@ -37,9 +39,16 @@ class CpuDevice;
 class CpuBuffer final : public plugin::Buffer {
  public:
   CpuBuffer(CpuDevice& device, uint64_t size);
+  // An imported host allocation (ahal_buffer_import_native): not freed.
+  CpuBuffer(CpuDevice& device, unsigned char* imported, uint64_t size)
+      : device_(device), data_(imported), size_(size), owned_(false) {}
   ~CpuBuffer() override;
   void* map(uint64_t offset, uint64_t size) override;
   void unmap() override;
+  void native(ahal_native_buffer_t& out) override {
+    out.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+    out.handle = reinterpret_cast<uintptr_t>(data_);
+  }
   unsigned char* data() const { return data_; }
   uint64_t size() const { return size_; }
 
@@ -47,6 +56,7 @@ class CpuBuffer final : public plugin::Buffer {
   CpuDevice& device_;
   unsigned char* data_ = nullptr;
   uint64_t size_;
+  bool owned_ = true;
   std::atomic<bool> mapped_{false};
 };
 
@@ -68,6 +78,14 @@ struct EventState {
   uint64_t recorded = 0;      // generation of the last record enqueued
   uint64_t completed = 0;     // highest generation that has run
   uint64_t timestamp_ns = 0;  // steady_clock time of `completed`
+
+  // At enqueue time (in stream order): the generation a new record gets,
+  // and the one a wait enqueued now waits for (0: nothing to wait for).
+  uint64_t next_record();
+  uint64_t last_record();
+  // When the command runs.
+  void complete(uint64_t generation);
+  void wait_for(uint64_t generation);
 };
 
 class CpuEvent final : public plugin::Event {
@@ -82,6 +100,25 @@ class CpuEvent final : public plugin::Event {
   bool timing_;
   std::shared_ptr<EventState> state_ = std::make_shared<EventState>();
 };
+
+void check_range(const CpuBuffer& buffer, uint64_t offset, uint64_t size, const char* what);
+
+// A launch as it runs; everything copied when it is enqueued or recorded.
+struct Launch {
+  ahal_cpu_kernel_fn fn;
+  uint32_t grid[3];
+  uint32_t workgroup_size[3];
+  uint32_t shared_bytes;
+  uint32_t binding_count;
+  void* bindings[AHAL_MAX_BINDINGS];
+  uint64_t binding_sizes[AHAL_MAX_BINDINGS];
+  std::vector<unsigned char> constants;
+};
+
+// Checks `args` against the device's limits and resolves it into `out`.
+void decode_launch(plugin::Kernel& kernel, const ahal_plugin_launch_t& args, Launch& out);
+// Runs all workgroups of `launch` on the pool (this thread included).
+void run_launch(const Launch& launch, ThreadPool& pool, Scratch& scratch);
 
 class CpuKernel final : public plugin::Kernel {
  public:
@@ -108,6 +145,36 @@ class CpuModule final : public plugin::Module {
   plugin::KernelCache<CpuKernel> kernels_;
 };
 
+// A finalized command buffer, pre-decoded: buffer pointers resolved,
+// constants copied, kernels' entry points looked up. A submission runs the
+// whole list as one stream command.
+class CpuCommandBuffer final : public plugin::CommandBuffer {
+ public:
+  struct Step {
+    ahal_plugin_command_type_t type;
+    unsigned char* dst = nullptr;        // copies, fill
+    const unsigned char* src = nullptr;  // copies
+    uint64_t size = 0;
+    uint32_t pattern = 0, pattern_size = 0;
+    uint32_t launch = 0;                // index into launches()
+    std::shared_ptr<EventState> event;  // record, wait
+  };
+
+  CpuCommandBuffer(const ahal_plugin_command_t* commands, uint32_t count);
+  void update(uint32_t index, const ahal_plugin_command_t& command) override;
+  const std::vector<Step>& steps() const { return steps_; }
+  const std::vector<Launch>& launches() const { return launches_; }
+  // Records and waits, in order; a submission marks one generation each.
+  uint32_t event_steps() const { return event_steps_; }
+  // Assigns those generations as the stream enqueues the submission.
+  void mark_events(uint64_t* marks) const;
+
+ private:
+  std::vector<Step> steps_;
+  std::vector<Launch> launches_;
+  uint32_t event_steps_ = 0;
+};
+
 // One in-order queue with its own thread; launches fan out to the pool.
 // ahal_stream_synchronize runs the commands it waits for itself when the
 // stream's thread is not already running one: a short launch then costs no
@@ -128,6 +195,7 @@ class CpuStream final : public plugin::Stream {
   void wait_event(plugin::Event& event) override;
   void synchronize() override;
   bool query() override;
+  void submit(plugin::CommandBuffer& command_buffer) override;
 
  private:
   using Command = std::function<void()>;
@@ -142,6 +210,8 @@ class CpuStream final : public plugin::Stream {
   // Large copies and fills are split over the pool like launches.
   void copy(void* dst, const void* src, uint64_t size);
   void fill_bytes(unsigned char* dst, uint64_t size, uint32_t pattern, uint32_t pattern_size);
+  // A submission of a command buffer, on the thread running the stream.
+  void run_commands(const CpuCommandBuffer& command_buffer, const uint64_t* marks);
 
   CpuDevice& device_;
   Scratch scratch_{kSharedMemoryBytes};  // for whichever thread runs a command
@@ -163,11 +233,14 @@ class CpuDevice final : public plugin::Device {
   explicit CpuDevice(const MachineInfo& machine);
   void properties(ahal_device_properties_t& out) override;
   std::unique_ptr<plugin::Buffer> create_buffer(const ahal_buffer_args_t& args) override;
+  std::unique_ptr<plugin::Buffer> import_buffer(const ahal_native_buffer_t& native) override;
   std::unique_ptr<plugin::HostAlloc> host_alloc(uint64_t size, uint32_t flags) override;
   std::unique_ptr<plugin::Stream> create_stream(const ahal_stream_args_t& args) override;
   std::unique_ptr<plugin::Event> create_event(uint32_t flags) override;
   std::unique_ptr<plugin::Module> create_module(const ahal_plugin_module_args_t& args) override;
   void memory_usage(uint64_t* used, uint64_t* total) override;
+  std::unique_ptr<plugin::CommandBuffer> create_command_buffer(
+      const ahal_plugin_command_t* commands, uint32_t command_count, uint32_t flags) override;
 
   ThreadPool& pool() { return pool_; }
   // Counts `size` against the machine's memory; false when it would not fit.

@@ -3,7 +3,6 @@
 #include "spin_wait.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -15,83 +14,7 @@ constexpr uint64_t kParallelBytes = 1u << 20;
 // Split points of parallel copies: page multiples, so also pattern multiples.
 constexpr uint64_t kChunkAlignment = 4096;
 
-uint64_t now_ns() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
-}
-
 CpuBuffer& cpu_buffer(plugin::Buffer& buffer) { return static_cast<CpuBuffer&>(buffer); }
-
-void check_range(const CpuBuffer& buffer, uint64_t offset, uint64_t size, const char* what) {
-  if (offset > buffer.size() || size > buffer.size() - offset) {
-    plugin::raise(AHAL_ERROR_OUT_OF_RANGE, "%s range [%llu, +%llu) exceeds the buffer's %llu bytes",
-                  what, static_cast<unsigned long long>(offset),
-                  static_cast<unsigned long long>(size),
-                  static_cast<unsigned long long>(buffer.size()));
-  }
-}
-
-// A launch as it runs; everything copied at enqueue time.
-struct Launch {
-  ahal_cpu_kernel_fn fn;
-  uint32_t grid[3];
-  uint32_t workgroup_size[3];
-  uint32_t shared_bytes;
-  uint32_t binding_count;
-  void* bindings[AHAL_MAX_BINDINGS];
-  uint64_t binding_sizes[AHAL_MAX_BINDINGS];
-  std::vector<unsigned char> constants;
-};
-
-// Runs workgroups [begin, end) in linear order (x fastest), like one
-// thread's share of an OpenMP static schedule.
-void run_workgroups(const Launch& l, uint64_t begin, uint64_t end, unsigned part, unsigned parts,
-                    Scratch& scratch) {
-  ahal_cpu_dispatch_t d{};
-  std::memcpy(d.grid, l.grid, sizeof(d.grid));
-  std::memcpy(d.workgroup_size, l.workgroup_size, sizeof(d.workgroup_size));
-  d.binding_count = l.binding_count;
-  d.bindings = l.bindings;
-  d.binding_sizes = l.binding_sizes;
-  d.constants = l.constants.empty() ? nullptr : l.constants.data();
-  d.constants_size = static_cast<uint32_t>(l.constants.size());
-  d.shared_memory_size = l.shared_bytes;
-  d.shared_memory = l.shared_bytes ? scratch.data() : nullptr;
-  d.worker_index = part;
-  d.worker_count = parts;
-
-  const uint32_t gx = l.grid[0], gy = l.grid[1];
-  uint32_t x = static_cast<uint32_t>(begin % gx);
-  uint32_t y = static_cast<uint32_t>(begin / gx % gy);
-  uint32_t z = static_cast<uint32_t>(begin / gx / gy);
-  for (uint64_t i = begin; i < end; ++i) {
-    d.workgroup_id[0] = x;
-    d.workgroup_id[1] = y;
-    d.workgroup_id[2] = z;
-    l.fn(&d);
-    if (++x == gx) {
-      x = 0;
-      if (++y == gy) {
-        y = 0;
-        ++z;
-      }
-    }
-  }
-}
-
-void run_launch(const Launch& l, ThreadPool& pool, Scratch& scratch) {
-  const uint64_t total = uint64_t(l.grid[0]) * l.grid[1] * l.grid[2];
-  const unsigned parts = static_cast<unsigned>(std::min<uint64_t>(total, pool.threads()));
-  // Contiguous, near-equal ranges of workgroups, one per part.
-  auto body = [&](unsigned part, unsigned n, Scratch& s) {
-    const uint64_t base = total / n, extra = total % n;
-    const uint64_t begin = part * base + std::min<uint64_t>(part, extra);
-    const uint64_t end = begin + base + (part < extra ? 1 : 0);
-    run_workgroups(l, begin, end, part, n, s);
-  };
-  pool.run(parts, scratch, body);
-}
 
 void fill_pattern(unsigned char* dst, uint64_t size, uint32_t pattern, uint32_t pattern_size) {
   if (pattern_size == 1) {
@@ -250,44 +173,8 @@ void CpuStream::fill(plugin::Buffer& buffer, uint64_t offset, uint64_t size, uin
 }
 
 void CpuStream::launch(plugin::Kernel& kernel, const ahal_plugin_launch_t& args) {
-  uint64_t items = 1;
-  for (int i = 0; i < 3; ++i) {
-    if (args.grid[i] == 0 || args.workgroup_size[i] == 0) {
-      plugin::raise(AHAL_ERROR_INVALID_ARGUMENT, "grid and workgroup sizes must be >= 1");
-    }
-    items *= args.workgroup_size[i];
-  }
-  if (items > kMaxWorkgroupSize) {
-    plugin::raise(AHAL_ERROR_OUT_OF_RANGE, "workgroup of %llu items exceeds the maximum of %u",
-                  static_cast<unsigned long long>(items), kMaxWorkgroupSize);
-  }
-  if (args.dynamic_shared_bytes > kSharedMemoryBytes) {
-    plugin::raise(AHAL_ERROR_OUT_OF_RANGE, "%u bytes of dynamic shared memory exceed the %u bytes",
-                  args.dynamic_shared_bytes, kSharedMemoryBytes);
-  }
-  if (args.binding_count > AHAL_MAX_BINDINGS || args.constants_size > AHAL_MAX_CONSTANTS_SIZE) {
-    plugin::raise(AHAL_ERROR_OUT_OF_RANGE, "%u bindings / %u constant bytes exceed %u / %u",
-                  args.binding_count, args.constants_size, AHAL_MAX_BINDINGS,
-                  AHAL_MAX_CONSTANTS_SIZE);
-  }
-
   auto l = std::make_shared<Launch>();
-  l->fn = static_cast<CpuKernel&>(kernel).function();
-  std::memcpy(l->grid, args.grid, sizeof(l->grid));
-  std::memcpy(l->workgroup_size, args.workgroup_size, sizeof(l->workgroup_size));
-  l->shared_bytes = args.dynamic_shared_bytes;
-  l->binding_count = args.binding_count;
-  for (uint32_t i = 0; i < args.binding_count; ++i) {
-    const ahal_plugin_binding_t& b = args.bindings[i];
-    CpuBuffer& buffer = cpu_buffer(*plugin::object<plugin::Buffer>(b.buffer));
-    check_range(buffer, b.offset, b.size, "binding");
-    l->bindings[i] = buffer.data() + b.offset;
-    l->binding_sizes[i] = b.size;
-  }
-  if (args.constants_size) {
-    const auto* c = static_cast<const unsigned char*>(args.constants);
-    l->constants.assign(c, c + args.constants_size);
-  }
+  decode_launch(kernel, args, *l);
   enqueue([this, l] { run_launch(*l, device_.pool(), scratch_); });
 }
 
@@ -298,37 +185,15 @@ void CpuStream::host_callback(ahal_host_fn_t fn, void* user_data) {
 void CpuStream::record_event(plugin::Event& event) {
   std::shared_ptr<EventState> state = static_cast<CpuEvent&>(event).state();
   auto generation = std::make_shared<uint64_t>(0);
-  enqueue(
-      [state, generation] {
-        const uint64_t t = now_ns();
-        {
-          std::lock_guard<std::mutex> lock(state->mutex);
-          // A later record that already ran keeps its timestamp.
-          if (*generation > state->completed) {
-            state->completed = *generation;
-            state->timestamp_ns = t;
-          }
-        }
-        state->cv.notify_all();
-      },
-      [&] {
-        std::lock_guard<std::mutex> lock(state->mutex);
-        *generation = ++state->recorded;
-      });
+  enqueue([state, generation] { state->complete(*generation); },
+          [&] { *generation = state->next_record(); });
 }
 
 void CpuStream::wait_event(plugin::Event& event) {
   std::shared_ptr<EventState> state = static_cast<CpuEvent&>(event).state();
-  uint64_t target;
-  {
-    std::lock_guard<std::mutex> lock(state->mutex);
-    target = state->recorded;
-  }
+  const uint64_t target = state->last_record();
   if (target == 0) return;  // never recorded: nothing to wait for
-  enqueue([state, target] {
-    std::unique_lock<std::mutex> lock(state->mutex);
-    state->cv.wait(lock, [&] { return state->completed >= target; });
-  });
+  enqueue([state, target] { state->wait_for(target); });
 }
 
 void CpuStream::synchronize() {

@@ -64,6 +64,15 @@ void buffer_destroy(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer) 
   delete buffer;
 }
 
+// Native-handle interop (docs/interop.md): the cl_mem and its cl_context.
+ahal_status_t buffer_get_native(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                ahal_native_buffer_t* out_native) {
+  out_native->kind = AHAL_NATIVE_HANDLE_OPENCL_MEM;
+  out_native->handle = reinterpret_cast<uintptr_t>(buffer->mem);
+  out_native->context = reinterpret_cast<uintptr_t>(device->context);
+  return AHAL_SUCCESS;
+}
+
 ahal_status_t buffer_map(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
                          uint64_t offset, uint64_t size, void** out_pointer) {
   std::lock_guard<std::mutex> lock(buffer->mutex);

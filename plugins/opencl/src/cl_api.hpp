@@ -14,23 +14,49 @@ namespace ahal_opencl {
 
 // The entry points the plugin calls, without their "cl" prefix: a loader
 // missing one is refused.
-#define AHAL_CL_REQUIRED_ENTRIES(X)                                                                \
-  X(GetPlatformIDs)                                                                                \
-  X(GetPlatformInfo)                                                                               \
-  X(GetDeviceIDs)                                                                                  \
-  X(GetDeviceInfo) X(GetExtensionFunctionAddressForPlatform) X(CreateContext) X(ReleaseContext)    \
-      X(CreateCommandQueue) X(ReleaseCommandQueue) X(Flush) X(Finish) X(CreateBuffer)              \
-          X(CreateSubBuffer) X(ReleaseMemObject) X(EnqueueMapBuffer) X(EnqueueUnmapMemObject)      \
-              X(EnqueueReadBuffer) X(EnqueueWriteBuffer) X(EnqueueCopyBuffer) X(EnqueueFillBuffer) \
-                  X(EnqueueNDRangeKernel) X(EnqueueMarkerWithWaitList)                             \
-                      X(EnqueueBarrierWithWaitList) X(CreateUserEvent) X(SetUserEventStatus)       \
-                          X(SetEventCallback) X(GetEventInfo) X(GetEventProfilingInfo)             \
-                              X(WaitForEvents) X(RetainEvent) X(ReleaseEvent)                      \
-                                  X(CreateProgramWithSource) X(CreateProgramWithBinary)            \
-                                      X(BuildProgram) X(GetProgramBuildInfo) X(GetProgramInfo)     \
-                                          X(ReleaseProgram) X(CreateKernel) X(ReleaseKernel)       \
-                                              X(GetKernelInfo) X(GetKernelWorkGroupInfo)           \
-                                                  X(SetKernelArg)
+#define AHAL_CL_REQUIRED_ENTRIES(X)         \
+  X(GetPlatformIDs)                         \
+  X(GetPlatformInfo)                        \
+  X(GetDeviceIDs)                           \
+  X(GetDeviceInfo)                          \
+  X(GetExtensionFunctionAddressForPlatform) \
+  X(CreateContext)                          \
+  X(ReleaseContext)                         \
+  X(CreateCommandQueue)                     \
+  X(ReleaseCommandQueue)                    \
+  X(Flush)                                  \
+  X(Finish)                                 \
+  X(CreateBuffer)                           \
+  X(CreateSubBuffer)                        \
+  X(ReleaseMemObject)                       \
+  X(EnqueueMapBuffer)                       \
+  X(EnqueueUnmapMemObject)                  \
+  X(EnqueueReadBuffer)                      \
+  X(EnqueueWriteBuffer)                     \
+  X(EnqueueCopyBuffer)                      \
+  X(EnqueueFillBuffer)                      \
+  X(EnqueueNDRangeKernel)                   \
+  X(EnqueueMarkerWithWaitList)              \
+  X(EnqueueBarrierWithWaitList)             \
+  X(CreateUserEvent)                        \
+  X(SetUserEventStatus)                     \
+  X(SetEventCallback)                       \
+  X(GetEventInfo)                           \
+  X(GetEventProfilingInfo)                  \
+  X(WaitForEvents)                          \
+  X(RetainEvent)                            \
+  X(ReleaseEvent)                           \
+  X(CreateProgramWithSource)                \
+  X(CreateProgramWithBinary)                \
+  X(BuildProgram)                           \
+  X(GetProgramBuildInfo)                    \
+  X(GetProgramInfo)                         \
+  X(ReleaseProgram)                         \
+  X(CreateKernel)                           \
+  X(ReleaseKernel)                          \
+  X(GetKernelInfo)                          \
+  X(GetKernelWorkGroupInfo)                 \
+  X(SetKernelArg)
 
 // OpenCL 2.x entry points, used only on devices of that version: NULL in an
 // ICD loader older than them.

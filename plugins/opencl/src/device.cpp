@@ -183,6 +183,7 @@ void query_device(ahal_plugin_device_t* d) {
   }
   if (d->compiler) p.module_formats |= 1ull << AHAL_MODULE_FORMAT_OPENCL_C;
   if (d->takes_spirv) p.module_formats |= 1ull << AHAL_MODULE_FORMAT_SPIRV_OPENCL;
+  detect_command_buffers(d);
 
   cl_command_queue_properties queue_props =
       device_value<cl_command_queue_properties>(id, CL_DEVICE_QUEUE_PROPERTIES, 0);

@@ -40,6 +40,19 @@ struct ahal_plugin_instance_s {
   std::vector<Entry> devices;  // every device of every platform, in ICD order
 };
 
+// cl_khr_command_buffer 0.9.0 entries (all set, or none).
+struct CommandBufferFunctions {
+  clCreateCommandBufferKHR_fn create = nullptr;
+  clFinalizeCommandBufferKHR_fn finalize = nullptr;
+  clReleaseCommandBufferKHR_fn release = nullptr;
+  clEnqueueCommandBufferKHR_fn enqueue = nullptr;
+  clCommandBarrierWithWaitListKHR_fn barrier = nullptr;
+  clCommandCopyBufferKHR_fn copy = nullptr;
+  clCommandFillBufferKHR_fn fill = nullptr;
+  clCommandNDRangeKernelKHR_fn launch = nullptr;
+  bool simultaneous = false;  // may be enqueued while a submission is pending
+};
+
 struct ahal_plugin_device_s {
   cl_platform_id platform = nullptr;
   cl_device_id id = nullptr;
@@ -58,6 +71,7 @@ struct ahal_plugin_device_s {
   std::string cache_key;
   // Work-groups one launch may have in all (PoCL counts them in 32 bits).
   uint64_t max_groups_per_launch = UINT64_MAX;
+  CommandBufferFunctions command_buffers;  // command_buffer.cpp
   ahal_device_properties_t props{};
 };
 
@@ -164,13 +178,22 @@ struct ahal_plugin_module_s {
 };
 
 // The entries, one source file per object (plugin, device, buffer,
-// host_alloc, stream, event, module). Each may throw; the table installs
+// host_alloc, stream, event, module, command_buffer). Each may throw; the table installs
 // each behind ahal::plugin::entry.
 namespace ahal_opencl {
 
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
+
+// command_buffer.cpp: sets device->command_buffers where the device has
+// cl_khr_command_buffer at version 0.9.0 and AHAL_OPENCL_COMMAND_BUFFERS=1
+// (otherwise the loader replays command buffers).
+void detect_command_buffers(ahal_plugin_device_t* device);
 
 // device.cpp: string queries ("" where the driver gives none), and an
 // in-order queue on the device, with profiling only when asked.

@@ -9,7 +9,10 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_OPENCL_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api)               \
+  X(api, image_score)                              \
+  X(api, command_buffer_create)                    \
+  X(api, command_buffer_destroy) X(api, command_buffer_submit) X(api, buffer_get_native)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_opencl, "opencl",
     "OpenCL devices of every installed platform (ICD loader, opened at run time)",

@@ -375,6 +375,89 @@ TEST_CASE("offsets beyond the sub-buffer cache get one sub-buffer per launch") {
 }
 
 // Run by its own ctest entry with OCL_ICD_VENDORS naming an empty folder.
+TEST_CASE("native command buffers: cl_khr_command_buffer 0.9.0, opt-in, else UNSUPPORTED") {
+  ahal_plugin_command_t fill{};
+  fill.struct_size = sizeof(fill);
+  fill.type = AHAL_PLUGIN_COMMAND_FILL;
+  {
+    unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
+    Plugin plugin;
+    ahal_plugin_command_buffer_t* cb = nullptr;
+    CHECK(plugin.api.command_buffer_create(plugin.device, &fill, 1, 0, &cb) ==
+          AHAL_ERROR_UNSUPPORTED);
+  }
+  setenv("AHAL_OPENCL_COMMAND_BUFFERS", "1", 1);
+  Plugin plugin;
+  unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
+  ahal_plugin_module_t* module = nullptr;
+  REQUIRE(plugin.create_module(kSmallSource, "", &module) == AHAL_SUCCESS);
+  ahal_plugin_kernel_t* kernel = nullptr;
+  REQUIRE(plugin.api.kernel_get(module, "fill7", &kernel) == AHAL_SUCCESS);
+  ahal_device_properties_t p{};
+  p.struct_size = sizeof(p);
+  plugin.api.device_get_properties(plugin.device, &p);
+  const uint64_t align = p.binding_offset_alignment;
+  const uint64_t size = align * 4;
+  ahal_buffer_args_t bargs = {sizeof(bargs), size, 0};
+  ahal_plugin_buffer_t* buffer = nullptr;
+  REQUIRE(plugin.api.buffer_create(plugin.device, &bargs, &buffer) == AHAL_SUCCESS);
+  ahal_plugin_stream_t* stream = nullptr;
+  REQUIRE(plugin.api.stream_create(plugin.device, nullptr, &stream) == AHAL_SUCCESS);
+
+  // zero all; fill7 at `align`; copy that word to 0; barrier.
+  std::vector<ahal_plugin_command_t> c(4);
+  for (auto& one : c) one.struct_size = sizeof(one);
+  c[0].type = AHAL_PLUGIN_COMMAND_FILL;
+  c[0].dst = buffer;
+  c[0].size = size;
+  c[0].pattern_size = 4;
+  ahal_plugin_binding_t binding = {buffer, align, 4};
+  c[1].type = AHAL_PLUGIN_COMMAND_LAUNCH;
+  c[1].kernel = kernel;
+  c[1].launch.struct_size = sizeof(c[1].launch);
+  for (int d = 0; d < 3; ++d) c[1].launch.grid[d] = c[1].launch.workgroup_size[d] = 1;
+  c[1].launch.binding_count = 1;
+  c[1].launch.bindings = &binding;
+  c[2].type = AHAL_PLUGIN_COMMAND_COPY_D2D;
+  c[2].src = buffer;
+  c[2].src_offset = align;
+  c[2].dst = buffer;
+  c[2].size = 4;
+  c[3].type = AHAL_PLUGIN_COMMAND_BARRIER;
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  const bool native = plugin.device->command_buffers.create != nullptr;
+  INFO("cl_khr_command_buffer 0.9.0: " << native);
+  const ahal_status_t created =
+      plugin.api.command_buffer_create(plugin.device, c.data(), 4, 0, &cb);
+  CHECK(created == (native ? AHAL_SUCCESS : AHAL_ERROR_UNSUPPORTED));
+  if (created == AHAL_SUCCESS) {
+    std::vector<int32_t> host(size / 4, -1);
+    for (int round = 0; round < 3; ++round) {
+      REQUIRE(plugin.api.stream_fill(stream, buffer, 0, size, 0x55, 4) == AHAL_SUCCESS);
+      REQUIRE(plugin.api.command_buffer_submit(stream, cb) == AHAL_SUCCESS);
+      REQUIRE(plugin.api.command_buffer_submit(stream, cb) == AHAL_SUCCESS);
+      REQUIRE(plugin.api.stream_copy_d2h(stream, buffer, 0, host.data(), size) == AHAL_SUCCESS);
+      REQUIRE(plugin.api.stream_synchronize(stream) == AHAL_SUCCESS);
+      for (size_t i = 0; i < host.size(); ++i) {
+        CHECK(host[i] == ((i == 0 || i * 4 == align) ? 7 : 0));
+      }
+    }
+    plugin.api.command_buffer_destroy(cb);
+    // Host copies (and events) are not taken: the loader replays those.
+    ahal_plugin_command_t h2d{};
+    h2d.struct_size = sizeof(h2d);
+    h2d.type = AHAL_PLUGIN_COMMAND_COPY_H2D;
+    h2d.host_src = host.data();
+    h2d.dst = buffer;
+    h2d.size = 4;
+    CHECK(plugin.api.command_buffer_create(plugin.device, &h2d, 1, 0, &cb) ==
+          AHAL_ERROR_UNSUPPORTED);
+  }
+  plugin.api.stream_destroy(stream);
+  plugin.api.buffer_destroy(plugin.device, buffer);
+  plugin.api.module_destroy(module);
+}
+
 TEST_CASE("without OpenCL platforms there are no devices and a reason", "[.no-platforms]") {
   Plugin plugin;
   CHECK(plugin.init_status == AHAL_ERROR_NOT_FOUND);

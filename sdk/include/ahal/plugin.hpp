@@ -34,6 +34,10 @@
 // installed (the plugin is then listed with zero devices and that reason).
 // A plugin that fills the C table itself can still use fail() and guard()
 // after calling set_host() in its plugin_init.
+//
+// The classes' virtual methods, struct Entries and make_api() (between the
+// "@generated begin" and "@generated end" lines) are generated from
+// spec/ahal.toml by spec/generate.py.
 #pragma once
 
 #include <ahal/plugin.h>
@@ -128,27 +132,6 @@ inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
 // installs wrappers instead: AHAL_PLUGIN_SET_GUARDED_ENTRY installs each
 // entry behind the guard, `(api).entry = ahal::plugin::entry<entry>;`.
 
-// clang-format off
-// The entries no plugin may leave NULL (docs/plugin-guide.md, section 3).
-#define AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg)                                                  \
-  X(arg, plugin_init) X(arg, plugin_shutdown)                                                 \
-  X(arg, device_count) X(arg, device_open) X(arg, device_close) X(arg, device_get_properties) \
-  X(arg, buffer_create) X(arg, buffer_destroy) X(arg, buffer_map) X(arg, buffer_unmap)        \
-  X(arg, host_alloc) X(arg, host_free)                                                        \
-  X(arg, stream_create) X(arg, stream_destroy)                                                \
-  X(arg, stream_copy_h2d) X(arg, stream_copy_d2h) X(arg, stream_copy_d2d) X(arg, stream_fill) \
-  X(arg, stream_launch) X(arg, stream_host_callback)                                          \
-  X(arg, stream_record_event) X(arg, stream_wait_event)                                       \
-  X(arg, stream_synchronize) X(arg, stream_query)                                             \
-  X(arg, event_create) X(arg, event_destroy) X(arg, event_query) X(arg, event_wait)           \
-  X(arg, event_elapsed_ns)                                                                    \
-  X(arg, kernel_get_attributes)
-
-// The general-kernel entries: NULL without AHAL_FEATURE_GENERAL_KERNELS.
-#define AHAL_PLUGIN_MODULE_ENTRIES(X, arg) \
-  X(arg, module_create) X(arg, module_destroy) X(arg, kernel_get)
-// clang-format on
-
 #define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
 
 // api.<entry> = <entry> for each required entry.
@@ -170,12 +153,21 @@ inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
 // passed to your Stream is one of your buffers: static_cast it to your type.
 // Methods fail by throwing (raise()); a returned unique_ptr must not be null.
 
+// @generated begin classes
 class Kernel {
  public:
   virtual ~Kernel() = default;
   // `out` is a zeroed full-size struct; only what the caller's struct_size
   // covers reaches the caller.
   virtual void attributes(ahal_kernel_attributes_t& out) = 0;
+};
+
+class CommandBuffer {
+ public:
+  virtual ~CommandBuffer() = default;  // command_buffer_destroy
+  virtual void update(uint32_t /*index*/, const ahal_plugin_command_t& /*command*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this command buffer cannot be updated in place");
+  }
 };
 
 class Module {
@@ -191,6 +183,9 @@ class Buffer {
   virtual ~Buffer() = default;  // buffer_destroy
   virtual void* map(uint64_t offset, uint64_t size) = 0;
   virtual void unmap() = 0;
+  virtual void native(ahal_native_buffer_t& /*out*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device's buffers have no native handle");
+  }
 };
 
 class HostAlloc {
@@ -228,11 +223,14 @@ class Stream {
   virtual void synchronize() = 0;
   // True when idle.
   virtual bool query() = 0;
+  virtual void submit(CommandBuffer& /*command_buffer*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this stream takes no command buffers");
+  }
 };
 
 class Device {
  public:
-  virtual ~Device() = default;  // device_close, after all its objects are gone
+  virtual ~Device() = default;  // device_close; after all its objects are gone
   // `out` is a zeroed full-size struct; the loader fills plugin and selector.
   virtual void properties(ahal_device_properties_t& out) = 0;
   // Args structs arrive through read_struct(): full size, unknown fields 0.
@@ -240,18 +238,24 @@ class Device {
   virtual std::unique_ptr<HostAlloc> host_alloc(uint64_t size, uint32_t flags) = 0;
   virtual std::unique_ptr<Stream> create_stream(const ahal_stream_args_t& args) = 0;
   virtual std::unique_ptr<Event> create_event(uint32_t flags) = 0;
-  // Optional features: the defaults answer AHAL_ERROR_UNSUPPORTED.
   virtual std::unique_ptr<Module> create_module(const ahal_plugin_module_args_t& /*args*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device takes no modules");
   }
   virtual Kernel& builtin_kernel(const char* name) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no built-in kernels (asked for '%s')", name);
   }
-  virtual void memory_usage(uint64_t* /*used*/, uint64_t* /*total*/) {
-    raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
-  }
   // Used only if the plugin sets api.image_score = Entries::image_score.
   virtual int32_t image_score(ahal_module_format_t /*format*/, const char* /*target*/) { return 0; }
+  virtual void memory_usage(uint64_t* /*out_used*/, uint64_t* /*out_total*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device does not report its memory usage");
+  }
+  virtual std::unique_ptr<CommandBuffer> create_command_buffer(
+      const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
+  }
+  virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
+  }
 };
 
 class Instance {
@@ -260,6 +264,7 @@ class Instance {
   virtual uint32_t device_count() = 0;
   virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
 };
+// @generated end classes
 
 // ------------------------------------------------------ dispatch entries
 
@@ -273,6 +278,7 @@ H* handle(T* object) {
   return reinterpret_cast<H*>(object);
 }
 
+// @generated begin entries
 // The C entries make_api() installs; each calls the object's method inside
 // guard(). Public so a plugin can install optional ones (image_score).
 struct Entries {
@@ -285,8 +291,8 @@ struct Entries {
   static ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
                                    ahal_plugin_device_t** out_device) {
     return guard([&] {
-      Device* device = object<Instance>(instance)->open_device(index).release();
-      *out_device = handle<ahal_plugin_device_t>(device);
+      Device* made = object<Instance>(instance)->open_device(index).release();
+      *out_device = handle<ahal_plugin_device_t>(made);
     });
   }
   static void device_close(ahal_plugin_device_t* device) {
@@ -304,18 +310,19 @@ struct Entries {
   static ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args_t* args,
                                      ahal_plugin_buffer_t** out_buffer) {
     return guard([&] {
-      Buffer* buffer = object<Device>(device)->create_buffer(read_struct(args)).release();
-      *out_buffer = handle<ahal_plugin_buffer_t>(buffer);
+      Buffer* made = object<Device>(device)->create_buffer(read_struct(args)).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
     });
   }
-  static void buffer_destroy(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+  static void buffer_destroy(ahal_plugin_device_t* /*device*/, ahal_plugin_buffer_t* buffer) {
     guard_void("buffer_destroy", [&] { delete object<Buffer>(buffer); });
   }
-  static ahal_status_t buffer_map(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer,
+  static ahal_status_t buffer_map(ahal_plugin_device_t* /*device*/, ahal_plugin_buffer_t* buffer,
                                   uint64_t offset, uint64_t size, void** out_pointer) {
     return guard([&] { *out_pointer = object<Buffer>(buffer)->map(offset, size); });
   }
-  static ahal_status_t buffer_unmap(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer) {
+  static ahal_status_t buffer_unmap(ahal_plugin_device_t* /*device*/,
+                                    ahal_plugin_buffer_t* buffer) {
     return guard([&] { object<Buffer>(buffer)->unmap(); });
   }
   static ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t flags,
@@ -326,14 +333,14 @@ struct Entries {
       *out_alloc = handle<ahal_plugin_host_alloc_t>(alloc);
     });
   }
-  static void host_free(ahal_plugin_device_t*, ahal_plugin_host_alloc_t* alloc) {
+  static void host_free(ahal_plugin_device_t* /*device*/, ahal_plugin_host_alloc_t* alloc) {
     guard_void("host_free", [&] { delete object<HostAlloc>(alloc); });
   }
   static ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
                                      ahal_plugin_stream_t** out_stream) {
     return guard([&] {
-      Stream* stream = object<Device>(device)->create_stream(read_struct(args)).release();
-      *out_stream = handle<ahal_plugin_stream_t>(stream);
+      Stream* made = object<Device>(device)->create_stream(read_struct(args)).release();
+      *out_stream = handle<ahal_plugin_stream_t>(made);
     });
   }
   static void stream_destroy(ahal_plugin_stream_t* stream) {
@@ -389,8 +396,8 @@ struct Entries {
   static ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
                                     ahal_plugin_event_t** out_event) {
     return guard([&] {
-      Event* event = object<Device>(device)->create_event(flags).release();
-      *out_event = handle<ahal_plugin_event_t>(event);
+      Event* made = object<Device>(device)->create_event(flags).release();
+      *out_event = handle<ahal_plugin_event_t>(made);
     });
   }
   static void event_destroy(ahal_plugin_event_t* event) {
@@ -414,8 +421,8 @@ struct Entries {
                                      const ahal_plugin_module_args_t* args,
                                      ahal_plugin_module_t** out_module) {
     return guard([&] {
-      Module* module = object<Device>(device)->create_module(read_struct(args)).release();
-      *out_module = handle<ahal_plugin_module_t>(module);
+      Module* made = object<Device>(device)->create_module(read_struct(args)).release();
+      *out_module = handle<ahal_plugin_module_t>(made);
     });
   }
   static void module_destroy(ahal_plugin_module_t* module) {
@@ -430,10 +437,10 @@ struct Entries {
   static ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel,
                                              ahal_kernel_attributes_t* out_attributes) {
     return guard([&] {
-      ahal_kernel_attributes_t full{};
-      full.struct_size = sizeof(full);
-      object<Kernel>(kernel)->attributes(full);
-      write_struct(out_attributes, full);
+      auto full = std::make_unique<ahal_kernel_attributes_t>();
+      full->struct_size = sizeof(ahal_kernel_attributes_t);
+      object<Kernel>(kernel)->attributes(*full);
+      write_struct(out_attributes, *full);
     });
   }
   static ahal_status_t kernel_get_builtin(ahal_plugin_device_t* device, const char* name,
@@ -450,6 +457,45 @@ struct Entries {
                                            uint64_t* out_total) {
     return guard([&] { object<Device>(device)->memory_usage(out_used, out_total); });
   }
+  static ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
+                                             const ahal_plugin_command_t* commands,
+                                             uint32_t command_count, uint32_t flags,
+                                             ahal_plugin_command_buffer_t** out_command_buffer) {
+    return guard([&] {
+      CommandBuffer* made =
+          object<Device>(device)->create_command_buffer(commands, command_count, flags).release();
+      *out_command_buffer = handle<ahal_plugin_command_buffer_t>(made);
+    });
+  }
+  static void command_buffer_destroy(ahal_plugin_command_buffer_t* command_buffer) {
+    guard_void("command_buffer_destroy", [&] { delete object<CommandBuffer>(command_buffer); });
+  }
+  static ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
+                                             ahal_plugin_command_buffer_t* command_buffer) {
+    return guard([&] { object<Stream>(stream)->submit(*object<CommandBuffer>(command_buffer)); });
+  }
+  static ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* command_buffer,
+                                             uint32_t index, const ahal_plugin_command_t* command) {
+    return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
+  }
+  static ahal_status_t buffer_get_native(ahal_plugin_device_t* /*device*/,
+                                         ahal_plugin_buffer_t* buffer,
+                                         ahal_native_buffer_t* out_native) {
+    return guard([&] {
+      auto full = std::make_unique<ahal_native_buffer_t>();
+      full->struct_size = sizeof(ahal_native_buffer_t);
+      object<Buffer>(buffer)->native(*full);
+      write_struct(out_native, *full);
+    });
+  }
+  static ahal_status_t buffer_import_native(ahal_plugin_device_t* device,
+                                            const ahal_native_buffer_t* native,
+                                            ahal_plugin_buffer_t** out_buffer) {
+    return guard([&] {
+      Buffer* made = object<Device>(device)->import_buffer(*native).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
+    });
+  }
 };
 
 namespace detail {
@@ -465,9 +511,9 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
 }  // namespace detail
 
 // A complete dispatch table for Instance type I (constructed from the init
-// args). image_score is left NULL (the loader's default choice); set it to
-// Entries::image_score to use Device::image_score. Other optional entries
-// are set, and answer AHAL_ERROR_UNSUPPORTED through the Device defaults.
+// args). Optional entries answer AHAL_ERROR_UNSUPPORTED through the class
+// defaults; image_score is left NULL (the loader's default choice): set it to
+// Entries::image_score to use Device::image_score.
 template <class I>
 ahal_plugin_api_t make_api(const char* name, const char* description) {
   static_assert(std::is_base_of_v<Instance, I>, "I must derive from ahal::plugin::Instance");
@@ -511,9 +557,15 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.kernel_get = &Entries::kernel_get;
   api.kernel_get_attributes = &Entries::kernel_get_attributes;
   api.kernel_get_builtin = &Entries::kernel_get_builtin;
-  api.image_score = nullptr;
   api.device_memory_usage = &Entries::device_memory_usage;
+  api.command_buffer_create = &Entries::command_buffer_create;
+  api.command_buffer_destroy = &Entries::command_buffer_destroy;
+  api.command_buffer_submit = &Entries::command_buffer_submit;
+  api.command_buffer_update = &Entries::command_buffer_update;
+  api.buffer_get_native = &Entries::buffer_get_native;
+  api.buffer_import_native = &Entries::buffer_import_native;
   return api;
 }
+// @generated end entries
 
 }  // namespace ahal::plugin

@@ -1,10 +1,13 @@
 #include "sha256.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-namespace conform {
+namespace ahal {
 
 namespace {
 
@@ -105,4 +108,19 @@ std::string sha256_file(const std::string& path) {
   return ok ? sha.hex_digest() : "";
 }
 
-}  // namespace conform
+std::string sha256_fd(int fd) {
+  Sha256 sha;
+  uint8_t buf[65536];
+  off_t offset = 0;
+  for (;;) {
+    const ssize_t n = pread(fd, buf, sizeof(buf), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "";
+    if (n == 0) break;
+    sha.update(buf, size_t(n));
+    offset += n;
+  }
+  return sha.hex_digest();
+}
+
+}  // namespace ahal

@@ -1,11 +1,12 @@
-// SHA-256 (FIPS 180-4), to fingerprint the plugin file a report is about.
+// SHA-256 (FIPS 180-4): the digests of plugin files, for the loader's
+// allowlist (AHAL_PLUGIN_ALLOWLIST) and the conformance report.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-namespace conform {
+namespace ahal {
 
 class Sha256 {
  public:
@@ -24,5 +25,7 @@ class Sha256 {
 
 // Hex SHA-256 of a file's contents, or "" if it cannot be read.
 std::string sha256_file(const std::string& path);
+// Same for an open file, read from its start; "" on a read error.
+std::string sha256_fd(int fd);
 
-}  // namespace conform
+}  // namespace ahal
