@@ -13,6 +13,16 @@
 #include <string>
 #include <vector>
 
+// REQUIREs that an ahal call succeeded; a failure shows the call, its
+// status and the thread's last error message.
+#define AHAL_TEST_OK(call)                                             \
+  do {                                                                 \
+    ahal_status_t ahal_test_status = (call);                           \
+    INFO(#call << ": " << ahal_status_string(ahal_test_status) << ": " \
+               << ahal_last_error_message());                          \
+    REQUIRE(ahal_test_status == AHAL_SUCCESS);                         \
+  } while (0)
+
 namespace ahal_test {
 
 // The device's properties (REQUIREs that the call works).
@@ -101,6 +111,43 @@ inline ahal_module_t bundle_module(ahal_device_t device, const char* bundle_path
   INFO(ahal_last_error_message());
   REQUIRE(status == AHAL_SUCCESS);
   return module;
+}
+
+// The format of the image `module` loaded is `expected`.
+inline void check_module_format(ahal_module_t module, ahal_module_format_t expected) {
+  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
+  AHAL_TEST_OK(ahal_module_format(module, &format));
+  CHECK(format == expected);
+}
+
+// The attributes of kernel `name` of `module` (REQUIREs that it is there).
+inline ahal_kernel_attributes_t kernel_attributes(ahal_module_t module, const char* name) {
+  ahal_kernel_t kernel = nullptr;
+  AHAL_TEST_OK(ahal_kernel_get(module, name, &kernel));
+  ahal_kernel_attributes_t a{};
+  a.struct_size = sizeof(a);
+  AHAL_TEST_OK(ahal_kernel_get_attributes(kernel, &a));
+  return a;
+}
+
+// The standard kernel reverse_shared of a bundle `module`, as the bundle's
+// metadata (two bindings) and the backend (its 256-word shared tile, the
+// given workgroup limit and multiple) describe it.
+inline void check_reverse_shared_attributes(ahal_module_t module, uint32_t max_workgroup_size,
+                                            uint32_t preferred_multiple) {
+  const ahal_kernel_attributes_t a = kernel_attributes(module, "reverse_shared");
+  CHECK(a.static_shared_bytes == 1024);
+  CHECK(a.max_workgroup_size == max_workgroup_size);
+  CHECK(a.preferred_workgroup_multiple == preferred_multiple);
+  CHECK(a.has_metadata == 1);
+  CHECK(a.binding_count == 2);
+}
+
+// An unknown kernel name is NOT_FOUND, and the message names it.
+inline void check_unknown_kernel_refused(ahal_module_t module) {
+  ahal_kernel_t kernel = nullptr;
+  CHECK(ahal_kernel_get(module, "no_such_kernel", &kernel) == AHAL_ERROR_NOT_FOUND);
+  CHECK(std::string(ahal_last_error_message()).find("no_such_kernel") != std::string::npos);
 }
 
 // A kernel lookup in `module` for check_standard_kernels(): the kernel, or

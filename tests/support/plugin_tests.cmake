@@ -44,6 +44,36 @@ function(ahal_plugin_test target)
   add_test(NAME ${ARG_TEST} COMMAND ${target} ${ARG_ARGS})
 endfunction()
 
+# ahal_plugin_device_test(<target> TEST <test name> PLUGIN <plugin>)
+# The plugin's test_device.cpp through libahal on its first device, with the
+# standard kernels bundle; exit code 77 (skipped) where there is no device.
+function(ahal_plugin_device_test target)
+  cmake_parse_arguments(ARG "" "TEST;PLUGIN" "" ${ARGN})
+  ahal_plugin_test(${target} TEST ${ARG_TEST}
+    SOURCES test_device.cpp
+    LIBRARIES ahal::ahal Threads::Threads
+    DEFINITIONS
+      AHAL_TEST_PLUGIN_DIR="$<TARGET_FILE_DIR:ahal_plugin_${ARG_PLUGIN}>"
+      AHAL_TEST_BUNDLE_FILE="${AHAL_BUNDLE_DIR}/ahal_kernels.ahalb"
+    DEPENDS ahal_plugin_${ARG_PLUGIN})
+  set_tests_properties(${ARG_TEST} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+endfunction()
+
+# ahal_plugin_bundle_test(<target> TEST <test name> SOURCES <source>...)
+# A test of the plugin's images in the standard kernels bundle, read with
+# ahal_bundle_io (where that library is part of the build); exit code 77
+# (skipped) where the bundle holds none.
+function(ahal_plugin_bundle_test target)
+  cmake_parse_arguments(ARG "" "TEST" "SOURCES" ${ARGN})
+  if(TARGET ahal_bundle_io)
+    ahal_plugin_test(${target} TEST ${ARG_TEST}
+      SOURCES ${ARG_SOURCES}
+      LIBRARIES ahal_bundle_io
+      DEFINITIONS AHAL_TEST_BUNDLE_FILE="${AHAL_BUNDLE_DIR}/ahal_kernels.ahalb")
+    set_tests_properties(${ARG_TEST} PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
+endfunction()
+
 # ahal_plugin_test_run(<test name> COMMAND <program> [<arg>...]
 #                      ENVIRONMENT <VAR=value>... [TIMEOUT <seconds>])
 # One more run of a test program, with its environment set.

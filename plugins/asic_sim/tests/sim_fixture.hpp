@@ -7,17 +7,10 @@
 
 #include "device_test_support.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-// REQUIREs that an ahal call succeeded, showing its message if not.
-#define AHAL_REQUIRE(call)                                                                     \
-  do {                                                                                         \
-    ahal_status_t status_ = (call);                                                            \
-    INFO(#call << " -> " << ahal_status_string(status_) << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                                                          \
-  } while (0)
 
 // The asic_sim device with a stream; float tensors to and from it.
 class Sim : public ahal_test::StreamFixture {
@@ -28,7 +21,7 @@ class Sim : public ahal_test::StreamFixture {
   // Waits for the copy, so `values` may be a temporary.
   ahal_buffer_t upload(const std::vector<float>& values) {
     ahal_buffer_t b = StreamFixture::upload(values);
-    AHAL_REQUIRE(ahal_stream_synchronize(stream));
+    AHAL_TEST_OK(ahal_stream_synchronize(stream));
     return b;
   }
   std::vector<float> download(ahal_buffer_t b, size_t count) {
@@ -36,7 +29,7 @@ class Sim : public ahal_test::StreamFixture {
   }
   ahal_kernel_t builtin(const char* name) {
     ahal_kernel_t kernel = nullptr;
-    AHAL_REQUIRE(ahal_kernel_get_builtin(device, name, &kernel));
+    AHAL_TEST_OK(ahal_kernel_get_builtin(device, name, &kernel));
     return kernel;
   }
   // Launches a built-in on the stream ({1,1,1} grid, as docs/builtins.md says).
@@ -60,4 +53,15 @@ inline std::vector<float> pseudo_random(size_t count, uint32_t seed) {
     v = static_cast<float>(state >> 8) / static_cast<float>(1u << 23) - 1.0f;
   }
   return values;
+}
+
+// REQUIREs that `got` matches the double reference `want` within a relative
+// `tolerance`.
+inline void check_close(const std::vector<float>& got, const std::vector<double>& want,
+                        double tolerance) {
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    REQUIRE(std::abs(got[i] - want[i]) <= tolerance * (1.0 + std::abs(want[i])));
+  }
 }

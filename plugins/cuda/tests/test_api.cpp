@@ -17,13 +17,6 @@
 
 namespace {
 
-#define REQUIRE_OK(call)                              \
-  do {                                                \
-    const ahal_status_t status_ = (call);             \
-    INFO(#call << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                 \
-  } while (0)
-
 // A runtime with only the CUDA plugin of this build.
 struct Runtime : ahal_test::PluginRuntime {
   Runtime() : PluginRuntime(AHAL_CUDA_PLUGIN_DIR, "cuda") {}
@@ -34,11 +27,7 @@ struct Runtime : ahal_test::PluginRuntime {
 
 TEST_CASE("no driver: the plugin is loaded with no devices and says why", "[api-nodriver]") {
   unsetenv("AHAL_CUDA_DRIVER_PATH");
-  if (void* real = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {
-    dlclose(real);
-    WARN("SKIPPED: this machine has a libcuda.so.1; the no-driver case cannot be shown here");
-    return;
-  }
+  if (ahal_test::system_has_library("libcuda.so.1")) return;
   Runtime runtime;
   const ahal_plugin_info_t info = runtime.cuda_plugin();
   CHECK(info.state == AHAL_PLUGIN_STATE_LOADED);
@@ -68,32 +57,30 @@ TEST_CASE("fake driver: the standard bundle's PTX runs through the API", "[api-f
   REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
   REQUIRE(info.device_count == 1);
   ahal_device_t device = nullptr;
-  REQUIRE_OK(ahal_device_find(runtime.rt, "cuda:0", &device));
+  AHAL_TEST_OK(ahal_device_find(runtime.rt, "cuda:0", &device));
   const ahal_device_properties_t props = ahal_test::properties(device);
   CHECK(std::string(props.selector) == "cuda:0");
   CHECK(std::string(props.arch) == "sm_80");
 
   ahal_module_t module = ahal_test::bundle_module(device, AHAL_CUDA_TEST_BUNDLE);
-  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
-  REQUIRE_OK(ahal_module_format(module, &format));
-  CHECK(format == AHAL_MODULE_FORMAT_PTX);
+  ahal_test::check_module_format(module, AHAL_MODULE_FORMAT_PTX);
 
   ahal_kernel_t saxpy = nullptr;
-  REQUIRE_OK(ahal_kernel_get(module, "saxpy", &saxpy));
+  AHAL_TEST_OK(ahal_kernel_get(module, "saxpy", &saxpy));
   const uint32_t n = 3000;
   ahal_buffer_args_t buffer_args{sizeof(buffer_args), n * sizeof(float), 0};
   ahal_buffer_t x = nullptr, y = nullptr;
-  REQUIRE_OK(ahal_buffer_create(device, &buffer_args, &x));
-  REQUIRE_OK(ahal_buffer_create(device, &buffer_args, &y));
+  AHAL_TEST_OK(ahal_buffer_create(device, &buffer_args, &x));
+  AHAL_TEST_OK(ahal_buffer_create(device, &buffer_args, &y));
   ahal_stream_t stream = nullptr;
-  REQUIRE_OK(ahal_stream_create(device, nullptr, &stream));
+  AHAL_TEST_OK(ahal_stream_create(device, nullptr, &stream));
   std::vector<float> hx(n), hy(n);
   for (uint32_t i = 0; i < n; ++i) {
     hx[i] = static_cast<float>(i);
     hy[i] = 1.0f;
   }
-  REQUIRE_OK(ahal_stream_copy_h2d(stream, hx.data(), x, 0, n * sizeof(float)));
-  REQUIRE_OK(ahal_stream_copy_h2d(stream, hy.data(), y, 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, hx.data(), x, 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, hy.data(), y, 0, n * sizeof(float)));
   ahal_binding_t bindings[2] = {{x, 0, 0}, {y, 0, 0}};
   struct {
     float a;
@@ -109,13 +96,13 @@ TEST_CASE("fake driver: the standard bundle's PTX runs through the API", "[api-f
   launch.bindings = bindings;
   launch.constants = &constants;
   launch.constants_size = sizeof(constants);
-  REQUIRE_OK(ahal_stream_launch(stream, saxpy, &launch));
-  REQUIRE_OK(ahal_stream_copy_d2h(stream, y, 0, hy.data(), n * sizeof(float)));
-  REQUIRE_OK(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_launch(stream, saxpy, &launch));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(stream, y, 0, hy.data(), n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   for (uint32_t i = 0; i < n; ++i) REQUIRE(hy[i] == 2.0f * static_cast<float>(i) + 1.0f);
 
-  REQUIRE_OK(ahal_stream_destroy(stream));
-  REQUIRE_OK(ahal_buffer_destroy(x));
-  REQUIRE_OK(ahal_buffer_destroy(y));
-  REQUIRE_OK(ahal_module_destroy(module));
+  AHAL_TEST_OK(ahal_stream_destroy(stream));
+  AHAL_TEST_OK(ahal_buffer_destroy(x));
+  AHAL_TEST_OK(ahal_buffer_destroy(y));
+  AHAL_TEST_OK(ahal_module_destroy(module));
 }
