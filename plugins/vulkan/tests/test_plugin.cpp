@@ -111,6 +111,7 @@ TEST_CASE("kernel attributes come from the bundle and the SPIR-V") {
 TEST_CASE("unknown kernels and bad modules are refused; the device keeps working") {
   Fixture f;
   ahal_test::check_unknown_kernel_refused(f.bundle);
+  ahal_kernel_t k = nullptr;
 
   // A raw module: the entry point is the name given.
   std::vector<uint8_t> spv = read_file(std::string(AHAL_VULKAN_SPIRV_DIR) + "/write_index.spv");
