@@ -117,3 +117,41 @@ TEST_CASE("KernelInfos keeps its own copy of the loader's metadata", "[kernel_ca
   args.struct_size = offsetof(ahal_plugin_module_args_t, kernel_info_count);
   CHECK(ahal::plugin::KernelInfos(args).find("scale") == nullptr);
 }
+
+TEST_CASE("cached_kernel makes a kernel once and attaches its metadata", "[kernel_cache.hpp]") {
+  struct Kernel {
+    std::string name;
+    const ahal_kernel_info_t* info = nullptr;
+  };
+  struct Module {
+    ahal::plugin::KernelInfos infos;
+    ahal::plugin::KernelCache<Kernel> kernels;
+  };
+  std::string scale = "scale";
+  ahal_kernel_info_t info{};
+  info.name = scale.c_str();
+  info.binding_count = 2;
+  ahal_plugin_module_args_t args{};
+  args.struct_size = sizeof(args);
+  args.kernel_info_count = 1;
+  args.kernel_infos = &info;
+  Module module{ahal::plugin::KernelInfos(args), {}};
+  int made = 0;
+  auto make = [&](Module*, const char* entry) {
+    ++made;
+    return std::unique_ptr<Kernel>(new Kernel{entry});
+  };
+  Kernel* a = nullptr;
+  Kernel* b = nullptr;
+  Kernel* other = nullptr;
+  CHECK(ahal::plugin::cached_kernel(&module, "scale", &a, make) == AHAL_SUCCESS);
+  CHECK(ahal::plugin::cached_kernel(&module, "scale", &b, make) == AHAL_SUCCESS);
+  CHECK(ahal::plugin::cached_kernel(&module, "add", &other, make) == AHAL_SUCCESS);
+  CHECK(made == 2);
+  REQUIRE(a);
+  CHECK(a == b);
+  CHECK(a->name == "scale");
+  REQUIRE(a->info);
+  CHECK(a->info->binding_count == 2);
+  CHECK(other->info == nullptr);  // no metadata for "add"
+}

@@ -9,7 +9,19 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdio>
+#include <string>
 #include <vector>
+
+// REQUIREs that an ahal call succeeded; a failure shows the call, its
+// status and the thread's last error message.
+#define AHAL_TEST_OK(call)                                             \
+  do {                                                                 \
+    ahal_status_t ahal_test_status = (call);                           \
+    INFO(#call << ": " << ahal_status_string(ahal_test_status) << ": " \
+               << ahal_last_error_message());                          \
+    REQUIRE(ahal_test_status == AHAL_SUCCESS);                         \
+  } while (0)
 
 namespace ahal_test {
 
@@ -21,6 +33,54 @@ inline ahal_device_properties_t properties(ahal_device_t device) {
   INFO(ahal_last_error_message());
   REQUIRE(status == AHAL_SUCCESS);
   return p;
+}
+
+// Whether a runtime that loads `plugins` from `plugin_dir` has the device
+// `selector`, and its properties; where not it prints why, and a device
+// test's main() exits 77 (ctest: skipped).
+inline bool find_device(const char* plugin_dir, const char* plugins, const char* selector,
+                        ahal_device_properties_t* props = nullptr, uint32_t flags = 0) {
+  ahal_runtime_options_t options{};
+  options.struct_size = sizeof(options);
+  options.flags = flags;
+  options.plugin_path = plugin_dir;
+  options.plugins = plugins;
+  ahal_runtime_t runtime = nullptr;
+  ahal_device_t device = nullptr;
+  bool found = ahal_runtime_create(&options, &runtime) == AHAL_SUCCESS &&
+               ahal_device_find(runtime, selector, &device) == AHAL_SUCCESS;
+  if (!found) std::printf("SKIP: no device %s: %s\n", selector, ahal_last_error_message());
+  if (found && props) {
+    props->struct_size = sizeof(*props);
+    found = ahal_device_get_properties(device, props) == AHAL_SUCCESS;
+  }
+  ahal_runtime_destroy(runtime);
+  return found;
+}
+
+// What every device's properties must say: its plugin and selector, a
+// name, memory and limits that agree with each other.
+inline void check_properties_consistent(const ahal_device_properties_t& p, const char* plugin,
+                                        const char* selector) {
+  CHECK(std::string(p.plugin) == plugin);
+  CHECK(std::string(p.selector) == selector);
+  CHECK(p.name[0] != '\0');
+  CHECK(p.driver_version[0] != '\0');
+  CHECK(p.global_memory_bytes > 0);
+  CHECK(p.max_allocation_bytes > 0);
+  CHECK(p.max_allocation_bytes <= p.global_memory_bytes);
+  CHECK(p.max_workgroup_size >= 1);
+  for (int d = 0; d < 3; ++d) {
+    CHECK(p.max_workgroup_dims[d] >= 1);
+    CHECK(p.max_workgroup_dims[d] <= p.max_workgroup_size);
+    CHECK(p.max_grid_dims[d] >= 1);
+  }
+  CHECK(p.subgroup_size_min <= p.subgroup_size_max);
+  CHECK(p.max_bindings <= AHAL_MAX_BINDINGS);
+  CHECK(p.max_constants_size <= AHAL_MAX_CONSTANTS_SIZE);
+  CHECK(p.binding_offset_alignment >= 1);
+  CHECK((p.binding_offset_alignment & (p.binding_offset_alignment - 1)) == 0);
+  CHECK(((p.features & AHAL_FEATURE_TIMESTAMPS) != 0) == (p.timestamp_resolution_ps > 0));
 }
 
 // A module from `size` bytes of `format`, with build options and kernel
@@ -51,6 +111,43 @@ inline ahal_module_t bundle_module(ahal_device_t device, const char* bundle_path
   INFO(ahal_last_error_message());
   REQUIRE(status == AHAL_SUCCESS);
   return module;
+}
+
+// The format of the image `module` loaded is `expected`.
+inline void check_module_format(ahal_module_t module, ahal_module_format_t expected) {
+  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
+  AHAL_TEST_OK(ahal_module_format(module, &format));
+  CHECK(format == expected);
+}
+
+// The attributes of kernel `name` of `module` (REQUIREs that it is there).
+inline ahal_kernel_attributes_t kernel_attributes(ahal_module_t module, const char* name) {
+  ahal_kernel_t kernel = nullptr;
+  AHAL_TEST_OK(ahal_kernel_get(module, name, &kernel));
+  ahal_kernel_attributes_t a{};
+  a.struct_size = sizeof(a);
+  AHAL_TEST_OK(ahal_kernel_get_attributes(kernel, &a));
+  return a;
+}
+
+// The standard kernel reverse_shared of a bundle `module`, as the bundle's
+// metadata (two bindings) and the backend (its 256-word shared tile, the
+// given workgroup limit and multiple) describe it.
+inline void check_reverse_shared_attributes(ahal_module_t module, uint32_t max_workgroup_size,
+                                            uint32_t preferred_multiple) {
+  const ahal_kernel_attributes_t a = kernel_attributes(module, "reverse_shared");
+  CHECK(a.static_shared_bytes == 1024);
+  CHECK(a.max_workgroup_size == max_workgroup_size);
+  CHECK(a.preferred_workgroup_multiple == preferred_multiple);
+  CHECK(a.has_metadata == 1);
+  CHECK(a.binding_count == 2);
+}
+
+// An unknown kernel name is NOT_FOUND, and the message names it.
+inline void check_unknown_kernel_refused(ahal_module_t module) {
+  ahal_kernel_t kernel = nullptr;
+  CHECK(ahal_kernel_get(module, "no_such_kernel", &kernel) == AHAL_ERROR_NOT_FOUND);
+  CHECK(std::string(ahal_last_error_message()).find("no_such_kernel") != std::string::npos);
 }
 
 // A kernel lookup in `module` for check_standard_kernels(): the kernel, or

@@ -1,8 +1,8 @@
 // Test helpers for a plugin that opens its vendor library (runtime, loader)
 // at run time, driven through its dispatch table without the loader: the
 // plugin opened as the loader opens it, the four ways its library can be
-// there or not, and the DT_NEEDED list of a shared object. Used by the HIP
-// and Level Zero plugin tests; include after <catch2/catch.hpp>.
+// there or not, the DT_NEEDED list of a shared object, module arguments.
+// Used by the plugins' dispatch-table tests; include after <catch2/catch.hpp>.
 #pragma once
 
 #include <ahal/plugin.h>
@@ -34,6 +34,21 @@ inline const ahal_plugin_host_t* test_host() {
       [](const char* message) { last_plugin_message() = message ? message : ""; },
       [](ahal_log_level_t, const char*, const char*) {}};
   return &host;
+}
+
+// module_create arguments for `size` bytes of `format` at `data` (kept by
+// the caller), with its build options and target.
+inline ahal_plugin_module_args_t plugin_module_args(ahal_module_format_t format, const void* data,
+                                                    size_t size, const char* build_options = "",
+                                                    const char* target = "") {
+  ahal_plugin_module_args_t args{};
+  args.struct_size = sizeof(args);
+  args.format = format;
+  args.data = data;
+  args.data_size = size;
+  args.build_options = build_options;
+  args.target = target;
+  return args;
 }
 
 // A plugin file opened with dlopen and queried, as the loader does.
@@ -149,6 +164,17 @@ inline bool is_c_or_cxx_runtime(const std::string& soname) {
   for (const char* sanitizer : {"libasan.so.", "libubsan.so.", "libtsan.so.", "liblsan.so."})
     if (soname.rfind(sanitizer, 0) == 0) return true;
   return false;
+}
+
+// Whether the ordinary search finds the vendor library `soname` on this
+// machine; then a case that needs it absent cannot be shown here, and a
+// warning says so.
+inline bool system_has_library(const char* soname) {
+  void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (!library) return false;
+  dlclose(library);
+  WARN("SKIPPED: this machine has a " << soname << "; the case without it cannot be shown here");
+  return true;
 }
 
 // A plugin's vendor library and what the plugin says about it.

@@ -1,8 +1,7 @@
-# CMake helpers for the tests of a plugin that opens its vendor library at
-# run time (plugins/hip/tests, plugins/level_zero/tests): libraries named
-# like the vendor's (broken ones, test doubles), test programs that see the
-# C++ helpers beside this file, and runs of them with the environment
-# pointing the plugin at one library or another.
+# CMake helpers for the plugins' tests: libraries named like a vendor's
+# (broken ones, test doubles), test programs that see the C++ helpers beside
+# this file, and runs of them with the environment pointing the plugin at
+# one library or another.
 
 # Imported targets and variables are per folder: set them in each one that
 # includes this; the functions below are defined once.
@@ -28,12 +27,12 @@ function(ahal_vendor_library_double target)
   target_include_directories(${target} PRIVATE ${AHAL_PLUGIN_TEST_SUPPORT_DIR})
 endfunction()
 
-# ahal_plugin_test(<target> TEST <test name> SOURCES <source>...
+# ahal_plugin_test(<target> TEST <test name> SOURCES <source>... [ARGS <arg>...]
 #                  [LIBRARIES <lib>...] [DEFINITIONS <def>...] [DEPENDS <target>...])
 # A Catch2 test program with the plugin ABI headers and the helpers beside
-# this file, registered as TEST.
+# this file, registered as TEST (run with ARGS, a Catch2 filter say).
 function(ahal_plugin_test target)
-  cmake_parse_arguments(ARG "" "TEST" "SOURCES;LIBRARIES;DEFINITIONS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TEST" "SOURCES;ARGS;LIBRARIES;DEFINITIONS;DEPENDS" ${ARGN})
   add_executable(${target} ${ARG_SOURCES})
   target_include_directories(${target} PRIVATE ${AHAL_PLUGIN_TEST_SUPPORT_DIR})
   target_link_libraries(${target} PRIVATE ahal_plugin_sdk Catch2::Catch2 ${ARG_LIBRARIES})
@@ -42,7 +41,37 @@ function(ahal_plugin_test target)
     add_dependencies(${target} ${ARG_DEPENDS})
   endif()
   ahal_target_warnings(${target})
-  add_test(NAME ${ARG_TEST} COMMAND ${target})
+  add_test(NAME ${ARG_TEST} COMMAND ${target} ${ARG_ARGS})
+endfunction()
+
+# ahal_plugin_device_test(<target> TEST <test name> PLUGIN <plugin>)
+# The plugin's test_device.cpp through libahal on its first device, with the
+# standard kernels bundle; exit code 77 (skipped) where there is no device.
+function(ahal_plugin_device_test target)
+  cmake_parse_arguments(ARG "" "TEST;PLUGIN" "" ${ARGN})
+  ahal_plugin_test(${target} TEST ${ARG_TEST}
+    SOURCES test_device.cpp
+    LIBRARIES ahal::ahal Threads::Threads
+    DEFINITIONS
+      AHAL_TEST_PLUGIN_DIR="$<TARGET_FILE_DIR:ahal_plugin_${ARG_PLUGIN}>"
+      AHAL_TEST_BUNDLE_FILE="${AHAL_BUNDLE_DIR}/ahal_kernels.ahalb"
+    DEPENDS ahal_plugin_${ARG_PLUGIN})
+  set_tests_properties(${ARG_TEST} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+endfunction()
+
+# ahal_plugin_bundle_test(<target> TEST <test name> SOURCES <source>...)
+# A test of the plugin's images in the standard kernels bundle, read with
+# ahal_bundle_io (where that library is part of the build); exit code 77
+# (skipped) where the bundle holds none.
+function(ahal_plugin_bundle_test target)
+  cmake_parse_arguments(ARG "" "TEST" "SOURCES" ${ARGN})
+  if(TARGET ahal_bundle_io)
+    ahal_plugin_test(${target} TEST ${ARG_TEST}
+      SOURCES ${ARG_SOURCES}
+      LIBRARIES ahal_bundle_io
+      DEFINITIONS AHAL_TEST_BUNDLE_FILE="${AHAL_BUNDLE_DIR}/ahal_kernels.ahalb")
+    set_tests_properties(${ARG_TEST} PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
 endfunction()
 
 # ahal_plugin_test_run(<test name> COMMAND <program> [<arg>...]

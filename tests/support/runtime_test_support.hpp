@@ -127,24 +127,14 @@ struct DeviceWithLibrary : ScopedEnv, DeviceUnderTest {
                         AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS) {}
 };
 
+#if defined(CATCH_CONFIG_RUNNER)
 // A device test's main(): runs the tests when `plugin` gives `selector`;
 // otherwise prints why and returns 77, which ctest counts as skipped.
 inline int run_tests_on_device(int argc, char** argv, const char* plugin_dir, const char* plugin,
                                const char* selector) {
-  ahal_runtime_options_t options{};
-  options.struct_size = sizeof(options);
-  options.plugin_path = plugin_dir;
-  options.plugins = plugin;
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  if (ahal_runtime_create(&options, &runtime) != AHAL_SUCCESS ||
-      ahal_device_find(runtime, selector, &device) != AHAL_SUCCESS) {
-    std::printf("SKIP: no device %s: %s\n", selector, ahal_last_error_message());
-    ahal_runtime_destroy(runtime);
-    return 77;
-  }
-  ahal_runtime_destroy(runtime);
+  if (!find_device(plugin_dir, plugin, selector)) return 77;
   return Catch::Session().run(argc, argv);
 }
+#endif
 
 }  // namespace ahal_test

@@ -6,6 +6,8 @@
 
 #include <ahal/ahal.h>
 
+#include "device_test_support.hpp"  // AHAL_TEST_OK
+
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -17,14 +19,6 @@
 #include <vector>
 
 namespace ahal_test {
-
-#define AHAL_TEST_OK(call)                                             \
-  do {                                                                 \
-    ahal_status_t ahal_test_status = (call);                           \
-    INFO(#call << ": " << ahal_status_string(ahal_test_status) << ": " \
-               << ahal_last_error_message());                          \
-    REQUIRE(ahal_test_status == AHAL_SUCCESS);                         \
-  } while (0)
 
 // Finds a standard kernel by name; nullptr when the device has no image
 // holding it (e.g. fp64 kernels on a device without fp64).
@@ -442,6 +436,16 @@ inline void check_stream_features(ahal_device_t device) {
       REQUIRE(ns < 10'000'000'000ull);
     }
   }
+}
+
+// The kernels bundle at `bundle_path` on `device`: its image of `format`
+// is the one loaded, and every standard kernel in it matches the host
+// reference.
+inline void check_bundle_standard_kernels(ahal_device_t device, const char* bundle_path,
+                                          ahal_module_format_t format) {
+  ahal_module_t module = bundle_module(device, bundle_path);
+  check_module_format(module, format);
+  check_standard_kernels(device, kernels_of(module));
 }
 
 }  // namespace ahal_test

@@ -1,6 +1,7 @@
 #include "builtin_nhwc_ops.hpp"
 
 #include "builtin_checks.hpp"
+#include "builtin_constants.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,34 +11,6 @@
 
 namespace asic_sim {
 namespace {
-
-constexpr uint32_t kRelu = 1, kResidual = 2, kLeaky = 4;
-
-struct Conv2dNhwcConstants {
-  uint32_t batch;
-  uint32_t in_h, in_w, in_c, in_border;
-  uint32_t out_h, out_w, out_c, out_border;
-  uint32_t res_border;
-  uint32_t ext_h, ext_w;
-  uint32_t filter_h, filter_w, stride, pad;
-  uint32_t flags;
-  uint32_t reserved;
-};
-static_assert(sizeof(Conv2dNhwcConstants) == kConv2dNhwcConstantsSize, "docs/builtins.md");
-
-struct Pool2dNhwcConstants {
-  uint32_t batch;
-  uint32_t in_h, in_w, in_c, in_border;
-  uint32_t out_h, out_w, out_c, out_border;
-  uint32_t ext_h, ext_w;
-  uint32_t window, stride;
-  uint32_t mode;
-};
-static_assert(sizeof(Pool2dNhwcConstants) == kPool2dNhwcConstantsSize, "docs/builtins.md");
-
-struct AddReluConstants {
-  uint32_t n;
-};
 
 // Floats of a framed NHWC tensor.
 uint64_t framed_bytes(uint32_t batch, uint32_t h, uint32_t w, uint32_t c, uint32_t border) {
@@ -61,7 +34,8 @@ void check_conv_common(const Conv2dNhwcConstants& c, const std::string& op,
                        const uint64_t* binding_bytes, uint32_t filter_k) {
   if (c.stride == 0 || c.filter_h == 0 || c.filter_w == 0)
     fail(op, "stride and filter must be > 0");
-  if (c.flags & ~(kRelu | kResidual | kLeaky)) fail(op, "unknown flags " + std::to_string(c.flags));
+  if (c.flags & ~(kConvRelu | kConvResidual | kConvLeaky))
+    fail(op, "unknown flags " + std::to_string(c.flags));
   if (c.reserved != 0) fail(op, "reserved must be 0");
   const uint64_t padded_h = uint64_t{c.in_h} + 2 * uint64_t{c.pad};
   const uint64_t padded_w = uint64_t{c.in_w} + 2 * uint64_t{c.pad};
@@ -83,7 +57,7 @@ void check_conv_common(const Conv2dNhwcConstants& c, const std::string& op,
   require_binding(binding_bytes, 1, "filter",
                   tensor_bytes({c.filter_h, c.filter_w, c.in_c, filter_k}), shape);
   require_binding(binding_bytes, 2, "bias", tensor_bytes({c.out_c}), shape);
-  if (c.flags & kResidual) {
+  if (c.flags & kConvResidual) {
     require_binding(binding_bytes, 3, "residual",
                     framed_bytes(c.batch, c.out_h, c.out_w, c.out_c, c.res_border), shape);
   }
@@ -97,12 +71,13 @@ void finish_pixel(const Conv2dNhwcConstants& c, const float* acc, const float* r
                   uint64_t p, uint64_t q, float* out) {
   const uint32_t K = c.out_c;
   float* o = out + at(n, p, q, c.out_h, c.out_w, K, c.out_border);
-  const float* res =
-      (c.flags & kResidual) ? residual + at(n, p, q, c.out_h, c.out_w, K, c.res_border) : nullptr;
+  const float* res = (c.flags & kConvResidual)
+                         ? residual + at(n, p, q, c.out_h, c.out_w, K, c.res_border)
+                         : nullptr;
   for (uint32_t k = 0; k < K; ++k) {
     float v = acc[k] + (res ? res[k] : 0.0f);
-    if (c.flags & kRelu) v = std::max(v, 0.0f);
-    if (c.flags & kLeaky) {
+    if (c.flags & kConvRelu) v = std::max(v, 0.0f);
+    if (c.flags & kConvLeaky) {
       const float t = v * 0.1f;
       v = std::max(v - t, 0.0f) + t;
     }

@@ -1,6 +1,7 @@
 #include "builtin_ops.hpp"
 
 #include "builtin_checks.hpp"
+#include "builtin_constants.hpp"
 #include "builtin_nhwc_ops.hpp"
 
 #include <algorithm>
@@ -12,21 +13,6 @@
 
 namespace asic_sim {
 namespace {
-
-// Constants, laid out as docs/builtins.md gives them.
-struct AddConstants {
-  uint32_t n;
-};
-struct GemmConstants {
-  uint32_t M, N, K;
-  float alpha, beta;
-};
-struct Conv2dConstants {
-  uint32_t N, C, H, W, K, R, S, stride_h, stride_w, pad_h, pad_w;
-};
-struct SoftmaxConstants {
-  uint32_t rows, cols;
-};
 
 // ------------------------------------------------------ elementwise_add_f32
 

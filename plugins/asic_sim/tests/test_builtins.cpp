@@ -1,43 +1,23 @@
 // The built-in operators, through the public API, against host references
 // computed in double.
+#include "builtin_constants.hpp"
 #include "sim_fixture.hpp"
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-namespace {
-
-struct AddConstants {
-  uint32_t n;
-};
-struct GemmConstants {
-  uint32_t M, N, K;
-  float alpha, beta;
-};
-struct Conv2dConstants {
-  uint32_t N, C, H, W, K, R, S, stride_h, stride_w, pad_h, pad_w;
-};
-struct SoftmaxConstants {
-  uint32_t rows, cols;
-};
-
-void check_close(const std::vector<float>& got, const std::vector<double>& want, double tolerance) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    REQUIRE(std::abs(got[i] - want[i]) <= tolerance * (1.0 + std::abs(want[i])));
-  }
-}
-
-}  // namespace
+using asic_sim::AddConstants;
+using asic_sim::Conv2dConstants;
+using asic_sim::GemmConstants;
+using asic_sim::SoftmaxConstants;
 
 TEST_CASE("elementwise_add_f32 adds", "[builtin]") {
   Sim sim;
   for (uint32_t n : {1u, 1000u, 1u << 18}) {
     auto a = pseudo_random(n, 1), b = pseudo_random(n, 2);
     ahal_buffer_t A = sim.upload(a), B = sim.upload(b), C = sim.buffer(n * 4);
-    AHAL_REQUIRE(sim.launch("ahal.builtin.elementwise_add_f32", {whole(A), whole(B), whole(C)},
+    AHAL_TEST_OK(sim.launch("ahal.builtin.elementwise_add_f32", {whole(A), whole(B), whole(C)},
                             AddConstants{n}));
     std::vector<double> want(n);
     for (uint32_t i = 0; i < n; ++i) want[i] = double(a[i]) + b[i];
@@ -57,7 +37,7 @@ TEST_CASE("gemm_f32 computes alpha*A*B + beta*C", "[builtin]") {
     auto a = pseudo_random(size_t{s.M} * s.K, 3), b = pseudo_random(size_t{s.K} * s.N, 4),
          c = pseudo_random(size_t{s.M} * s.N, 5);
     ahal_buffer_t A = sim.upload(a), B = sim.upload(b), C = sim.upload(c);
-    AHAL_REQUIRE(sim.launch("ahal.builtin.gemm_f32", {whole(A), whole(B), whole(C)},
+    AHAL_TEST_OK(sim.launch("ahal.builtin.gemm_f32", {whole(A), whole(B), whole(C)},
                             GemmConstants{s.M, s.N, s.K, s.alpha, s.beta}));
     std::vector<double> want(size_t{s.M} * s.N);
     for (uint32_t i = 0; i < s.M; ++i) {
@@ -76,8 +56,8 @@ TEST_CASE("gemm_f32 with beta = 0 does not read C", "[builtin]") {
   auto a = pseudo_random(4 * 3, 6), b = pseudo_random(3 * 2, 7);
   ahal_buffer_t A = sim.upload(a), B = sim.upload(b), C = sim.buffer(4 * 2 * 4);
   uint32_t nan_bits = 0x7fc00000;  // C holds NaNs: stale device memory
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, C, 0, 4 * 2 * 4, &nan_bits, 4));
-  AHAL_REQUIRE(sim.launch("ahal.builtin.gemm_f32", {whole(A), whole(B), whole(C)},
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, C, 0, 4 * 2 * 4, &nan_bits, 4));
+  AHAL_TEST_OK(sim.launch("ahal.builtin.gemm_f32", {whole(A), whole(B), whole(C)},
                           GemmConstants{4, 2, 3, 1.0f, 0.0f}));
   for (float v : sim.download(C, 8)) CHECK(std::isfinite(v));
 }
@@ -97,7 +77,7 @@ TEST_CASE("conv2d_f32 is an NCHW cross-correlation with stride and zero padding"
     auto filter = pseudo_random(size_t{c.K} * c.C * c.R * c.S, 9);
     size_t out_count = size_t{c.N} * c.K * P * Q;
     ahal_buffer_t In = sim.upload(in), F = sim.upload(filter), Out = sim.buffer(out_count * 4);
-    AHAL_REQUIRE(sim.launch("ahal.builtin.conv2d_f32", {whole(In), whole(F), whole(Out)}, c));
+    AHAL_TEST_OK(sim.launch("ahal.builtin.conv2d_f32", {whole(In), whole(F), whole(Out)}, c));
 
     std::vector<double> want(out_count, 0.0);
     for (uint32_t n = 0; n < c.N; ++n)
@@ -127,7 +107,7 @@ TEST_CASE("softmax_f32 normalizes each row, stably", "[builtin]") {
     auto in = pseudo_random(size_t{c.rows} * c.cols, 10);
     for (float& v : in) v *= 100.0f;  // exp() of these overflows without the max shift
     ahal_buffer_t In = sim.upload(in), Out = sim.buffer(in.size() * 4);
-    AHAL_REQUIRE(sim.launch("ahal.builtin.softmax_f32", {whole(In), whole(Out)}, c));
+    AHAL_TEST_OK(sim.launch("ahal.builtin.softmax_f32", {whole(In), whole(Out)}, c));
     std::vector<double> want(in.size());
     for (uint32_t r = 0; r < c.rows; ++r) {
       double max = -std::numeric_limits<double>::infinity(), sum = 0;
@@ -145,7 +125,7 @@ TEST_CASE("a binding too small for the shapes is OUT_OF_RANGE and nothing runs",
   std::vector<float> a(16, 1.0f), b(16, 2.0f);
   ahal_buffer_t A = sim.upload(a), B = sim.upload(b), C = sim.buffer(16 * 4);
   uint32_t marker = 0x12345678;
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, C, 0, 16 * 4, &marker, 4));
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, C, 0, 16 * 4, &marker, 4));
 
   CHECK(sim.launch("ahal.builtin.elementwise_add_f32", {whole(A), whole(B), whole(C)},
                    AddConstants{17}) == AHAL_ERROR_OUT_OF_RANGE);
@@ -160,8 +140,8 @@ TEST_CASE("a binding too small for the shapes is OUT_OF_RANGE and nothing runs",
         AHAL_ERROR_OUT_OF_RANGE);
 
   uint32_t words[16];
-  AHAL_REQUIRE(ahal_stream_copy_d2h(sim.stream, C, 0, words, sizeof(words)));
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(sim.stream, C, 0, words, sizeof(words)));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
   for (uint32_t w : words) REQUIRE(w == marker);
 }
 
@@ -178,12 +158,12 @@ TEST_CASE("built-ins: metadata, unknown names, no general modules", "[builtin]")
     INFO(e.name);
     ahal_kernel_attributes_t attributes{};
     attributes.struct_size = sizeof(attributes);
-    AHAL_REQUIRE(ahal_kernel_get_attributes(sim.builtin(e.name), &attributes));
+    AHAL_TEST_OK(ahal_kernel_get_attributes(sim.builtin(e.name), &attributes));
     CHECK(attributes.has_metadata == 1);
     CHECK(attributes.binding_count == e.bindings);
     CHECK(attributes.constants_size == e.constants);
     ahal_kernel_t again = nullptr;
-    AHAL_REQUIRE(ahal_kernel_get_builtin(sim.device, e.name, &again));
+    AHAL_TEST_OK(ahal_kernel_get_builtin(sim.device, e.name, &again));
     CHECK(again == sim.builtin(e.name));
   }
   ahal_kernel_t kernel = nullptr;
@@ -192,11 +172,7 @@ TEST_CASE("built-ins: metadata, unknown names, no general modules", "[builtin]")
   CHECK(std::string(ahal_last_error_message()).find("gemm_f32") != std::string::npos);
 
   const char source[] = "__kernel void k() {}";
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_OPENCL_C;
-  args.data = source;
-  args.data_size = sizeof(source);
   ahal_module_t module = nullptr;
-  CHECK(ahal_module_create(sim.device, &args, &module) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(ahal_test::image_module(sim.device, AHAL_MODULE_FORMAT_OPENCL_C, source, sizeof(source),
+                                &module) == AHAL_ERROR_UNSUPPORTED);
 }

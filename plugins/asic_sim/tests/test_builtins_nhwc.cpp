@@ -1,5 +1,6 @@
 // The NHWC operators (conv2d_nhwc_f32, pool2d_nhwc_f32, add_relu_f32)
 // through the public API, against host references computed in double.
+#include "builtin_constants.hpp"
 #include "sim_fixture.hpp"
 
 #include <algorithm>
@@ -8,28 +9,11 @@
 
 namespace {
 
-struct ConvConstants {
-  uint32_t batch;
-  uint32_t in_h, in_w, in_c, in_border;
-  uint32_t out_h, out_w, out_c, out_border;
-  uint32_t res_border;
-  uint32_t ext_h, ext_w;
-  uint32_t filter_h, filter_w, stride, pad;
-  uint32_t flags;
-  uint32_t reserved;
-};
-static_assert(sizeof(ConvConstants) == 72, "docs/builtins.md");
-
-struct PoolConstants {
-  uint32_t batch;
-  uint32_t in_h, in_w, in_c, in_border;
-  uint32_t out_h, out_w, out_c, out_border;
-  uint32_t ext_h, ext_w;
-  uint32_t window, stride;
-  uint32_t mode;
-};
-
-constexpr uint32_t kRelu = 1, kResidual = 2, kLeaky = 4;
+using ConvConstants = asic_sim::Conv2dNhwcConstants;
+using PoolConstants = asic_sim::Pool2dNhwcConstants;
+using asic_sim::kConvLeaky;
+using asic_sim::kConvRelu;
+using asic_sim::kConvResidual;
 
 size_t framed(uint32_t batch, uint32_t h, uint32_t w, uint32_t c, uint32_t border) {
   return size_t{batch} * (h + 2 * border) * (w + 2 * border) * c;
@@ -51,14 +35,6 @@ std::vector<float> framed_random(uint32_t batch, uint32_t h, uint32_t w, uint32_
   return t;
 }
 
-void check_close(const std::vector<float>& got, const std::vector<double>& want, double tolerance) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    REQUIRE(std::abs(got[i] - want[i]) <= tolerance * (1.0 + std::abs(want[i])));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("conv2d_nhwc_f32: framed NHWC, stride, padding, bias, residual, activations",
@@ -69,9 +45,9 @@ TEST_CASE("conv2d_nhwc_f32: framed NHWC, stride, padding, bias, residual, activa
     uint32_t batch, h, w, c, in_border, k, out_border, res_border, r, s, stride, pad, flags;
   };
   for (Case t : {Case{1, 5, 5, 3, 0, 4, 0, 0, 3, 3, 1, 0, 0},
-                 Case{2, 7, 6, 5, 1, 8, 1, 1, 3, 3, 1, 1, kRelu | kResidual},
-                 Case{1, 9, 9, 4, 0, 16, 0, 0, 7, 7, 2, 0, kRelu},
-                 Case{3, 8, 8, 6, 1, 3, 2, 0, 3, 3, 2, 0, kLeaky | kResidual},
+                 Case{2, 7, 6, 5, 1, 8, 1, 1, 3, 3, 1, 1, kConvRelu | kConvResidual},
+                 Case{1, 9, 9, 4, 0, 16, 0, 0, 7, 7, 2, 0, kConvRelu},
+                 Case{3, 8, 8, 6, 1, 3, 2, 0, 3, 3, 2, 0, kConvLeaky | kConvResidual},
                  Case{1, 4, 4, 2, 0, 5, 1, 1, 3, 3, 1, 2, 0}}) {
     const uint32_t P = (t.h + 2 * t.pad - t.r) / t.stride + 1;
     const uint32_t Q = (t.w + 2 * t.pad - t.s) / t.stride + 1;
@@ -89,7 +65,7 @@ TEST_CASE("conv2d_nhwc_f32: framed NHWC, stride, padding, bias, residual, activa
     ConvConstants k = {t.batch, t.h, t.w,          t.c,          t.in_border, out_h,
                        out_w,   t.k, t.out_border, t.res_border, P,           Q,
                        t.r,     t.s, t.stride,     t.pad,        t.flags,     0};
-    AHAL_REQUIRE(sim.launch("ahal.builtin.conv2d_nhwc_f32",
+    AHAL_TEST_OK(sim.launch("ahal.builtin.conv2d_nhwc_f32",
                             {whole(In), whole(F), whole(B), whole(R), whole(Out)}, k));
     std::vector<double> want(out_n, 7.0);
     for (uint32_t n = 0; n < t.batch; ++n)
@@ -107,9 +83,10 @@ TEST_CASE("conv2d_nhwc_f32: framed NHWC, stride, padding, bias, residual, activa
                          filter[((size_t{r} * t.s + s) * t.c + ch) * t.k + kk];
                 }
               }
-            if (t.flags & kResidual) sum += res[at(n, p, q, out_h, out_w, t.k, t.res_border) + kk];
-            if (t.flags & kRelu) sum = std::max(sum, 0.0);
-            if (t.flags & kLeaky) sum = sum > 0 ? sum : 0.1 * sum;
+            if (t.flags & kConvResidual)
+              sum += res[at(n, p, q, out_h, out_w, t.k, t.res_border) + kk];
+            if (t.flags & kConvRelu) sum = std::max(sum, 0.0);
+            if (t.flags & kConvLeaky) sum = sum > 0 ? sum : 0.1 * sum;
             want[at(n, p, q, out_h, out_w, t.k, t.out_border) + kk] = sum;
           }
     check_close(sim.download(Out, out_n), want, 1e-5);
@@ -128,9 +105,9 @@ TEST_CASE("depthwise_conv2d_nhwc_f32: per-channel 3x3 with frames, bias, leaky R
     const size_t out_n = framed(batch, P, Q, c, out_border);
     ahal_buffer_t In = sim.upload(in), F = sim.upload(filter), B = sim.upload(bias),
                   Out = sim.upload(std::vector<float>(out_n, 3.0f));
-    ConvConstants k = {batch, h, w, c, border, P,      Q,   c,      out_border,
-                       0,     P, Q, 3, 3,      stride, pad, kLeaky, 0};
-    AHAL_REQUIRE(sim.launch("ahal.builtin.depthwise_conv2d_nhwc_f32",
+    ConvConstants k = {batch, h, w, c, border, P,      Q,   c,          out_border,
+                       0,     P, Q, 3, 3,      stride, pad, kConvLeaky, 0};
+    AHAL_TEST_OK(sim.launch("ahal.builtin.depthwise_conv2d_nhwc_f32",
                             {whole(In), whole(F), whole(B), whole(Out), whole(Out)}, k));
     std::vector<double> want(out_n, 3.0);
     for (uint32_t n = 0; n < batch; ++n)
@@ -174,7 +151,7 @@ TEST_CASE("pool2d_nhwc_f32: max and average, windows past the edge, zero channel
     ahal_buffer_t In = sim.upload(in), Out = sim.upload(std::vector<float>(out_n, 5.0f));
     PoolConstants k = {batch,   t.h,        t.h,   t.c,   t.border, t.ext,    t.ext,
                        t.out_c, out_border, t.ext, t.ext, t.window, t.stride, t.mode};
-    AHAL_REQUIRE(sim.launch("ahal.builtin.pool2d_nhwc_f32", {whole(In), whole(Out)}, k));
+    AHAL_TEST_OK(sim.launch("ahal.builtin.pool2d_nhwc_f32", {whole(In), whole(Out)}, k));
     std::vector<double> want(out_n, 5.0);
     for (uint32_t n = 0; n < batch; ++n)
       for (uint32_t p = 0; p < t.ext; ++p)
@@ -203,7 +180,7 @@ TEST_CASE("add_relu_f32 adds and clamps at zero", "[builtin]") {
   const uint32_t n = 1000;
   auto a = pseudo_random(n, 31), b = pseudo_random(n, 32);
   ahal_buffer_t A = sim.upload(a), B = sim.upload(b), C = sim.buffer(n * 4);
-  AHAL_REQUIRE(sim.launch("ahal.builtin.add_relu_f32", {whole(A), whole(B), whole(C)}, n));
+  AHAL_TEST_OK(sim.launch("ahal.builtin.add_relu_f32", {whole(A), whole(B), whole(C)}, n));
   std::vector<double> want(n);
   for (uint32_t i = 0; i < n; ++i) want[i] = std::max(0.0, double(a[i] + b[i]));
   check_close(sim.download(C, n), want, 1e-6);
@@ -213,12 +190,12 @@ TEST_CASE("NHWC built-ins refuse bad shapes before anything runs", "[builtin]") 
   Sim sim;
   std::vector<float> small(64, 1.0f);
   ahal_buffer_t A = sim.upload(small), B = sim.upload(small), C = sim.upload(small);
-  const ConvConstants good = {1, 4, 4, 2, 0, 2, 2, 2, 0, 0, 2, 2, 3, 3, 1, 0, kRelu, 0};
+  const ConvConstants good = {1, 4, 4, 2, 0, 2, 2, 2, 0, 0, 2, 2, 3, 3, 1, 0, kConvRelu, 0};
   auto conv = [&](ConvConstants k) {
     return sim.launch("ahal.builtin.conv2d_nhwc_f32",
                       {whole(A), whole(B), whole(B), whole(C), whole(C)}, k);
   };
-  AHAL_REQUIRE(conv(good));
+  AHAL_TEST_OK(conv(good));
   ConvConstants k = good;
   k.ext_h = 3;  // a 4x4 input and a 3x3 filter give 2 rows
   CHECK(conv(k) == AHAL_ERROR_INVALID_ARGUMENT);
@@ -235,7 +212,7 @@ TEST_CASE("NHWC built-ins refuse bad shapes before anything runs", "[builtin]") 
   CHECK(std::string(ahal_last_error_message()).find("binding 0") != std::string::npos);
 
   PoolConstants p = {1, 4, 4, 2, 0, 2, 2, 2, 0, 2, 2, 2, 2, 0};
-  AHAL_REQUIRE(sim.launch("ahal.builtin.pool2d_nhwc_f32", {whole(A), whole(C)}, p));
+  AHAL_TEST_OK(sim.launch("ahal.builtin.pool2d_nhwc_f32", {whole(A), whole(C)}, p));
   p.mode = 2;
   CHECK(sim.launch("ahal.builtin.pool2d_nhwc_f32", {whole(A), whole(C)}, p) ==
         AHAL_ERROR_INVALID_ARGUMENT);
@@ -245,14 +222,14 @@ TEST_CASE("NHWC built-ins refuse bad shapes before anything runs", "[builtin]") 
         AHAL_ERROR_INVALID_ARGUMENT);
   CHECK(sim.launch("ahal.builtin.add_relu_f32", {whole(A), whole(B), whole(C)}, uint32_t{65}) ==
         AHAL_ERROR_OUT_OF_RANGE);
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
 
   for (const char* name : {"ahal.builtin.conv2d_nhwc_f32", "ahal.builtin.depthwise_conv2d_nhwc_f32",
                            "ahal.builtin.pool2d_nhwc_f32", "ahal.builtin.add_relu_f32"}) {
     INFO(name);
     ahal_kernel_attributes_t attributes{};
     attributes.struct_size = sizeof(attributes);
-    AHAL_REQUIRE(ahal_kernel_get_attributes(sim.builtin(name), &attributes));
+    AHAL_TEST_OK(ahal_kernel_get_attributes(sim.builtin(name), &attributes));
     CHECK(attributes.has_metadata == 1);
   }
 }

@@ -1,6 +1,7 @@
 // asic_sim runs a command buffer natively: the command processor takes the
 // decoded list as one command (plugins/asic_sim/src/command_buffer.cpp).
 // The conformance category command_buffers covers the general rules.
+#include "builtin_constants.hpp"
 #include "sim_fixture.hpp"
 
 #include <ahal/plugin.h>
@@ -12,9 +13,7 @@
 
 namespace {
 
-struct Add {
-  uint32_t n;
-};
+using Add = asic_sim::AddConstants;
 
 ahal_launch_args_t builtin_args(const ahal_binding_t* bindings, uint32_t count, const Add* c) {
   ahal_launch_args_t args{};

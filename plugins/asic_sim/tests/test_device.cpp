@@ -35,7 +35,7 @@ class ScopedEnv {
 class Gate {
  public:
   explicit Gate(ahal_stream_t stream) {
-    AHAL_REQUIRE(ahal_stream_host_callback(stream, &Gate::wait, this));
+    AHAL_TEST_OK(ahal_stream_host_callback(stream, &Gate::wait, this));
   }
   void release() { open_.set_value(); }
 
@@ -47,7 +47,7 @@ class Gate {
 
 ahal_event_t make_event(ahal_device_t device, uint32_t flags) {
   ahal_event_t event = nullptr;
-  AHAL_REQUIRE(ahal_event_create(device, flags, &event));
+  AHAL_TEST_OK(ahal_event_create(device, flags, &event));
   return event;
 }
 
@@ -55,9 +55,7 @@ ahal_event_t make_event(ahal_device_t device, uint32_t flags) {
 
 TEST_CASE("properties say what the device is", "[device]") {
   Sim sim;
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_REQUIRE(ahal_device_get_properties(sim.device, &p));
+  const ahal_device_properties_t p = ahal_test::properties(sim.device);
   CHECK(std::string(p.name) == "ahal ASIC simulator");
   CHECK(std::string(p.selector) == "asic_sim:0");
   CHECK(p.type == AHAL_DEVICE_TYPE_ASIC);
@@ -78,9 +76,7 @@ TEST_CASE("settings come from the environment", "[device]") {
   {
     ScopedEnv memory("AHAL_ASIC_SIM_MEMORY_MB", "96");
     Sim sim;
-    ahal_device_properties_t p{};
-    p.struct_size = sizeof(p);
-    AHAL_REQUIRE(ahal_device_get_properties(sim.device, &p));
+    const ahal_device_properties_t p = ahal_test::properties(sim.device);
     CHECK(p.global_memory_bytes == 96ull << 20);
   }
   {
@@ -91,14 +87,14 @@ TEST_CASE("settings come from the environment", "[device]") {
     options.struct_size = sizeof(options);
     options.plugin_path = ASIC_SIM_PLUGIN_DIR;
     ahal_runtime_t runtime = nullptr;
-    AHAL_REQUIRE(ahal_runtime_create(&options, &runtime));
+    AHAL_TEST_OK(ahal_runtime_create(&options, &runtime));
     uint32_t count = 0;
-    AHAL_REQUIRE(ahal_runtime_plugin_count(runtime, &count));
+    AHAL_TEST_OK(ahal_runtime_plugin_count(runtime, &count));
     bool refused = false;
     for (uint32_t i = 0; i < count; ++i) {
       ahal_plugin_info_t info{};
       info.struct_size = sizeof(info);
-      AHAL_REQUIRE(ahal_runtime_plugin_info(runtime, i, &info));
+      AHAL_TEST_OK(ahal_runtime_plugin_info(runtime, i, &info));
       if (std::string(info.name) != "asic_sim") continue;
       refused = info.state == AHAL_PLUGIN_STATE_REFUSED &&
                 std::string(info.reason).find("AHAL_ASIC_SIM_DMA_GBPS") != std::string::npos;
@@ -114,7 +110,7 @@ TEST_CASE("device memory: out of memory is a status, freed ranges merge", "[memo
   ahal_buffer_t blocks[4];
   for (auto& b : blocks) b = sim.buffer(quarter);
   uint64_t used = 0, total = 0;
-  AHAL_REQUIRE(ahal_device_memory_usage(sim.device, &used, &total));
+  AHAL_TEST_OK(ahal_device_memory_usage(sim.device, &used, &total));
   CHECK(used == 4 * quarter);
   CHECK(total == 4 * quarter);
 
@@ -127,11 +123,11 @@ TEST_CASE("device memory: out of memory is a status, freed ranges merge", "[memo
         std::string::npos);
 
   // Two neighbours freed make room for one buffer of both their sizes.
-  AHAL_REQUIRE(ahal_buffer_destroy(blocks[1]));
-  AHAL_REQUIRE(ahal_buffer_destroy(blocks[2]));
+  AHAL_TEST_OK(ahal_buffer_destroy(blocks[1]));
+  AHAL_TEST_OK(ahal_buffer_destroy(blocks[2]));
   ahal_buffer_t big = sim.buffer(2 * quarter);
-  AHAL_REQUIRE(ahal_buffer_destroy(big));
-  AHAL_REQUIRE(ahal_device_memory_usage(sim.device, &used, &total));
+  AHAL_TEST_OK(ahal_buffer_destroy(big));
+  AHAL_TEST_OK(ahal_device_memory_usage(sim.device, &used, &total));
   CHECK(used == 2 * quarter);
 }
 
@@ -160,20 +156,20 @@ TEST_CASE("copies and fills through the DMA engine honour offsets", "[dma]") {
   for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<uint8_t>(i * 13 + 1);
   ahal_buffer_t a = sim.buffer(4096), b = sim.buffer(4096);
   uint8_t zero = 0;
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, a, 0, 4096, &zero, 1));
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, b, 0, 4096, &zero, 1));
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, a, 0, 4096, &zero, 1));
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, b, 0, 4096, &zero, 1));
 
   // host[100, 1100) -> a[300, 1300) -> b[7, 1007) -> host
-  AHAL_REQUIRE(ahal_stream_copy_h2d(sim.stream, src.data() + 100, a, 300, 1000));
-  AHAL_REQUIRE(ahal_stream_copy_d2d(sim.stream, a, 300, b, 7, 1000));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(sim.stream, src.data() + 100, a, 300, 1000));
+  AHAL_TEST_OK(ahal_stream_copy_d2d(sim.stream, a, 300, b, 7, 1000));
   uint16_t pattern16 = 0xCAFE;
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, b, 2000, 64, &pattern16, 2));
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, b, 2000, 64, &pattern16, 2));
   uint32_t pattern32 = 0x01020304;
-  AHAL_REQUIRE(ahal_stream_fill(sim.stream, b, 3000, 40, &pattern32, 4));
+  AHAL_TEST_OK(ahal_stream_fill(sim.stream, b, 3000, 40, &pattern32, 4));
   std::vector<uint8_t> a_back(4096), b_back(4096);
-  AHAL_REQUIRE(ahal_stream_copy_d2h(sim.stream, a, 0, a_back.data(), 4096));
-  AHAL_REQUIRE(ahal_stream_copy_d2h(sim.stream, b, 0, b_back.data(), 4096));
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(sim.stream, a, 0, a_back.data(), 4096));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(sim.stream, b, 0, b_back.data(), 4096));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
 
   for (size_t i = 0; i < 4096; ++i) {
     INFO("byte " << i);
@@ -190,13 +186,13 @@ TEST_CASE("copies and fills through the DMA engine honour offsets", "[dma]") {
 
   // Pinned host memory works as a copy source and target like any memory.
   ahal_host_alloc_t pinned = nullptr;
-  AHAL_REQUIRE(ahal_host_alloc(sim.device, 4096, 0, &pinned));
+  AHAL_TEST_OK(ahal_host_alloc(sim.device, 4096, 0, &pinned));
   void* pointer = nullptr;
-  AHAL_REQUIRE(ahal_host_alloc_pointer(pinned, &pointer));
-  AHAL_REQUIRE(ahal_stream_copy_d2h(sim.stream, a, 300, pointer, 1000));
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_host_alloc_pointer(pinned, &pointer));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(sim.stream, a, 300, pointer, 1000));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
   CHECK(std::memcmp(pointer, src.data() + 100, 1000) == 0);
-  AHAL_REQUIRE(ahal_host_free(pinned));
+  AHAL_TEST_OK(ahal_host_free(pinned));
 }
 
 TEST_CASE("a stream runs its commands in order", "[stream]") {
@@ -213,10 +209,10 @@ TEST_CASE("a stream runs its commands in order", "[stream]") {
   std::vector<Step> steps;
   steps.reserve(10);
   for (int i = 0; i < 10; ++i) {
-    AHAL_REQUIRE(sim.launch("ahal.builtin.elementwise_add_f32", {whole(x), whole(x), whole(y)}, n));
-    AHAL_REQUIRE(ahal_stream_copy_d2d(sim.stream, y, 0, x, 0, n * 4));
+    AHAL_TEST_OK(sim.launch("ahal.builtin.elementwise_add_f32", {whole(x), whole(x), whole(y)}, n));
+    AHAL_TEST_OK(ahal_stream_copy_d2d(sim.stream, y, 0, x, 0, n * 4));
     steps.push_back({&callback_order, i});
-    AHAL_REQUIRE(ahal_stream_host_callback(
+    AHAL_TEST_OK(ahal_stream_host_callback(
         sim.stream,
         [](void* p) {
           auto* step = static_cast<Step*>(p);
@@ -236,19 +232,19 @@ TEST_CASE("events: query, host wait with timeout, cross-stream wait", "[event]")
   CHECK(ahal_event_query(event) == AHAL_SUCCESS);  // never recorded
 
   ahal_stream_t other = nullptr;
-  AHAL_REQUIRE(ahal_stream_create(sim.device, nullptr, &other));
+  AHAL_TEST_OK(ahal_stream_create(sim.device, nullptr, &other));
   ahal_buffer_t data = sim.buffer(64);
   float zeros[16] = {}, ones[16], seen[16];
   for (float& v : ones) v = 1.0f;
-  AHAL_REQUIRE(ahal_stream_copy_h2d(sim.stream, zeros, data, 0, sizeof(zeros)));
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(sim.stream, zeros, data, 0, sizeof(zeros)));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
 
   // sim.stream: [gate] write ones, record. other: wait for the record, read.
   Gate gate(sim.stream);
-  AHAL_REQUIRE(ahal_stream_copy_h2d(sim.stream, ones, data, 0, sizeof(ones)));
-  AHAL_REQUIRE(ahal_stream_record_event(sim.stream, event));
-  AHAL_REQUIRE(ahal_stream_wait_event(other, event));
-  AHAL_REQUIRE(ahal_stream_copy_d2h(other, data, 0, seen, sizeof(seen)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(sim.stream, ones, data, 0, sizeof(ones)));
+  AHAL_TEST_OK(ahal_stream_record_event(sim.stream, event));
+  AHAL_TEST_OK(ahal_stream_wait_event(other, event));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(other, data, 0, seen, sizeof(seen)));
 
   CHECK(ahal_event_query(event) == AHAL_NOT_READY);
   CHECK(ahal_stream_query(sim.stream) == AHAL_NOT_READY);
@@ -256,20 +252,20 @@ TEST_CASE("events: query, host wait with timeout, cross-stream wait", "[event]")
   CHECK(ahal_event_wait(event, 1000000) == AHAL_ERROR_TIMEOUT);  // 1 ms
   gate.release();
 
-  AHAL_REQUIRE(ahal_event_wait(event, UINT64_MAX));
+  AHAL_TEST_OK(ahal_event_wait(event, UINT64_MAX));
   CHECK(ahal_event_query(event) == AHAL_SUCCESS);
-  AHAL_REQUIRE(ahal_stream_synchronize(other));
+  AHAL_TEST_OK(ahal_stream_synchronize(other));
   CHECK(ahal_stream_query(other) == AHAL_SUCCESS);
   for (float v : seen) REQUIRE(v == 1.0f);
 
   // The event follows its last record: recorded again behind a gate, it is
   // pending again.
   Gate second(sim.stream);
-  AHAL_REQUIRE(ahal_stream_record_event(sim.stream, event));
+  AHAL_TEST_OK(ahal_stream_record_event(sim.stream, event));
   CHECK(ahal_event_query(event) == AHAL_NOT_READY);
   second.release();
-  AHAL_REQUIRE(ahal_event_wait(event, 10ull * 1000 * 1000 * 1000));
-  AHAL_REQUIRE(ahal_event_destroy(event));
+  AHAL_TEST_OK(ahal_event_wait(event, 10ull * 1000 * 1000 * 1000));
+  AHAL_TEST_OK(ahal_event_destroy(event));
 }
 
 TEST_CASE("timing events measure on the device clock", "[event]") {
@@ -283,13 +279,13 @@ TEST_CASE("timing events measure on the device clock", "[event]") {
 
   uint64_t ns = 0;
   CHECK(ahal_event_elapsed_ns(start, end, &ns) != AHAL_SUCCESS);  // never recorded
-  AHAL_REQUIRE(ahal_stream_record_event(sim.stream, start));
-  AHAL_REQUIRE(ahal_stream_copy_h2d(sim.stream, host.data(), buffer, 0, bytes));
-  AHAL_REQUIRE(ahal_stream_record_event(sim.stream, end));
-  AHAL_REQUIRE(ahal_stream_record_event(sim.stream, plain));
-  AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+  AHAL_TEST_OK(ahal_stream_record_event(sim.stream, start));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(sim.stream, host.data(), buffer, 0, bytes));
+  AHAL_TEST_OK(ahal_stream_record_event(sim.stream, end));
+  AHAL_TEST_OK(ahal_stream_record_event(sim.stream, plain));
+  AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
 
-  AHAL_REQUIRE(ahal_event_elapsed_ns(start, end, &ns));
+  AHAL_TEST_OK(ahal_event_elapsed_ns(start, end, &ns));
   // 16 MiB at 16 GB/s is 1.05 ms; the copy lies between the two records.
   CHECK(ns >= 1000000);
   CHECK(ahal_event_elapsed_ns(start, plain, &ns) != AHAL_SUCCESS);  // not a timing event
@@ -303,11 +299,11 @@ TEST_CASE("the DMA bandwidth model holds: 64 MiB at 16 GB/s takes >= 3.5 ms", "[
   for (int direction = 0; direction < 2; ++direction) {
     auto t0 = std::chrono::steady_clock::now();
     if (direction == 0) {
-      AHAL_REQUIRE(ahal_stream_copy_h2d(sim.stream, host.data(), buffer, 0, bytes));
+      AHAL_TEST_OK(ahal_stream_copy_h2d(sim.stream, host.data(), buffer, 0, bytes));
     } else {
-      AHAL_REQUIRE(ahal_stream_copy_d2h(sim.stream, buffer, 0, host.data(), bytes));
+      AHAL_TEST_OK(ahal_stream_copy_d2h(sim.stream, buffer, 0, host.data(), bytes));
     }
-    AHAL_REQUIRE(ahal_stream_synchronize(sim.stream));
+    AHAL_TEST_OK(ahal_stream_synchronize(sim.stream));
     auto elapsed = std::chrono::steady_clock::now() - t0;
     double ms = std::chrono::duration<double>(elapsed).count() * 1e3;
     INFO((direction == 0 ? "h2d" : "d2h") << " took " << ms << " ms");

@@ -5,6 +5,8 @@
 #include <ahal/plugin.h>
 
 #include <catch2/catch.hpp>
+
+#include "plugin_test_support.hpp"
 #include <dlfcn.h>
 
 #include <array>
@@ -147,13 +149,8 @@ class Plugin {
   ahal_status_t load_module(const std::vector<unsigned char>& image, const char* target,
                             ahal_plugin_module_t** out,
                             const std::vector<ahal_kernel_info_t>& infos = {}) {
-    ahal_plugin_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_CPU_SO;
-    args.data = image.data();
-    args.data_size = image.size();
-    args.build_options = "";
-    args.target = target;
+    ahal_plugin_module_args_t args = ahal_test::plugin_module_args(
+        AHAL_MODULE_FORMAT_CPU_SO, image.data(), image.size(), "", target);
     args.kernel_info_count = static_cast<uint32_t>(infos.size());
     args.kernel_infos = infos.data();
     const ahal_status_t status = api_.module_create(device_, &args, out);

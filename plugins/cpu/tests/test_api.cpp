@@ -3,33 +3,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
+
 #include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
 
-#define AHAL_REQUIRE(call)                            \
-  do {                                                \
-    const ahal_status_t status_ = (call);             \
-    INFO(#call << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                 \
-  } while (0)
-
-class Runtime {
- public:
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = CPU_PLUGIN_DIR;
-    options.plugins = "cpu";
-    AHAL_REQUIRE(ahal_runtime_create(&options, &runtime));
-  }
-  ~Runtime() { ahal_runtime_destroy(runtime); }
-  Runtime(const Runtime&) = delete;
-  Runtime& operator=(const Runtime&) = delete;
-  ahal_runtime_t runtime = nullptr;
+// A runtime with only the CPU plugin of this build.
+struct Runtime : ahal_test::PluginRuntime {
+  Runtime() : PluginRuntime(CPU_PLUGIN_DIR, "cpu") {}
 };
 
 }  // namespace
@@ -37,43 +21,32 @@ class Runtime {
 TEST_CASE("the loader finds cpu:0 and reports its properties", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  AHAL_REQUIRE(ahal_device_get_properties(device, &p));
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
+  const ahal_device_properties_t p = ahal_test::properties(device);
   CHECK(std::string(p.plugin) == "cpu");
   CHECK(std::string(p.selector) == "cpu:0");
   CHECK(p.type == AHAL_DEVICE_TYPE_CPU);
   CHECK((p.module_formats & (1ull << AHAL_MODULE_FORMAT_CPU_SO)) != 0);
   uint64_t used = 0, total = 0;
-  AHAL_REQUIRE(ahal_device_memory_usage(device, &used, &total));
+  AHAL_TEST_OK(ahal_device_memory_usage(device, &used, &total));
   CHECK(total == p.global_memory_bytes);
 }
 
 TEST_CASE("the standard bundle runs vector_add on cpu:0", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu", &device));
-  ahal_module_args_t margs{};
-  margs.struct_size = sizeof(margs);
-  margs.format = AHAL_MODULE_FORMAT_BUNDLE;
-  margs.path = CPU_BUNDLE_FILE;
-  ahal_module_t module = nullptr;
-  AHAL_REQUIRE(ahal_module_create(device, &margs, &module));
-  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
-  AHAL_REQUIRE(ahal_module_format(module, &format));
-  CHECK(format == AHAL_MODULE_FORMAT_CPU_SO);
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu", &device));
+  ahal_module_t module = ahal_test::bundle_module(device, CPU_BUNDLE_FILE);
+  ahal_test::check_module_format(module, AHAL_MODULE_FORMAT_CPU_SO);
 
   ahal_kernel_t kernel = nullptr;
-  AHAL_REQUIRE(ahal_kernel_get(module, "vector_add", &kernel));
+  AHAL_TEST_OK(ahal_kernel_get(module, "vector_add", &kernel));
   ahal_kernel_attributes_t attrs{};
   attrs.struct_size = sizeof(attrs);
-  AHAL_REQUIRE(ahal_kernel_get_attributes(kernel, &attrs));
+  AHAL_TEST_OK(ahal_kernel_get_attributes(kernel, &attrs));
   CHECK(attrs.has_metadata == 1);
   CHECK(attrs.binding_count == 3);
-  ahal_kernel_t missing = nullptr;
-  CHECK(ahal_kernel_get(module, "no_such_kernel", &missing) == AHAL_ERROR_NOT_FOUND);
-  CHECK(std::string(ahal_last_error_message()).find("no_such_kernel") != std::string::npos);
+  ahal_test::check_unknown_kernel_refused(module);
 
   const uint32_t n = 10007;
   std::vector<float> a(n), b(n), c(n, 0.0f);
@@ -83,15 +56,15 @@ TEST_CASE("the standard bundle runs vector_add on cpu:0", "[api]") {
     ahal_buffer_args_t args{};
     args.struct_size = sizeof(args);
     args.size = n * sizeof(float);
-    AHAL_REQUIRE(ahal_buffer_create(device, &args, &buf));
+    AHAL_TEST_OK(ahal_buffer_create(device, &args, &buf));
   }
   ahal_stream_t stream = nullptr;
-  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  AHAL_TEST_OK(ahal_stream_create(device, nullptr, &stream));
   ahal_event_t start = nullptr, end = nullptr;
-  AHAL_REQUIRE(ahal_event_create(device, AHAL_EVENT_TIMING, &start));
-  AHAL_REQUIRE(ahal_event_create(device, AHAL_EVENT_TIMING, &end));
-  AHAL_REQUIRE(ahal_stream_copy_h2d(stream, a.data(), buffers[0], 0, n * sizeof(float)));
-  AHAL_REQUIRE(ahal_stream_copy_h2d(stream, b.data(), buffers[1], 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_event_create(device, AHAL_EVENT_TIMING, &start));
+  AHAL_TEST_OK(ahal_event_create(device, AHAL_EVENT_TIMING, &end));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, a.data(), buffers[0], 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, b.data(), buffers[1], 0, n * sizeof(float)));
   ahal_binding_t bindings[3] = {{buffers[0], 0, 0}, {buffers[1], 0, 0}, {buffers[2], 0, 0}};
   ahal_launch_args_t launch{};
   launch.struct_size = sizeof(launch);
@@ -101,35 +74,35 @@ TEST_CASE("the standard bundle runs vector_add on cpu:0", "[api]") {
   launch.bindings = bindings;
   launch.constants = &n;
   launch.constants_size = sizeof(n);
-  AHAL_REQUIRE(ahal_stream_record_event(stream, start));
-  AHAL_REQUIRE(ahal_stream_launch(stream, kernel, &launch));
-  AHAL_REQUIRE(ahal_stream_record_event(stream, end));
-  AHAL_REQUIRE(ahal_stream_copy_d2h(stream, buffers[2], 0, c.data(), n * sizeof(float)));
-  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_record_event(stream, start));
+  AHAL_TEST_OK(ahal_stream_launch(stream, kernel, &launch));
+  AHAL_TEST_OK(ahal_stream_record_event(stream, end));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(stream, buffers[2], 0, c.data(), n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   for (uint32_t i = 0; i < n; ++i) {
     if (c[i] != a[i] + b[i]) FAIL("c[" << i << "] = " << c[i]);
   }
   uint64_t ns = 0;
-  AHAL_REQUIRE(ahal_event_elapsed_ns(start, end, &ns));
+  AHAL_TEST_OK(ahal_event_elapsed_ns(start, end, &ns));
   CHECK(ns > 0);
 
-  AHAL_REQUIRE(ahal_stream_destroy(stream));
-  AHAL_REQUIRE(ahal_event_destroy(start));
-  AHAL_REQUIRE(ahal_event_destroy(end));
-  for (ahal_buffer_t buf : buffers) AHAL_REQUIRE(ahal_buffer_destroy(buf));
-  AHAL_REQUIRE(ahal_module_destroy(module));
+  AHAL_TEST_OK(ahal_stream_destroy(stream));
+  AHAL_TEST_OK(ahal_event_destroy(start));
+  AHAL_TEST_OK(ahal_event_destroy(end));
+  for (ahal_buffer_t buf : buffers) AHAL_TEST_OK(ahal_buffer_destroy(buf));
+  AHAL_TEST_OK(ahal_module_destroy(module));
 }
 
 TEST_CASE("ahal_buffer_get_native gives cpu:0's buffer memory as a host pointer", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
   ahal_buffer_args_t args{sizeof(args), 4096, AHAL_MEMORY_DEVICE_LOCAL};
   ahal_buffer_t buffer = nullptr;
-  AHAL_REQUIRE(ahal_buffer_create(device, &args, &buffer));
+  AHAL_TEST_OK(ahal_buffer_create(device, &args, &buffer));
   ahal_native_buffer_t native{};
   native.struct_size = sizeof(native);
-  AHAL_REQUIRE(ahal_buffer_get_native(buffer, &native));
+  AHAL_TEST_OK(ahal_buffer_get_native(buffer, &native));
   CHECK(native.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
   CHECK(native.size == 4096);
   CHECK(native.flags == AHAL_MEMORY_DEVICE_LOCAL);
@@ -139,25 +112,25 @@ TEST_CASE("ahal_buffer_get_native gives cpu:0's buffer memory as a host pointer"
   // writes, the pointer reads, and what the host writes, the stream copies.
   auto* p = reinterpret_cast<uint32_t*>(static_cast<uintptr_t>(native.handle));
   ahal_stream_t stream = nullptr;
-  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  AHAL_TEST_OK(ahal_stream_create(device, nullptr, &stream));
   const uint32_t pattern = 0x5eed0001;
-  AHAL_REQUIRE(ahal_stream_fill(stream, buffer, 0, 4096, &pattern, 4));
-  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_fill(stream, buffer, 0, 4096, &pattern, 4));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   CHECK(p[0] == pattern);
   CHECK(p[1023] == pattern);
   p[7] = 42;
   uint32_t back = 0;
-  AHAL_REQUIRE(ahal_stream_copy_d2h(stream, buffer, 7 * 4, &back, 4));
-  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(stream, buffer, 7 * 4, &back, 4));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   CHECK(back == 42);
-  AHAL_REQUIRE(ahal_stream_destroy(stream));
-  AHAL_REQUIRE(ahal_buffer_destroy(buffer));
+  AHAL_TEST_OK(ahal_stream_destroy(stream));
+  AHAL_TEST_OK(ahal_buffer_destroy(buffer));
 }
 
 TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;
-  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
   alignas(64) uint32_t memory[256] = {};
   ahal_native_buffer_t n{};
   n.struct_size = sizeof(n);
@@ -165,16 +138,16 @@ TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory
   n.handle = reinterpret_cast<uintptr_t>(memory);
   n.size = sizeof(memory);
   ahal_buffer_t buffer = nullptr;
-  AHAL_REQUIRE(ahal_buffer_import_native(device, &n, &buffer));
+  AHAL_TEST_OK(ahal_buffer_import_native(device, &n, &buffer));
   ahal_stream_t stream = nullptr;
-  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  AHAL_TEST_OK(ahal_stream_create(device, nullptr, &stream));
   const uint32_t pattern = 0xfeed0002;
-  AHAL_REQUIRE(ahal_stream_fill(stream, buffer, 0, sizeof(memory), &pattern, 4));
-  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_fill(stream, buffer, 0, sizeof(memory), &pattern, 4));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   CHECK(memory[0] == pattern);
   CHECK(memory[255] == pattern);
-  AHAL_REQUIRE(ahal_stream_destroy(stream));
-  AHAL_REQUIRE(ahal_buffer_destroy(buffer));  // does not free the stack array
+  AHAL_TEST_OK(ahal_stream_destroy(stream));
+  AHAL_TEST_OK(ahal_buffer_destroy(buffer));  // does not free the stack array
   // A misaligned pointer is refused: kernels get 16-byte aligned bindings.
   n.handle += 4;
   n.size -= 4;

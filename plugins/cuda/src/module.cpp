@@ -197,7 +197,6 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* m, const
         "cuFuncGetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
   k->dynamic_limit.store(dynamic_limit > 0 ? static_cast<uint32_t>(dynamic_limit) : 0u);
   read_param_layout(drv, k.get());
-  k->info = m->infos.find(entry);
   return k;
 }
 
@@ -205,8 +204,7 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* m, const
 
 ahal_status_t kernel_get(ahal_plugin_module_t* m, const char* entry,
                          ahal_plugin_kernel_t** out_kernel) {
-  *out_kernel = &m->kernels.get(entry, [&] { return load_kernel(m, entry); });
-  return AHAL_SUCCESS;
+  return ahal::plugin::cached_kernel(m, entry, out_kernel, load_kernel);
 }
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* k, ahal_kernel_attributes_t* out) {

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime_test_support.hpp"
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -15,46 +17,17 @@
 
 namespace {
 
-#define REQUIRE_OK(call)                              \
-  do {                                                \
-    const ahal_status_t status_ = (call);             \
-    INFO(#call << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                 \
-  } while (0)
-
-struct Runtime {
-  ahal_runtime_t rt = nullptr;
-  Runtime() {
-    ahal_runtime_options_t options{};
-    options.struct_size = sizeof(options);
-    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
-    options.plugin_path = AHAL_CUDA_PLUGIN_DIR;
-    options.plugins = "cuda";
-    REQUIRE_OK(ahal_runtime_create(&options, &rt));
-  }
-  ~Runtime() { ahal_runtime_destroy(rt); }
-
-  ahal_plugin_info_t cuda_plugin() const {
-    uint32_t count = 0;
-    REQUIRE_OK(ahal_runtime_plugin_count(rt, &count));
-    REQUIRE(count == 1);
-    ahal_plugin_info_t info{};
-    info.struct_size = sizeof(info);
-    REQUIRE_OK(ahal_runtime_plugin_info(rt, 0, &info));
-    REQUIRE(std::string(info.name) == "cuda");
-    return info;
-  }
+// A runtime with only the CUDA plugin of this build.
+struct Runtime : ahal_test::PluginRuntime {
+  Runtime() : PluginRuntime(AHAL_CUDA_PLUGIN_DIR, "cuda") {}
+  ahal_plugin_info_t cuda_plugin() const { return info(); }
 };
 
 }  // namespace
 
 TEST_CASE("no driver: the plugin is loaded with no devices and says why", "[api-nodriver]") {
   unsetenv("AHAL_CUDA_DRIVER_PATH");
-  if (void* real = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {
-    dlclose(real);
-    WARN("SKIPPED: this machine has a libcuda.so.1; the no-driver case cannot be shown here");
-    return;
-  }
+  if (ahal_test::system_has_library("libcuda.so.1")) return;
   Runtime runtime;
   const ahal_plugin_info_t info = runtime.cuda_plugin();
   CHECK(info.state == AHAL_PLUGIN_STATE_LOADED);
@@ -84,39 +57,30 @@ TEST_CASE("fake driver: the standard bundle's PTX runs through the API", "[api-f
   REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
   REQUIRE(info.device_count == 1);
   ahal_device_t device = nullptr;
-  REQUIRE_OK(ahal_device_find(runtime.rt, "cuda:0", &device));
-  ahal_device_properties_t props{};
-  props.struct_size = sizeof(props);
-  REQUIRE_OK(ahal_device_get_properties(device, &props));
+  AHAL_TEST_OK(ahal_device_find(runtime.rt, "cuda:0", &device));
+  const ahal_device_properties_t props = ahal_test::properties(device);
   CHECK(std::string(props.selector) == "cuda:0");
   CHECK(std::string(props.arch) == "sm_80");
 
-  ahal_module_args_t module_args{};
-  module_args.struct_size = sizeof(module_args);
-  module_args.format = AHAL_MODULE_FORMAT_BUNDLE;
-  module_args.path = AHAL_CUDA_TEST_BUNDLE;
-  ahal_module_t module = nullptr;
-  REQUIRE_OK(ahal_module_create(device, &module_args, &module));
-  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
-  REQUIRE_OK(ahal_module_format(module, &format));
-  CHECK(format == AHAL_MODULE_FORMAT_PTX);
+  ahal_module_t module = ahal_test::bundle_module(device, AHAL_CUDA_TEST_BUNDLE);
+  ahal_test::check_module_format(module, AHAL_MODULE_FORMAT_PTX);
 
   ahal_kernel_t saxpy = nullptr;
-  REQUIRE_OK(ahal_kernel_get(module, "saxpy", &saxpy));
+  AHAL_TEST_OK(ahal_kernel_get(module, "saxpy", &saxpy));
   const uint32_t n = 3000;
   ahal_buffer_args_t buffer_args{sizeof(buffer_args), n * sizeof(float), 0};
   ahal_buffer_t x = nullptr, y = nullptr;
-  REQUIRE_OK(ahal_buffer_create(device, &buffer_args, &x));
-  REQUIRE_OK(ahal_buffer_create(device, &buffer_args, &y));
+  AHAL_TEST_OK(ahal_buffer_create(device, &buffer_args, &x));
+  AHAL_TEST_OK(ahal_buffer_create(device, &buffer_args, &y));
   ahal_stream_t stream = nullptr;
-  REQUIRE_OK(ahal_stream_create(device, nullptr, &stream));
+  AHAL_TEST_OK(ahal_stream_create(device, nullptr, &stream));
   std::vector<float> hx(n), hy(n);
   for (uint32_t i = 0; i < n; ++i) {
     hx[i] = static_cast<float>(i);
     hy[i] = 1.0f;
   }
-  REQUIRE_OK(ahal_stream_copy_h2d(stream, hx.data(), x, 0, n * sizeof(float)));
-  REQUIRE_OK(ahal_stream_copy_h2d(stream, hy.data(), y, 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, hx.data(), x, 0, n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(stream, hy.data(), y, 0, n * sizeof(float)));
   ahal_binding_t bindings[2] = {{x, 0, 0}, {y, 0, 0}};
   struct {
     float a;
@@ -132,13 +96,13 @@ TEST_CASE("fake driver: the standard bundle's PTX runs through the API", "[api-f
   launch.bindings = bindings;
   launch.constants = &constants;
   launch.constants_size = sizeof(constants);
-  REQUIRE_OK(ahal_stream_launch(stream, saxpy, &launch));
-  REQUIRE_OK(ahal_stream_copy_d2h(stream, y, 0, hy.data(), n * sizeof(float)));
-  REQUIRE_OK(ahal_stream_synchronize(stream));
+  AHAL_TEST_OK(ahal_stream_launch(stream, saxpy, &launch));
+  AHAL_TEST_OK(ahal_stream_copy_d2h(stream, y, 0, hy.data(), n * sizeof(float)));
+  AHAL_TEST_OK(ahal_stream_synchronize(stream));
   for (uint32_t i = 0; i < n; ++i) REQUIRE(hy[i] == 2.0f * static_cast<float>(i) + 1.0f);
 
-  REQUIRE_OK(ahal_stream_destroy(stream));
-  REQUIRE_OK(ahal_buffer_destroy(x));
-  REQUIRE_OK(ahal_buffer_destroy(y));
-  REQUIRE_OK(ahal_module_destroy(module));
+  AHAL_TEST_OK(ahal_stream_destroy(stream));
+  AHAL_TEST_OK(ahal_buffer_destroy(x));
+  AHAL_TEST_OK(ahal_buffer_destroy(y));
+  AHAL_TEST_OK(ahal_module_destroy(module));
 }

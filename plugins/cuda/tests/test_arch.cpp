@@ -30,19 +30,29 @@ TEST_CASE("targets parse as compute capabilities", "[cuda][arch]") {
 TEST_CASE("image ranking: exact cubin > fatbin > older-minor cubin > newest fitting PTX",
           "[cuda][arch]") {
   const int h100 = 90, a10 = 86;
-  CHECK(image_score(AHAL_MODULE_FORMAT_CUBIN, "sm_90", h100) >
-        image_score(AHAL_MODULE_FORMAT_FATBIN, "", h100));
-  CHECK(image_score(AHAL_MODULE_FORMAT_FATBIN, "", a10) >
-        image_score(AHAL_MODULE_FORMAT_CUBIN, "sm_80", a10));
-  CHECK(image_score(AHAL_MODULE_FORMAT_CUBIN, "sm_80", a10) >
-        image_score(AHAL_MODULE_FORMAT_PTX, "sm_80", a10));
-  CHECK(image_score(AHAL_MODULE_FORMAT_CUBIN, "sm_86", a10) >
-        image_score(AHAL_MODULE_FORMAT_CUBIN, "sm_80", a10));
-  // PTX: the highest compute_XY not above the device wins; newer cannot load.
-  CHECK(image_score(AHAL_MODULE_FORMAT_PTX, "sm_90", h100) >
-        image_score(AHAL_MODULE_FORMAT_PTX, "sm_80", h100));
-  CHECK(image_score(AHAL_MODULE_FORMAT_PTX, "sm_80", h100) >
-        image_score(AHAL_MODULE_FORMAT_PTX, "compute_75", h100));
+  // On device `cc`, the first image ranks above the second.
+  struct Ranking {
+    int cc;
+    ahal_module_format_t better_format;
+    const char* better;
+    ahal_module_format_t worse_format;
+    const char* worse;
+  };
+  const Ranking rankings[] = {
+      {h100, AHAL_MODULE_FORMAT_CUBIN, "sm_90", AHAL_MODULE_FORMAT_FATBIN, ""},
+      {a10, AHAL_MODULE_FORMAT_FATBIN, "", AHAL_MODULE_FORMAT_CUBIN, "sm_80"},
+      {a10, AHAL_MODULE_FORMAT_CUBIN, "sm_80", AHAL_MODULE_FORMAT_PTX, "sm_80"},
+      {a10, AHAL_MODULE_FORMAT_CUBIN, "sm_86", AHAL_MODULE_FORMAT_CUBIN, "sm_80"},
+      // PTX: the highest compute_XY not above the device wins.
+      {h100, AHAL_MODULE_FORMAT_PTX, "sm_90", AHAL_MODULE_FORMAT_PTX, "sm_80"},
+      {h100, AHAL_MODULE_FORMAT_PTX, "sm_80", AHAL_MODULE_FORMAT_PTX, "compute_75"},
+  };
+  for (const Ranking& r : rankings) {
+    INFO("cc " << r.cc << ": '" << r.better << "' above '" << r.worse << "'");
+    CHECK(image_score(r.better_format, r.better, r.cc) >
+          image_score(r.worse_format, r.worse, r.cc));
+  }
+  // Newer PTX than the device cannot load.
   CHECK(image_score(AHAL_MODULE_FORMAT_PTX, "sm_80", a10) > 0);
   CHECK(image_score(AHAL_MODULE_FORMAT_PTX, "sm_90", a10) <= 0);
   CHECK(image_score(AHAL_MODULE_FORMAT_PTX, "sm_120", h100) <= 0);

@@ -8,6 +8,7 @@
 //               the driver API, with the build's real PTX; launches run the
 //               kernels' CUDA source on the host. Not a GPU test.
 #include "plugin_fixture.hpp"
+#include "plugin_test_support.hpp"
 
 #include <cuda.h>
 
@@ -31,11 +32,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 TEST_CASE("without a driver the plugin loads and reports why it has no devices", "[nodriver]") {
   unsetenv("AHAL_CUDA_DRIVER_PATH");
-  if (void* real = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {
-    dlclose(real);
-    WARN("SKIPPED: this machine has a libcuda.so.1; the no-driver case cannot be shown here");
-    return;
-  }
+  if (ahal_test::system_has_library("libcuda.so.1")) return;
   Plugin plugin;
   REQUIRE(plugin.ok());
   CHECK(std::string(plugin.api.name) == "cuda");
@@ -125,13 +122,9 @@ struct Session {
 
   ahal_plugin_module_t* module(const std::string& ptx, const char* options = "",
                                ahal_status_t expect = AHAL_SUCCESS) {
-    ahal_plugin_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_PTX;
-    args.data = ptx.data();
-    args.data_size = ptx.size();  // no NUL: the plugin must add it
-    args.build_options = options;
-    args.target = "sm_80";
+    // No NUL after the PTX: the plugin must add it.
+    const ahal_plugin_module_args_t args = ahal_test::plugin_module_args(
+        AHAL_MODULE_FORMAT_PTX, ptx.data(), ptx.size(), options, "sm_80");
     ahal_plugin_module_t* m = nullptr;
     t_message.clear();
     REQUIRE(api.module_create(device, &args, &m) == expect);
@@ -476,13 +469,8 @@ TEST_CASE("JIT failures carry the driver's log; build options are checked", "[fa
   s.module(ptx, "-cl-fast-relaxed-math", AHAL_ERROR_INVALID_ARGUMENT);
   CHECK(contains(t_message, "-cl-fast-relaxed-math"));
 
-  ahal_plugin_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_SPIRV_VULKAN;
-  args.data = ptx.data();
-  args.data_size = ptx.size();
-  args.build_options = "";
-  args.target = "";
+  const ahal_plugin_module_args_t args =
+      ahal_test::plugin_module_args(AHAL_MODULE_FORMAT_SPIRV_VULKAN, ptx.data(), ptx.size());
   ahal_plugin_module_t* m = nullptr;
   REQUIRE(s.api.module_create(s.device, &args, &m) == AHAL_ERROR_UNSUPPORTED);
 

@@ -80,7 +80,10 @@ ahal_status_t device_get_properties(ahal_plugin_device_t* dev, ahal_device_prope
   out.max_workgroup_size = static_cast<uint32_t>(std::max(p.maxThreadsPerBlock, 0));
   for (int i = 0; i < 3; ++i) {
     out.max_workgroup_dims[i] = static_cast<uint32_t>(std::max(p.maxThreadsDim[i], 0));
-    out.max_grid_dims[i] = static_cast<uint32_t>(std::max(p.maxGridSize[i], 0));
+    // HSA (and so stream_launch) counts a grid in work-items, in 32 bits:
+    // a grid at its limit must fit that with the largest workgroup too.
+    out.max_grid_dims[i] = std::min(static_cast<uint32_t>(std::max(p.maxGridSize[i], 0)),
+                                    UINT32_MAX / std::max(out.max_workgroup_dims[i], 1u));
   }
   out.shared_memory_per_workgroup = static_cast<uint32_t>(p.sharedMemPerBlock);
   out.subgroup_size_min = out.subgroup_size_max = static_cast<uint32_t>(std::max(p.warpSize, 0));

@@ -86,7 +86,6 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* module, 
   check(rt.hipFuncGetAttribute(&kernel->static_shared, HIP_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
                                kernel->function),
         "hipFuncGetAttribute(SHARED_SIZE_BYTES)");
-  kernel->info = module->infos.find(entry);
   return kernel;
 }
 
@@ -94,8 +93,7 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* module, 
 
 ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
                          ahal_plugin_kernel_t** out_kernel) {
-  *out_kernel = &module->kernels.get(entry, [&] { return load_kernel(module, entry); });
-  return AHAL_SUCCESS;
+  return ahal::plugin::cached_kernel(module, entry, out_kernel, load_kernel);
 }
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out) {

@@ -11,6 +11,7 @@
 #include <hip/hip_runtime_api.h>
 
 #include "emulated_kernels.hpp"
+#include "fake_device_memory.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -36,40 +37,15 @@ bool device_selected() { return t_current_device == 0; }
 
 // ------------------------------------------------------------- memory
 
-std::mutex g_memory_mutex;
-std::map<uintptr_t, std::pair<size_t, bool>> g_allocations;  // base -> (size, pinned host)
-size_t g_device_bytes = 0;
+ahal_fake::FakeDeviceMemory g_memory(kTotalMemory);
 
-void* allocate(size_t size, bool host) {
-  std::lock_guard<std::mutex> lock(g_memory_mutex);
-  if (!host && g_device_bytes + size > kTotalMemory) return nullptr;
-  void* p = std::aligned_alloc(256, (size + 255) / 256 * 256);
-  if (p) {
-    g_allocations[reinterpret_cast<uintptr_t>(p)] = {size, host};
-    if (!host) g_device_bytes += size;
-  }
-  return p;
-}
+void* allocate(size_t size, bool host) { return g_memory.allocate(size, 256, !host); }
 
 hipError_t release(void* p, bool host) {
-  {
-    std::lock_guard<std::mutex> lock(g_memory_mutex);
-    auto it = g_allocations.find(reinterpret_cast<uintptr_t>(p));
-    if (it == g_allocations.end() || it->second.second != host) return hipErrorInvalidValue;
-    if (!host) g_device_bytes -= it->second.first;
-    g_allocations.erase(it);
-  }
-  std::free(p);
-  return hipSuccess;
+  return g_memory.release(p, !host) ? hipSuccess : hipErrorInvalidValue;
 }
 
-bool in_allocation(const void* p, size_t size) {
-  std::lock_guard<std::mutex> lock(g_memory_mutex);
-  auto it = g_allocations.upper_bound(reinterpret_cast<uintptr_t>(p));
-  if (it == g_allocations.begin()) return false;
-  --it;
-  return reinterpret_cast<uintptr_t>(p) + size <= it->first + it->second.first;
-}
+bool in_allocation(const void* p, size_t size) { return g_memory.contains(p, size); }
 
 // ------------------------------------------------------------- events
 
@@ -239,9 +215,8 @@ hipError_t hipDeviceGetStreamPriorityRange(int* least, int* greatest) {
 
 hipError_t hipMemGetInfo(size_t* free_bytes, size_t* total) {
   if (!device_selected()) return hipErrorInvalidDevice;
-  std::lock_guard<std::mutex> lock(g_memory_mutex);
   *total = kTotalMemory;
-  *free_bytes = kTotalMemory - g_device_bytes;
+  *free_bytes = kTotalMemory - g_memory.device_bytes();
   return hipSuccess;
 }
 

@@ -38,11 +38,8 @@ TEST_CASE("hip:0 describes itself") {
 
 TEST_CASE("the bundle's hsaco image for hip:0 runs every standard kernel") {
   Fixture f;
-  ahal_module_t module = f.bundle_module();
-  ahal_module_format_t format{};
-  AHAL_TEST_OK(ahal_module_format(module, &format));
-  REQUIRE(format == AHAL_MODULE_FORMAT_HSACO);
-  ahal_test::check_standard_kernels(f.device, ahal_test::kernels_of(module));
+  ahal_test::check_bundle_standard_kernels(f.device, AHAL_TEST_BUNDLE_FILE,
+                                           AHAL_MODULE_FORMAT_HSACO);
 }
 
 TEST_CASE("streams, events and host callbacks on hip:0") {

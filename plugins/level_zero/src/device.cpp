@@ -90,9 +90,13 @@ ahal_status_t query_device(ahal_plugin_device_t* dev) {
   out.max_workgroup_dims[0] = compute.maxGroupSizeX;
   out.max_workgroup_dims[1] = compute.maxGroupSizeY;
   out.max_workgroup_dims[2] = compute.maxGroupSizeZ;
-  out.max_grid_dims[0] = compute.maxGroupCountX;
-  out.max_grid_dims[1] = compute.maxGroupCountY;
-  out.max_grid_dims[2] = compute.maxGroupCountZ;
+  // Level Zero's API counts a global size in 32 bits (zeKernelSuggestGroupSize):
+  // a grid at its limit must fit that with the largest workgroup too.
+  const uint32_t group_counts[3] = {compute.maxGroupCountX, compute.maxGroupCountY,
+                                    compute.maxGroupCountZ};
+  for (int i = 0; i < 3; ++i)
+    out.max_grid_dims[i] =
+        std::min(group_counts[i], UINT32_MAX / std::max(out.max_workgroup_dims[i], 1u));
   out.shared_memory_per_workgroup = compute.maxSharedLocalMemory;
   uint32_t n_sizes = std::min<uint32_t>(compute.numSubGroupSizes, ZE_SUBGROUPSIZE_COUNT);
   if (n_sizes > 0) {

@@ -101,7 +101,6 @@ std::unique_ptr<ahal_plugin_kernel_t> create_kernel(ahal_plugin_module_t* module
     log_failure(dev, ze.zeKernelDestroy(kernel->kernel), "zeKernelDestroy");
     ze_raise(dev, r, "zeKernelGetProperties", entry);
   }
-  kernel->info = module->infos.find(entry);
   return kernel;
 }
 
@@ -109,8 +108,7 @@ std::unique_ptr<ahal_plugin_kernel_t> create_kernel(ahal_plugin_module_t* module
 
 ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
                          ahal_plugin_kernel_t** out_kernel) {
-  *out_kernel = &module->kernels.get(entry, [&] { return create_kernel(module, entry); });
-  return AHAL_SUCCESS;
+  return ahal::plugin::cached_kernel(module, entry, out_kernel, create_kernel);
 }
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out) {

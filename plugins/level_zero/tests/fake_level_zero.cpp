@@ -9,6 +9,7 @@
 #include <level_zero/ze_api.h>
 
 #include "emulated_kernels.hpp"
+#include "fake_device_memory.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -81,30 +82,13 @@ _ze_device_handle_t g_subs[2] = {{true, 0}, {true, 1}};
 
 constexpr uint64_t kDeviceMemory = uint64_t{4} << 30;  // enforced for device and shared USM
 
-std::mutex g_memory_mutex;
-std::map<uintptr_t, std::pair<size_t, bool>> g_allocations;  // base -> (size, device memory)
-uint64_t g_device_bytes = 0;
+ahal_fake::FakeDeviceMemory g_memory(kDeviceMemory);
 
 void* allocate(size_t size, size_t alignment, bool device) {
-  std::lock_guard<std::mutex> lock(g_memory_mutex);
-  if (device && g_device_bytes + size > kDeviceMemory) return nullptr;
-  alignment = std::max<size_t>(alignment, 64);
-  void* p = std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
-  if (p) {
-    g_allocations[reinterpret_cast<uintptr_t>(p)] = {size, device};
-    if (device) g_device_bytes += size;
-  }
-  return p;
+  return g_memory.allocate(size, std::max<size_t>(alignment, 64), device);
 }
 
-// True if [p, p + size) lies in one USM allocation.
-bool in_allocation(const void* p, size_t size) {
-  std::lock_guard<std::mutex> lock(g_memory_mutex);
-  auto it = g_allocations.upper_bound(reinterpret_cast<uintptr_t>(p));
-  if (it == g_allocations.begin()) return false;
-  --it;
-  return reinterpret_cast<uintptr_t>(p) + size <= it->first + it->second.first;
-}
+bool in_allocation(const void* p, size_t size) { return g_memory.contains(p, size); }
 
 // ------------------------------------------------------------- executor
 
@@ -410,15 +394,7 @@ FAKE_EXPORT ze_result_t zeMemAllocShared(ze_context_handle_t,
 }
 
 FAKE_EXPORT ze_result_t zeMemFree(ze_context_handle_t, void* p) {
-  {
-    std::lock_guard<std::mutex> lock(g_memory_mutex);
-    auto it = g_allocations.find(reinterpret_cast<uintptr_t>(p));
-    if (it == g_allocations.end()) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
-    if (it->second.second) g_device_bytes -= it->second.first;
-    g_allocations.erase(it);
-  }
-  std::free(p);
-  return ZE_RESULT_SUCCESS;
+  return g_memory.release_any(p) ? ZE_RESULT_SUCCESS : ZE_RESULT_ERROR_INVALID_ARGUMENT;
 }
 
 // ------------------------------------------------------------- command lists

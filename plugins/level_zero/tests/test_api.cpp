@@ -138,15 +138,8 @@ TEST_CASE("a module that does not build gives BUILD_FAILED with the build log") 
 TEST_CASE("kernels report their attributes; unknown kernels are NOT_FOUND") {
   FakeDevice f;
   ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
-  ahal_kernel_t k = nullptr;
-  REQUIRE(ahal_kernel_get(module, "reverse_shared", &k) == AHAL_SUCCESS);
-  ahal_kernel_attributes_t a{};
-  a.struct_size = sizeof(a);
-  REQUIRE(ahal_kernel_get_attributes(k, &a) == AHAL_SUCCESS);
-  CHECK(a.static_shared_bytes == 1024);
-  CHECK(a.preferred_workgroup_multiple == 32);
-  CHECK(a.max_workgroup_size == 1024);
-  REQUIRE(ahal_kernel_get(module, "no_such_kernel", &k) == AHAL_ERROR_NOT_FOUND);
+  ahal_test::check_reverse_shared_attributes(module, 1024, 32);
+  ahal_test::check_unknown_kernel_refused(module);
 }
 
 TEST_CASE("a launch whose arguments do not fit the kernel is refused with the counts") {

@@ -33,8 +33,8 @@ TEST_CASE("level_zero:0 describes itself") {
 
 TEST_CASE("the bundle's SPIR-V runs every standard kernel on level_zero:0") {
   Fixture f;
-  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
-  ahal_test::check_standard_kernels(f.device, ahal_test::kernels_of(module));
+  ahal_test::check_bundle_standard_kernels(f.device, AHAL_TEST_BUNDLE_FILE,
+                                           AHAL_MODULE_FORMAT_SPIRV_OPENCL);
 }
 
 TEST_CASE("streams, events and host callbacks on level_zero:0") {

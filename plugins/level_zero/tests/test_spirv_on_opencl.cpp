@@ -41,15 +41,9 @@ struct Fixture {
         infos.push_back({k.name.c_str(), k.binding_count, k.constants_size, k.flags});
       }
       if (fp64 && !(p.features & AHAL_FEATURE_FP64)) continue;
-      ahal_module_args_t args{};
-      args.struct_size = sizeof(args);
-      args.format = AHAL_MODULE_FORMAT_SPIRV_OPENCL;
-      args.data = img.data.data();
-      args.data_size = img.data.size();
-      args.kernel_info_count = static_cast<uint32_t>(infos.size());
-      args.kernel_infos = infos.data();
       ahal_module_t m = nullptr;
-      AHAL_TEST_OK(ahal_module_create(device, &args, &m));
+      AHAL_TEST_OK(ahal_test::image_module(device, AHAL_MODULE_FORMAT_SPIRV_OPENCL, img.data.data(),
+                                           img.data.size(), &m, nullptr, infos));
       modules.push_back(m);
     }
   }
@@ -77,23 +71,9 @@ int main(int argc, char** argv) {
     std::printf("cannot read %s: %s\n", AHAL_TEST_BUNDLE_FILE, error.c_str());
     return 1;
   }
-  ahal_runtime_options_t options{};
-  options.struct_size = sizeof(options);
-  options.plugin_path = AHAL_TEST_PLUGIN_DIR;
-  options.plugins = "opencl";
-  ahal_runtime_t runtime = nullptr;
-  ahal_device_t device = nullptr;
-  if (ahal_runtime_create(&options, &runtime) != AHAL_SUCCESS ||
-      ahal_device_find(runtime, "opencl:0", &device) != AHAL_SUCCESS) {
-    std::printf("SKIP: no OpenCL device: %s\n", ahal_last_error_message());
-    ahal_runtime_destroy(runtime);
-    return 77;
-  }
   ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  bool takes_spirv = ahal_device_get_properties(device, &p) == AHAL_SUCCESS &&
-                     (p.module_formats & (1ull << AHAL_MODULE_FORMAT_SPIRV_OPENCL)) != 0;
-  ahal_runtime_destroy(runtime);
+  if (!ahal_test::find_device(AHAL_TEST_PLUGIN_DIR, "opencl", "opencl:0", &p)) return 77;
+  const bool takes_spirv = (p.module_formats & (1ull << AHAL_MODULE_FORMAT_SPIRV_OPENCL)) != 0;
   if (!takes_spirv) {
     std::printf("SKIP: opencl:0 (%s) does not take SPIR-V (no CL_DEVICE_IL_VERSION)\n", p.name);
     return 77;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "objects.hpp"  // white-box: the buffer's sub-buffer cache
+#include "plugin_test_support.hpp"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -97,13 +98,8 @@ struct Plugin {
 
   ahal_status_t create_module(const std::string& source, const char* options,
                               ahal_plugin_module_t** out) {
-    ahal_plugin_module_args_t args{};
-    args.struct_size = sizeof(args);
-    args.format = AHAL_MODULE_FORMAT_OPENCL_C;
-    args.data = source.data();
-    args.data_size = source.size();
-    args.build_options = options;
-    args.target = "";
+    const ahal_plugin_module_args_t args = ahal_test::plugin_module_args(
+        AHAL_MODULE_FORMAT_OPENCL_C, source.data(), source.size(), options);
     return api.module_create(device, &args, out);
   }
 };
@@ -127,6 +123,57 @@ cl_device_id first_cl_device() {
 
 const std::string kSmallSource =
     "__kernel void fill7(__global int* p) { p[get_global_id(0)] = 7; }\n";
+
+// The plugin with fill7 built, a stream and a buffer of `slots` binding
+// offset alignments, zeroed.
+struct Fill7 {
+  Plugin plugin;
+  ahal_plugin_module_t* module = nullptr;
+  ahal_plugin_kernel_t* kernel = nullptr;
+  ahal_plugin_buffer_t* buffer = nullptr;
+  ahal_plugin_stream_t* stream = nullptr;
+  uint64_t align = 0;
+  uint64_t size = 0;
+
+  explicit Fill7(uint64_t slots) {
+    REQUIRE(plugin.create_module(kSmallSource, "", &module) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.kernel_get(module, "fill7", &kernel) == AHAL_SUCCESS);
+    ahal_device_properties_t p{};
+    p.struct_size = sizeof(p);
+    plugin.api.device_get_properties(plugin.device, &p);
+    align = p.binding_offset_alignment;
+    size = align * slots;
+    ahal_buffer_args_t bargs = {sizeof(bargs), size, 0};
+    REQUIRE(plugin.api.buffer_create(plugin.device, &bargs, &buffer) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.stream_create(plugin.device, nullptr, &stream) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.stream_fill(stream, buffer, 0, size, 0, 4) == AHAL_SUCCESS);
+  }
+  ~Fill7() {
+    plugin.api.stream_destroy(stream);
+    plugin.api.buffer_destroy(plugin.device, buffer);
+    plugin.api.module_destroy(module);
+  }
+  Fill7(const Fill7&) = delete;
+  Fill7& operator=(const Fill7&) = delete;
+
+  // One work-item of fill7 on the word at `offset`.
+  void launch_at(uint64_t offset) {
+    ahal_plugin_binding_t binding = {buffer, offset, 4};
+    ahal_plugin_launch_t launch{};
+    launch.struct_size = sizeof(launch);
+    for (int d = 0; d < 3; ++d) launch.grid[d] = launch.workgroup_size[d] = 1;
+    launch.binding_count = 1;
+    launch.bindings = &binding;
+    REQUIRE(plugin.api.stream_launch(stream, kernel, &launch) == AHAL_SUCCESS);
+  }
+  // The buffer's words, once the stream ran.
+  std::vector<int32_t> read() {
+    std::vector<int32_t> host(size / 4, -1);
+    REQUIRE(plugin.api.stream_copy_d2h(stream, buffer, 0, host.data(), size) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.stream_synchronize(stream) == AHAL_SUCCESS);
+    return host;
+  }
+};
 
 }  // namespace
 
@@ -292,86 +339,27 @@ TEST_CASE("an unknown kernel name is NOT_FOUND and names the kernel") {
 }
 
 TEST_CASE("launches with binding offsets reuse one sub-buffer per offset") {
-  Plugin plugin;
-  ahal_plugin_module_t* module = nullptr;
-  REQUIRE(plugin.create_module(kSmallSource, "", &module) == AHAL_SUCCESS);
-  ahal_plugin_kernel_t* kernel = nullptr;
-  REQUIRE(plugin.api.kernel_get(module, "fill7", &kernel) == AHAL_SUCCESS);
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  plugin.api.device_get_properties(plugin.device, &p);
-  const uint64_t align = p.binding_offset_alignment;
-  const uint64_t size = align * 8;
-  ahal_buffer_args_t bargs = {sizeof(bargs), size, 0};
-  ahal_plugin_buffer_t* buffer = nullptr;
-  REQUIRE(plugin.api.buffer_create(plugin.device, &bargs, &buffer) == AHAL_SUCCESS);
-  ahal_plugin_stream_t* stream = nullptr;
-  REQUIRE(plugin.api.stream_create(plugin.device, nullptr, &stream) == AHAL_SUCCESS);
-  REQUIRE(plugin.api.stream_fill(stream, buffer, 0, size, 0, 4) == AHAL_SUCCESS);
-
+  Fill7 f(8);
   for (int round = 0; round < 3; ++round) {
-    for (uint64_t offset : {uint64_t{0}, align, 3 * align}) {
-      ahal_plugin_binding_t binding = {buffer, offset, 4};
-      ahal_plugin_launch_t launch{};
-      launch.struct_size = sizeof(launch);
-      launch.grid[0] = launch.grid[1] = launch.grid[2] = 1;
-      launch.workgroup_size[0] = launch.workgroup_size[1] = launch.workgroup_size[2] = 1;
-      launch.binding_count = 1;
-      launch.bindings = &binding;
-      REQUIRE(plugin.api.stream_launch(stream, kernel, &launch) == AHAL_SUCCESS);
-    }
+    for (uint64_t offset : {uint64_t{0}, f.align, 3 * f.align}) f.launch_at(offset);
     // Offset 0 binds the buffer itself; each other offset made one
     // sub-buffer, in the first round only.
-    CHECK(buffer->views.size() == 2);
+    CHECK(f.buffer->views.size() == 2);
   }
-  std::vector<int32_t> host(size / 4, -1);
-  REQUIRE(plugin.api.stream_copy_d2h(stream, buffer, 0, host.data(), size) == AHAL_SUCCESS);
-  REQUIRE(plugin.api.stream_synchronize(stream) == AHAL_SUCCESS);
+  const std::vector<int32_t> host = f.read();
   for (size_t i = 0; i < host.size(); ++i) {
-    int32_t expected = (i == 0 || i * 4 == align || i * 4 == 3 * align) ? 7 : 0;
+    int32_t expected = (i == 0 || i * 4 == f.align || i * 4 == 3 * f.align) ? 7 : 0;
     CHECK(host[i] == expected);
   }
-  plugin.api.stream_destroy(stream);
-  plugin.api.buffer_destroy(plugin.device, buffer);
-  plugin.api.module_destroy(module);
 }
 
 TEST_CASE("offsets beyond the sub-buffer cache get one sub-buffer per launch") {
-  Plugin plugin;
-  ahal_plugin_module_t* module = nullptr;
-  REQUIRE(plugin.create_module(kSmallSource, "", &module) == AHAL_SUCCESS);
-  ahal_plugin_kernel_t* kernel = nullptr;
-  REQUIRE(plugin.api.kernel_get(module, "fill7", &kernel) == AHAL_SUCCESS);
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  plugin.api.device_get_properties(plugin.device, &p);
-  const uint64_t align = p.binding_offset_alignment;
   const uint64_t slots = ahal_plugin_buffer_s::kMaxViews + 20;
-  const uint64_t size = align * (slots + 1);
-  ahal_buffer_args_t bargs = {sizeof(bargs), size, 0};
-  ahal_plugin_buffer_t* buffer = nullptr;
-  REQUIRE(plugin.api.buffer_create(plugin.device, &bargs, &buffer) == AHAL_SUCCESS);
-  ahal_plugin_stream_t* stream = nullptr;
-  REQUIRE(plugin.api.stream_create(plugin.device, nullptr, &stream) == AHAL_SUCCESS);
-  REQUIRE(plugin.api.stream_fill(stream, buffer, 0, size, 0, 4) == AHAL_SUCCESS);
-  for (uint64_t slot = 1; slot <= slots; ++slot) {
-    ahal_plugin_binding_t binding = {buffer, slot * align, 4};
-    ahal_plugin_launch_t launch{};
-    launch.struct_size = sizeof(launch);
-    launch.grid[0] = launch.grid[1] = launch.grid[2] = 1;
-    launch.workgroup_size[0] = launch.workgroup_size[1] = launch.workgroup_size[2] = 1;
-    launch.binding_count = 1;
-    launch.bindings = &binding;
-    REQUIRE(plugin.api.stream_launch(stream, kernel, &launch) == AHAL_SUCCESS);
-  }
-  CHECK(buffer->views.size() == ahal_plugin_buffer_s::kMaxViews);
-  std::vector<int32_t> host(size / 4, -1);
-  REQUIRE(plugin.api.stream_copy_d2h(stream, buffer, 0, host.data(), size) == AHAL_SUCCESS);
-  REQUIRE(plugin.api.stream_synchronize(stream) == AHAL_SUCCESS);
-  for (uint64_t slot = 0; slot <= slots; ++slot) CHECK(host[slot * align / 4] == (slot ? 7 : 0));
-  plugin.api.stream_destroy(stream);
-  plugin.api.buffer_destroy(plugin.device, buffer);
-  plugin.api.module_destroy(module);
+  Fill7 f(slots + 1);
+  for (uint64_t slot = 1; slot <= slots; ++slot) f.launch_at(slot * f.align);
+  CHECK(f.buffer->views.size() == ahal_plugin_buffer_s::kMaxViews);
+  const std::vector<int32_t> host = f.read();
+  for (uint64_t slot = 0; slot <= slots; ++slot) CHECK(host[slot * f.align / 4] == (slot ? 7 : 0));
 }
 
 // Run by its own ctest entry with OCL_ICD_VENDORS naming an empty folder.
@@ -387,22 +375,14 @@ TEST_CASE("native command buffers: cl_khr_command_buffer 0.9.0, opt-in, else UNS
           AHAL_ERROR_UNSUPPORTED);
   }
   setenv("AHAL_OPENCL_COMMAND_BUFFERS", "1", 1);
-  Plugin plugin;
+  Fill7 f(4);
   unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
-  ahal_plugin_module_t* module = nullptr;
-  REQUIRE(plugin.create_module(kSmallSource, "", &module) == AHAL_SUCCESS);
-  ahal_plugin_kernel_t* kernel = nullptr;
-  REQUIRE(plugin.api.kernel_get(module, "fill7", &kernel) == AHAL_SUCCESS);
-  ahal_device_properties_t p{};
-  p.struct_size = sizeof(p);
-  plugin.api.device_get_properties(plugin.device, &p);
-  const uint64_t align = p.binding_offset_alignment;
-  const uint64_t size = align * 4;
-  ahal_buffer_args_t bargs = {sizeof(bargs), size, 0};
-  ahal_plugin_buffer_t* buffer = nullptr;
-  REQUIRE(plugin.api.buffer_create(plugin.device, &bargs, &buffer) == AHAL_SUCCESS);
-  ahal_plugin_stream_t* stream = nullptr;
-  REQUIRE(plugin.api.stream_create(plugin.device, nullptr, &stream) == AHAL_SUCCESS);
+  Plugin& plugin = f.plugin;
+  ahal_plugin_kernel_t* kernel = f.kernel;
+  ahal_plugin_buffer_t* buffer = f.buffer;
+  ahal_plugin_stream_t* stream = f.stream;
+  const uint64_t align = f.align;
+  const uint64_t size = f.size;
 
   // zero all; fill7 at `align`; copy that word to 0; barrier.
   std::vector<ahal_plugin_command_t> c(4);
@@ -453,9 +433,6 @@ TEST_CASE("native command buffers: cl_khr_command_buffer 0.9.0, opt-in, else UNS
     CHECK(plugin.api.command_buffer_create(plugin.device, &h2d, 1, 0, &cb) ==
           AHAL_ERROR_UNSUPPORTED);
   }
-  plugin.api.stream_destroy(stream);
-  plugin.api.buffer_destroy(plugin.device, buffer);
-  plugin.api.module_destroy(module);
 }
 
 TEST_CASE("without OpenCL platforms there are no devices and a reason", "[.no-platforms]") {

@@ -10,6 +10,8 @@
 //     ahal::plugin::KernelCache<MyKernel> kernels;
 //   };
 //   MyKernel& k = module.kernels.get(entry, [&] { return load(module, entry); });
+//
+// cached_kernel() is a whole kernel_get for modules laid out that way.
 #pragma once
 
 #include <ahal/plugin.h>
@@ -108,5 +110,19 @@ class KernelCache {
   std::mutex mutex_;
   std::unordered_map<std::string, std::unique_ptr<K>> kernels_;
 };
+
+// kernel_get for a module struct with `infos` (KernelInfos) and `kernels`
+// (KernelCache<K>), K having an `info` pointer: kernel `entry`, made by
+// make(module, entry) the first time (it may throw), with the module's
+// metadata for it.
+template <class Module, class K, class Make>
+ahal_status_t cached_kernel(Module* module, const char* entry, K** out, Make&& make) {
+  *out = &module->kernels.get(entry, [&] {
+    auto kernel = make(module, entry);
+    kernel->info = module->infos.find(entry);
+    return kernel;
+  });
+  return AHAL_SUCCESS;
+}
 
 }  // namespace ahal::plugin
