@@ -16,7 +16,8 @@ namespace conform {
 const std::vector<std::string>& categories() {
   static const std::vector<std::string> order = {
       "properties", "memory",          "copies",   "fills",  "streams", "events",
-      "kernels",    "command_buffers", "builtins", "errors", "stress"};
+      "kernels",    "command_buffers", "builtins", "errors", "stress",
+      "collectives"};
   return order;
 }
 

@@ -20,6 +20,11 @@ namespace ahal {
 struct Device;
 struct Module;
 struct CommandBuffer;
+struct CclComm;
+// Loader-made streams and pinned chunks for staged work (staging.hpp).
+struct DeviceStaging;
+// A plugin's collectives table, once asked for (ccl_native.cpp).
+struct PluginCcl;
 // The validation and tracing layers' state (layers_state.hpp).
 struct Layers;
 struct StreamLayer;
@@ -44,6 +49,7 @@ struct Plugin {
   ahal_plugin_api_t api = {};
   ahal_plugin_instance_t* instance = nullptr;
   uint32_t device_count = 0;  // devices opened
+  PluginCcl* ccl = nullptr;   // owned; set on the first collective that asks
 };
 
 // Device limits the hot paths check, with "unknown" (0) turned into "none".
@@ -102,6 +108,8 @@ struct Event {
   uint32_t flags = 0;
   std::atomic<bool> recorded{false};
   std::atomic<uint32_t> command_refs{0};  // as Buffer::command_refs
+  // Staged waits of other devices' streams still to run (peer.cpp).
+  std::atomic<uint32_t> host_waits{0};
 };
 
 struct Kernel {
@@ -156,7 +164,9 @@ struct Device {
   std::unordered_set<Event*> events;
   std::unordered_set<Module*> modules;
   std::unordered_set<CommandBuffer*> command_buffers;
+  std::unordered_set<CclComm*> ccl_comms;
   std::unordered_map<std::string, std::unique_ptr<Kernel>> builtins;
+  DeviceStaging* staging = nullptr;  // owned; made on first use, under mutex
 };
 
 // Typed lookups (see HandleTable::lookup).
@@ -171,6 +181,7 @@ inline Kernel* get(ahal_kernel_t h) { return lookup<Kernel>(h, HandleType::kKern
 inline CommandBuffer* get(ahal_command_buffer_t h) {
   return lookup<CommandBuffer>(h, HandleType::kCommandBuffer);
 }
+inline CclComm* get(ahal_ccl_comm_t h) { return lookup<CclComm>(h, HandleType::kCclComm); }
 
 // Takes the handle out of the table; false if it was not live. Destroy
 // functions call this before touching the object, so of two racing

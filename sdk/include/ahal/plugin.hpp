@@ -367,6 +367,13 @@ class Stream {
   virtual void submit(CommandBuffer& /*command_buffer*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this stream takes no command buffers");
   }
+  virtual void copy_peer(Buffer& /*src*/, uint64_t /*src_offset*/, Buffer& /*dst*/,
+                         uint64_t /*dst_offset*/, uint64_t /*size*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device copies to other devices only through the host");
+  }
+  virtual void wait_event_peer(Event& /*event*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device waits for other devices' events only on the host");
+  }
 };
 
 class Device {
@@ -394,6 +401,8 @@ class Device {
       const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
   }
+  // AHAL_PEER_* bits for `peer` (another device of this plugin); 0 = the loader stages.
+  virtual uint32_t peer_flags(Device& /*peer*/) { return 0; }
 };
 
 class Instance {
@@ -401,6 +410,11 @@ class Instance {
   virtual ~Instance() = default;  // plugin_shutdown
   virtual uint32_t device_count() = 0;
   virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
+  // Fill `table` (zeroed, struct_size set by the loader: copy at most that)
+  // with the library's entries; raise NOT_FOUND when it is not installed.
+  virtual void ccl_query(uint32_t /*version*/, ahal_plugin_ccl_t& /*table*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this plugin forwards to no collectives library");
+  }
 };
 // @generated end classes
 
@@ -616,6 +630,26 @@ struct Entries {
                                              uint32_t index, const ahal_plugin_command_t* command) {
     return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
   }
+  static ahal_status_t device_peer_flags(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
+                                         uint32_t* out_flags) {
+    return guard([&] { *out_flags = object<Device>(device)->peer_flags(*object<Device>(peer)); });
+  }
+  static ahal_status_t stream_copy_peer(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                        uint64_t src_offset, ahal_plugin_buffer_t* dst,
+                                        uint64_t dst_offset, uint64_t size) {
+    return guard([&] {
+      object<Stream>(stream)->copy_peer(*object<Buffer>(src), src_offset, *object<Buffer>(dst),
+                                        dst_offset, size);
+    });
+  }
+  static ahal_status_t stream_wait_event_peer(ahal_plugin_stream_t* stream,
+                                              ahal_plugin_event_t* event) {
+    return guard([&] { object<Stream>(stream)->wait_event_peer(*object<Event>(event)); });
+  }
+  static ahal_status_t ccl_query(ahal_plugin_instance_t* instance, uint32_t version,
+                                 ahal_plugin_ccl_t* table) {
+    return guard([&] { object<Instance>(instance)->ccl_query(version, *table); });
+  }
 };
 
 namespace detail {
@@ -682,6 +716,10 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_destroy = &Entries::command_buffer_destroy;
   api.command_buffer_submit = &Entries::command_buffer_submit;
   api.command_buffer_update = &Entries::command_buffer_update;
+  api.device_peer_flags = &Entries::device_peer_flags;
+  api.stream_copy_peer = &Entries::stream_copy_peer;
+  api.stream_wait_event_peer = &Entries::stream_wait_event_peer;
+  api.ccl_query = &Entries::ccl_query;
   return api;
 }
 // @generated end entries
