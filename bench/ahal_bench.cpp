@@ -10,6 +10,11 @@
 // Metrics (bench/native_backend.hpp fixes what each one runs):
 //   launch latency      launch `empty` (1 workgroup of 1) + synchronize, median
 //   enqueue throughput  10,000 back-to-back `empty` launches, one synchronize
+//   enqueue host time   host time inside 1,000 `empty` launch calls, per
+//                       launch (the synchronize after is not counted)
+//   replay submit       host time inside ahal_stream_submit of a command
+//                       buffer of 1,000 recorded `empty` launches, per launch
+//                       (ahal only: docs/command-buffers.md)
 //   h2d / d2h / d2d     one 64 MiB copy, host side pinned (ahal_host_alloc)
 //   triad               stream_triad over 2^25 doubles (24 bytes per element),
 //                       more where one triad would take under 1 ms
@@ -90,6 +95,7 @@ class AhalBackend final : public NativeBackend {
 
   ~AhalBackend() override {
     ahal_stream_synchronize(stream_);
+    if (replay_) ahal_command_buffer_destroy(replay_);
     ahal_stream_destroy(stream_);
     release_copy_buffers();
     release_triad_buffers();
@@ -116,6 +122,45 @@ class AhalBackend final : public NativeBackend {
       }
       check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
       best = std::min(best, seconds_since(start) * 1e6 / count);
+    }
+    return best;
+  }
+
+  // Host time inside `count` launch calls, per launch; best of `repeats`.
+  double enqueue_host_us_per_launch(int count, int repeats) {
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      for (int i = 0; i < count; ++i) {
+        check(ahal_stream_launch(stream_, empty_, &empty_launch_), "ahal_stream_launch");
+      }
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
+    }
+    return best;
+  }
+
+  // Host time inside one submit of `count` recorded launches, per launch.
+  double replay_submit_us_per_launch(int count, int repeats) {
+    if (replay_count_ != count) {
+      if (replay_) check(ahal_command_buffer_destroy(replay_), "ahal_command_buffer_destroy");
+      check(ahal_command_buffer_create(device_, 0, &replay_), "ahal_command_buffer_create");
+      for (int i = 0; i < count; ++i) {
+        check(ahal_command_buffer_launch(replay_, empty_, &empty_launch_, nullptr),
+              "ahal_command_buffer_launch");
+      }
+      check(ahal_command_buffer_finalize(replay_), "ahal_command_buffer_finalize");
+      replay_count_ = count;
+      // The first submission may build what finalize left to do.
+      check(ahal_stream_submit(stream_, replay_), "ahal_stream_submit");
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      check(ahal_stream_submit(stream_, replay_), "ahal_stream_submit");
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      check(ahal_stream_synchronize(stream_), "ahal_stream_synchronize");
     }
     return best;
   }
@@ -225,6 +270,8 @@ class AhalBackend final : public NativeBackend {
   ahal_kernel_t triad_ = nullptr;
   ahal_stream_t stream_ = nullptr;
   ahal_launch_args_t empty_launch_{};
+  ahal_command_buffer_t replay_ = nullptr;
+  int replay_count_ = 0;
   size_t copy_bytes_ = 0;
   ahal_host_alloc_t host_ = nullptr;
   void* host_ptr_ = nullptr;
@@ -272,6 +319,7 @@ bool parse_size(const char* text, size_t* out) {
 struct Metric {
   const char* key;    // JSON name
   const char* label;  // table row
+  const char* unit;   // JSON "unit"
   bool higher_is_better;
   double ahal = 0;
   double native = 0;
@@ -407,12 +455,14 @@ int main(int argc, char** argv) {
     }
 
     Metric metrics[] = {
-        {"launch_latency_us", "launch latency (\u00b5s)", false},
-        {"enqueue_us_per_launch", "enqueue (\u00b5s/launch)", false},
-        {"h2d_gbps", "copy h2d (GB/s)", true},
-        {"d2h_gbps", "copy d2h (GB/s)", true},
-        {"d2d_gbps", "copy d2d (GB/s)", true},
-        {"triad_gbps", "triad (GB/s)", true},
+        {"launch_latency_us", "launch latency (\u00b5s)", "us", false},
+        {"enqueue_us_per_launch", "enqueue (\u00b5s/launch)", "us/launch", false},
+        {"h2d_gbps", "copy h2d (GB/s)", "GB/s", true},
+        {"d2h_gbps", "copy d2h (GB/s)", "GB/s", true},
+        {"d2d_gbps", "copy d2d (GB/s)", "GB/s", true},
+        {"triad_gbps", "triad (GB/s)", "GB/s", true},
+        {"enqueue_host_us_per_launch", "enqueue host (\u00b5s/launch)", "us/launch", false},
+        {"replay_submit_us_per_launch", "replay submit (\u00b5s/launch)", "us/launch", false},
     };
     compare(metrics[0], ahal, nat, rounds,
             [&](NativeBackend& b) { return b.launch_latency_us(latency_iterations); });
@@ -426,6 +476,16 @@ int main(int argc, char** argv) {
     }
     compare(metrics[5], ahal, nat, rounds,
             [&](NativeBackend& b) { return b.triad_gbps(triad_n, wg, 3); });
+    // Host-side costs of streaming against replaying a command buffer; no
+    // native reference measures these yet.
+    const int recorded = 1000;
+    for (int r = 0; r < rounds; ++r) {
+      const double e = ahal.enqueue_host_us_per_launch(recorded, 3);
+      const double p = ahal.replay_submit_us_per_launch(recorded, 3);
+      metrics[6].ahal = r == 0 ? e : std::min(metrics[6].ahal, e);
+      metrics[7].ahal = r == 0 ? p : std::min(metrics[7].ahal, p);
+    }
+    const double replay_ratio = metrics[7].ahal / metrics[6].ahal;
 
     if (o.json) {
       std::printf(
@@ -440,14 +500,17 @@ int main(int argc, char** argv) {
       std::printf("\"metrics\": {");
       bool first = true;
       for (const Metric& m : metrics) {
-        std::printf("%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s, \"higher_is_better\": %s}",
-                    first ? "" : ", ", ahal_tools::json_quote(m.key).c_str(),
-                    number(m.ahal).c_str(), m.has_native ? number(m.native).c_str() : "null",
-                    m.has_native ? number(m.ahal / m.native).c_str() : "null",
-                    m.higher_is_better ? "true" : "false");
+        std::printf(
+            "%s%s: {\"ahal\": %s, \"native\": %s, \"ratio\": %s, \"unit\": %s, "
+            "\"higher_is_better\": %s}",
+            first ? "" : ", ", ahal_tools::json_quote(m.key).c_str(), number(m.ahal).c_str(),
+            m.has_native ? number(m.native).c_str() : "null",
+            m.has_native ? number(m.ahal / m.native).c_str() : "null",
+            ahal_tools::json_quote(m.unit).c_str(), m.higher_is_better ? "true" : "false");
         first = false;
       }
-      std::printf("}}\n");
+      // Goal (docs/command-buffers.md): at most 1/3.
+      std::printf("}, \"replay_over_enqueue_host\": %s}\n", number(replay_ratio).c_str());
     } else {
       std::printf("ahal-bench on %s (%s)%s\n", props.selector, props.name,
                   o.quick ? ", quick" : "");
@@ -473,10 +536,13 @@ int main(int argc, char** argv) {
           std::printf("%s %12.3f %12.3f %12.3f  %s\n", padded(m.label).c_str(), m.ahal, m.native,
                       m.ahal / m.native, better);
         } else {
-          std::printf("%s %12.3f %12s %12s  %s\n", padded(m.label).c_str(), m.ahal, "-", "-",
-                      better);
+          // Replay on a native form costs ns per launch: more decimals.
+          std::printf(m.ahal < 0.1 ? "%s %12.5f %12s %12s  %s\n" : "%s %12.3f %12s %12s  %s\n",
+                      padded(m.label).c_str(), m.ahal, "-", "-", better);
         }
       }
+      std::printf("replay submit / enqueue host time per launch: %.3f (goal: at most 0.333)\n",
+                  replay_ratio);
     }
   }
   native.reset();

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Runs `ahal-bench --device SEL --quick --json` and checks that the JSON
-parses and holds every metric with a positive ahal figure (and, where a
-native reference ran, a native figure and ratio)."""
+"""Runs `ahal-bench --device SEL --quick --json` [--expect-native] and checks that the JSON
+parses and holds every metric with a positive ahal figure and its unit (and,
+where a native reference ran and measures it, a native figure and ratio)."""
 import json
 import subprocess
 import sys
 
 METRICS = ["launch_latency_us", "enqueue_us_per_launch", "h2d_gbps", "d2h_gbps",
-           "d2d_gbps", "triad_gbps"]
+           "d2d_gbps", "triad_gbps", "enqueue_host_us_per_launch",
+           "replay_submit_us_per_launch"]
+# Host-side streaming and replay costs: measured through ahal only.
+AHAL_ONLY = {"enqueue_host_us_per_launch", "replay_submit_us_per_launch"}
 
 
 def main():
     bench, device = sys.argv[1], sys.argv[2]
+    expect_native = "--expect-native" in sys.argv[3:]
     run = subprocess.run([bench, "--device", device, "--quick", "--json"],
                          capture_output=True, text=True, timeout=280)
     if run.returncode != 0:
@@ -20,6 +24,8 @@ def main():
     errors = []
     if report.get("device") != device:
         errors.append(f"device is {report.get('device')!r}, not {device!r}")
+    if expect_native and report.get("native") is None:
+        errors.append("no native reference ran (--expect-native)")
     metrics = report.get("metrics", {})
     for name in METRICS:
         m = metrics.get(name)
@@ -28,12 +34,20 @@ def main():
             continue
         if not isinstance(m.get("ahal"), (int, float)) or m["ahal"] <= 0:
             errors.append(f"{name}.ahal is {m.get('ahal')!r}")
-        if report.get("native") is not None:
+        if not isinstance(m.get("unit"), str) or not m["unit"]:
+            errors.append(f"{name}.unit is {m.get('unit')!r}")
+        if name in AHAL_ONLY:
+            if m.get("native") is not None:
+                errors.append(f"{name}.native set although no native reference measures it")
+        elif report.get("native") is not None:
             for key in ("native", "ratio"):
                 if not isinstance(m.get(key), (int, float)) or m[key] <= 0:
                     errors.append(f"{name}.{key} is {m.get(key)!r}")
         elif m.get("native") is not None:
             errors.append(f"{name}.native set although no native backend ran")
+    ratio = report.get("replay_over_enqueue_host")
+    if not isinstance(ratio, (int, float)) or ratio <= 0:
+        errors.append(f"replay_over_enqueue_host is {ratio!r}")
     if errors:
         sys.exit("bad ahal-bench JSON:\n  " + "\n  ".join(errors) + "\n" + run.stdout)
     print(run.stdout.strip())

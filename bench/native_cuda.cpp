@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,8 @@ class NativeCuda final : public NativeBackend {
       release_copy_buffers();
       release_triad_buffers();
       if (stream_) drv_.cuStreamDestroy(stream_);
-      if (module_) drv_.cuModuleUnload(module_);
+      for (auto& [image, module] : modules_)
+        if (module) drv_.cuModuleUnload(module);
     }
     drv_.cuDevicePrimaryCtxRelease(device_);
   }
@@ -190,46 +192,60 @@ class NativeCuda final : public NativeBackend {
     return major * 10 + minor;
   }
 
-  // The image the plugin would take (same ranking), loaded the same way.
+  // For each kernel, the image the plugin would take (same ranking; an
+  // image may hold only some kernels), loaded the same way.
   bool load_kernels(const ahal_device_properties_t& props, const std::string& bundle_path,
                     std::string* error) {
     ahal::bundle::Bundle bundle;
     if (!ahal::bundle::read_file(bundle_path, &bundle, error)) return false;
+    return function(bundle, props, "empty", &empty_fn_, error) &&
+           function(bundle, props, "stream_triad", &triad_fn_, error);
+  }
+
+  bool function(const ahal::bundle::Bundle& bundle, const ahal_device_properties_t& props,
+                const std::string& kernel, CUfunction* out, std::string* error) {
     const ahal::bundle::Image* best = nullptr;
     int32_t best_score = 0;
     for (const ahal::bundle::Image& image : bundle.images) {
       const int32_t score = ahal_cuda::image_score(image.format, image.target, cc_);
-      if (score > best_score && ahal::bundle::find_image(bundle, image.format, "empty") == &image) {
+      if (score > best_score && holds(bundle, image, kernel)) {
         best = &image;
         best_score = score;
       }
     }
     if (!best) {
-      *error = std::string("the bundle has no CUDA image for ") + props.arch;
+      *error = "the bundle has no CUDA image with " + kernel + " for " + props.arch;
       return false;
     }
-    std::vector<char> image(best->data.begin(), best->data.end());
-    image.push_back('\0');  // PTX is text
-    std::vector<char> log(16 * 1024, '\0');
-    CUjit_option options[2] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-    void* values[2] = {log.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(log.size() - 1))};
-    if (!ok(drv_.cuModuleLoadDataEx(&module_, image.data(), 2, options, values),
-            "cuModuleLoadDataEx", error)) {
-      if (log[0]) *error += std::string("\n") + log.data();
-      return false;
+    CUmodule& module = modules_[best];
+    if (!module) {
+      std::vector<char> image(best->data.begin(), best->data.end());
+      image.push_back('\0');  // PTX is text
+      std::vector<char> log(16 * 1024, '\0');
+      CUjit_option options[2] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+      void* values[2] = {log.data(),
+                         reinterpret_cast<void*>(static_cast<uintptr_t>(log.size() - 1))};
+      if (!ok(drv_.cuModuleLoadDataEx(&module, image.data(), 2, options, values),
+              "cuModuleLoadDataEx", error)) {
+        if (log[0]) *error += std::string("\n") + log.data();
+        return false;
+      }
     }
-    return function(bundle, *best, "empty", &empty_fn_, error) &&
-           function(bundle, *best, "stream_triad", &triad_fn_, error);
-  }
-
-  bool function(const ahal::bundle::Bundle& bundle, const ahal::bundle::Image& image,
-                const std::string& kernel, CUfunction* out, std::string* error) {
     std::string symbol = kernel;
     const int index = ahal::bundle::find_kernel(bundle, kernel);
-    for (const ahal::bundle::Entry& e : image.entries)
+    for (const ahal::bundle::Entry& e : best->entries)
       if (static_cast<int>(e.kernel_index) == index) symbol = e.symbol;
-    return ok(drv_.cuModuleGetFunction(out, module_, symbol.c_str()),
+    return ok(drv_.cuModuleGetFunction(out, module, symbol.c_str()),
               ("cuModuleGetFunction(" + symbol + ")").c_str(), error);
+  }
+
+  // The image lists `kernel`, or lists nothing (then it holds every kernel).
+  static bool holds(const ahal::bundle::Bundle& bundle, const ahal::bundle::Image& image,
+                    const std::string& kernel) {
+    if (image.entries.empty()) return ahal::bundle::find_kernel(bundle, kernel) >= 0;
+    for (const ahal::bundle::Entry& e : image.entries)
+      if (bundle.kernels[e.kernel_index].name == kernel) return true;
+    return false;
   }
 
   bool prepare_copy(size_t bytes) {
@@ -290,7 +306,7 @@ class NativeCuda final : public NativeBackend {
   int cc_ = 0;
   CUcontext context_ = nullptr;
   CUstream stream_ = nullptr;
-  CUmodule module_ = nullptr;
+  std::map<const ahal::bundle::Image*, CUmodule> modules_;
   CUfunction empty_fn_ = nullptr;
   CUfunction triad_fn_ = nullptr;
   void* host_ = nullptr;

@@ -4,8 +4,8 @@
 # point tables come from the plugin's header-only vk_functions.hpp.
 find_package(Vulkan REQUIRED)
 target_sources(ahal-bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/native_vulkan.cpp)
-target_include_directories(ahal-bench PRIVATE ${CMAKE_SOURCE_DIR}/plugins/vulkan)
-target_link_libraries(ahal-bench PRIVATE Vulkan::Headers ahal_bundle_io ${CMAKE_DL_LIBS})
+target_include_directories(ahal-bench PRIVATE ${CMAKE_SOURCE_DIR}/plugins/vulkan/src)
+target_link_libraries(ahal-bench PRIVATE Vulkan::Headers ahal_bundle_io ahal_plugin_sdk ${CMAKE_DL_LIBS})
 
 if(AHAL_BUILD_TESTS)
   # The whole benchmark, quickly, on vulkan:0: checks its JSON has every

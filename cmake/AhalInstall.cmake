@@ -24,7 +24,7 @@ function(ahal_install_package)
   write_basic_package_version_file(${CMAKE_BINARY_DIR}/ahalConfigVersion.cmake
     COMPATIBILITY SameMajorVersion)
   install(FILES ${CMAKE_BINARY_DIR}/ahalConfig.cmake ${CMAKE_BINARY_DIR}/ahalConfigVersion.cmake
-    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ahal)
+    ${AHAL_CMAKE_DIR}/AhalKernelBundle.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ahal)
   # The prefix as seen from <libdir>/pkgconfig ("../.." for lib), so that
   # `cmake --install build --prefix P` gives a .pc file that points into P.
   file(RELATIVE_PATH AHAL_PC_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)

@@ -4,6 +4,14 @@ option(AHAL_BUILD_SAMPLES "Build the samples" ON)
 option(AHAL_BUILD_BENCH "Build the benchmarks" ON)
 option(AHAL_WERROR "Treat warnings as errors" OFF)
 set(AHAL_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
+option(AHAL_FUZZ "Build the libFuzzer targets (fuzz/, clang) and instrument everything for them" OFF)
+
+# Every in-tree plugin: plugins/<name>, switched by AHAL_PLUGIN_<NAME>. The
+# folders that build per plugin (plugins, kernels, samples, conformance,
+# bench) loop over the lists derived from this one at the end of this file.
+set(AHAL_PLUGINS cpu opencl vulkan cuda hip level_zero asic_sim)
+# Plugins whose devices take no modules, so run none of the standard kernels.
+set(AHAL_PLUGINS_WITHOUT_MODULES asic_sim)
 
 option(AHAL_PLUGIN_CPU "CPU reference plugin" ON)
 option(AHAL_PLUGIN_ASIC_SIM "Simulated inference-ASIC plugin" ON)
@@ -50,3 +58,17 @@ else()
   set(_ahal_ze_default OFF)
 endif()
 option(AHAL_PLUGIN_LEVEL_ZERO "Level Zero plugin (Intel GPUs)" ${_ahal_ze_default})
+
+# AHAL_PLUGINS_ENABLED: the plugins this build makes; AHAL_KERNEL_PLUGINS_ENABLED:
+# those of them that run the standard kernels.
+set(AHAL_PLUGINS_ENABLED "")
+set(AHAL_KERNEL_PLUGINS_ENABLED "")
+foreach(plugin IN LISTS AHAL_PLUGINS)
+  string(TOUPPER ${plugin} option)
+  if(AHAL_PLUGIN_${option})
+    list(APPEND AHAL_PLUGINS_ENABLED ${plugin})
+    if(NOT plugin IN_LIST AHAL_PLUGINS_WITHOUT_MODULES)
+      list(APPEND AHAL_KERNEL_PLUGINS_ENABLED ${plugin})
+    endif()
+  endif()
+endforeach()

@@ -11,7 +11,7 @@ function(ahal_add_plugin name)
   endif()
   target_link_libraries(${target} PRIVATE ahal_plugin_sdk)
   # A plugin must not leak symbols other than ahal_plugin_query.
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  target_link_options(${target} PRIVATE ${AHAL_LINK_NO_UNDEFINED} -Wl,--exclude-libs,ALL)
   ahal_target_warnings(${target})
   if(NOT ARG_TEST_ONLY)
     install(TARGETS ${target} LIBRARY DESTINATION ${AHAL_INSTALL_PLUGINDIR})

@@ -12,7 +12,19 @@ function(ahal_target_warnings target)
   endif()
 endfunction()
 
+# Shared objects link with every symbol resolved, except in clang sanitizer
+# builds: clang puts the sanitizer runtimes in the executables only.
+if((AHAL_SANITIZE OR AHAL_FUZZ) AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  set(AHAL_LINK_NO_UNDEFINED "")
+else()
+  set(AHAL_LINK_NO_UNDEFINED -Wl,--no-undefined)
+endif()
+
 if(AHAL_SANITIZE)
   add_compile_options(-fsanitize=${AHAL_SANITIZE} -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${AHAL_SANITIZE})
+endif()
+
+if(AHAL_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "AHAL_FUZZ=ON needs clang (CC=clang CXX=clang++)")
 endif()

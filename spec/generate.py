@@ -774,8 +774,10 @@ def gen_fault_plugin(spec: Spec) -> str:
         args = ", ".join(p.name for p in e.params)
         out += f"{e.returns} {e.name}({params}) {{\n"
         if e.returns == "void":
-            out += (f"  ahal_status_t ignored;\n  if (fault(\"{e.name}\", &ignored)) return;\n"
-                    f"  g_target.{e.name}({args});\n}}\n\n")
+            # A void entry (destroy, close) does its work first, then
+            # throws: the loader must survive it and nothing leaks.
+            out += (f"  g_target.{e.name}({args});\n"
+                    f"  ahal_status_t ignored;\n  fault(\"{e.name}\", &ignored);\n}}\n\n")
         else:
             out += (f"  ahal_status_t status = AHAL_SUCCESS;\n"
                     f"  if (fault(\"{e.name}\", &status)) return status;\n"

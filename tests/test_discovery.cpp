@@ -142,7 +142,7 @@ TEST_CASE("broken plugins are refused with their reason and the runtime goes on"
     CHECK(p.device_count == 0);
   }
   CHECK(rt.plugin("wrong_abi").abi_version == (2u << 16));
-  // Boost.DLL's exception keeps dlerror()'s own words.
+  // dlerror()'s own words name the file and the problem.
   CHECK(contains(rt.plugin("garbage").reason, "libahal_plugin_garbage.so: file too short"));
   CHECK(rt.device_count() == 0);
   ahal_device_t d = nullptr;

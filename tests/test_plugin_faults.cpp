@@ -286,7 +286,23 @@ std::map<std::string, Scenario> scenarios() {
     uint64_t used = 0, total = 0;
     return Outcome{ahal_device_memory_usage(f.d, &used, &total), "ahal_device_memory_usage"};
   };
-  // ABI 1.3: without the peer entries the loader stages; without ccl_query
+  // Native-handle interop (ABI 1.3).
+  s["buffer_get_native"] = [](Fixture& f) {
+    ahal_native_buffer_t n = {};
+    n.struct_size = sizeof(n);
+    return Outcome{ahal_buffer_get_native(f.buffer(), &n), "ahal_buffer_get_native"};
+  };
+  s["buffer_import_native"] = [](Fixture& f) {
+    alignas(64) static unsigned char memory[256];
+    ahal_native_buffer_t n = {};
+    n.struct_size = sizeof(n);
+    n.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+    n.handle = reinterpret_cast<uintptr_t>(memory);
+    n.size = sizeof(memory);
+    ahal_buffer_t b = nullptr;
+    return Outcome{ahal_buffer_import_native(f.d, &n, &b), "ahal_buffer_import_native"};
+  };
+  // ABI 1.4: without the peer entries the loader stages; without ccl_query
   // it makes an MPI communicator id.
   s["device_peer_flags"] = [](Fixture& f) {
     uint32_t flags = 0;

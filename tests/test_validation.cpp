@@ -376,6 +376,7 @@ TEST_CASE("the leak report names what was never destroyed and where it was made"
   EnvVar deferred("HOSTMEM_DEFERRED", "1");
   Stderr err;
   ahal_buffer_t leaked = nullptr;
+  const uint32_t word = 1;  // the deferred copy reads it at ahal_runtime_destroy
   {
     test::Runtime rt(test::plugin_dir("hostmem"), nullptr, AHAL_RUNTIME_VALIDATION);
     ahal_device_t dev = rt.device("hostmem:0");
@@ -389,7 +390,6 @@ TEST_CASE("the leak report names what was never destroyed and where it was made"
     ahal_buffer_t freed = test::make_buffer(dev, 16);
     REQUIRE_OK(ahal_buffer_destroy(freed));
     // Queued work the runtime still finishes first.
-    const uint32_t word = 1;
     REQUIRE_OK(ahal_stream_copy_h2d(s, &word, leaked, 0, 4));
   }
   const std::string text = err.text();

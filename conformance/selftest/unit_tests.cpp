@@ -11,6 +11,7 @@
 #include <string>
 
 using namespace conform;
+using ahal::Sha256;
 
 static std::string sha(const std::string& s) {
   Sha256 h;

@@ -139,6 +139,8 @@ ahal_status_t replay(const char* fn, const Plugin& p, Stream* s, const RecordedC
       return entry::stream_wait_event(fn, p, so, c.event);
     case AHAL_PLUGIN_COMMAND_BARRIER:
       return AHAL_SUCCESS;  // commands already run in order
+    case AHAL_PLUGIN_COMMAND_MAX_ENUM:
+      break;
   }
   return fail(AHAL_ERROR_INTERNAL, fn, "unknown recorded command type %d", int(c.type));
 }
@@ -326,7 +328,7 @@ ahal_status_t command_buffer_launch(const char* fn, CommandBuffer* cb, ahal_kern
   ahal_plugin_binding_t bindings[AHAL_MAX_BINDINGS];
   ahal_plugin_launch_t launch;
   if (ahal_status_t st =
-          check_launch(r.where(), r.device(), kOwner, kernel, args, &k, bindings, &launch))
+          check_launch(r.where(), r.device(), kOwner, kernel, args, &k, bindings, &launch, nullptr))
     return st;
   RecordedCommand& c = r.add(AHAL_PLUGIN_COMMAND_LAUNCH, "launch " + k->name);
   keep_launch(c, *args, launch);
@@ -423,9 +425,9 @@ ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, ui
   const Kernel* k = nullptr;
   ahal_plugin_binding_t bindings[AHAL_MAX_BINDINGS];
   ahal_plugin_launch_t launch;
-  if (ahal_status_t st =
-          check_launch(where.c_str(), cb->device, kOwner,
-                       to_handle<ahal_kernel_t>(c.kernel->handle), &args, &k, bindings, &launch))
+  if (ahal_status_t st = check_launch(where.c_str(), cb->device, kOwner,
+                                      to_handle<ahal_kernel_t>(c.kernel->handle), &args, &k,
+                                      bindings, &launch, nullptr))
     return st;
   // Swap in the new arguments and their buffer references.
   RecordedCommand next;

@@ -110,6 +110,15 @@ ahal_status_t open_device(Runtime* rt, Plugin* plugin, uint32_t index, std::uniq
   return AHAL_SUCCESS;
 }
 
+DevicePair device_names(const Device* a, const Device* b) {
+  if (a->runtime == b->runtime) return {a->properties.selector, b->properties.selector};
+  auto named = [](const Device* d) {
+    return format("%s of runtime 0x%llx", d->properties.selector,
+                  (unsigned long long)d->runtime->handle);
+  };
+  return {named(a) + " (another runtime)", named(b)};
+}
+
 void quiesce_device(Device* d) {
   // Nothing else may use the device now; no lock needed.
   for (Stream* s : d->streams) {

@@ -1,6 +1,7 @@
 // The slow paths of enqueue_checks.hpp: find what was wrong and say so.
 #include "enqueue_checks.hpp"
 
+#include <cstdio>
 #include <string>
 
 namespace ahal {
@@ -15,8 +16,15 @@ ahal_status_t range_error(const char* fn, const char* what, uint64_t offset, uin
 
 ahal_status_t other_device(const char* fn, const char* what, const Device* object,
                            const Device* target, const char* owner) noexcept {
-  return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s belongs to device %s, the %s to %s", what,
-              object->properties.selector, owner, target->properties.selector);
+  try {
+    // Devices of one name in two runtimes are told apart (device_names).
+    const DevicePair names = device_names(object, target);
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s belongs to device %s, the %s to %s", what,
+                names.first.c_str(), owner, names.second.c_str());
+  } catch (...) {
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s belongs to device %s, the %s to %s", what,
+                object->properties.selector, owner, target->properties.selector);
+  }
 }
 
 ahal_status_t launch_error(const char* fn, const Device* d, const Kernel* k,
@@ -47,6 +55,10 @@ ahal_status_t launch_error(const char* fn, const Device* d, const Kernel* k,
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn,
                 "workgroup of %llu work-items exceeds kernel %s's max_workgroup_size %u",
                 (ull)items, k->name.c_str(), k->max_workgroup_size);
+  if (too_many_items(a->grid, items))
+    return fail(AHAL_ERROR_OUT_OF_RANGE, fn,
+                "grid %u x %u x %u of %llu work-items each has more than 2^63-1 work-items in all",
+                a->grid[0], a->grid[1], a->grid[2], (ull)items);
   if (a->dynamic_shared_bytes) {
     if (!(d->properties.features & AHAL_FEATURE_DYNAMIC_SHARED_MEMORY))
       return fail(AHAL_ERROR_UNSUPPORTED, fn, "device %s has no dynamic shared memory",
@@ -98,10 +110,11 @@ ahal_status_t binding_error(const char* fn, const Device* d, const char* owner, 
     }
     return fail(AHAL_ERROR_INVALID_HANDLE, fn, "binding %u: %s", i, why.c_str());
   }
-  if (b->device != d)
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
-                "binding %u: buffer belongs to device %s, the %s to %s", i,
-                b->device->properties.selector, owner, d->properties.selector);
+  if (b->device != d) {
+    char what[40];
+    std::snprintf(what, sizeof(what), "binding %u: buffer", i);
+    return other_device(fn, what, b->device, d, owner);
+  }
   const uint32_t align = d->limits.binding_offset_alignment;
   if (bind.offset % align)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,

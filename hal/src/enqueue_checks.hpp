@@ -110,13 +110,25 @@ inline ahal_status_t check_fill(const char* fn, const Device* d, const char* own
   return AHAL_SUCCESS;
 }
 
+// A launch of more than 2^63-1 work-items in all: whatever each dimension's
+// limit, no backend counts that far (PoCL aborted on 2^64 - 2^33 + 1).
+// `items` (work-items per workgroup) is below 2^32 whenever the other
+// checks pass, so one 128-bit product is exact where it matters.
+inline bool too_many_items(const uint32_t* grid, uint64_t items) noexcept {
+  const unsigned __int128 total =
+      (unsigned __int128)(uint64_t(grid[0]) * grid[1]) * (uint64_t(grid[2]) * items);
+  return (total >> 63) != 0;
+}
+
 // Checks a launch against the device, the kernel's attributes and metadata,
 // and resolves the bindings into `bindings` (AHAL_MAX_BINDINGS entries).
-// `launch` then points at `bindings` and at the caller's constants.
+// `launch` then points at `bindings` and at the caller's constants. A
+// non-null `user` is the stream the launch is queued on: each bound buffer
+// notes it (a destroy then waits for that stream, in_use.cpp).
 inline ahal_status_t check_launch(const char* fn, const Device* d, const char* owner,
                                   ahal_kernel_t kernel, const ahal_launch_args_t* args,
                                   const Kernel** out_kernel, ahal_plugin_binding_t* bindings,
-                                  ahal_plugin_launch_t* launch) noexcept {
+                                  ahal_plugin_launch_t* launch, Stream* user) noexcept {
   const Kernel* k = get(kernel);
   if (AHAL_UNLIKELY(!k)) return invalid_handle(fn, kernel, HandleType::kKernel);
   if (AHAL_UNLIKELY(k->device != d)) return other_device(fn, "kernel", k->device, d, owner);
@@ -139,7 +151,7 @@ inline ahal_status_t check_launch(const char* fn, const Device* d, const char* o
              (k->max_workgroup_size && items > k->max_workgroup_size) | (shared > L.shared_memory) |
              (args->binding_count > L.max_bindings) | (args->binding_count && !args->bindings) |
              (args->constants_size > L.max_constants_size) | (args->constants_size % 4 != 0) |
-             (args->constants_size && !args->constants);
+             (args->constants_size && !args->constants) | too_many_items(g, items);
   if (args->dynamic_shared_bytes)
     bad |= !(d->properties.features & AHAL_FEATURE_DYNAMIC_SHARED_MEMORY) ||
            (attr.has_metadata && !(attr.flags & AHAL_KERNEL_USES_DYNAMIC_SHARED));
@@ -155,6 +167,7 @@ inline ahal_status_t check_launch(const char* fn, const Device* d, const char* o
     if (AHAL_UNLIKELY(!b || b->device != d || in.offset % align || in.offset >= b->size ||
                       in.size > b->size - in.offset))
       return binding_error(fn, d, owner, i, in);
+    if (user) b->users.note(user);
     bindings[i].buffer = b->object;
     bindings[i].offset = in.offset;
     bindings[i].size = in.size ? in.size : b->size - in.offset;

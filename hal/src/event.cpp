@@ -53,9 +53,11 @@ ahal_status_t event_elapsed_ns(const char* fn, Event* a, ahal_event_t end, uint6
   Event* b = get(end);
   if (!b) return invalid_handle(fn, end, HandleType::kEvent);
   if (!out_ns) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_ns is NULL");
-  if (a->device != b->device)
+  if (a->device != b->device) {
+    const DevicePair names = device_names(a->device, b->device);
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "start belongs to device %s, end to %s",
-                a->device->properties.selector, b->device->properties.selector);
+                names.first.c_str(), names.second.c_str());
+  }
   if (!(a->flags & AHAL_EVENT_TIMING) || !(b->flags & AHAL_EVENT_TIMING))
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s was not created with AHAL_EVENT_TIMING",
                 (a->flags & AHAL_EVENT_TIMING) ? "end" : "start");
@@ -87,6 +89,7 @@ ahal_status_t event_destroy(const char* fn, Event* e) {
     std::lock_guard<std::mutex> lock(e->device->mutex);
     e->device->events.erase(e);
   }
+  wait_for_users(fn, e->device, e->users.get());
   release_event(e);
   return AHAL_SUCCESS;
 }

@@ -61,7 +61,7 @@ uint64_t HandleTable::add(HandleType type, void* object) {
   if (free_head_ == 0) free_tail_ = 0;
   slot.next_free = 0;
   const uint32_t generation = slot.next_generation & ((1u << kGenerationBits) - 1);
-  slot.next_generation = generation + 1;
+  ++slot.next_generation;  // wraps at 2^32, a multiple of the 2^27 generations
   const uint32_t stamp = uint32_t(type) << kGenerationBits | generation;
   slot.object.store(object, std::memory_order_relaxed);
   slot.stamp.store(stamp, std::memory_order_release);
@@ -109,6 +109,16 @@ std::string HandleTable::describe_invalid(uint64_t handle, HandleType type) cons
   const char* got = handle_type_name(HandleType(tag));
   if (slot->stamp.load(std::memory_order_acquire) == stamp)
     return format("handle 0x%llx is of type %s, not %s", (unsigned long long)handle, got, want);
+  // A generation the slot never reached was never handed out.
+  bool existed;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const uint32_t next = slot->next_generation;
+    existed = next > (1u << kGenerationBits) || (stamp & ((1u << kGenerationBits) - 1)) < next;
+  }
+  if (!existed)
+    return format("%s handle 0x%llx is not an ahal handle (no object ever had it)", want,
+                  (unsigned long long)handle);
   if (tag != uint32_t(type))
     return format("%s handle 0x%llx is not valid (it looks like a destroyed %s)", want,
                   (unsigned long long)handle, got);

@@ -63,13 +63,13 @@ class HandleTable {
   struct Slot {
     std::atomic<uint32_t> stamp;  // type << 27 | generation; 0 = free
     std::atomic<void*> object;
-    uint32_t next_generation;  // guarded by mutex_
+    uint32_t next_generation;  // guarded by mutex_; not masked, so > 2^27 means it wrapped
     uint32_t next_free;        // index + 1 of the next free slot, 0 = none
   };
   const Slot* find_slot(uint32_t index) const;
 
   std::atomic<Slot*> chunks_[kMaxChunks] = {};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;  // describe_invalid() reads next_generation
   uint32_t chunk_count_ = 0;
   uint32_t free_head_ = 0;  // index + 1
   uint32_t free_tail_ = 0;  // index + 1; reuse is FIFO so generations spread out

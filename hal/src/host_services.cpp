@@ -2,26 +2,29 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <typeinfo>
+
+#include "environment.hpp"
 
 namespace ahal {
 namespace {
 
-struct PluginMessage {
-  bool set = false;
-  std::string text;
-};
-thread_local PluginMessage t_plugin_message;
+// The text of the plugin's last message on this thread; whether it belongs
+// to the current call is plugin_message_set().
+thread_local std::string t_plugin_message;
 
 void host_set_error_message(const char* message) {
   try {
-    t_plugin_message.text = message ? message : "";
-    t_plugin_message.set = true;
+    t_plugin_message = message ? message : "";
+    plugin_message_set() = true;
   } catch (...) {
   }
 }
@@ -36,6 +39,8 @@ const char* level_name(ahal_log_level_t level) {
       return "warning";
     case AHAL_LOG_ERROR:
       return "error";
+    case AHAL_LOG_MAX_ENUM:
+      break;
   }
   return "log";
 }
@@ -43,8 +48,8 @@ const char* level_name(ahal_log_level_t level) {
 // AHAL_LOG_LEVEL: debug, info, warning (default), error, none, or 0..4.
 int threshold() {
   static const int value = [] {
-    const char* env = std::getenv("AHAL_LOG_LEVEL");
-    if (!env || !*env) return int(AHAL_LOG_WARNING);
+    const char* env = environment("AHAL_LOG_LEVEL");
+    if (!env) return int(AHAL_LOG_WARNING);
     const char* names[] = {"debug", "info", "warning", "error", "none"};
     for (int i = 0; i < 5; ++i)
       if (std::strcmp(env, names[i]) == 0 || (env[0] == '0' + i && env[1] == 0)) return i;
@@ -57,7 +62,31 @@ int threshold() {
   return value;
 }
 
+// A plugin (or a loop over a broken plugin's devices) must not flood
+// stderr: after a burst of kLogBurst lines, kLogPerSecond lines a second
+// get through and the rest are counted, then reported in one line.
+constexpr double kLogBurst = 100, kLogPerSecond = 20;
+
 void write_log(ahal_log_level_t level, const char* source, const char* message) {
+  static std::mutex mutex;
+  static double tokens = kLogBurst;
+  static auto last = std::chrono::steady_clock::now();
+  static unsigned long long suppressed = 0;
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto now = std::chrono::steady_clock::now();
+  tokens = std::min(kLogBurst,
+                    tokens + std::chrono::duration<double>(now - last).count() * kLogPerSecond);
+  last = now;
+  if (tokens < 1) {
+    ++suppressed;
+    return;
+  }
+  tokens -= 1;
+  if (suppressed)
+    std::fprintf(stderr,
+                 "ahal: warning: loader: %llu log lines suppressed (more than %g a second)\n",
+                 suppressed, kLogPerSecond);
+  suppressed = 0;
   std::fprintf(stderr, "ahal: %s: %s: %s\n", level_name(level), source ? source : "?",
                message ? message : "");
 }
@@ -74,11 +103,11 @@ const ahal_plugin_host_t kHost = {
     host_log,
 };
 
-bool is_status(ahal_status_t status) {
+}  // namespace
+
+bool is_status(ahal_status_t status) noexcept {
   return int(status) >= int(AHAL_SUCCESS) && int(status) <= int(AHAL_ERROR_INTERNAL);
 }
-
-}  // namespace
 
 const ahal_plugin_host_t* host_table() { return &kHost; }
 
@@ -94,10 +123,8 @@ void log(ahal_log_level_t level, const char* source, const char* fmt, ...) {
   write_log(level, source, buf);
 }
 
-void begin_plugin_call() noexcept { t_plugin_message.set = false; }
-
 const char* plugin_message() noexcept {
-  return t_plugin_message.set ? t_plugin_message.text.c_str() : nullptr;
+  return plugin_message_set() ? t_plugin_message.c_str() : nullptr;
 }
 
 ahal_status_t plugin_failed(const char* function, const Plugin& plugin, const char* entry,

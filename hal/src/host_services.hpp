@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "fault_injection.hpp"
 #include "objects.hpp"
 #include "status.hpp"
 
@@ -18,8 +19,18 @@ const ahal_plugin_host_t* host_table();
 void log(ahal_log_level_t level, const char* source, const char* format, ...) AHAL_PRINTF(3, 4);
 bool log_enabled(ahal_log_level_t level);
 
+// True for the values ahal_status_t defines.
+bool is_status(ahal_status_t status) noexcept;
+
+// Whether a plugin set a message since begin_plugin_call() on this thread.
+// Constant-initialized and initial-exec: one %fs-relative store per plugin
+// call, no __tls_get_addr and no init guard (it is on every enqueue).
+inline bool& plugin_message_set() noexcept {
+  static thread_local bool set __attribute__((tls_model("initial-exec"))) = false;
+  return set;
+}
 // Forgets a message a plugin set during an earlier call on this thread.
-void begin_plugin_call() noexcept;
+inline void begin_plugin_call() noexcept { plugin_message_set() = false; }
 // The message the plugin set since begin_plugin_call(), or nullptr.
 const char* plugin_message() noexcept;
 
@@ -40,10 +51,21 @@ void plugin_threw_void(const char* function, const Plugin& plugin) noexcept AHAL
 std::string current_exception_text();
 
 // Calls a plugin entry that returns a status, with the loader's rules
-// (through the typed calls of generated/plugin_calls.hpp).
+// (through the typed calls of generated/plugin_calls.hpp). Fault injection
+// (fault_injection.hpp) is decided out of line, before and after the call,
+// without the closure escaping: the hot path keeps one relaxed load and a
+// never-taken branch. Teardown calls (function names ending in _destroy or
+// _free, ahal_runtime_destroy) are never faulted: faults::next exempts them,
+// since a plugin's contract needs them to happen.
 template <class F>
 inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, const char* entry,
                                  uint32_t allowed, F&& f) noexcept {
+  Fault fault = Fault::kNone;
+  if (AHAL_UNLIKELY(faults::on())) {
+    fault = faults::next(function);
+    if (fault == Fault::kEarly || fault == Fault::kLost)
+      return faults::report(function, plugin, fault);
+  }
   begin_plugin_call();
   ahal_status_t status;
   try {
@@ -51,7 +73,10 @@ inline ahal_status_t call_plugin(const char* function, const Plugin& plugin, con
   } catch (...) {
     return plugin_threw(function, plugin);
   }
-  if (AHAL_LIKELY(status == AHAL_SUCCESS)) return status;
+  if (AHAL_LIKELY(status == AHAL_SUCCESS)) {
+    if (AHAL_UNLIKELY(fault == Fault::kLate)) return faults::report(function, plugin, fault);
+    return status;
+  }
   return plugin_failed(function, plugin, entry, allowed, status);
 }
 

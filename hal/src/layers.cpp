@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers_core.hpp"
@@ -24,10 +25,7 @@ using validation::refuse;
 
 namespace {
 
-bool env_flag(const char* name) {
-  const char* value = std::getenv(name);
-  return value && *value && std::strcmp(value, "0") != 0;
-}
+bool env_flag(const char* name) { return environment_flag(name); }
 
 // The layers' own plugin calls never touch the caller's error message.
 template <class F>
@@ -430,8 +428,8 @@ uint64_t clock_ns() {
 
 void attach(Runtime* rt, uint32_t flags, const char* fn, void* caller, uint64_t start_ns) {
   const bool validation = (flags & AHAL_RUNTIME_VALIDATION) || env_flag("AHAL_VALIDATION");
-  const char* path = std::getenv("AHAL_TRACE");
-  const bool tracing = path && *path && trace::start(path, start_ns);
+  const char* path = environment("AHAL_TRACE");
+  const bool tracing = path && trace::start(path, start_ns);
   if (!validation && !tracing) return;
   auto* L = new Layers;
   L->runtime = rt;
@@ -469,7 +467,9 @@ void before_runtime_destroy(Runtime* rt, void* caller) {
   }
   for (auto& [device, pool] : L.pools) {
     for (auto* list : {&pool.plain, &pool.timing})
-      for (ahal_plugin_event_t* e : *list) quietly_void([&] { device->api->event_destroy(e); });
+      for (ahal_plugin_event_t* e : *list)
+        quietly_void(
+            [&, d = device] { d->api->event_destroy(e); });  // clang 14: no binding captures
     pool.plain.clear();
     pool.timing.clear();
   }

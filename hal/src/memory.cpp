@@ -21,44 +21,34 @@ void release_host_alloc(HostAlloc* a) {
   delete a;
 }
 
-namespace base {
-
-ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
-                            ahal_buffer_t* out_buffer) {
-  if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
-  if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
-  if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
-                                          AHAL_END_OF(ahal_buffer_args_t, flags)))
-    return s;
-  ahal_buffer_args_t a = {};
-  a.struct_size = sizeof(a);
-  a.size = args->size;
-  a.flags = args->flags;
+// The flags and size checks of a new buffer, made or imported; flags 0
+// becomes AHAL_MEMORY_DEVICE_LOCAL.
+ahal_status_t check_buffer_shape(const char* fn, Device* d, uint64_t size, uint32_t& flags) {
   constexpr uint32_t kKnown =
       AHAL_MEMORY_DEVICE_LOCAL | AHAL_MEMORY_HOST_VISIBLE | AHAL_MEMORY_HOST_COHERENT;
-  if (a.flags & ~kKnown)
-    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", a.flags,
-                a.flags & ~kKnown);
-  if ((a.flags & AHAL_MEMORY_HOST_COHERENT) && !(a.flags & AHAL_MEMORY_HOST_VISIBLE))
+  if (flags & ~kKnown)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "flags 0x%x has unknown bits 0x%x", flags,
+                flags & ~kKnown);
+  if ((flags & AHAL_MEMORY_HOST_COHERENT) && !(flags & AHAL_MEMORY_HOST_VISIBLE))
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
                 "AHAL_MEMORY_HOST_COHERENT needs AHAL_MEMORY_HOST_VISIBLE");
-  if ((a.flags & AHAL_MEMORY_HOST_VISIBLE) &&
+  if ((flags & AHAL_MEMORY_HOST_VISIBLE) &&
       !(d->properties.features & AHAL_FEATURE_HOST_VISIBLE_MEMORY))
     return fail(AHAL_ERROR_UNSUPPORTED, fn,
                 "device %s has no host-visible memory (AHAL_FEATURE_HOST_VISIBLE_MEMORY)",
                 d->properties.selector);
-  if (a.flags == 0) a.flags = AHAL_MEMORY_DEVICE_LOCAL;
-  if (a.size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
-  if (a.size > d->limits.max_allocation_bytes)
+  if (flags == 0) flags = AHAL_MEMORY_DEVICE_LOCAL;
+  if (size == 0) return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size is 0");
+  if (size > d->limits.max_allocation_bytes)
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "size %llu exceeds max_allocation_bytes %llu of %s",
-                (unsigned long long)a.size, (unsigned long long)d->limits.max_allocation_bytes,
+                (unsigned long long)size, (unsigned long long)d->limits.max_allocation_bytes,
                 d->properties.selector);
-  auto* b = new (std::nothrow) Buffer;
-  if (!b) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
-  b->device = d;
-  b->size = a.size;
-  b->flags = a.flags;
-  ahal_status_t s = entry::buffer_create(fn, *d->plugin, d->object, &a, &b->object);
+  return AHAL_SUCCESS;
+}
+
+// Registers a buffer the plugin made (status s of its call), or undoes it.
+ahal_status_t finish_buffer(const char* fn, Buffer* b, ahal_status_t s, ahal_buffer_t* out_buffer) {
+  Device* d = b->device;
   if (s == AHAL_SUCCESS && !b->object)
     s = fail(AHAL_ERROR_PLUGIN, fn, "%s returned success without a buffer",
              d->plugin->name.c_str());
@@ -79,6 +69,29 @@ ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t*
   }
   *out_buffer = to_handle<ahal_buffer_t>(b->handle);
   return AHAL_SUCCESS;
+}
+
+namespace base {
+
+ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
+                            ahal_buffer_t* out_buffer) {
+  if (!args) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "args is NULL");
+  if (!out_buffer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_buffer is NULL");
+  if (ahal_status_t s = check_struct_size(fn, "ahal_buffer_args_t", args->struct_size,
+                                          AHAL_END_OF(ahal_buffer_args_t, flags)))
+    return s;
+  ahal_buffer_args_t a = {};
+  a.struct_size = sizeof(a);
+  a.size = args->size;
+  a.flags = args->flags;
+  if (ahal_status_t s = check_buffer_shape(fn, d, a.size, a.flags)) return s;
+  auto* b = new (std::nothrow) Buffer;
+  if (!b) return fail(AHAL_ERROR_OUT_OF_HOST_MEMORY, fn, "out of host memory");
+  b->device = d;
+  b->size = a.size;
+  b->flags = a.flags;
+  return finish_buffer(fn, b, entry::buffer_create(fn, *d->plugin, d->object, &a, &b->object),
+                       out_buffer);
 }
 
 ahal_status_t buffer_size(const char* fn, Buffer* b, uint64_t* out_size) {
@@ -147,6 +160,7 @@ ahal_status_t buffer_destroy(const char* fn, Buffer* b) {
     std::lock_guard<std::mutex> lock(b->device->mutex);
     b->device->buffers.erase(b);
   }
+  wait_for_users(fn, b->device, b->users.get());
   release_buffer(b);
   return AHAL_SUCCESS;
 }
@@ -184,6 +198,8 @@ ahal_status_t host_free(const char* fn, HostAlloc* a) {
     std::lock_guard<std::mutex> lock(a->device->mutex);
     a->device->host_allocs.erase(a);
   }
+  // Copies of any device may read or write it: wait for every stream.
+  wait_for_all_streams(fn, a->device->runtime);
   release_host_alloc(a);
   return AHAL_SUCCESS;
 }

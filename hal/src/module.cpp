@@ -2,9 +2,12 @@
 // (format, target) group the device takes is chosen; images that list their
 // kernels load on the first ahal_kernel_get of one of them, the others at
 // ahal_module_create.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "host_services.hpp"
 #include "internal.hpp"
@@ -95,13 +98,39 @@ std::vector<ahal_kernel_info_t> infos_of(const bundle::Bundle& b, const bundle::
   return infos;
 }
 
+// Reads a module file. Never throws (but std::bad_alloc from the vector):
+// a folder, a device node or a FIFO is refused by name, not read forever.
 ahal_status_t read_whole_file(const char* fn, const char* path, std::vector<uint8_t>* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail(errno == ENOENT ? AHAL_ERROR_NOT_FOUND : AHAL_ERROR_INVALID_ARGUMENT, fn,
-                "cannot open %s: %s", path, std::strerror(errno));
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot read %s", path);
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    return fail(error == ENOENT ? AHAL_ERROR_NOT_FOUND : AHAL_ERROR_INVALID_ARGUMENT, fn,
+                "cannot open %s: %s", path, std::strerror(error));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot stat %s: %s", path, std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is a folder, not a module file", path);
+  if (!S_ISREG(st.st_mode))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is not a regular file", path);
+  if (st.st_size == 0) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is empty", path);
+  out->resize(size_t(st.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    const ssize_t n = read(fd, out->data() + done, out->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "cannot read %s: %s", path,
+                  std::strerror(errno));
+    if (n == 0) break;  // shrank while read: take what is there
+    done += size_t(n);
+  }
+  out->resize(done);
   if (out->empty()) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "%s is empty", path);
   return AHAL_SUCCESS;
 }
@@ -365,6 +394,18 @@ ahal_status_t module_destroy(const char* fn, Module* m) {
     std::lock_guard<std::mutex> lock(m->device->mutex);
     m->device->modules.erase(m);
   }
+  // Queued launches of its kernels: wait for the streams that have them.
+  Stream* users = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(m->mutex);
+    for (const auto& [name, k] : m->kernels) {
+      Stream* u = k->users.get();
+      if (u && users && u != users) u = StreamUsers::many();
+      if (u) users = u;
+      if (users == StreamUsers::many()) break;
+    }
+  }
+  wait_for_users(fn, m->device, users);
   release_module(m);
   return AHAL_SUCCESS;
 }

@@ -20,6 +20,7 @@ namespace ahal {
 struct Device;
 struct Module;
 struct CommandBuffer;
+struct Stream;
 struct CclComm;
 // Loader-made streams and pinned chunks for staged work (staging.hpp).
 struct DeviceStaging;
@@ -29,8 +30,8 @@ struct PluginCcl;
 struct Layers;
 struct StreamLayer;
 
-// The plugin's shared object (a boost::dll::shared_library, kept out of
-// this header); closing it is the deleter's job.
+// The plugin's shared object (its dlopen handle, kept out of this header);
+// closing it is the deleter's job.
 struct PluginLibrary;
 struct PluginLibraryCloser {
   void operator()(PluginLibrary* library) const;
@@ -49,6 +50,7 @@ struct Plugin {
   ahal_plugin_api_t api = {};
   ahal_plugin_instance_t* instance = nullptr;
   uint32_t device_count = 0;  // devices opened
+  std::string sha256;         // of the file, when an allowlist asked for it
   PluginCcl* ccl = nullptr;   // owned; set on the first collective that asks
 };
 
@@ -62,6 +64,30 @@ struct Limits {
   uint32_t max_constants_size;
   uint32_t binding_offset_alignment;
   uint64_t max_allocation_bytes;
+};
+
+// The streams whose queued work may still use an object: none, one, or
+// several (then every stream of its device counts). Enqueues note the
+// stream; destroys wait for those streams first (wait_for_users), so no
+// plugin ever frees memory that queued work still reads or writes.
+class StreamUsers {
+ public:
+  // Hot: one relaxed load and two compares once the stream is known.
+  void note(Stream* s) {
+    Stream* last = last_.load(std::memory_order_relaxed);
+    if (AHAL_UNLIKELY(last != s && last != many())) note_other(s, last);
+  }
+  Stream* get() const { return last_.load(std::memory_order_acquire); }
+  static Stream* many() { return reinterpret_cast<Stream*>(uintptr_t(1)); }
+
+ private:
+  void note_other(Stream* s, Stream* last) {
+    // First user: it; a second one: several, for good.
+    if (last == nullptr && last_.compare_exchange_strong(last, s, std::memory_order_acq_rel))
+      return;
+    if (last != s) last_.store(many(), std::memory_order_release);
+  }
+  std::atomic<Stream*> last_{nullptr};
 };
 
 struct Runtime {
@@ -82,6 +108,7 @@ struct Buffer {
   std::atomic<bool> mapped{false};
   // Commands of live command buffers that use it: it cannot be destroyed.
   std::atomic<uint32_t> command_refs{0};
+  mutable StreamUsers users;  // streams whose queued work uses it
 };
 
 struct HostAlloc {
@@ -108,6 +135,7 @@ struct Event {
   uint32_t flags = 0;
   std::atomic<bool> recorded{false};
   std::atomic<uint32_t> command_refs{0};  // as Buffer::command_refs
+  StreamUsers users;                      // streams that record it or wait for it
   // Staged waits of other devices' streams still to run (peer.cpp).
   std::atomic<uint32_t> host_waits{0};
 };
@@ -121,6 +149,7 @@ struct Kernel {
   ahal_kernel_attributes_t attributes = {};  // metadata merged in
   uint32_t max_workgroup_size = 0;           // attribute, 0 = device limit only
   std::atomic<uint32_t> command_refs{0};     // keeps its module alive
+  mutable StreamUsers users;                 // launches keep the module alive
 };
 
 // One image of a module: loaded at create, or on first use when it lists

@@ -2,36 +2,41 @@
 // at, in which order, and why one is refused.
 #include <dirent.h>
 #include <dlfcn.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <set>
-#include <thread>
 
-#include <boost/dll/shared_library.hpp>
-
+#include "environment.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "plugin_files.hpp"
+#include "plugin_loader.hpp"
 
 namespace ahal {
 
 struct PluginLibrary {
-  boost::dll::shared_library so;
+  void* handle = nullptr;
 };
 
-void PluginLibraryCloser::operator()(PluginLibrary* library) const { delete library; }
+void PluginLibraryCloser::operator()(PluginLibrary* library) const {
+  if (library->handle) dlclose(library->handle);
+  delete library;
+}
 
 namespace {
 
 constexpr char kPrefix[] = "libahal_plugin_";
 constexpr char kSuffix[] = ".so";
-constexpr auto kProbeTimeout = std::chrono::seconds(60);
+// Devices one plugin may open: a plugin reporting more is refused rather
+// than trying (and logging) each one for hours.
+constexpr uint32_t kMaxDevicesPerPlugin = 1024;
+// Device failures named one by one in the log and the reason.
+constexpr uint32_t kDeviceFailuresNamed = 3;
 
 struct Candidate {
   std::string name;
@@ -54,14 +59,11 @@ std::vector<std::string> split(const std::string& text, char separator) {
 }
 
 const char* env(const char* name, bool use_environment) {
-  if (!use_environment) return nullptr;
-  const char* value = std::getenv(name);
-  return value && *value ? value : nullptr;
+  return use_environment ? environment(name) : nullptr;
 }
 
 bool env_flag(const char* name, bool use_environment) {
-  const char* value = env(name, use_environment);
-  return value && std::strcmp(value, "0") != 0;
+  return use_environment && environment_flag(name);
 }
 
 std::string directory_of(const std::string& path) {
@@ -120,18 +122,21 @@ bool make_folder(const std::string& path) {
   return mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
 }
 
-// $AHAL_CACHE_DIR, else $XDG_CACHE_HOME/ahal, else ~/.cache/ahal.
+// $AHAL_CACHE_DIR, else $XDG_CACHE_HOME/ahal, else ~/.cache/ahal; none in
+// secure mode (a privileged program must not write where the user says).
 std::string cache_root() {
-  if (const char* dir = std::getenv("AHAL_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/ahal";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.cache/ahal";
+  if (const char* dir = environment("AHAL_CACHE_DIR")) return dir;
+  if (const char* xdg = environment("XDG_CACHE_HOME")) return std::string(xdg) + "/ahal";
+  if (const char* home = environment("HOME")) return std::string(home) + "/.cache/ahal";
   return "";
 }
 
-std::string status_text(ahal_status_t status) {
-  std::string text = ahal_status_string(status);
+// "<entry> failed: AHAL_ERROR_X: <plugin's message>", or, for a value that
+// is no status, "<entry> returned 12345, which is not an ahal_status_t".
+std::string failure_text(const char* entry, ahal_status_t status) {
+  if (!is_status(status))
+    return format("%s returned %d, which is not an ahal_status_t", entry, int(status));
+  std::string text = std::string(entry) + " failed: " + ahal_status_string(status);
   if (const char* message = plugin_message(); message && *message)
     text += std::string(": ") + message;
   return text;
@@ -142,25 +147,26 @@ std::string version_text(uint32_t abi) {
                 AHAL_PLUGIN_ABI_VERSION_MINOR_OF(abi));
 }
 
+}  // namespace
+
 // Opens the file and checks its table; on failure returns the reason.
 std::string open_and_check(Plugin* p) {
   // RTLD_NODELETE keeps the code mapped after the runtime closes it: a
   // plugin's thread_local destructors, atexit handlers or threads may
   // still run later.
-  const auto mode = boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
-                    static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
-  auto library = std::make_unique<PluginLibrary>();
-  try {
-    // The throwing overload keeps dlerror()'s text in what().
-    library->so.load(p->path, mode);
-  } catch (const std::exception& e) {
-    return std::string("cannot open: ") + e.what();
+  dlerror();
+  void* handle = dlopen(p->path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (!handle) {
+    // dlerror() names the file and the problem in its own words.
+    const char* why = dlerror();
+    return std::string("cannot open: ") + (why ? why : p->path + ": dlopen failed");
   }
+  auto library = std::make_unique<PluginLibrary>();
+  library->handle = handle;
   p->library.reset(library.release());
-  if (!p->library->so.has(AHAL_PLUGIN_QUERY_SYMBOL))
-    return "missing " AHAL_PLUGIN_QUERY_SYMBOL " (not an ahal plugin)";
-  const auto query =
-      p->library->so.get<ahal_status_t(uint32_t, ahal_plugin_api_t*)>(AHAL_PLUGIN_QUERY_SYMBOL);
+  using Query = ahal_status_t (*)(uint32_t, ahal_plugin_api_t*);
+  const auto query = reinterpret_cast<Query>(dlsym(handle, AHAL_PLUGIN_QUERY_SYMBOL));
+  if (!query) return "missing " AHAL_PLUGIN_QUERY_SYMBOL " (not an ahal plugin)";
 
   ahal_plugin_api_t& api = p->api;
   std::memset(&api, 0, sizeof(api));
@@ -172,18 +178,23 @@ std::string open_and_check(Plugin* p) {
   } catch (...) {
     return AHAL_PLUGIN_QUERY_SYMBOL " threw " + current_exception_text();
   }
-  if (status == AHAL_ERROR_INCOMPATIBLE)
-    return "plugin cannot serve loader ABI " + version_text(AHAL_PLUGIN_ABI_VERSION) + ": " +
-           status_text(status);
-  if (status != AHAL_SUCCESS) return AHAL_PLUGIN_QUERY_SYMBOL " failed: " + status_text(status);
+  if (status == AHAL_ERROR_INCOMPATIBLE) {
+    const char* message = plugin_message();
+    return "plugin cannot serve loader ABI " + version_text(AHAL_PLUGIN_ABI_VERSION) +
+           ": AHAL_ERROR_INCOMPATIBLE" + (message && *message ? std::string(": ") + message : "");
+  }
+  if (status != AHAL_SUCCESS) return failure_text(AHAL_PLUGIN_QUERY_SYMBOL, status);
 
   constexpr size_t kHeaderEnd = AHAL_END_OF(ahal_plugin_api_t, description);
   const size_t size = std::min(api.struct_size, sizeof(api));
   if (size < kHeaderEnd)
     return format("dispatch table struct_size %zu is smaller than its %zu-byte header",
                   api.struct_size, kHeaderEnd);
-  // Anything past what the plugin says it wrote counts as absent.
-  std::memset(reinterpret_cast<char*>(&api) + size, 0, sizeof(api) - size);
+  // Anything past what the plugin says it wrote counts as absent, and so
+  // does an entry it covers only in part (struct_size 301 would otherwise
+  // leave five bytes of a pointer: found by fuzz/plugin_fuzzer).
+  const size_t whole = size / sizeof(void*) * sizeof(void*);
+  std::memset(reinterpret_cast<char*>(&api) + whole, 0, sizeof(api) - whole);
   api.struct_size = size;
   p->abi_version = api.abi_version;
   if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(api.abi_version) != AHAL_PLUGIN_ABI_MAJOR)
@@ -212,16 +223,20 @@ std::string open_and_check(Plugin* p) {
   return "";
 }
 
-// Starts the plugin and opens its devices; returns the refusal reason or "".
-std::string start(Runtime* rt, Plugin* p, const std::string& cache) {
+// Starts the plugin and opens its devices; returns the refusal reason or ""
+// (a refused plugin is shut down again).
+std::string start_plugin(Runtime* rt, Plugin* p, const std::string& cache,
+                         const ProbeProgress& progress) {
   std::string cache_dir = cache.empty() ? "" : cache + "/" + p->name;
   if (!make_folder(cache_dir)) cache_dir.clear();
   ahal_plugin_init_args_t args = {};
   args.struct_size = sizeof(args);
   args.plugin_path = p->path.c_str();
   args.cache_dir = cache_dir.c_str();
-  args.runtime_flags = rt->flags;
+  // In secure mode the plugin must not read the environment either.
+  args.runtime_flags = rt->flags | (secure_mode() ? uint32_t(AHAL_RUNTIME_IGNORE_ENVIRONMENT) : 0u);
   ahal_status_t status;
+  progress.step("plugin_init");
   begin_plugin_call();
   try {
     status = p->api.plugin_init(host_table(), &args, &p->instance);
@@ -236,10 +251,11 @@ std::string start(Runtime* rt, Plugin* p, const std::string& cache) {
     p->state = AHAL_PLUGIN_STATE_LOADED;
     return "";
   }
-  if (status != AHAL_SUCCESS) return "plugin_init failed: " + status_text(status);
+  if (status != AHAL_SUCCESS) return failure_text("plugin_init", status);
   p->state = AHAL_PLUGIN_STATE_LOADED;
 
   uint32_t count = 0;
+  progress.step("device_count");
   begin_plugin_call();
   try {
     status = p->api.device_count(p->instance, &count);
@@ -248,72 +264,46 @@ std::string start(Runtime* rt, Plugin* p, const std::string& cache) {
     p->reason = "device_count threw " + current_exception_text();
   }
   if (status != AHAL_SUCCESS) {
-    if (p->reason.empty()) p->reason = "device_count failed: " + status_text(status);
+    if (p->reason.empty()) p->reason = failure_text("device_count", status);
     return "";
   }
+  if (count > kMaxDevicesPerPlugin) {
+    unload_plugin(p);
+    return format("device_count reports %u devices, more than the %u a plugin may have", count,
+                  kMaxDevicesPerPlugin);
+  }
+  uint32_t failed = 0;
   for (uint32_t i = 0; i < count; ++i) {
     std::unique_ptr<Device> device;
     std::string error;
+    progress.step("device_open");
     if (open_device(rt, p, i, &device, &error) != AHAL_SUCCESS) {
-      log(AHAL_LOG_WARNING, p->name.c_str(), "device %u not opened: %s", i, error.c_str());
-      if (!p->reason.empty()) p->reason += "; ";
-      p->reason += format("device %u: %s", i, error.c_str());
+      // The first few by name; the rest only counted (a plugin with many
+      // broken devices must not flood the log).
+      if (++failed <= kDeviceFailuresNamed) {
+        log(AHAL_LOG_WARNING, p->name.c_str(), "device %u not opened: %s", i, error.c_str());
+        if (!p->reason.empty()) p->reason += "; ";
+        p->reason += format("device %u: %s", i, error.c_str());
+      }
       continue;
     }
     rt->devices.push_back(std::move(device));
     ++p->device_count;
   }
+  if (failed > kDeviceFailuresNamed) {
+    const uint32_t more = failed - kDeviceFailuresNamed;
+    log(AHAL_LOG_WARNING, p->name.c_str(), "%u more devices not opened", more);
+    p->reason += format("; %u more devices not opened", more);
+  }
   if (p->device_count == 0 && p->reason.empty()) p->reason = "no devices";
   return "";
 }
 
-// Loads and starts the plugin in a child process; returns why it is
-// unsafe to load here ("" if the child lived).
-std::string probe(const Plugin& candidate, uint32_t flags) {
-  const pid_t pid = fork();
-  if (pid < 0) return "";  // cannot probe: load it as usual
-  if (pid == 0) {
-    // A crash must kill the child, whatever handlers the application set.
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP})
-      signal(sig, SIG_DFL);
-    Plugin p;
-    p.name = candidate.name;
-    p.path = candidate.path;
-    if (open_and_check(&p).empty()) {
-      Runtime rt;
-      rt.flags = flags;
-      start(&rt, &p, "");
-    }
-    _exit(0);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + kProbeTimeout;
-  int wstatus = 0;
-  for (;;) {
-    const pid_t done = waitpid(pid, &wstatus, WNOHANG);
-    if (done == pid) break;
-    if (done < 0) return "";
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
-      return format("hung for %lld s while probing in a child process",
-                    (long long)kProbeTimeout.count());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (WIFSIGNALED(wstatus)) {
-    const int sig = WTERMSIG(wstatus);
-    return format("crashed while probing in a child process (signal %d, %s)", sig, strsignal(sig));
-  }
-  // The child always exits 0 itself; anything else means the plugin ended it.
-  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
-    return format("ended the probing child process with exit status %d", WEXITSTATUS(wstatus));
-  return "";
-}
-
-}  // namespace
-
 void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
-  const bool use_env = !(options.flags & AHAL_RUNTIME_IGNORE_ENVIRONMENT);
+  const bool use_env = !(options.flags & AHAL_RUNTIME_IGNORE_ENVIRONMENT) && !secure_mode();
+  if (secure_mode())
+    log(AHAL_LOG_INFO, "loader", "secure mode (setuid/setgid): the environment is ignored");
+  const PluginFilePolicy file_policy = plugin_file_policy();
   std::vector<std::string> folders;
   auto add_folders = [&](const char* list) {
     if (!list) return;
@@ -385,12 +375,14 @@ void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
       p->reason = "simulator; set AHAL_ENABLE_SIMULATORS=1";
       continue;
     }
+    p->reason = check_plugin_file(file_policy, p->path, &p->sha256);
+    if (!p->reason.empty()) continue;
     if (probing) {
-      p->reason = probe(*p, rt->flags);
+      p->reason = probe_plugin(*p, rt->flags);
       if (!p->reason.empty()) continue;
     }
     std::string refusal = open_and_check(p);
-    if (refusal.empty()) refusal = start(rt, p, cache);
+    if (refusal.empty()) refusal = start_plugin(rt, p, cache, ProbeProgress());
     if (!refusal.empty()) {
       p->reason = refusal;
       p->state = AHAL_PLUGIN_STATE_REFUSED;
@@ -406,6 +398,8 @@ void load_plugins(Runtime* rt, const ahal_runtime_options_t& options) {
     plugin->reason = "not found in the search path (" + rt->search_path + ")";
     rt->plugins.push_back(std::move(plugin));
   }
+  // Faults are injected into API calls only, counted from here.
+  faults::configure();
   for (const auto& p : rt->plugins) {
     if (p->state == AHAL_PLUGIN_STATE_REFUSED)
       log(AHAL_LOG_INFO, "loader", "plugin %s refused: %s",

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers.hpp"
@@ -12,10 +13,8 @@ namespace {
 #if !AHAL_WITH_LAYERS
 // Built with AHAL_VALIDATION_LAYER=OFF: say so to whoever asks for a layer.
 void warn_layers_missing(uint32_t flags) {
-  const char* validation = std::getenv("AHAL_VALIDATION");
-  const char* trace = std::getenv("AHAL_TRACE");
-  if ((flags & AHAL_RUNTIME_VALIDATION) ||
-      (validation && *validation && std::strcmp(validation, "0")) || (trace && *trace))
+  if ((flags & AHAL_RUNTIME_VALIDATION) || environment_flag("AHAL_VALIDATION") ||
+      environment("AHAL_TRACE"))
     log(AHAL_LOG_WARNING, "loader",
         "validation and tracing were asked for, but this libahal was built without them "
         "(AHAL_VALIDATION_LAYER=OFF)");

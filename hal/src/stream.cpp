@@ -83,6 +83,7 @@ ahal_status_t stream_copy_h2d(const char* fn, Stream* s, const void* src, ahal_b
   Buffer* b = nullptr;
   if (ahal_status_t st = check_copy_h2d(fn, d, "stream", src, dst, dst_offset, size, &b)) return st;
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return entry::stream_copy_h2d(fn, *d->plugin, s->object, src, b->object, dst_offset, size);
 }
 
@@ -92,6 +93,7 @@ ahal_status_t stream_copy_d2h(const char* fn, Stream* s, ahal_buffer_t src, uint
   Buffer* b = nullptr;
   if (ahal_status_t st = check_copy_d2h(fn, d, "stream", src, src_offset, dst, size, &b)) return st;
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return entry::stream_copy_d2h(fn, *d->plugin, s->object, b->object, src_offset, dst, size);
 }
 
@@ -103,6 +105,8 @@ ahal_status_t stream_copy_d2d(const char* fn, Stream* s, ahal_buffer_t src, uint
           check_copy_d2d(fn, d, "stream", src, src_offset, dst, dst_offset, size, &from, &to))
     return st;
   if (size == 0) return AHAL_SUCCESS;
+  from->users.note(s);
+  to->users.note(s);
   return entry::stream_copy_d2d(fn, *d->plugin, s->object, from->object, src_offset, to->object,
                                 dst_offset, size);
 }
@@ -116,6 +120,7 @@ ahal_status_t stream_fill(const char* fn, Stream* s, ahal_buffer_t buffer, uint6
           check_fill(fn, d, "stream", buffer, offset, size, pattern, pattern_size, &b, &value))
     return st;
   if (size == 0) return AHAL_SUCCESS;
+  b->users.note(s);
   return entry::stream_fill(fn, *d->plugin, s->object, b->object, offset, size, value,
                             pattern_size);
 }
@@ -126,8 +131,9 @@ ahal_status_t stream_launch(const char* fn, Stream* s, ahal_kernel_t kernel,
   const Kernel* k = nullptr;
   ahal_plugin_binding_t bindings[AHAL_MAX_BINDINGS];
   ahal_plugin_launch_t launch;
-  if (ahal_status_t st = check_launch(fn, d, "stream", kernel, args, &k, bindings, &launch))
+  if (ahal_status_t st = check_launch(fn, d, "stream", kernel, args, &k, bindings, &launch, s))
     return st;
+  k->users.note(s);
   return entry::stream_launch(fn, *d->plugin, s->object, k->object, &launch);
 }
 
@@ -142,6 +148,7 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event)
   Device* const d = s->device;
   Event* e = nullptr;
   if (ahal_status_t st = check_event(fn, d, "stream", event, &e)) return st;
+  e->users.note(s);
   ahal_status_t st = entry::stream_record_event(fn, *d->plugin, s->object, e->object);
   if (st == AHAL_SUCCESS && !e->recorded.load(std::memory_order_relaxed))
     e->recorded.store(true, std::memory_order_release);
@@ -152,7 +159,12 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
   Device* const d = s->device;
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
-  if (AHAL_UNLIKELY(e->device != d)) return wait_other_device(fn, s, e);
+  if (AHAL_UNLIKELY(e->device != d)) {
+    if (e->device->runtime != d->runtime)
+      return other_device(fn, "event", e->device, d, "stream");
+    return wait_other_device(fn, s, e);
+  }
+  e->users.note(s);
   return entry::stream_wait_event(fn, *d->plugin, s->object, e->object);
 }
 

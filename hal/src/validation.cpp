@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.hpp"
 #include "host_services.hpp"
 
 namespace ahal {
@@ -95,10 +96,7 @@ std::string site_text(const char* function, const void* caller) {
 
 }  // namespace
 
-void configure() {
-  const char* value = std::getenv("AHAL_VALIDATION_ABORT");
-  g_abort.store(value && *value && std::strcmp(value, "0") != 0);
-}
+void configure() { g_abort.store(environment_flag("AHAL_VALIDATION_ABORT")); }
 
 std::string where(const void* address) {
   Dl_info info;

@@ -1,6 +1,8 @@
-# PTX images of the standard kernels, one per architecture, every kernel in
-# each (entry = name). Included by kernels/CMakeLists.txt while
-# AHAL_PLUGIN_CUDA is ON; needs nvcc (AHAL_NVCC).
+# Hand-written PTX images of the standard kernels (nvcc, from
+# ahal_kernels.cu), one per architecture, every kernel in each (entry =
+# name). Included by kernels/CMakeLists.txt while AHAL_PLUGIN_CUDA is ON;
+# needs nvcc (AHAL_NVCC). Built by default only with AHAL_KERNELS_HANDWRITTEN
+# (the CUDA plugin's tests ask for them by target).
 #
 # nvcc stamps its own PTX ISA (9.0 for CUDA 13), which only drivers of that
 # CUDA version or newer compile. These kernels use nothing newer than the
@@ -41,6 +43,6 @@ foreach(_ahal_cuda_arch IN LISTS AHAL_CUDA_ARCHS)
 endforeach()
 # One target owns the commands, so the bundle and the tests wait on it
 # instead of running them twice.
-add_custom_target(ahal_kernels_cuda ALL DEPENDS ${_ahal_cuda_files})
+add_custom_target(ahal_kernels_cuda ${AHAL_HANDWRITTEN_ALL} DEPENDS ${_ahal_cuda_files})
 list(APPEND AHAL_KERNEL_FILES ${_ahal_cuda_files})
 list(APPEND AHAL_KERNEL_DEPENDS ahal_kernels_cuda)

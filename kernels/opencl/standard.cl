@@ -9,6 +9,16 @@
 #define AHAL_LIN() \
   (get_global_id(0) + get_global_size(0) * (get_global_id(1) + get_global_size(1) * get_global_id(2)))
 
+// The largest linear id of this workgroup (the linear id grows with each
+// coordinate, so its last work-item has it). The same for the whole
+// workgroup: `AHAL_GROUP_LAST_LIN() < n || i < n` lets compilers that loop
+// over a workgroup's work-items (PoCL, ahal's cpu-so) move the test out of
+// that loop, and vectorize a full workgroup's loop without masked stores.
+#define AHAL_GROUP_LAST_LIN()                                                   \
+  ((get_group_id(0) + 1) * get_local_size(0) - 1 +                              \
+   get_global_size(0) * ((get_group_id(1) + 1) * get_local_size(1) - 1 +        \
+                         get_global_size(1) * ((get_group_id(2) + 1) * get_local_size(2) - 1)))
+
 __kernel void empty(void) {}
 
 typedef struct {
@@ -17,8 +27,8 @@ typedef struct {
 
 __kernel void vector_add(__global const float* a, __global const float* b, __global float* c,
                          vector_add_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) c[i] = a[i] + b[i];
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) c[i] = a[i] + b[i];
 }
 
 typedef struct {
@@ -27,8 +37,9 @@ typedef struct {
 } saxpy_constants;
 
 __kernel void saxpy(__global const float* x, __global float* y, saxpy_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) y[i] = k.a * x[i] + y[i];
+  const float a = k.a;
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) y[i] = a * x[i] + y[i];
 }
 
 typedef struct {

@@ -11,32 +11,46 @@
 #define AHAL_LIN() \
   (get_global_id(0) + get_global_size(0) * (get_global_id(1) + get_global_size(1) * get_global_id(2)))
 
+// The largest linear id of this workgroup (the linear id grows with each
+// coordinate, so its last work-item has it). The same for the whole
+// workgroup: `AHAL_GROUP_LAST_LIN() < n || i < n` lets compilers that loop
+// over a workgroup's work-items (PoCL, ahal's cpu-so) move the test out of
+// that loop, and vectorize a full workgroup's loop without masked stores.
+#define AHAL_GROUP_LAST_LIN()                                                   \
+  ((get_group_id(0) + 1) * get_local_size(0) - 1 +                              \
+   get_global_size(0) * ((get_group_id(1) + 1) * get_local_size(1) - 1 +        \
+                         get_global_size(1) * ((get_group_id(2) + 1) * get_local_size(2) - 1)))
+
 typedef struct {
   double s;
   uint n;
   uint pad;
 } stream_constants;
 
+// The constants are read once into locals: a by-value struct may live in
+// memory that the compiler cannot tell apart from the arrays.
 __kernel void stream_copy(__global const double* a, __global double* c, stream_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) c[i] = a[i];
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) c[i] = a[i];
 }
 
 __kernel void stream_scale(__global const double* c, __global double* b, stream_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) b[i] = k.s * c[i];
+  const double s = k.s;
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) b[i] = s * c[i];
 }
 
 __kernel void stream_add(__global const double* a, __global const double* b, __global double* c,
                          stream_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) c[i] = a[i] + b[i];
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) c[i] = a[i] + b[i];
 }
 
 __kernel void stream_triad(__global double* a, __global const double* b, __global const double* c,
                            stream_constants k) {
-  size_t i = AHAL_LIN();
-  if (i < k.n) a[i] = b[i] + k.s * c[i];
+  const double s = k.s;
+  const size_t n = k.n, i = AHAL_LIN();
+  if (AHAL_GROUP_LAST_LIN() < n || i < n) a[i] = b[i] + s * c[i];
 }
 
 // 1D; the workgroup size is a power of two <= 256.

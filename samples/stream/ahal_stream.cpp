@@ -54,6 +54,7 @@ struct Options {
   bool size_given = false;
   int repeats = 10;
   uint32_t workgroup = 256;
+  bool workgroup_given = false;
   bool json = false;
   bool skip_missing = false;
 };
@@ -65,7 +66,8 @@ const char kUsage[] =
     "  --size N         doubles per array, 1..4294967295 (default 2^25, reduced to fit\n"
     "                   the device; a size given here is never reduced)\n"
     "  --repeats K      timed repeats, 1..100 (default 10; the first is a warm-up)\n"
-    "  --workgroup W    work-items per workgroup (default 256, capped by the device)\n"
+    "  --workgroup W    work-items per workgroup (default 256, 1024 on CPU-type devices;\n"
+    "                   capped by the device)\n"
     "  --json           one JSON object instead of the table\n"
     "  --skip-missing   exit 77 (skipped) instead of 2 when the device does not exist\n"
     "Exit status: 0 validated, 1 wrong results or an error, 2 usage error or no such\n"
@@ -110,6 +112,7 @@ int parse(int argc, char** argv, Options* o, bool* help) {
     } else if (arg == "--workgroup") {
       if (!value || !parse_number(value, 1, UINT32_MAX, &v)) return bad_value("1..4294967295");
       o->workgroup = static_cast<uint32_t>(v);
+      o->workgroup_given = true;
       ++i;
     } else if (arg == "--json") {
       o->json = true;
@@ -160,7 +163,12 @@ int run(const Options& o) {
   // Three arrays must fit the device, one work-item per element within its
   // grid: shrink the default size, refuse a size that was asked for.
   uint64_t n = o.size;
-  const uint32_t wg = std::min(o.workgroup, props.max_workgroup_size);
+  // CPU-like devices (the CPU plugin, PoCL, lavapipe) run a workgroup's
+  // items in one loop: larger workgroups cost less per element there.
+  const uint32_t workgroup = o.workgroup_given || props.type != AHAL_DEVICE_TYPE_CPU
+                                 ? o.workgroup
+                                 : std::max(o.workgroup, 1024u);
+  const uint32_t wg = std::min(workgroup, props.max_workgroup_size);
   uint64_t limit = std::min(props.max_allocation_bytes / 8, props.global_memory_bytes / 32);
   if (props.max_grid_dims[0]) limit = std::min(limit, uint64_t(props.max_grid_dims[0]) * wg);
   std::string reduced;  // why the size shrank, if it did
@@ -196,14 +204,15 @@ int run(const Options& o) {
   ahal::Stream stream(device);
   StreamConstants constants{kScalar, 0, 0};
   auto launch = [&](int k, std::initializer_list<const ahal::Buffer*> buffers, uint32_t grid,
-                    uint32_t size) {
+                    uint32_t size, uint32_t grid_y = 1) {
     ahal_binding_t bindings[3];
     uint32_t count = 0;
     for (const ahal::Buffer* buffer : buffers) bindings[count++] = {buffer->get(), 0, 0};
     ahal_launch_args_t args{};
     args.struct_size = sizeof(args);
     args.grid[0] = grid;
-    args.grid[1] = args.grid[2] = 1;
+    args.grid[1] = grid_y;
+    args.grid[2] = 1;
     args.workgroup_size[0] = size;
     args.workgroup_size[1] = args.workgroup_size[2] = 1;
     args.binding_count = count;
@@ -238,8 +247,11 @@ int run(const Options& o) {
   const uint32_t dot_wg = std::min(wg, 256u);  // stream_dot: power of two <= 256
   uint32_t dot_pow2 = 1;
   while (dot_pow2 * 2 <= dot_wg) dot_pow2 *= 2;
+  // Dot's workgroups reduce with barriers, which CPU-like devices pay per
+  // work-item: there, a few workgroups that each stride over many elements.
+  const uint64_t dot_cap = props.type == AHAL_DEVICE_TYPE_CPU ? 256 : 65535;
   const uint32_t dot_groups = static_cast<uint32_t>(
-      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, 65535, props.max_grid_dims[0]}));
+      std::min<uint64_t>({(n + dot_pow2 - 1) / dot_pow2, dot_cap, props.max_grid_dims[0]}));
   ahal::Buffer partial(device, uint64_t(dot_groups) * sizeof(double));
   {
     // STREAM's start values, with its a = 2 * a applied on the host.
@@ -263,16 +275,16 @@ int run(const Options& o) {
       const auto start = Clock::now();
       switch (k) {
         case kCopy:
-          launch(k, {&a, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kScale:
-          launch(k, {&c, &b}, uint32_t(groups), wg);
+          launch(k, {&c, &b}, static_cast<uint32_t>(groups), wg);
           break;
         case kAdd:
-          launch(k, {&a, &b, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &b, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kTriad:
-          launch(k, {&a, &b, &c}, uint32_t(groups), wg);
+          launch(k, {&a, &b, &c}, static_cast<uint32_t>(groups), wg);
           break;
         case kDot:
           launch(k, {&a, &b, &partial}, dot_groups, dot_pow2);

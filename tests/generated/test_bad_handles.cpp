@@ -318,6 +318,16 @@ ahal_status_t stream_submit_command_buffer(Handles& h, ahal_command_buffer_t bad
   return ahal_stream_submit(h.live<ahal_stream_t>(), bad);
 }
 
+ahal_status_t buffer_get_native_buffer(Handles& h, ahal_buffer_t bad) {
+  ahal_native_buffer_t out_native{};
+  return ahal_buffer_get_native(bad, &out_native);
+}
+
+ahal_status_t buffer_import_native_device(Handles& h, ahal_device_t bad) {
+  ahal_buffer_t out_buffer{};
+  return ahal_buffer_import_native(bad, nullptr, &out_buffer);
+}
+
 ahal_status_t device_peer_flags_device(Handles& h, ahal_device_t bad) {
   uint32_t out_flags{};
   return ahal_device_peer_flags(bad, h.live<ahal_device_t>(), &out_flags);
@@ -799,6 +809,14 @@ TEST_CASE("ahal_stream_submit: bad stream", "[handles][generated]") {
 TEST_CASE("ahal_stream_submit: bad command_buffer", "[handles][generated]") {
   test::check_bad_handles<ahal_command_buffer_t>("ahal_stream_submit",
                                                  stream_submit_command_buffer);
+}
+
+TEST_CASE("ahal_buffer_get_native: bad buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_buffer_get_native", buffer_get_native_buffer);
+}
+
+TEST_CASE("ahal_buffer_import_native: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_buffer_import_native", buffer_import_native_device);
 }
 
 TEST_CASE("ahal_device_peer_flags: bad device", "[handles][generated]") {

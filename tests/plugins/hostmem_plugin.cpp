@@ -83,6 +83,7 @@ struct ahal_plugin_instance_s {
 
 struct ahal_plugin_buffer_s {
   std::unique_ptr<uint8_t[]> data;
+  bool imported = false;  // data is the caller's (buffer_import_native): not freed
   uint64_t size;
   bool mapped = false;
 };
@@ -214,6 +215,11 @@ ahal_status_t buffer_create(ahal_plugin_device_t* d, const ahal_buffer_args_t* a
 }
 
 void buffer_destroy(ahal_plugin_device_t* d, ahal_plugin_buffer_t* b) {
+  if (b->imported) {
+    (void)b->data.release();
+    delete b;
+    return;
+  }
   d->used -= b->size;
   delete b;
 }
@@ -571,6 +577,9 @@ ahal_status_t command_buffer_submit(ahal_plugin_stream_t* s, ahal_plugin_command
         break;
       case AHAL_PLUGIN_COMMAND_BARRIER:
         break;
+      default:
+        return error(AHAL_ERROR_INTERNAL,
+                     "the loader let through command type " + std::to_string(int(c.type)));
     }
     if (st != AHAL_SUCCESS) return st;
   }
@@ -585,13 +594,37 @@ ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* cb, uint32_t i
 }
 #endif
 
+#if AHAL_PLUGIN_ABI_MINOR >= 3
+// Native-handle interop (ABI 1.3): the buffer's bytes are its host pointer.
+ahal_status_t buffer_get_native(ahal_plugin_device_t*, ahal_plugin_buffer_t* b,
+                                ahal_native_buffer_t* out) {
+  if (!AHAL_PLUGIN_HAS_FIELD(out, ahal_native_buffer_t, device_ordinal))
+    return unchecked("a short ahal_native_buffer_t");
+  out->kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  out->handle = reinterpret_cast<uintptr_t>(b->data.get());
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t buffer_import_native(ahal_plugin_device_t*, const ahal_native_buffer_t* n,
+                                   ahal_plugin_buffer_t** out) {
+  if (n->kind != AHAL_NATIVE_HANDLE_HOST_POINTER)
+    return error(AHAL_ERROR_UNSUPPORTED, "hostmem imports host pointers only");
+  auto b = std::make_unique<ahal_plugin_buffer_s>();
+  b->data.reset(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(n->handle)));
+  b->imported = true;
+  b->size = n->size;
+  *out = b.release();
+  return AHAL_SUCCESS;
+}
+#endif
+
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
 ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 #endif
 
 }  // namespace
 
-#if AHAL_PLUGIN_ABI_MINOR >= 3
+#if AHAL_PLUGIN_ABI_MINOR >= 4
 #include "hostmem_peer_ccl.inc"
 #endif
 
@@ -651,6 +684,10 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   t.command_buffer_update = command_buffer_update;
 #endif
 #if AHAL_PLUGIN_ABI_MINOR >= 3
+  t.buffer_get_native = buffer_get_native;
+  t.buffer_import_native = buffer_import_native;
+#endif
+#if AHAL_PLUGIN_ABI_MINOR >= 4
   t.device_peer_flags = peer_flags;
   t.stream_copy_peer = copy_peer;
   t.stream_wait_event_peer = wait_event_peer;

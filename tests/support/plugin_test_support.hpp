@@ -161,6 +161,10 @@ struct VendorLibrary {
   std::vector<const char*> sonames;
   // Reasons, besides not_found, for a library that is there but gives no devices.
   std::vector<const char*> no_device_reasons;
+  // Entry points the test's broken library lacks (the refusal names them),
+  // and one it has (the refusal does not).
+  std::vector<const char*> broken_lacks;
+  const char* broken_has;
 };
 
 inline bool contains(const std::string& text, const char* part) {

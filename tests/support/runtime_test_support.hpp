@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "device_test_support.hpp"
 #include "plugin_test_support.hpp"
 
 #include <cstdio>
@@ -98,19 +99,6 @@ inline void check_listed_with_system_library(const char* plugin_dir, const Vendo
     for (const char* reason : lib.no_device_reasons) says_why |= contains(info.reason, reason);
     REQUIRE(says_why);
   }
-}
-
-// A module from the kernel bundle at `bundle_path`.
-inline ahal_module_t bundle_module(ahal_device_t device, const char* bundle_path) {
-  ahal_module_args_t args{};
-  args.struct_size = sizeof(args);
-  args.format = AHAL_MODULE_FORMAT_BUNDLE;
-  args.path = bundle_path;
-  ahal_module_t module = nullptr;
-  ahal_status_t status = ahal_module_create(device, &args, &module);
-  INFO(ahal_last_error_message());
-  REQUIRE(status == AHAL_SUCCESS);
-  return module;
 }
 
 // The device `selector` of a runtime that loads only `plugin`. The flags

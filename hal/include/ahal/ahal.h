@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 3
+#define AHAL_API_VERSION_MINOR 4
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -93,6 +93,10 @@ typedef enum ahal_status_t {
   AHAL_ERROR_INCOMPATIBLE = 14,
   /* A bug in ahal itself. */
   AHAL_ERROR_INTERNAL = 15,
+  /* Not a status. Makes every 32-bit value one the enum can hold, so a value
+   * a plugin returns that is none of the above is refused by name rather than
+   * being undefined behaviour in C++ (as Vulkan's VK_RESULT_MAX_ENUM). */
+  AHAL_STATUS_MAX_ENUM = 0x7fffffff
 } ahal_status_t;
 
 /* @generated begin status */
@@ -117,7 +121,7 @@ typedef struct ahal_event_s* ahal_event_t;
 typedef struct ahal_module_s* ahal_module_t;
 typedef struct ahal_kernel_s* ahal_kernel_t;
 typedef struct ahal_command_buffer_s* ahal_command_buffer_t; /* API 1.2 */
-typedef struct ahal_ccl_comm_s* ahal_ccl_comm_t;             /* API 1.3 */
+typedef struct ahal_ccl_comm_s* ahal_ccl_comm_t;             /* API 1.4 */
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -143,8 +147,9 @@ typedef struct ahal_runtime_options_t {
 } ahal_runtime_options_t;
 
 typedef enum ahal_plugin_state_t {
-  AHAL_PLUGIN_STATE_LOADED = 0,  /* loaded; may have zero devices */
-  AHAL_PLUGIN_STATE_REFUSED = 1, /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_LOADED = 0,           /* loaded; may have zero devices */
+  AHAL_PLUGIN_STATE_REFUSED = 1,          /* not usable; `reason` says why */
+  AHAL_PLUGIN_STATE_MAX_ENUM = 0x7fffffff /* not a state (as AHAL_STATUS_MAX_ENUM) */
 } ahal_plugin_state_t;
 
 typedef struct ahal_plugin_info_t {
@@ -193,6 +198,7 @@ typedef enum ahal_device_type_t {
   AHAL_DEVICE_TYPE_CPU = 1,
   AHAL_DEVICE_TYPE_GPU = 2,
   AHAL_DEVICE_TYPE_ASIC = 3,
+  AHAL_DEVICE_TYPE_MAX_ENUM = 0x7fffffff /* not a type (as AHAL_STATUS_MAX_ENUM) */
 } ahal_device_type_t;
 
 /* Module formats. A device advertises the ones it takes as bits
@@ -210,6 +216,9 @@ typedef enum ahal_module_format_t {
   AHAL_MODULE_FORMAT_HIP_FATBIN = 9, /* clang offload bundle */
   AHAL_MODULE_FORMAT_ZE_NATIVE = 10, /* Level Zero native device binary */
   AHAL_MODULE_FORMAT_BUNDLE = 31,    /* ahal bundle (docs/bundle.md) */
+  /* Not a format: a caller's unknown value is refused by name, not undefined
+   * behaviour in C++ (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_MODULE_FORMAT_MAX_ENUM = 0x7fffffff
 } ahal_module_format_t;
 
 typedef enum ahal_device_feature_t {
@@ -370,7 +379,7 @@ AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host
 AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream,
                                                 ahal_event_t event) AHAL_NOEXCEPT;
 /* Later work on `stream` waits for the event's last record; the event may
- * come from any stream of the same device or (API 1.3) of another device:
+ * come from any stream of the same device or (API 1.4) of another device:
  * waited for on the device where ahal_device_peer_flags has
  * AHAL_PEER_WAIT_NATIVE, else by a host thread, which waits for the record
  * that is the event's last when the stream reaches the wait. */
@@ -544,7 +553,60 @@ AHAL_API ahal_status_t ahal_stream_submit(ahal_stream_t stream,
                                           ahal_command_buffer_t command_buffer) AHAL_NOEXCEPT;
 /* @generated end command_buffer */
 
-/* --------------------------------------- several devices (API 1.3) */
+/* ------------------------------------ native-handle interop (API 1.3) */
+
+/* @generated begin interop */
+/* What ahal_native_buffer_t.handle is (docs/interop.md). */
+typedef enum ahal_native_handle_kind_t {
+  /* No native handle (asic_sim: memory only its simulator reaches). */
+  AHAL_NATIVE_HANDLE_NONE = 0,
+  /* A host pointer (void*) of this process (cpu). */
+  AHAL_NATIVE_HANDLE_HOST_POINTER = 1,
+  /* A CUdeviceptr; context is its CUcontext. */
+  AHAL_NATIVE_HANDLE_CUDA_DEVICE_POINTER = 2,
+  /* A HIP device pointer (hipMalloc). */
+  AHAL_NATIVE_HANDLE_HIP_DEVICE_POINTER = 3,
+  /* A Level Zero USM pointer; context is its ze_context_handle_t. */
+  AHAL_NATIVE_HANDLE_LEVEL_ZERO_POINTER = 4,
+  /* A cl_mem buffer; context is its cl_context. */
+  AHAL_NATIVE_HANDLE_OPENCL_MEM = 5,
+  /* A VkBuffer bound to the VkDeviceMemory `memory` at `memory_offset`;
+   * context is its VkDevice. */
+  AHAL_NATIVE_HANDLE_VULKAN_BUFFER = 6,
+  /* Not a kind (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_NATIVE_HANDLE_KIND_MAX_ENUM = 0x7fffffff,
+} ahal_native_handle_kind_t;
+
+/* A buffer as its native runtime sees it: what ahal_buffer_get_native
+ * reports. Pointers and handles are stored as integers. */
+typedef struct ahal_native_buffer_t {
+  size_t struct_size;
+  ahal_native_handle_kind_t kind;
+  uint32_t flags;          /* AHAL_MEMORY_* flags of the memory */
+  uint64_t handle;         /* the pointer or object `kind` names */
+  uint64_t memory;         /* VULKAN_BUFFER: its VkDeviceMemory; otherwise 0 */
+  uint64_t memory_offset;  /* VULKAN_BUFFER: where it is bound in `memory`; otherwise 0 */
+  uint64_t size;           /* bytes */
+  uint64_t context;        /* CUcontext, ze_context_handle_t, cl_context, VkDevice; else 0 */
+  uint32_t device_ordinal; /* the native runtime's number of the device; 0 on the host */
+} ahal_native_buffer_t;
+
+/* The buffer's native handle and its kind, to hand the memory to the
+ * native runtime (or DLPack) without a copy. ahal keeps owning it. A device
+ * without native handles (asic_sim) answers AHAL_ERROR_UNSUPPORTED with
+ * kind AHAL_NATIVE_HANDLE_NONE. */
+AHAL_API ahal_status_t ahal_buffer_get_native(ahal_buffer_t buffer,
+                                              ahal_native_buffer_t* out_native) AHAL_NOEXCEPT;
+/* Wraps memory of `device`'s native runtime (kind, handle, size, flags and
+ * the kind's memory/context fields of `native`) as an ahal buffer that ahal
+ * does not free: destroying it only forgets it. The memory must outlive the
+ * buffer. A device that cannot import answers AHAL_ERROR_UNSUPPORTED. */
+AHAL_API ahal_status_t ahal_buffer_import_native(ahal_device_t device,
+                                                 const ahal_native_buffer_t* native,
+                                                 ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
+/* @generated end interop */
+
+/* --------------------------------------- several devices (API 1.4) */
 
 /* @generated begin peer */
 /* How work between two devices runs (ahal_device_peer_flags). */
@@ -555,6 +617,8 @@ typedef enum ahal_peer_flags_t {
   /* ahal_stream_wait_event on the other device's event waits on the device; else on a host thread.
    */
   AHAL_PEER_WAIT_NATIVE = 1u << 1,
+  /* Not a flag (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_PEER_FLAGS_MAX_ENUM = 0x7fffffff,
 } ahal_peer_flags_t;
 
 /* How copies and event waits between `device` and `peer` run: AHAL_PEER_*
@@ -573,7 +637,7 @@ AHAL_API ahal_status_t ahal_stream_copy_peer(ahal_stream_t stream, ahal_buffer_t
                                              uint64_t dst_offset, uint64_t size) AHAL_NOEXCEPT;
 /* @generated end peer */
 
-/* ------------------------------------------ collectives (API 1.3) */
+/* ------------------------------------------ collectives (API 1.4) */
 
 /* docs/collectives.md */
 /* @generated begin collectives */
@@ -589,6 +653,8 @@ typedef enum ahal_ccl_datatype_t {
   AHAL_CCL_FLOAT32 = 7,
   AHAL_CCL_FLOAT64 = 8,
   AHAL_CCL_BFLOAT16 = 9,
+  /* Not a type (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_DATATYPE_MAX_ENUM = 0x7fffffff,
 } ahal_ccl_datatype_t;
 
 /* Reductions (the values are NCCL's). */
@@ -597,6 +663,8 @@ typedef enum ahal_ccl_op_t {
   AHAL_CCL_PROD = 1,
   AHAL_CCL_MAX = 2,
   AHAL_CCL_MIN = 3,
+  /* Not an operation (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_OP_MAX_ENUM = 0x7fffffff,
 } ahal_ccl_op_t;
 
 /* What runs a communicator's operations (ahal_ccl_comm_info_t.engine). */
@@ -607,6 +675,8 @@ typedef enum ahal_ccl_engine_t {
   AHAL_CCL_ENGINE_MPI = 1,
   /* the plugin's own library (NCCL, RCCL, ...), on the device */
   AHAL_CCL_ENGINE_NATIVE = 2,
+  /* Not an engine (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_ENGINE_MAX_ENUM = 0x7fffffff,
 } ahal_ccl_engine_t;
 
 /* Names one communicator to be: made by ahal_ccl_get_unique_id on one rank

@@ -102,6 +102,9 @@ ahal_status_t command_buffer_finalize(const char* fn, CommandBuffer* cb);
 ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, uint32_t index,
                                            const ahal_launch_update_t* update);
 ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer);
+ahal_status_t buffer_get_native(const char* fn, Buffer* b, ahal_native_buffer_t* out_native);
+ahal_status_t buffer_import_native(const char* fn, Device* d, const ahal_native_buffer_t* native,
+                                   ahal_buffer_t* out_buffer);
 ahal_status_t device_peer_flags(const char* fn, Device* d, ahal_device_t peer, uint32_t* out_flags);
 ahal_status_t stream_copy_peer(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
                                ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);

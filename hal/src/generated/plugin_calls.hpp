@@ -78,11 +78,14 @@ constexpr PluginEntry kPluginEntries[] = {
      EntryNeed::kOptional, 2u},
     {offsetof(ahal_plugin_api_t, command_buffer_update), "command_buffer_update",
      EntryNeed::kOptional, 2u},
-    {offsetof(ahal_plugin_api_t, device_peer_flags), "device_peer_flags", EntryNeed::kOptional, 3u},
-    {offsetof(ahal_plugin_api_t, stream_copy_peer), "stream_copy_peer", EntryNeed::kOptional, 3u},
-    {offsetof(ahal_plugin_api_t, stream_wait_event_peer), "stream_wait_event_peer",
+    {offsetof(ahal_plugin_api_t, buffer_get_native), "buffer_get_native", EntryNeed::kOptional, 3u},
+    {offsetof(ahal_plugin_api_t, buffer_import_native), "buffer_import_native",
      EntryNeed::kOptional, 3u},
-    {offsetof(ahal_plugin_api_t, ccl_query), "ccl_query", EntryNeed::kOptional, 3u},
+    {offsetof(ahal_plugin_api_t, device_peer_flags), "device_peer_flags", EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, stream_copy_peer), "stream_copy_peer", EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, stream_wait_event_peer), "stream_wait_event_peer",
+     EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, ccl_query), "ccl_query", EntryNeed::kOptional, 4u},
 };
 
 namespace entry {
@@ -534,6 +537,35 @@ inline ahal_status_t command_buffer_update(const char* function, const Plugin& p
   return call_plugin(function, plugin, "command_buffer_update", kAllowed, [&] {
     return plugin.api.command_buffer_update(command_buffer, index, command);
   });
+}
+
+inline ahal_status_t buffer_get_native(const char* function, const Plugin& plugin,
+                                       ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                       ahal_native_buffer_t* out_native) {
+  if (AHAL_UNLIKELY(!plugin.api.buffer_get_native))
+    return not_implemented(function, plugin, "buffer_get_native");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "buffer_get_native", kAllowed,
+                     [&] { return plugin.api.buffer_get_native(device, buffer, out_native); });
+}
+
+inline ahal_status_t buffer_import_native(const char* function, const Plugin& plugin,
+                                          ahal_plugin_device_t* device,
+                                          const ahal_native_buffer_t* native,
+                                          ahal_plugin_buffer_t** out_buffer) {
+  if (AHAL_UNLIKELY(!plugin.api.buffer_import_native))
+    return not_implemented(function, plugin, "buffer_import_native");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "buffer_import_native", kAllowed,
+                     [&] { return plugin.api.buffer_import_native(device, native, out_buffer); });
 }
 
 inline ahal_status_t device_peer_flags(const char* function, const Plugin& plugin,

@@ -1,6 +1,7 @@
 #include "builtin_ops.hpp"
 
-#include "host.hpp"
+#include "builtin_checks.hpp"
+#include "builtin_nhwc_ops.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -26,33 +27,6 @@ struct Conv2dConstants {
 struct SoftmaxConstants {
   uint32_t rows, cols;
 };
-
-template <class T>
-T read_constants(const void* constants) {
-  T value;
-  std::memcpy(&value, constants, sizeof(T));
-  return value;
-}
-
-// Bytes of a float tensor with these dimensions; throws if that overflows.
-uint64_t tensor_bytes(std::initializer_list<uint64_t> dims) {
-  uint64_t bytes = sizeof(float);
-  for (uint64_t d : dims) {
-    if (__builtin_mul_overflow(bytes, d, &bytes)) {
-      throw Failure(AHAL_ERROR_OUT_OF_RANGE, "tensor size overflows 64 bits");
-    }
-  }
-  return bytes;
-}
-
-void require_binding(const uint64_t* binding_bytes, uint32_t index, const char* what,
-                     uint64_t needed, const std::string& shape) {
-  if (binding_bytes[index] >= needed) return;
-  throw Failure(AHAL_ERROR_OUT_OF_RANGE, "binding " + std::to_string(index) + " (" + what +
-                                             ") holds " + std::to_string(binding_bytes[index]) +
-                                             " bytes but " + shape + " needs " +
-                                             std::to_string(needed));
-}
 
 // ------------------------------------------------------ elementwise_add_f32
 
@@ -215,6 +189,13 @@ const BuiltinOperator kOperators[kBuiltinOperatorCount] = {
     {"ahal.builtin.gemm_f32", 3, sizeof(GemmConstants), check_gemm, run_gemm},
     {"ahal.builtin.conv2d_f32", 3, sizeof(Conv2dConstants), check_conv2d, run_conv2d},
     {"ahal.builtin.softmax_f32", 2, sizeof(SoftmaxConstants), check_softmax, run_softmax},
+    {"ahal.builtin.conv2d_nhwc_f32", 5, kConv2dNhwcConstantsSize, check_conv2d_nhwc,
+     run_conv2d_nhwc},
+    {"ahal.builtin.depthwise_conv2d_nhwc_f32", 5, kConv2dNhwcConstantsSize,
+     check_depthwise_conv2d_nhwc, run_depthwise_conv2d_nhwc},
+    {"ahal.builtin.pool2d_nhwc_f32", 2, kPool2dNhwcConstantsSize, check_pool2d_nhwc,
+     run_pool2d_nhwc},
+    {"ahal.builtin.add_relu_f32", 3, kAddReluConstantsSize, check_add_relu, run_add_relu},
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ struct BuiltinOperator {
   void (*run)(const void* constants, float* const* bindings, WorkerPool& compute);
 };
 
-constexpr uint32_t kBuiltinOperatorCount = 4;
+constexpr uint32_t kBuiltinOperatorCount = 8;
 // The device's operators; names are unique.
 const BuiltinOperator* builtin_operators();
 

@@ -1,5 +1,6 @@
-// The plugin-side objects behind the opaque handles of plugin.h. The
-// loader owns the handles' lifetimes; these structs only hold state.
+// The plugin-side objects behind the opaque handles of plugin.h, and the
+// entries each source file defines. The loader owns the handles'
+// lifetimes; these structs only hold state.
 #pragma once
 
 #include "builtin_ops.hpp"
@@ -11,7 +12,7 @@
 #include "host.hpp"
 #include "worker_pool.hpp"
 
-#include <ahal/plugin.h>
+#include <ahal/plugin.hpp>
 
 #include <array>
 #include <atomic>
@@ -19,7 +20,6 @@
 #include <string>
 
 struct ahal_plugin_instance_s {
-  asic_sim::Host host;
   asic_sim::Config config;
 };
 
@@ -30,8 +30,7 @@ struct ahal_plugin_kernel_s {
 
 struct ahal_plugin_device_s {
   explicit ahal_plugin_device_s(const ahal_plugin_instance_s& instance)
-      : host(instance.host),
-        config(instance.config),
+      : config(instance.config),
         memory(config.memory_bytes),
         dma(config.dma_gbps * 1e9),
         compute(config.compute_threads) {
@@ -40,7 +39,6 @@ struct ahal_plugin_device_s {
     }
   }
 
-  const asic_sim::Host host;
   const asic_sim::Config config;
   asic_sim::DeviceClock clock;
   asic_sim::DeviceMemory memory;
@@ -75,3 +73,13 @@ struct ahal_plugin_event_s {
   // event while a record is in flight is safe.
   std::shared_ptr<asic_sim::Fence> fence;
 };
+
+// The entries, one source file per object (plugin, device, buffer,
+// host_alloc, stream, event, kernel). Each may throw (Failure); the table
+// installs each behind ahal::plugin::entry, which turns an exception into
+// its status and message.
+namespace asic_sim {
+AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_DECLARE_ENTRY(_, kernel_get_builtin)
+AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+}  // namespace asic_sim

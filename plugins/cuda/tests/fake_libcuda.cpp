@@ -121,7 +121,11 @@ struct FakeStream {
   FakeCtx* ctx;
   std::mutex mutex;
   std::condition_variable wake, idle;
-  std::deque<std::function<void()>> ops;
+  // An op and whether it is a completion marker: a marker (event record)
+  // runs under the stream's lock together with the end of `busy`, so that a
+  // host which saw the stream's last event complete also sees the stream
+  // idle, as on a real GPU.
+  std::deque<std::pair<std::function<void()>, bool>> ops;
   bool busy = false, stop = false;
   std::thread worker;
 
@@ -139,27 +143,30 @@ struct FakeStream {
   void run() {
     for (;;) {
       std::function<void()> op;
+      bool marker = false;
       {
         std::unique_lock<std::mutex> lock(mutex);
         wake.wait(lock, [&] { return stop || !ops.empty(); });
         if (ops.empty()) return;
-        op = std::move(ops.front());
+        op = std::move(ops.front().first);
+        marker = ops.front().second;
         ops.pop_front();
         busy = true;
       }
       while (g_hold) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      op();
+      if (!marker) op();
       {
         std::lock_guard<std::mutex> lock(mutex);
+        if (marker) op();
         busy = false;
       }
       idle.notify_all();
     }
   }
-  void push(std::function<void()> op) {
+  void push(std::function<void()> op, bool marker = false) {
     {
       std::lock_guard<std::mutex> lock(mutex);
-      ops.push_back(std::move(op));
+      ops.emplace_back(std::move(op), marker);
     }
     wake.notify_all();
   }
@@ -756,15 +763,18 @@ CUresult cuEventRecord(CUevent e, CUstream s) {
     std::lock_guard<std::mutex> lock(g_event_mutex);
     seq = ++ev->recorded;
   }
-  stream_of(s)->push([=] {
-    {
-      std::lock_guard<std::mutex> lock(g_event_mutex);
-      ev->completed = std::max(ev->completed, seq);
-      ev->ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - g_epoch)
-                   .count();
-    }
-    g_event_cv.notify_all();
-  });
+  stream_of(s)->push(
+      [=] {
+        {
+          std::lock_guard<std::mutex> lock(g_event_mutex);
+          ev->completed = std::max(ev->completed, seq);
+          ev->ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - g_epoch)
+                  .count();
+        }
+        g_event_cv.notify_all();
+      },
+      /*marker=*/true);
   return CUDA_SUCCESS;
 }
 

@@ -95,7 +95,10 @@ struct ihipEvent_t {
 struct ihipStream_t {
   std::mutex mutex;
   std::condition_variable cv;
-  std::deque<std::function<void()>> queue;
+  // A command and whether it is a completion marker (event record): a marker
+  // runs under the stream's lock, so a host that saw the stream's last event
+  // complete also sees the stream idle, as on a real GPU.
+  std::deque<std::pair<std::function<void()>, bool>> queue;
   bool busy = false;
   bool stopping = false;
   std::thread worker;
@@ -106,8 +109,14 @@ struct ihipStream_t {
       for (;;) {
         cv.wait(lock, [this] { return stopping || !queue.empty(); });
         if (queue.empty()) return;
-        std::function<void()> command = std::move(queue.front());
+        std::function<void()> command = std::move(queue.front().first);
+        const bool marker = queue.front().second;
         queue.pop_front();
+        if (marker) {
+          command();
+          cv.notify_all();
+          continue;
+        }
         busy = true;
         lock.unlock();
         command();
@@ -117,9 +126,9 @@ struct ihipStream_t {
       }
     });
   }
-  void enqueue(std::function<void()> command) {
+  void enqueue(std::function<void()> command, bool marker = false) {
     std::lock_guard<std::mutex> lock(mutex);
-    queue.push_back(std::move(command));
+    queue.emplace_back(std::move(command), marker);
     cv.notify_all();
   }
   void drain() {
@@ -391,12 +400,14 @@ hipError_t hipEventRecord(hipEvent_t event, hipStream_t stream) {
     std::lock_guard<std::mutex> lock(g_event_mutex);
     generation = ++event->recorded;
   }
-  stream->enqueue([event, generation] {
-    std::lock_guard<std::mutex> lock(g_event_mutex);
-    event->time_ns = now_ns();
-    event->completed = generation;
-    g_event_cv.notify_all();
-  });
+  stream->enqueue(
+      [event, generation] {
+        std::lock_guard<std::mutex> lock(g_event_mutex);
+        event->time_ns = now_ns();
+        event->completed = generation;
+        g_event_cv.notify_all();
+      },
+      /*marker=*/true);
   return hipSuccess;
 }
 

@@ -13,6 +13,8 @@ inline const VendorLibrary kHipRuntime = {
     "HIP runtime not found",
     {"libamdhip64.so.5", "libamdhip64.so.6"},
     {"hipInit failed", "no HIP devices"},
+    {"hipModuleLaunchKernel", "hipGetDeviceProperties"},
+    "hipInit",
 };
 
 }  // namespace ahal_test

@@ -14,6 +14,8 @@ inline const VendorLibrary kZeLoader = {
     {"libze_loader.so.1"},
     // No driver: the loader answers zeInit with ZE_RESULT_ERROR_UNINITIALIZED.
     {"zeInit failed", "no Level Zero GPU devices"},
+    {"zeCommandListAppendLaunchKernel", "zeModuleCreate"},
+    "zeInit,",
 };
 
 }  // namespace ahal_test

@@ -3,11 +3,12 @@
 // The plugin ABI is plain C (ahal/plugin.h). This header saves the
 // boilerplate a C++ plugin would otherwise repeat:
 //
-// 1. Errors: fail(status, fmt, ...) sets the loader's error message and
-//    returns the status; raise(status, fmt, ...) throws an Error instead.
-//    guard(f) runs f and turns any C++ exception into a status with a
-//    message (std::bad_alloc -> AHAL_ERROR_OUT_OF_HOST_MEMORY), so no
-//    exception leaves the plugin.
+// 1. Errors (ahal/plugin_guard.hpp): fail(status, fmt, ...) sets the
+//    loader's error message and returns the status; raise(status, fmt, ...)
+//    throws an Error instead. guard(f) runs f and turns any C++ exception
+//    into a status with a message (std::bad_alloc ->
+//    AHAL_ERROR_OUT_OF_HOST_MEMORY), so no exception leaves the plugin;
+//    entry<fn> is that guard around a C-table plugin's free function.
 // 2. struct_size: read_struct() reads an args struct of any size;
 //    write_struct() writes only the fields the caller's struct_size covers;
 //    query() copies at most the loader's struct_size of the dispatch table.
@@ -34,182 +35,25 @@
 // A plugin that fills the C table itself can still use fail() and guard()
 // after calling set_host() in its plugin_init.
 //
-// Build plugins with hidden visibility (ahal_add_plugin does): the state
-// below is per shared object.
-//
 // The classes' virtual methods, struct Entries and make_api() (between the
 // "@generated begin" and "@generated end" lines) are generated from
 // spec/ahal.toml by spec/generate.py.
 #pragma once
 
 #include <ahal/plugin.h>
+#include <ahal/plugin_guard.hpp>
 
 #include <algorithm>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <new>
 #include <string>
 #include <type_traits>
 
-#if defined(__GNUC__)
-#define AHAL_PLUGIN_PRINTF(fmt_index, first_arg) \
-  __attribute__((format(printf, fmt_index, first_arg)))
-#else
-#define AHAL_PLUGIN_PRINTF(fmt_index, first_arg)
-#endif
-
 namespace ahal::plugin {
-
-// ------------------------------------------------------------------ host
-
-namespace detail {
-struct HostState {
-  const ahal_plugin_host_t* host = nullptr;
-  const char* plugin_name = "";
-};
-inline HostState& host_state() {
-  static HostState state;
-  return state;
-}
-}  // namespace detail
-
-// Remembers the loader's host table and the plugin's name for messages and
-// logs. make_api()'s plugin_init calls it; C-table plugins call it themselves.
-inline void set_host(const ahal_plugin_host_t* host, const char* plugin_name) {
-  detail::host_state().host = host;
-  detail::host_state().plugin_name = plugin_name ? plugin_name : "";
-}
-
-// Hands `message` to the loader as the message of the failure the current
-// entry returns. Never throws, so it is safe inside catch blocks.
-inline void set_message(const char* message) noexcept {
-  const ahal_plugin_host_t* host = detail::host_state().host;
-  if (host && AHAL_PLUGIN_HAS_FIELD(host, ahal_plugin_host_t, set_error_message) &&
-      host->set_error_message) {
-    host->set_error_message(message ? message : "");
-  }
-}
-
-// printf into a std::string.
-inline std::string vformat(const char* fmt, va_list args) {
-  va_list copy;
-  va_copy(copy, args);
-  int n = std::vsnprintf(nullptr, 0, fmt, copy);
-  va_end(copy);
-  if (n <= 0) return std::string();
-  std::string out(static_cast<size_t>(n) + 1, '\0');
-  std::vsnprintf(&out[0], out.size(), fmt, args);
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-inline std::string format(const char* fmt, ...) AHAL_PLUGIN_PRINTF(1, 2);
-inline std::string format(const char* fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  std::string out = vformat(fmt, args);
-  va_end(args);
-  return out;
-}
-
-// Sets the error message and returns `status`:
-//   return ahal::plugin::fail(AHAL_ERROR_NOT_FOUND, "no symbol '%s'", entry);
-// Formats into a fixed buffer, so it does not throw (long messages are cut).
-inline ahal_status_t fail(ahal_status_t status, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
-inline ahal_status_t fail(ahal_status_t status, const char* fmt, ...) {
-  char message[2048];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(message, sizeof(message), fmt, args);
-  va_end(args);
-  set_message(message);
-  return status;
-}
-
-// Sends a diagnostic to the loader's log (shown as AHAL_LOG_LEVEL allows).
-inline void log(ahal_log_level_t level, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
-inline void log(ahal_log_level_t level, const char* fmt, ...) {
-  const detail::HostState& state = detail::host_state();
-  if (!state.host || !AHAL_PLUGIN_HAS_FIELD(state.host, ahal_plugin_host_t, log) ||
-      !state.host->log) {
-    return;
-  }
-  char message[2048];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(message, sizeof(message), fmt, args);
-  va_end(args);
-  state.host->log(level, state.plugin_name, message);
-}
-
-// ---------------------------------------------------------------- errors
-
-// A failure with its status; guard() turns it into status + message.
-class Error : public std::exception {
- public:
-  Error(ahal_status_t status, std::string message)
-      : status_(status), message_(std::move(message)) {}
-  ahal_status_t status() const noexcept { return status_; }
-  const char* what() const noexcept override { return message_.c_str(); }
-
- private:
-  ahal_status_t status_;
-  std::string message_;
-};
-
-// Throws Error(status, formatted message).
-[[noreturn]] inline void raise(ahal_status_t status, const char* fmt, ...) AHAL_PLUGIN_PRINTF(2, 3);
-[[noreturn]] inline void raise(ahal_status_t status, const char* fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  std::string message = vformat(fmt, args);
-  va_end(args);
-  throw Error(status, std::move(message));
-}
-
-// Runs f() (returning void or ahal_status_t) and converts every exception
-// into a status with a message; void means AHAL_SUCCESS.
-template <class F>
-ahal_status_t guard(F&& f) noexcept {
-  try {
-    if constexpr (std::is_void_v<decltype(f())>) {
-      f();
-      return AHAL_SUCCESS;
-    } else {
-      return f();
-    }
-  } catch (const Error& e) {
-    set_message(e.what());
-    return e.status();
-  } catch (const std::bad_alloc&) {
-    set_message("out of host memory");
-    return AHAL_ERROR_OUT_OF_HOST_MEMORY;
-  } catch (const std::exception& e) {
-    fail(AHAL_ERROR_PLUGIN, "unexpected C++ exception: %s", e.what());
-    return AHAL_ERROR_PLUGIN;
-  } catch (...) {
-    set_message("unexpected C++ exception of unknown type");
-    return AHAL_ERROR_PLUGIN;
-  }
-}
-
-// For entries that return nothing (destroy functions): a failure is logged.
-template <class F>
-void guard_void(const char* what, F&& f) noexcept {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    log(AHAL_LOG_ERROR, "%s: %s", what, e.what());
-  } catch (...) {
-    log(AHAL_LOG_ERROR, "%s: unexpected C++ exception of unknown type", what);
-  }
-}
 
 // ----------------------------------------------------------- struct_size
 
+// guide-snippet: versioned
 // Reads an args struct whatever its struct_size: the fields it does not
 // cover read as 0 (a NULL `in` gives all zeros, struct_size included).
 template <class T>
@@ -228,6 +72,7 @@ void write_struct(T* out, const T& full) {
   std::memcpy(out, &full, std::min(caller_size, sizeof(T)));
   out->struct_size = caller_size;
 }
+// guide-snippet-end
 
 // Copies a string into a fixed char array, cut to fit, always terminated.
 template <size_t N>
@@ -248,6 +93,16 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
   std::memcpy(out, &api, n);
   out->struct_size = n;
   return AHAL_SUCCESS;
+}
+
+// Work-groups in a launch's grid, saturating at UINT64_MAX, for backends
+// that bound the total (plugin.h gives per-dimension limits only).
+inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
+  uint64_t count = launch.grid[0];
+  if (__builtin_mul_overflow(count, uint64_t{launch.grid[1]}, &count) ||
+      __builtin_mul_overflow(count, uint64_t{launch.grid[2]}, &count))
+    return UINT64_MAX;
+  return count;
 }
 
 // ------------------------------------------------------ C-table plugins
@@ -274,7 +129,8 @@ inline ahal_status_t query(uint32_t loader_abi_version, const ahal_plugin_api_t&
 //
 // AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg) and AHAL_PLUGIN_MODULE_ENTRIES(X, arg)
 // expand X(arg, entry) for each entry of the two sets, for a plugin that
-// installs wrappers instead, e.g. `(api).entry = Guard<entry>::call;`.
+// installs wrappers instead: AHAL_PLUGIN_SET_GUARDED_ENTRY installs each
+// entry behind the guard, `(api).entry = ahal::plugin::entry<entry>;`.
 
 #define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
 
@@ -327,6 +183,9 @@ class Buffer {
   virtual ~Buffer() = default;  // buffer_destroy
   virtual void* map(uint64_t offset, uint64_t size) = 0;
   virtual void unmap() = 0;
+  virtual void native(ahal_native_buffer_t& /*out*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device's buffers have no native handle");
+  }
 };
 
 class HostAlloc {
@@ -400,6 +259,9 @@ class Device {
   virtual std::unique_ptr<CommandBuffer> create_command_buffer(
       const ahal_plugin_command_t* /*commands*/, uint32_t /*command_count*/, uint32_t /*flags*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device has no native command buffers");
+  }
+  virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
   }
   // AHAL_PEER_* bits for `peer` (another device of this plugin); 0 = the loader stages.
   virtual uint32_t peer_flags(Device& /*peer*/) { return 0; }
@@ -630,6 +492,24 @@ struct Entries {
                                              uint32_t index, const ahal_plugin_command_t* command) {
     return guard([&] { object<CommandBuffer>(command_buffer)->update(index, *command); });
   }
+  static ahal_status_t buffer_get_native(ahal_plugin_device_t* /*device*/,
+                                         ahal_plugin_buffer_t* buffer,
+                                         ahal_native_buffer_t* out_native) {
+    return guard([&] {
+      auto full = std::make_unique<ahal_native_buffer_t>();
+      full->struct_size = sizeof(ahal_native_buffer_t);
+      object<Buffer>(buffer)->native(*full);
+      write_struct(out_native, *full);
+    });
+  }
+  static ahal_status_t buffer_import_native(ahal_plugin_device_t* device,
+                                            const ahal_native_buffer_t* native,
+                                            ahal_plugin_buffer_t** out_buffer) {
+    return guard([&] {
+      Buffer* made = object<Device>(device)->import_buffer(*native).release();
+      *out_buffer = handle<ahal_plugin_buffer_t>(made);
+    });
+  }
   static ahal_status_t device_peer_flags(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
                                          uint32_t* out_flags) {
     return guard([&] { *out_flags = object<Device>(device)->peer_flags(*object<Device>(peer)); });
@@ -716,6 +596,8 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_destroy = &Entries::command_buffer_destroy;
   api.command_buffer_submit = &Entries::command_buffer_submit;
   api.command_buffer_update = &Entries::command_buffer_update;
+  api.buffer_get_native = &Entries::buffer_get_native;
+  api.buffer_import_native = &Entries::buffer_import_native;
   api.device_peer_flags = &Entries::device_peer_flags;
   api.stream_copy_peer = &Entries::stream_copy_peer;
   api.stream_wait_event_peer = &Entries::stream_wait_event_peer;

@@ -42,9 +42,9 @@ ahal_status_t plugin_init(const ahal_plugin_host_t* host, const ahal_plugin_init
 }
 
 void plugin_shutdown(ahal_plugin_instance_t* instance) {
-  ahal_status_t ignored;
-  if (fault("plugin_shutdown", &ignored)) return;
   g_target.plugin_shutdown(instance);
+  ahal_status_t ignored;
+  fault("plugin_shutdown", &ignored);
 }
 
 ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count) {
@@ -61,9 +61,9 @@ ahal_status_t device_open(ahal_plugin_instance_t* instance, uint32_t index,
 }
 
 void device_close(ahal_plugin_device_t* device) {
-  ahal_status_t ignored;
-  if (fault("device_close", &ignored)) return;
   g_target.device_close(device);
+  ahal_status_t ignored;
+  fault("device_close", &ignored);
 }
 
 ahal_status_t device_get_properties(ahal_plugin_device_t* device, ahal_device_properties_t* props) {
@@ -80,9 +80,9 @@ ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args
 }
 
 void buffer_destroy(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer) {
-  ahal_status_t ignored;
-  if (fault("buffer_destroy", &ignored)) return;
   g_target.buffer_destroy(device, buffer);
+  ahal_status_t ignored;
+  fault("buffer_destroy", &ignored);
 }
 
 ahal_status_t buffer_map(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
@@ -106,9 +106,9 @@ ahal_status_t host_alloc(ahal_plugin_device_t* device, uint64_t size, uint32_t f
 }
 
 void host_free(ahal_plugin_device_t* device, ahal_plugin_host_alloc_t* alloc) {
-  ahal_status_t ignored;
-  if (fault("host_free", &ignored)) return;
   g_target.host_free(device, alloc);
+  ahal_status_t ignored;
+  fault("host_free", &ignored);
 }
 
 ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args_t* args,
@@ -119,9 +119,9 @@ ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args
 }
 
 void stream_destroy(ahal_plugin_stream_t* stream) {
-  ahal_status_t ignored;
-  if (fault("stream_destroy", &ignored)) return;
   g_target.stream_destroy(stream);
+  ahal_status_t ignored;
+  fault("stream_destroy", &ignored);
 }
 
 ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
@@ -199,9 +199,9 @@ ahal_status_t event_create(ahal_plugin_device_t* device, uint32_t flags,
 }
 
 void event_destroy(ahal_plugin_event_t* event) {
-  ahal_status_t ignored;
-  if (fault("event_destroy", &ignored)) return;
   g_target.event_destroy(event);
+  ahal_status_t ignored;
+  fault("event_destroy", &ignored);
 }
 
 ahal_status_t event_query(ahal_plugin_event_t* event) {
@@ -231,9 +231,9 @@ ahal_status_t module_create(ahal_plugin_device_t* device, const ahal_plugin_modu
 }
 
 void module_destroy(ahal_plugin_module_t* module) {
-  ahal_status_t ignored;
-  if (fault("module_destroy", &ignored)) return;
   g_target.module_destroy(module);
+  ahal_status_t ignored;
+  fault("module_destroy", &ignored);
 }
 
 ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
@@ -281,9 +281,9 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
 }
 
 void command_buffer_destroy(ahal_plugin_command_buffer_t* command_buffer) {
-  ahal_status_t ignored;
-  if (fault("command_buffer_destroy", &ignored)) return;
   g_target.command_buffer_destroy(command_buffer);
+  ahal_status_t ignored;
+  fault("command_buffer_destroy", &ignored);
 }
 
 ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
@@ -298,6 +298,20 @@ ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* command_buffer
   ahal_status_t status = AHAL_SUCCESS;
   if (fault("command_buffer_update", &status)) return status;
   return g_target.command_buffer_update(command_buffer, index, command);
+}
+
+ahal_status_t buffer_get_native(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                ahal_native_buffer_t* out_native) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("buffer_get_native", &status)) return status;
+  return g_target.buffer_get_native(device, buffer, out_native);
+}
+
+ahal_status_t buffer_import_native(ahal_plugin_device_t* device, const ahal_native_buffer_t* native,
+                                   ahal_plugin_buffer_t** out_buffer) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("buffer_import_native", &status)) return status;
+  return g_target.buffer_import_native(device, native, out_buffer);
 }
 
 ahal_status_t device_peer_flags(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
@@ -443,6 +457,12 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   if (g_target.command_buffer_update)
     api.command_buffer_update =
         g_kind == "null" && g_entry == "command_buffer_update" ? nullptr : command_buffer_update;
+  if (g_target.buffer_get_native)
+    api.buffer_get_native =
+        g_kind == "null" && g_entry == "buffer_get_native" ? nullptr : buffer_get_native;
+  if (g_target.buffer_import_native)
+    api.buffer_import_native =
+        g_kind == "null" && g_entry == "buffer_import_native" ? nullptr : buffer_import_native;
   if (g_target.device_peer_flags)
     api.device_peer_flags =
         g_kind == "null" && g_entry == "device_peer_flags" ? nullptr : device_peer_flags;

@@ -1,6 +1,6 @@
 /* @generated from spec/ahal.toml by spec/generate.py: a SIMULATED next minor of
  * sdk/include/ahal/plugin.h: today's plugin ABI plus one optional entry,
- * as ABI 1.4 would add it, to build a test plugin newer than the loader.
+ * as ABI 1.5 would add it, to build a test plugin newer than the loader.
  * Regenerated when the ABI changes; never installed. */
 #define AHAL_PLUGIN_SIMULATED_NEXT_MINOR 1
 /* ahal plugin ABI: what a device plugin exports and what the loader gives it.
@@ -44,7 +44,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 4
+#define AHAL_PLUGIN_ABI_MINOR 5
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -74,7 +74,7 @@ typedef struct ahal_plugin_event_s ahal_plugin_event_t;
 typedef struct ahal_plugin_module_s ahal_plugin_module_t;
 typedef struct ahal_plugin_kernel_s ahal_plugin_kernel_t;
 typedef struct ahal_plugin_command_buffer_s ahal_plugin_command_buffer_t; /* ABI 1.2 */
-typedef struct ahal_plugin_ccl_comm_s ahal_plugin_ccl_comm_t;           /* ABI 1.3 */
+typedef struct ahal_plugin_ccl_comm_s ahal_plugin_ccl_comm_t;           /* ABI 1.4 */
 
 /* ------------------------------------------------- what the loader offers */
 
@@ -83,6 +83,7 @@ typedef enum ahal_log_level_t {
   AHAL_LOG_INFO = 1,
   AHAL_LOG_WARNING = 2,
   AHAL_LOG_ERROR = 3,
+  AHAL_LOG_MAX_ENUM = 0x7fffffff /* not a level (as AHAL_STATUS_MAX_ENUM) */
 } ahal_log_level_t;
 
 typedef struct ahal_plugin_host_t {
@@ -148,6 +149,7 @@ typedef enum ahal_plugin_command_type_t {
   AHAL_PLUGIN_COMMAND_RECORD_EVENT = 6,
   AHAL_PLUGIN_COMMAND_WAIT_EVENT = 7,
   AHAL_PLUGIN_COMMAND_BARRIER = 8,
+  AHAL_PLUGIN_COMMAND_MAX_ENUM = 0x7fffffff /* not a command (as AHAL_STATUS_MAX_ENUM) */
 } ahal_plugin_command_type_t;
 
 typedef struct ahal_plugin_command_t {
@@ -167,7 +169,7 @@ typedef struct ahal_plugin_command_t {
   ahal_plugin_event_t* event;
 } ahal_plugin_command_t;
 
-/* ------------------------------------------- collectives table (ABI 1.3) */
+/* ------------------------------------------- collectives table (ABI 1.4) */
 
 /* A plugin's collectives library (NCCL, RCCL, oneCCL, HCCL, CNCL, ...),
  * NCCL-shaped, returned by the entry ccl_query (docs/collectives.md). It is
@@ -346,6 +348,18 @@ typedef struct ahal_plugin_api_t {
                                          uint32_t index, const ahal_plugin_command_t* command);
 
   /* ---- ABI 1.3, all optional ---- */
+  /* (optional) Fills kind, handle, memory, memory_offset, context and device_ordinal of
+   * a zeroed full-size struct; the loader fills flags and size. */
+  ahal_status_t (*buffer_get_native)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                     ahal_native_buffer_t* out_native);
+  /* (optional) Wraps the native allocation (checked by the loader: known kind, handle not
+   * 0, size in the device's limits) as a buffer whose buffer_destroy does not
+   * free the memory. */
+  ahal_status_t (*buffer_import_native)(ahal_plugin_device_t* device,
+                                        const ahal_native_buffer_t* native,
+                                        ahal_plugin_buffer_t** out_buffer);
+
+  /* ---- ABI 1.4, all optional ---- */
   /* (optional) AHAL_PEER_* bits for two devices of this plugin: which of stream_copy_peer
    * and stream_wait_event_peer the plugin does between them. NULL = 0. */
   ahal_status_t (*device_peer_flags)(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
@@ -366,7 +380,7 @@ typedef struct ahal_plugin_api_t {
   ahal_status_t (*ccl_query)(ahal_plugin_instance_t* instance, uint32_t version,
                              ahal_plugin_ccl_t* table);
 
-  /* ---- ABI 1.4, all optional; simulated ---- */
+  /* ---- ABI 1.5, all optional; simulated ---- */
   /* (optional) Simulated future entry: only test plugins set it. */
   ahal_status_t (*device_reset)(ahal_plugin_device_t* device);
 } ahal_plugin_api_t;
@@ -420,6 +434,8 @@ typedef struct ahal_plugin_api_t {
   X(arg, command_buffer_destroy) \
   X(arg, command_buffer_submit) \
   X(arg, command_buffer_update) \
+  X(arg, buffer_get_native) \
+  X(arg, buffer_import_native) \
   X(arg, device_peer_flags) \
   X(arg, stream_copy_peer) \
   X(arg, stream_wait_event_peer) \

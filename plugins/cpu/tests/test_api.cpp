@@ -1,0 +1,183 @@
+// The CPU plugin through libahal, as an application uses it.
+#include <ahal/ahal.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+#define AHAL_REQUIRE(call)                            \
+  do {                                                \
+    const ahal_status_t status_ = (call);             \
+    INFO(#call << ": " << ahal_last_error_message()); \
+    REQUIRE(status_ == AHAL_SUCCESS);                 \
+  } while (0)
+
+class Runtime {
+ public:
+  Runtime() {
+    ahal_runtime_options_t options{};
+    options.struct_size = sizeof(options);
+    options.flags = AHAL_RUNTIME_IGNORE_ENVIRONMENT | AHAL_RUNTIME_NO_DEFAULT_PATHS;
+    options.plugin_path = CPU_PLUGIN_DIR;
+    options.plugins = "cpu";
+    AHAL_REQUIRE(ahal_runtime_create(&options, &runtime));
+  }
+  ~Runtime() { ahal_runtime_destroy(runtime); }
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+  ahal_runtime_t runtime = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("the loader finds cpu:0 and reports its properties", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
+  ahal_device_properties_t p{};
+  p.struct_size = sizeof(p);
+  AHAL_REQUIRE(ahal_device_get_properties(device, &p));
+  CHECK(std::string(p.plugin) == "cpu");
+  CHECK(std::string(p.selector) == "cpu:0");
+  CHECK(p.type == AHAL_DEVICE_TYPE_CPU);
+  CHECK((p.module_formats & (1ull << AHAL_MODULE_FORMAT_CPU_SO)) != 0);
+  uint64_t used = 0, total = 0;
+  AHAL_REQUIRE(ahal_device_memory_usage(device, &used, &total));
+  CHECK(total == p.global_memory_bytes);
+}
+
+TEST_CASE("the standard bundle runs vector_add on cpu:0", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu", &device));
+  ahal_module_args_t margs{};
+  margs.struct_size = sizeof(margs);
+  margs.format = AHAL_MODULE_FORMAT_BUNDLE;
+  margs.path = CPU_BUNDLE_FILE;
+  ahal_module_t module = nullptr;
+  AHAL_REQUIRE(ahal_module_create(device, &margs, &module));
+  ahal_module_format_t format = AHAL_MODULE_FORMAT_UNKNOWN;
+  AHAL_REQUIRE(ahal_module_format(module, &format));
+  CHECK(format == AHAL_MODULE_FORMAT_CPU_SO);
+
+  ahal_kernel_t kernel = nullptr;
+  AHAL_REQUIRE(ahal_kernel_get(module, "vector_add", &kernel));
+  ahal_kernel_attributes_t attrs{};
+  attrs.struct_size = sizeof(attrs);
+  AHAL_REQUIRE(ahal_kernel_get_attributes(kernel, &attrs));
+  CHECK(attrs.has_metadata == 1);
+  CHECK(attrs.binding_count == 3);
+  ahal_kernel_t missing = nullptr;
+  CHECK(ahal_kernel_get(module, "no_such_kernel", &missing) == AHAL_ERROR_NOT_FOUND);
+  CHECK(std::string(ahal_last_error_message()).find("no_such_kernel") != std::string::npos);
+
+  const uint32_t n = 10007;
+  std::vector<float> a(n), b(n), c(n, 0.0f);
+  for (uint32_t i = 0; i < n; ++i) a[i] = float(i), b[i] = 2.0f * float(i) + 1.0f;
+  ahal_buffer_t buffers[3];
+  for (ahal_buffer_t& buf : buffers) {
+    ahal_buffer_args_t args{};
+    args.struct_size = sizeof(args);
+    args.size = n * sizeof(float);
+    AHAL_REQUIRE(ahal_buffer_create(device, &args, &buf));
+  }
+  ahal_stream_t stream = nullptr;
+  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  ahal_event_t start = nullptr, end = nullptr;
+  AHAL_REQUIRE(ahal_event_create(device, AHAL_EVENT_TIMING, &start));
+  AHAL_REQUIRE(ahal_event_create(device, AHAL_EVENT_TIMING, &end));
+  AHAL_REQUIRE(ahal_stream_copy_h2d(stream, a.data(), buffers[0], 0, n * sizeof(float)));
+  AHAL_REQUIRE(ahal_stream_copy_h2d(stream, b.data(), buffers[1], 0, n * sizeof(float)));
+  ahal_binding_t bindings[3] = {{buffers[0], 0, 0}, {buffers[1], 0, 0}, {buffers[2], 0, 0}};
+  ahal_launch_args_t launch{};
+  launch.struct_size = sizeof(launch);
+  launch.grid[0] = (n + 63) / 64, launch.grid[1] = launch.grid[2] = 1;
+  launch.workgroup_size[0] = 64, launch.workgroup_size[1] = launch.workgroup_size[2] = 1;
+  launch.binding_count = 3;
+  launch.bindings = bindings;
+  launch.constants = &n;
+  launch.constants_size = sizeof(n);
+  AHAL_REQUIRE(ahal_stream_record_event(stream, start));
+  AHAL_REQUIRE(ahal_stream_launch(stream, kernel, &launch));
+  AHAL_REQUIRE(ahal_stream_record_event(stream, end));
+  AHAL_REQUIRE(ahal_stream_copy_d2h(stream, buffers[2], 0, c.data(), n * sizeof(float)));
+  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  for (uint32_t i = 0; i < n; ++i) {
+    if (c[i] != a[i] + b[i]) FAIL("c[" << i << "] = " << c[i]);
+  }
+  uint64_t ns = 0;
+  AHAL_REQUIRE(ahal_event_elapsed_ns(start, end, &ns));
+  CHECK(ns > 0);
+
+  AHAL_REQUIRE(ahal_stream_destroy(stream));
+  AHAL_REQUIRE(ahal_event_destroy(start));
+  AHAL_REQUIRE(ahal_event_destroy(end));
+  for (ahal_buffer_t buf : buffers) AHAL_REQUIRE(ahal_buffer_destroy(buf));
+  AHAL_REQUIRE(ahal_module_destroy(module));
+}
+
+TEST_CASE("ahal_buffer_get_native gives cpu:0's buffer memory as a host pointer", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
+  ahal_buffer_args_t args{sizeof(args), 4096, AHAL_MEMORY_DEVICE_LOCAL};
+  ahal_buffer_t buffer = nullptr;
+  AHAL_REQUIRE(ahal_buffer_create(device, &args, &buffer));
+  ahal_native_buffer_t native{};
+  native.struct_size = sizeof(native);
+  AHAL_REQUIRE(ahal_buffer_get_native(buffer, &native));
+  CHECK(native.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
+  CHECK(native.size == 4096);
+  CHECK(native.flags == AHAL_MEMORY_DEVICE_LOCAL);
+  CHECK(native.context == 0);
+  REQUIRE(native.handle != 0);
+  // Even a DEVICE_LOCAL buffer of cpu:0 is host memory: what a stream
+  // writes, the pointer reads, and what the host writes, the stream copies.
+  auto* p = reinterpret_cast<uint32_t*>(static_cast<uintptr_t>(native.handle));
+  ahal_stream_t stream = nullptr;
+  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  const uint32_t pattern = 0x5eed0001;
+  AHAL_REQUIRE(ahal_stream_fill(stream, buffer, 0, 4096, &pattern, 4));
+  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  CHECK(p[0] == pattern);
+  CHECK(p[1023] == pattern);
+  p[7] = 42;
+  uint32_t back = 0;
+  AHAL_REQUIRE(ahal_stream_copy_d2h(stream, buffer, 7 * 4, &back, 4));
+  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  CHECK(back == 42);
+  AHAL_REQUIRE(ahal_stream_destroy(stream));
+  AHAL_REQUIRE(ahal_buffer_destroy(buffer));
+}
+
+TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_REQUIRE(ahal_device_find(rt.runtime, "cpu:0", &device));
+  alignas(64) uint32_t memory[256] = {};
+  ahal_native_buffer_t n{};
+  n.struct_size = sizeof(n);
+  n.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  n.handle = reinterpret_cast<uintptr_t>(memory);
+  n.size = sizeof(memory);
+  ahal_buffer_t buffer = nullptr;
+  AHAL_REQUIRE(ahal_buffer_import_native(device, &n, &buffer));
+  ahal_stream_t stream = nullptr;
+  AHAL_REQUIRE(ahal_stream_create(device, nullptr, &stream));
+  const uint32_t pattern = 0xfeed0002;
+  AHAL_REQUIRE(ahal_stream_fill(stream, buffer, 0, sizeof(memory), &pattern, 4));
+  AHAL_REQUIRE(ahal_stream_synchronize(stream));
+  CHECK(memory[0] == pattern);
+  CHECK(memory[255] == pattern);
+  AHAL_REQUIRE(ahal_stream_destroy(stream));
+  AHAL_REQUIRE(ahal_buffer_destroy(buffer));  // does not free the stack array
+  // A misaligned pointer is refused: kernels get 16-byte aligned bindings.
+  n.handle += 4;
+  n.size -= 4;
+  CHECK(ahal_buffer_import_native(device, &n, &buffer) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(ahal_last_error_message()).find("not 16-byte aligned") != std::string::npos);
+}

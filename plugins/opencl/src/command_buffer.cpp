@@ -1,0 +1,273 @@
+// Native command buffers through cl_khr_command_buffer, only at the
+// extension version this code was written for (0.9.0, what PoCL 3.1
+// advertises; later versions changed entry signatures), and only with
+// AHAL_OPENCL_COMMAND_BUFFERS=1: on PoCL 3.1 clEnqueueCommandBufferKHR costs
+// more host time per command than the loader's replay through the stream
+// (docs/command-buffers.md has the figures). A cl command buffer
+// belongs to one queue, so one is recorded per stream queue at its first
+// submission. Launches, device copies, fills and barriers only: host copies
+// and events make create answer UNSUPPORTED and the loader replays instead.
+#include "objects.hpp"
+
+#include "cl_errors.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+using ahal_opencl::cl;
+
+namespace {
+
+struct Step {
+  ahal_plugin_command_type_t type;
+  cl_mem src = nullptr, dst = nullptr;
+  size_t src_offset = 0, dst_offset = 0, size = 0;
+  unsigned char pattern[4] = {};
+  uint32_t pattern_size = 0;
+  ahal_plugin_kernel_t* kernel = nullptr;
+  cl_uint dims = 1;
+  size_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
+  std::vector<cl_mem> args;  // binding views
+  std::vector<unsigned char> constants;
+  size_t local_bytes = 0;  // 0: no __local argument
+};
+
+}  // namespace
+
+struct ahal_plugin_command_buffer_s {
+  ahal_plugin_device_t* device = nullptr;
+  std::vector<Step> steps;
+  std::vector<cl_mem> owned;  // per-launch sub-buffers, released at destroy
+  std::mutex mutex;
+  // One per queue; a cl command buffer keeps its queue alive, so a queue's
+  // address is not reused while it is a key here.
+  std::map<cl_command_queue, cl_command_buffer_khr> built;
+  cl_event last = nullptr;  // the last submission, without simultaneous use
+
+  ~ahal_plugin_command_buffer_s() {
+    if (last) cl.ReleaseEvent(last);
+    for (auto& [queue, cb] : built) device->command_buffers.release(cb);
+    for (cl_mem m : owned) cl.ReleaseMemObject(m);
+  }
+};
+
+namespace ahal_opencl {
+namespace {
+
+template <class F>
+F lookup(ahal_plugin_device_t* d, const char* name) {
+  return reinterpret_cast<F>(cl.GetExtensionFunctionAddressForPlatform(d->platform, name));
+}
+
+ahal_status_t unsupported(const std::string& why) {
+  return fail(AHAL_ERROR_UNSUPPORTED, "no native command buffer: " + why);
+}
+
+// Records the steps into a new cl command buffer for `queue`.
+ahal_status_t build(ahal_plugin_command_buffer_t* cb, cl_command_queue queue,
+                    cl_command_buffer_khr* out) {
+  const CommandBufferFunctions& f = cb->device->command_buffers;
+  cl_command_buffer_properties_khr props[3] = {CL_COMMAND_BUFFER_FLAGS_KHR,
+                                               CL_COMMAND_BUFFER_SIMULTANEOUS_USE_KHR, 0};
+  if (!f.simultaneous) props[0] = 0;
+  cl_int err = CL_SUCCESS;
+  cl_command_buffer_khr ccb = f.create(1, &queue, props, &err);
+  if (err != CL_SUCCESS) return fail_cl(err, "clCreateCommandBufferKHR");
+  // Commands of a cl command buffer are unordered without sync points:
+  // each waits for the one before, as on a stream.
+  cl_sync_point_khr last = 0;
+  bool has_last = false;
+  for (size_t i = 0; i < cb->steps.size() && err == CL_SUCCESS; ++i) {
+    const Step& s = cb->steps[i];
+    cl_sync_point_khr point = 0;
+    const cl_uint waits = has_last ? 1 : 0;
+    const cl_sync_point_khr* wait = has_last ? &last : nullptr;
+    switch (s.type) {
+      case AHAL_PLUGIN_COMMAND_COPY_D2D:
+        err = f.copy(ccb, nullptr, s.src, s.dst, s.src_offset, s.dst_offset, s.size, waits, wait,
+                     &point, nullptr);
+        break;
+      case AHAL_PLUGIN_COMMAND_FILL:
+        err = f.fill(ccb, nullptr, s.dst, s.pattern, s.pattern_size, s.dst_offset, s.size, waits,
+                     wait, &point, nullptr);
+        break;
+      case AHAL_PLUGIN_COMMAND_BARRIER:
+        err = f.barrier(ccb, nullptr, waits, wait, &point, nullptr);
+        break;
+      default: {  // launch
+        ahal_plugin_kernel_t* k = s.kernel;
+        std::lock_guard<std::mutex> lock(k->mutex);  // arguments are taken when recorded
+        cl_uint index = 0;
+        for (cl_mem m : s.args) {
+          if (err == CL_SUCCESS) err = cl.SetKernelArg(k->kernel, index++, sizeof(cl_mem), &m);
+        }
+        if (err == CL_SUCCESS && !s.constants.empty()) {
+          err = cl.SetKernelArg(k->kernel, index++, s.constants.size(), s.constants.data());
+        }
+        if (err == CL_SUCCESS && s.local_bytes) {
+          err = cl.SetKernelArg(k->kernel, index, s.local_bytes, nullptr);
+        }
+        if (err == CL_SUCCESS) {
+          err = f.launch(ccb, nullptr, nullptr, k->kernel, s.dims, nullptr, s.global, s.local,
+                         waits, wait, &point, nullptr);
+        }
+      }
+    }
+    last = point;
+    has_last = true;
+  }
+  if (err == CL_SUCCESS) err = f.finalize(ccb);
+  if (err != CL_SUCCESS) {
+    f.release(ccb);
+    return fail_cl(err, "recording a cl_khr_command_buffer");
+  }
+  *out = ccb;
+  return AHAL_SUCCESS;
+}
+
+}  // namespace
+
+void detect_command_buffers(ahal_plugin_device_t* d) {
+  const char* on = std::getenv("AHAL_OPENCL_COMMAND_BUFFERS");
+  if (!on || std::strcmp(on, "1") != 0) return;
+  if (d->version < 300) return;
+  size_t bytes = 0;
+  if (cl.GetDeviceInfo(d->id, CL_DEVICE_EXTENSIONS_WITH_VERSION, 0, nullptr, &bytes) != CL_SUCCESS)
+    return;
+  std::vector<cl_name_version> exts(bytes / sizeof(cl_name_version));
+  if (cl.GetDeviceInfo(d->id, CL_DEVICE_EXTENSIONS_WITH_VERSION, bytes, exts.data(), nullptr) !=
+      CL_SUCCESS)
+    return;
+  bool found = false;
+  for (const cl_name_version& e : exts) {
+    if (std::strcmp(e.name, "cl_khr_command_buffer") == 0 && e.version == CL_MAKE_VERSION(0, 9, 0))
+      found = true;
+  }
+  if (!found) return;
+  cl_device_command_buffer_capabilities_khr caps = 0;
+  if (cl.GetDeviceInfo(d->id, CL_DEVICE_COMMAND_BUFFER_CAPABILITIES_KHR, sizeof(caps), &caps,
+                       nullptr) != CL_SUCCESS)
+    return;
+  CommandBufferFunctions f;
+  f.create = lookup<clCreateCommandBufferKHR_fn>(d, "clCreateCommandBufferKHR");
+  f.finalize = lookup<clFinalizeCommandBufferKHR_fn>(d, "clFinalizeCommandBufferKHR");
+  f.release = lookup<clReleaseCommandBufferKHR_fn>(d, "clReleaseCommandBufferKHR");
+  f.enqueue = lookup<clEnqueueCommandBufferKHR_fn>(d, "clEnqueueCommandBufferKHR");
+  f.barrier = lookup<clCommandBarrierWithWaitListKHR_fn>(d, "clCommandBarrierWithWaitListKHR");
+  f.copy = lookup<clCommandCopyBufferKHR_fn>(d, "clCommandCopyBufferKHR");
+  f.fill = lookup<clCommandFillBufferKHR_fn>(d, "clCommandFillBufferKHR");
+  f.launch = lookup<clCommandNDRangeKernelKHR_fn>(d, "clCommandNDRangeKernelKHR");
+  f.simultaneous = (caps & CL_COMMAND_BUFFER_CAPABILITY_SIMULTANEOUS_USE_KHR) != 0;
+  if (f.create && f.finalize && f.release && f.enqueue && f.barrier && f.copy && f.fill && f.launch)
+    d->command_buffers = f;
+}
+
+ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
+                                    const ahal_plugin_command_t* commands, uint32_t count, uint32_t,
+                                    ahal_plugin_command_buffer_t** out) {
+  if (!device->command_buffers.create) return unsupported("cl_khr_command_buffer 0.9.0 absent");
+  auto cb = std::make_unique<ahal_plugin_command_buffer_s>();
+  cb->device = device;
+  cb->steps.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const ahal_plugin_command_t& c = commands[i];
+    Step& s = cb->steps[i];
+    s.type = c.type;
+    switch (c.type) {
+      case AHAL_PLUGIN_COMMAND_COPY_D2D:
+        s.src = c.src->mem;
+        s.dst = c.dst->mem;
+        s.src_offset = c.src_offset;
+        s.dst_offset = c.dst_offset;
+        s.size = c.size;
+        break;
+      case AHAL_PLUGIN_COMMAND_FILL:
+        s.dst = c.dst->mem;
+        s.dst_offset = c.dst_offset;
+        s.size = c.size;
+        s.pattern_size = c.pattern_size;
+        for (uint32_t b = 0; b < c.pattern_size && b < 4; ++b) {
+          s.pattern[b] = static_cast<unsigned char>(c.pattern >> (8 * b));  // memory order
+        }
+        break;
+      case AHAL_PLUGIN_COMMAND_BARRIER:
+        break;
+      case AHAL_PLUGIN_COMMAND_LAUNCH: {
+        const ahal_plugin_launch_t& l = c.launch;
+        ahal_plugin_kernel_t* k = c.kernel;
+        const cl_uint fixed = l.binding_count + (l.constants_size ? 1 : 0);
+        const bool dynamic_shared = k->attributes.has_metadata
+                                        ? (k->attributes.flags & AHAL_KERNEL_USES_DYNAMIC_SHARED)
+                                        : k->arg_count == fixed + 1;
+        // Mismatches and oversized grids: the stream path reports them.
+        if (fixed + (dynamic_shared ? 1 : 0) != k->arg_count ||
+            ahal::plugin::workgroup_count(l) > device->max_groups_per_launch)
+          return unsupported("launch " + std::to_string(i) + " is not one the stream would take");
+        s.kernel = k;
+        for (int d = 0; d < 3; ++d) {
+          s.local[d] = l.workgroup_size[d];
+          s.global[d] = static_cast<size_t>(l.grid[d]) * s.local[d];
+          if (s.global[d] > 1) s.dims = static_cast<cl_uint>(d + 1);
+        }
+        for (uint32_t b = 0; b < l.binding_count; ++b) {
+          cl_mem mem = nullptr;
+          bool owned = false;
+          cl_int err = l.bindings[b].buffer->view(l.bindings[b].offset, &mem, &owned);
+          if (err != CL_SUCCESS) return fail_cl(err, "clCreateSubBuffer");
+          if (owned) cb->owned.push_back(mem);
+          s.args.push_back(mem);
+        }
+        const auto* bytes = static_cast<const unsigned char*>(l.constants);
+        if (l.constants_size) s.constants.assign(bytes, bytes + l.constants_size);
+        if (dynamic_shared) s.local_bytes = std::max<size_t>(l.dynamic_shared_bytes, 4);
+        break;
+      }
+      default:
+        return unsupported("command " + std::to_string(i) + " (host copies and events replay)");
+    }
+  }
+  *out = cb.release();
+  return AHAL_SUCCESS;
+}
+
+void command_buffer_destroy(ahal_plugin_command_buffer_t* cb) { delete cb; }
+
+ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
+                                    ahal_plugin_command_buffer_t* cb) {
+  if (cb->steps.empty()) return AHAL_SUCCESS;
+  std::lock_guard<std::mutex> cb_lock(cb->mutex);
+  // Recording takes kernel locks, which stream_launch holds while it takes
+  // the stream's: record without the stream's lock, then enqueue if the
+  // stream still has that queue (a timing event may have replaced it).
+  std::unique_lock<std::mutex> lock(stream->mutex);
+  cl_command_queue queue = stream->queue;
+  auto it = cb->built.find(queue);
+  while (it == cb->built.end()) {
+    lock.unlock();
+    cl_command_buffer_khr built = nullptr;
+    ahal_status_t st = build(cb, queue, &built);
+    if (st != AHAL_SUCCESS) return st;
+    it = cb->built.emplace(queue, built).first;
+    lock.lock();
+    if (stream->queue != queue) {
+      queue = stream->queue;
+      it = cb->built.find(queue);
+    }
+  }
+  cl_command_buffer_khr ccb = it->second;
+  const CommandBufferFunctions& f = cb->device->command_buffers;
+  cl_event done = nullptr;
+  // Without simultaneous use a pending command buffer cannot be enqueued
+  // again: wait for the previous submission first.
+  if (!f.simultaneous && cb->last) {
+    cl.WaitForEvents(1, &cb->last);
+  }
+  ++stream->commands;
+  cl_int err = f.enqueue(0, nullptr, ccb, 0, nullptr, f.simultaneous ? nullptr : &done);
+  if (cb->last) cl.ReleaseEvent(cb->last);
+  cb->last = done;
+  return err == CL_SUCCESS ? AHAL_SUCCESS : fail_cl(err, "clEnqueueCommandBufferKHR");
+}
+
+}  // namespace ahal_opencl

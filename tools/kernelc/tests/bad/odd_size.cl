@@ -1,0 +1,1 @@
+__kernel void k(__global uchar* a, uchar v) { a[0] = v; }
