@@ -100,8 +100,8 @@ int run_mpi_group(const std::string& selector, const std::vector<std::string>& i
   std::vector<std::string> args = {mpirun, "-np", std::to_string(kRanks), "--oversubscribe"};
   if (geteuid() == 0) args.push_back("--allow-run-as-root");
   // Small staging chunks: a few-MiB operation then crosses every pipeline stage.
-  args.insert(args.end(), {"-x", "AHAL_CONFORM_CCL_DIR=" + dir, "-x",
-                           "AHAL_STAGING_CHUNK_BYTES=262144"});
+  args.insert(args.end(),
+              {"-x", "AHAL_CONFORM_CCL_DIR=" + dir, "-x", "AHAL_STAGING_CHUNK_BYTES=262144"});
   args.insert(args.end(), {self_exe(), "--run-group", "--device", selector, "--tests", tests,
                            "--result-path", fifo});
   if (quick) args.push_back("--quick");

@@ -100,8 +100,9 @@ bool allgather(const std::string& key, const std::string& mine, std::vector<std:
 ahal_ccl_comm_t comm(Context& ctx) {
   const World& w = world();
   if (w.size == 0)
-    skip("the collectives category runs under MPI, started by ahal-conform itself with mpirun "
-         "-np 2 (this process was not)");
+    skip(
+        "the collectives category runs under MPI, started by ahal-conform itself with mpirun "
+        "-np 2 (this process was not)");
   static std::map<ahal_device_t, ahal_ccl_comm_t> comms;
   auto it = comms.find(ctx.device());
   if (it != comms.end()) return it->second;
@@ -114,11 +115,12 @@ ahal_ccl_comm_t comm(Context& ctx) {
   }
   std::vector<std::string> all;
   std::string error;
-  if (!allgather("ccl-id-" + std::to_string(made++), mine, &all, 60, &error)) fail("%s", error.c_str());
+  if (!allgather("ccl-id-" + std::to_string(made++), mine, &all, 60, &error))
+    fail("%s", error.c_str());
   if (!unhex(all[0], &id, sizeof(id))) fail("rank 0's communicator id is malformed");
   ahal_ccl_comm_t c = nullptr;
-  const ahal_status_t st = ahal_ccl_comm_init_rank(ctx.device(), uint32_t(w.size), &id,
-                                                   uint32_t(w.rank), &c);
+  const ahal_status_t st =
+      ahal_ccl_comm_init_rank(ctx.device(), uint32_t(w.size), &id, uint32_t(w.rank), &c);
   if (st == AHAL_ERROR_UNSUPPORTED) skip("%s", ahal_last_error_message());
   CHECK_OK(st);
   comms[ctx.device()] = c;  // lives until the process ends (the runtime frees it)

@@ -304,8 +304,8 @@ class GroupTask : public Task {
     std::vector<std::string> ids;
     for (const TestCase* t : remaining_) ids.push_back(t->id);
     started_any_ = false;
-    std::vector<std::string> a = {mpi_ ? "--run-mpi-group" : "--run-group", "--device",
-                                  selector(), "--tests", join(ids, ",")};
+    std::vector<std::string> a = {mpi_ ? "--run-mpi-group" : "--run-group", "--device", selector(),
+                                  "--tests", join(ids, ",")};
     if (options_.quick) a.push_back("--quick");
     return a;
   }

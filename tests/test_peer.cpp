@@ -6,6 +6,8 @@
 // test case, where streams really run asynchronously.
 #include <cstdlib>
 #include <numeric>
+#include <string>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -131,41 +133,44 @@ TEST_CASE("an event a staged wait still waits for cannot be destroyed") {
   REQUIRE_OK(ahal_event_create(a, 0, &e));
   REQUIRE_OK(ahal_stream_record_event(sa, e));
   REQUIRE_OK(ahal_stream_wait_event(so, e));  // across plugins: staged
-  CHECK_FAILS(ahal_event_destroy(e), AHAL_ERROR_INVALID_STATE, "ahal_event_destroy",
-              "staged wait");
+  CHECK_FAILS(ahal_event_destroy(e), AHAL_ERROR_INVALID_STATE, "ahal_event_destroy", "staged wait");
   REQUIRE_OK(ahal_stream_synchronize(so));  // the wait ran, and with it sa's record
   REQUIRE_OK(ahal_event_destroy(e));
 }
 
-TEST_CASE("peer copies and waits between the default runtime's devices") {
+TEST_CASE("peer copies and waits between the default runtime's devices", "[.devices]") {
+  // AHAL_TEST_PEER_DEVICES (tests/CMakeLists.txt) names the real devices
+  // this build has: cpu:0 and cpu:1 (AHAL_CPU_DEVICES=2), opencl:0 (PoCL),
+  // vulkan:0 (lavapipe). Each must be there; every ordered pair copies.
+  const char* list = std::getenv("AHAL_TEST_PEER_DEVICES");
+  REQUIRE(list != nullptr);
+  std::vector<std::string> names;
+  for (std::string rest = list; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    names.push_back(rest.substr(0, comma));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  REQUIRE(names.size() >= 2);
   ahal_runtime_t rt = nullptr;
   REQUIRE_OK(ahal_runtime_create(nullptr, &rt));
-  uint32_t count = 0;
-  REQUIRE_OK(ahal_runtime_device_count(rt, &count));
   std::vector<ahal_device_t> devices;
-  for (uint32_t i = 0; i < count; ++i) {
+  for (const std::string& name : names) {
     ahal_device_t d = nullptr;
-    REQUIRE_OK(ahal_runtime_device_get(rt, i, &d));
-    ahal_device_properties_t p = {};
-    p.struct_size = sizeof(p);
-    REQUIRE_OK(ahal_device_get_properties(d, &p));
-    if (p.features & AHAL_FEATURE_HOST_CALLBACKS) devices.push_back(d);
+    INFO("device " << name);
+    REQUIRE_OK(ahal_device_find(rt, name.c_str(), &d));
+    devices.push_back(d);
   }
-  if (devices.size() < 2) {
-    ahal_runtime_destroy(rt);
-    WARN("fewer than two devices with host callbacks here: nothing to copy between");
-    return;
+  // Two cpu devices copy natively, everything else is staged.
+  if (names[0] == "cpu:0" && names[1] == "cpu:1") {
+    CHECK(flags_of(devices[0], devices[1]) == (AHAL_PEER_COPY_NATIVE | AHAL_PEER_WAIT_NATIVE));
+    for (size_t i = 2; i < devices.size(); ++i) CHECK(flags_of(devices[0], devices[i]) == 0);
   }
-  for (ahal_device_t a : devices)
-    for (ahal_device_t b : devices) {
-      if (a == b) continue;
-      ahal_device_properties_t pa = {}, pb = {};
-      pa.struct_size = pb.struct_size = sizeof(pa);
-      ahal_device_get_properties(a, &pa);
-      ahal_device_get_properties(b, &pb);
-      INFO(pa.selector << " -> " << pb.selector);
-      copy_and_check(a, b, a, 300000);
-      copy_and_check(a, b, b, 4099);
+  for (size_t i = 0; i < devices.size(); ++i)
+    for (size_t j = 0; j < devices.size(); ++j) {
+      if (i == j) continue;
+      INFO(names[i] << " -> " << names[j]);
+      copy_and_check(devices[i], devices[j], devices[i], 300000);
+      copy_and_check(devices[i], devices[j], devices[j], 4099);
     }
   REQUIRE_OK(ahal_runtime_destroy(rt));
 }

@@ -19,9 +19,9 @@ struct Type {
   const char* name;
   uint32_t size;
 };
-const Type kTypes[] = {{AHAL_CCL_FLOAT32, "f32", 4},  {AHAL_CCL_FLOAT16, "f16", 2},
+const Type kTypes[] = {{AHAL_CCL_FLOAT32, "f32", 4},   {AHAL_CCL_FLOAT16, "f16", 2},
                        {AHAL_CCL_BFLOAT16, "bf16", 2}, {AHAL_CCL_FLOAT64, "f64", 8},
-                       {AHAL_CCL_INT32, "i32", 4},    {AHAL_CCL_INT64, "i64", 8},
+                       {AHAL_CCL_INT32, "i32", 4},     {AHAL_CCL_INT64, "i64", 8},
                        {AHAL_CCL_UINT8, "u8", 1}};
 const Type kF32 = kTypes[0];
 const char* const kOpNames[] = {"sum", "prod", "max", "min"};
@@ -34,7 +34,10 @@ double reduced(ahal_ccl_op_t op, uint64_t i) {
   double r = value(0, i);
   for (int k = 1; k < n; ++k) {
     const double v = value(k, i);
-    r = op == AHAL_CCL_SUM ? r + v : op == AHAL_CCL_PROD ? r * v : op == AHAL_CCL_MAX ? std::max(r, v) : std::min(r, v);
+    r = op == AHAL_CCL_SUM    ? r + v
+        : op == AHAL_CCL_PROD ? r * v
+        : op == AHAL_CCL_MAX  ? std::max(r, v)
+                              : std::min(r, v);
   }
   return r;
 }
@@ -128,8 +131,9 @@ CONFORM_TEST(allreduce_types, "collectives.allreduce_types", core, 0) {
       std::vector<uint8_t> got(in.size());
       CHECK_OK(ahal_stream_copy_d2h(s, recv, 0, got.data(), got.size()));
       CHECK_OK(ahal_stream_synchronize(s));
-      expect(t, got, n, [&](uint64_t i) { return reduced(ahal_ccl_op_t(op), i); },
-             format("allreduce %s %s", t.name, kOpNames[op]));
+      expect(
+          t, got, n, [&](uint64_t i) { return reduced(ahal_ccl_op_t(op), i); },
+          format("allreduce %s %s", t.name, kOpNames[op]));
     }
 }
 
@@ -149,8 +153,9 @@ CONFORM_TEST(allreduce_pipelined, "collectives.allreduce_pipelined", core, 0) {
     std::vector<uint8_t> got(in.size());
     CHECK_OK(ahal_stream_copy_d2h(s, out, out_offset, got.data(), got.size()));
     CHECK_OK(ahal_stream_synchronize(s));
-    expect(kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i); },
-           in_place ? "allreduce in place" : "allreduce at offsets");
+    expect(
+        kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i); },
+        in_place ? "allreduce in place" : "allreduce at offsets");
   }
 }
 
@@ -167,8 +172,9 @@ CONFORM_TEST(allgather, "collectives.allgather", core, 0) {
     std::vector<uint8_t> got(n * 4 * ranks);
     CHECK_OK(ahal_stream_copy_d2h(s, recv, 8, got.data(), got.size()));
     CHECK_OK(ahal_stream_synchronize(s));
-    expect(t, got, n * ranks, [&](uint64_t i) { return value(int(i / n), i % n); },
-           format("allgather of %llu elements", ull(n)));
+    expect(
+        t, got, n * ranks, [&](uint64_t i) { return value(int(i / n), i % n); },
+        format("allgather of %llu elements", ull(n)));
   }
 }
 
@@ -184,8 +190,9 @@ CONFORM_TEST(reduce_scatter, "collectives.reduce_scatter", core, 0) {
     std::vector<uint8_t> got(n * 4);
     CHECK_OK(ahal_stream_copy_d2h(s, recv, 12, got.data(), got.size()));
     CHECK_OK(ahal_stream_synchronize(s));
-    expect(kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_MAX, rank * n + i); },
-           format("reduce_scatter of %llu elements per rank", ull(n)));
+    expect(
+        kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_MAX, rank * n + i); },
+        format("reduce_scatter of %llu elements per rank", ull(n)));
   }
 }
 
@@ -206,8 +213,9 @@ CONFORM_TEST(broadcast, "collectives.broadcast", core, 0) {
     std::vector<uint8_t> got(n);
     CHECK_OK(ahal_stream_copy_d2h(s, recv, 0, got.data(), n));
     CHECK_OK(ahal_stream_synchronize(s));
-    expect(t, got, n, [&](uint64_t i) { return value(root, i); },
-           format("broadcast from rank %d", root));
+    expect(
+        t, got, n, [&](uint64_t i) { return value(root, i); },
+        format("broadcast from rank %d", root));
   }
 }
 
@@ -231,8 +239,9 @@ CONFORM_TEST(reduce, "collectives.reduce", core, 0) {
     std::vector<uint8_t> got(n * 8);
     CHECK_OK(ahal_stream_copy_d2h(s, recv, 0, got.data(), got.size()));
     CHECK_OK(ahal_stream_synchronize(s));
-    expect(t, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_PROD, i); },
-           format("reduce to rank %d", root));
+    expect(
+        t, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_PROD, i); },
+        format("reduce to rank %d", root));
   }
 }
 
@@ -254,7 +263,8 @@ CONFORM_TEST(send_recv, "collectives.send_recv", core, 0) {
   std::vector<uint8_t> got(2 * n * 4);
   CHECK_OK(ahal_stream_copy_d2h(s, recv, 0, got.data(), n * 4));
   CHECK_OK(ahal_stream_synchronize(s));
-  expect(kF32, got, n, [&](uint64_t i) { return value(int(prev), i); }, "ring send/recv");
+  expect(
+      kF32, got, n, [&](uint64_t i) { return value(int(prev), i); }, "ring send/recv");
   // Two messages to and from the next rank, the second from offset n.
   CHECK_OK(ahal_ccl_group_start());
   CHECK_OK(ahal_ccl_send(c, send, 0, n, AHAL_CCL_FLOAT32, next, s));
@@ -264,8 +274,8 @@ CONFORM_TEST(send_recv, "collectives.send_recv", core, 0) {
   CHECK_OK(ahal_ccl_group_end());
   CHECK_OK(ahal_stream_copy_d2h(s, recv, 0, got.data(), got.size()));
   CHECK_OK(ahal_stream_synchronize(s));
-  expect(kF32, got, 2 * n, [&](uint64_t i) { return value(int(prev), i); },
-         "two messages in order");
+  expect(
+      kF32, got, 2 * n, [&](uint64_t i) { return value(int(prev), i); }, "two messages in order");
 }
 
 // Completion is observable with events: another stream that waits for an
@@ -284,8 +294,9 @@ CONFORM_TEST(event_completion, "collectives.event_completion", core, 0) {
   std::vector<uint8_t> got(in.size());
   CHECK_OK(ahal_stream_copy_d2h(reader, b, 0, got.data(), got.size()));
   CHECK_OK(ahal_stream_synchronize(reader));
-  expect(kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i); },
-         "read on another stream after the event");
+  expect(
+      kF32, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i); },
+      "read on another stream after the event");
   CHECK_OK(ahal_event_wait(done, UINT64_MAX));
   CHECK_OK(ahal_stream_synchronize(s));
 }
@@ -306,8 +317,9 @@ CONFORM_TEST(many_in_flight, "collectives.many_in_flight", full, 0) {
   CHECK_OK(ahal_stream_copy_d2h(s, rounds % 2 ? b : a, 0, got.data(), got.size()));
   CHECK_OK(ahal_stream_synchronize(s));
   const double scale = std::pow(double(ccl::world().size), rounds - 1);
-  expect(t, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i) * scale; },
-         format("%d allreduces in a row", rounds));
+  expect(
+      t, got, n, [&](uint64_t i) { return reduced(AHAL_CCL_SUM, i) * scale; },
+      format("%d allreduces in a row", rounds));
 }
 
 // Refused before anything is enqueued, alike on every rank.

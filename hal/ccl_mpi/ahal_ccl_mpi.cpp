@@ -126,7 +126,10 @@ void half_op(void* in, void* inout, int* len, MPI_Datatype*) {
   for (int i = 0; i < *len; ++i) {
     const float x = kBf16 ? from_bf16(a[i]) : from_f16(a[i]);
     const float y = kBf16 ? from_bf16(b[i]) : from_f16(b[i]);
-    float r = kOp == kSum ? x + y : kOp == kProd ? x * y : kOp == kMax ? std::max(x, y) : std::min(x, y);
+    float r = kOp == kSum    ? x + y
+              : kOp == kProd ? x * y
+              : kOp == kMax  ? std::max(x, y)
+                             : std::min(x, y);
     b[i] = kBf16 ? to_bf16(r) : to_f16(r);
   }
 }
@@ -283,6 +286,11 @@ int start(const ahal_ccl_host_op_t& o, MPI_Request* request, char* error, size_t
                    : MPI_Reduce_scatter_block(o.send, o.recv, n, t, op, c->comm);
       break;
     case AHAL_CCL_KIND_BROADCAST:
+      if (c->rank == root && o.send && o.send != o.recv) {  // direct: root's data to recv
+        int bytes = 0;
+        MPI_Type_size(t, &bytes);
+        std::memmove(o.recv, o.send, size_t(bytes) * o.count);
+      }
       rc = request ? MPI_Ibcast(o.recv, n, t, root, c->comm, request)
                    : MPI_Bcast(o.recv, n, t, root, c->comm);
       break;
@@ -314,7 +322,8 @@ int run(const ahal_ccl_host_op_t* ops, uint32_t count, char* error, size_t size)
   for (uint32_t i = 0; i < count && !failed; ++i) failed = start(ops[i], &requests[i], error, size);
   const int rc = MPI_Waitall(int(count), requests.data(), MPI_STATUSES_IGNORE);
   if (failed) return failed;
-  if (rc != MPI_SUCCESS) return report(error, size, kPlugin, "MPI_Waitall: %s", mpi_text(rc).c_str());
+  if (rc != MPI_SUCCESS)
+    return report(error, size, kPlugin, "MPI_Waitall: %s", mpi_text(rc).c_str());
   return 0;
 }
 
@@ -322,7 +331,8 @@ int run(const ahal_ccl_host_op_t* ops, uint32_t count, char* error, size_t size)
 
 extern "C" __attribute__((visibility("default"))) int ahal_ccl_engine_query(
     uint32_t version, ahal_ccl_host_engine_t* out) {
-  if (version != AHAL_CCL_ENGINE_VERSION || !out || out->struct_size < sizeof(ahal_ccl_host_engine_t))
+  if (version != AHAL_CCL_ENGINE_VERSION || !out ||
+      out->struct_size < sizeof(ahal_ccl_host_engine_t))
     return kUnsupported;
   int length = 0;
   char text[MPI_MAX_LIBRARY_VERSION_STRING] = "";

@@ -67,9 +67,10 @@ ahal_status_t native_table(const char* fn, Plugin& p, const ahal_plugin_ccl_t** 
       } else if (t.struct_size < offsetof(ahal_plugin_ccl_t, comm_get_async_error) ||
                  !t.get_unique_id || !t.comm_init_rank || !t.comm_destroy) {
         pc->status = AHAL_ERROR_PLUGIN;
-        pc->why = format("%s's collectives table lacks get_unique_id, comm_init_rank or "
-                         "comm_destroy",
-                         p.name.c_str());
+        pc->why = format(
+            "%s's collectives table lacks get_unique_id, comm_init_rank or "
+            "comm_destroy",
+            p.name.c_str());
       } else {
         // Entries past what the plugin wrote stay NULL.
         if (t.struct_size < sizeof(pc->table))
@@ -112,8 +113,8 @@ ahal_status_t native_group_join(const char* fn, CclComm* c) {
   for (const auto& started : t_started)
     if (started.first == p) return AHAL_SUCCESS;
   if (!c->table->group_start) return AHAL_SUCCESS;
-  if (ahal_status_t st = call_plugin(fn, *p, "ccl group_start", kAllowed,
-                                     [&] { return c->table->group_start(); }))
+  if (ahal_status_t st =
+          call_plugin(fn, *p, "ccl group_start", kAllowed, [&] { return c->table->group_start(); }))
     return st;
   t_started.emplace_back(p, c->table);
   return AHAL_SUCCESS;
@@ -162,8 +163,8 @@ ahal_status_t native_enqueue(const char* fn, const CclOp& o) {
     case AHAL_CCL_KIND_REDUCE:
       return call_op<std::remove_pointer_t<decltype(t->reduce)>>(
           fn, c, "reduce", t->reduce, [&](auto* f) {
-            return f(n, send, o.send_offset, recv, o.recv_offset, o.count, o.datatype, o.op,
-                     o.peer, s);
+            return f(n, send, o.send_offset, recv, o.recv_offset, o.count, o.datatype, o.op, o.peer,
+                     s);
           });
     case AHAL_CCL_KIND_SEND:
       return call_op<std::remove_pointer_t<decltype(t->send)>>(

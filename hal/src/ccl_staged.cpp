@@ -10,13 +10,17 @@
 //
 // so the device copies of some chunks overlap MPI on others, and the
 // stream's later work waits for the last chunk. The host callbacks only
-// advance and wait for gates; the stream itself carries every copy.
+// advance and wait for gates; the stream itself carries every copy. Where
+// the buffers are host memory already (the cpu plugin's native handle is a
+// host pointer), MPI works on them directly, in one step, and nothing is
+// staged (AHAL_CCL_STAGED=1 stages all the same).
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -128,7 +132,9 @@ class Proxy {
   }
 
  private:
-  Proxy() : pid_(getpid()) { std::thread([this] { run(); }).detach(); }
+  Proxy() : pid_(getpid()) {
+    std::thread([this] { run(); }).detach();
+  }
 
   void run() {
     for (;;) {
@@ -163,13 +169,64 @@ struct Part {
   uint64_t steps = 0;
   std::vector<PinnedChunk> slots;
   HostGate staged;  // chunks in pinned memory
+  // Direct: the buffers are host memory (cpu), MPI works on them in one
+  // step, nothing is staged.
+  bool direct = false;
+  unsigned char* direct_send = nullptr;
+  unsigned char* direct_recv = nullptr;
 
   uint64_t elements(uint64_t i) const { return std::min(chunk, op.count - i * chunk); }
-  unsigned char* in(uint64_t i) const { return slots[i % slots.size()].pointer; }
+  // Chunks staged ahead of the engine.
+  uint64_t window() const { return direct ? 1 : slots.size(); }
+  unsigned char* in(uint64_t i) const {
+    return direct ? direct_send : slots[i % slots.size()].pointer;
+  }
   unsigned char* out(uint64_t i) const {
+    if (direct) return direct_recv;
     return out_factor ? in(i) + in_factor * elements(i) * size : in(i);
   }
 };
+
+// AHAL_CCL_STAGED=1: stage through pinned memory even where the buffers are
+// host memory (tests of the staged path on cpu).
+bool always_staged() {
+  static const bool on = [] {
+    const char* e = std::getenv("AHAL_CCL_STAGED");
+    return e && std::strcmp(e, "1") == 0;
+  }();
+  return on;
+}
+
+// The buffer's memory as a host pointer, where its native handle is one
+// (the cpu plugin); nullptr otherwise.
+unsigned char* host_pointer(const Buffer* b, uint64_t offset) {
+  if (!b) return nullptr;
+  Device* d = b->device;
+  if (!d->plugin->api.buffer_get_native) return nullptr;
+  ahal_native_buffer_t n = {};
+  n.struct_size = sizeof(n);
+  if (entry::buffer_get_native("ahal collectives", *d->plugin, d->object, b->object, &n) !=
+          AHAL_SUCCESS ||
+      n.kind != AHAL_NATIVE_HANDLE_HOST_POINTER || n.handle == 0)
+    return nullptr;
+  return reinterpret_cast<unsigned char*>(uintptr_t(n.handle)) + offset;
+}
+
+// Direct when every buffer the operation touches on this rank is host memory.
+void try_direct(Part& p) {
+  if (always_staged()) return;
+  const CclOp& o = p.op;
+  const bool root = o.comm->rank == o.peer;
+  const bool needs_send =
+      o.kind != AHAL_CCL_KIND_RECV && (o.kind != AHAL_CCL_KIND_BROADCAST || root);
+  const bool needs_recv = o.kind != AHAL_CCL_KIND_SEND && (o.kind != AHAL_CCL_KIND_REDUCE || root);
+  unsigned char* send = needs_send ? host_pointer(o.send, o.send_offset) : nullptr;
+  unsigned char* recv = needs_recv ? host_pointer(o.recv, o.recv_offset) : nullptr;
+  if ((needs_send && !send) || (needs_recv && !recv)) return;
+  p.direct = true;
+  p.direct_send = send;
+  p.direct_recv = recv;
+}
 
 struct Job {
   std::vector<std::unique_ptr<Part>> parts;
@@ -213,6 +270,7 @@ void layout(Part& p) {
 ahal_status_t pre(const char* fn, Part& p, uint64_t i) {
   const CclOp& o = p.op;
   Device* d = o.comm->device;
+  if (p.direct) return AHAL_SUCCESS;
   const uint64_t e = p.elements(i), first = i * p.chunk, bytes = e * p.size;
   auto d2h = [&](uint64_t elem, unsigned char* to) {
     return entry::stream_copy_d2h(fn, *d->plugin, o.stream->object, o.send->object,
@@ -236,6 +294,7 @@ ahal_status_t pre(const char* fn, Part& p, uint64_t i) {
 ahal_status_t post(const char* fn, Part& p, uint64_t i) {
   const CclOp& o = p.op;
   Device* d = o.comm->device;
+  if (p.direct) return AHAL_SUCCESS;
   const uint64_t e = p.elements(i), first = i * p.chunk, bytes = e * p.size;
   auto h2d = [&](const unsigned char* from, uint64_t elem) {
     return entry::stream_copy_h2d(fn, *d->plugin, o.stream->object, from, o.recv->object,
@@ -282,8 +341,8 @@ void run_job(const std::shared_ptr<Job>& job) {
     char error[512] = "";
     const int rc = engine->run(ops.data(), uint32_t(ops.size()), error, sizeof(error));
     if (rc != 0) {
-      const ahal_status_t st = rc > 0 && rc <= AHAL_ERROR_INTERNAL ? ahal_status_t(rc)
-                                                                  : AHAL_ERROR_PLUGIN;
+      const ahal_status_t st =
+          rc > 0 && rc <= AHAL_ERROR_INTERNAL ? ahal_status_t(rc) : AHAL_ERROR_PLUGIN;
       for (auto& p : job->parts)
         p->op.comm->fail_async(st, format("%s: %s", ccl_kind_name(p->op.kind), error));
       job->open();
@@ -308,12 +367,12 @@ ahal_status_t enqueue_job(const char* fn, const std::shared_ptr<Job>& job) {
   // stream that carries several parts of a group stages all of them before
   // it waits for any.
   for (auto& p : j->parts)
-    for (uint64_t i = 0; i < std::min<uint64_t>(p->steps, p->slots.size()); ++i) stage(*p, i);
+    for (uint64_t i = 0; i < std::min<uint64_t>(p->steps, p->window()); ++i) stage(*p, i);
   for (auto& p : j->parts) {
     for (uint64_t i = 0; i < p->steps; ++i) {
       host(*p, [j, i] { j->done.wait(i + 1); });
       if (st == AHAL_SUCCESS) st = post(fn, *p, i);
-      if (i + p->slots.size() < p->steps) stage(*p, i + p->slots.size());
+      if (i + p->window() < p->steps) stage(*p, i + p->window());
     }
   }
   // Each stream keeps the job alive until its last command ran.
@@ -367,8 +426,11 @@ ahal_status_t staged_enqueue(const char* fn, const CclOp* ops, size_t count) {
     p->size = ccl_datatype_size(p->op.datatype);
     layout(*p);
     const uint64_t per_element = uint64_t(p->size) * (p->in_factor + p->out_factor);
-    // One operation alone is pipelined; a group moves each whole.
-    p->chunk = count == 1 ? std::max<uint64_t>(1, chunk_bytes / per_element) : p->op.count;
+    try_direct(*p);
+    // One operation alone is pipelined; a group, or one on host memory,
+    // moves each whole.
+    p->chunk =
+        count == 1 && !p->direct ? std::max<uint64_t>(1, chunk_bytes / per_element) : p->op.count;
     p->chunk = std::min(p->chunk, p->op.count);
     p->steps = (p->op.count + p->chunk - 1) / p->chunk;
     {
@@ -378,7 +440,7 @@ ahal_status_t staged_enqueue(const char* fn, const CclOp* ops, size_t count) {
     }
     Part* raw = p.get();
     job->parts.push_back(std::move(p));
-    const uint64_t slots = std::min(raw->steps, kSlots);
+    const uint64_t slots = raw->direct ? 0 : std::min(raw->steps, kSlots);
     for (uint64_t i = 0; i < slots; ++i) {
       PinnedChunk slot;
       if (ahal_status_t st = take_pinned(fn, raw->op.comm->device, raw->chunk * per_element, &slot))
@@ -397,7 +459,8 @@ ahal_status_t staged_enqueue(const char* fn, const CclOp* ops, size_t count) {
     const std::string why = ahal_last_error_message();
     job->open();
     for (auto& p : job->parts)
-      p->op.comm->fail_async(st, format("an operation could not be enqueued whole: %s", why.c_str()));
+      p->op.comm->fail_async(st,
+                             format("an operation could not be enqueued whole: %s", why.c_str()));
     return st;
   }
   return AHAL_SUCCESS;

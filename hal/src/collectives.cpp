@@ -56,9 +56,9 @@ ahal_status_t self_enqueue(const char* fn, const CclOp& op) {
   if (op.send == op.recv && op.send_offset == op.recv_offset) return AHAL_SUCCESS;
   Buffer *from = nullptr, *to = nullptr;
   Device* d = op.comm->device;
-  if (ahal_status_t st = check_copy_d2d(fn, d, "communicator", to_handle<ahal_buffer_t>(op.send->handle),
-                                        op.send_offset, to_handle<ahal_buffer_t>(op.recv->handle),
-                                        op.recv_offset, bytes, &from, &to))
+  if (ahal_status_t st = check_copy_d2d(
+          fn, d, "communicator", to_handle<ahal_buffer_t>(op.send->handle), op.send_offset,
+          to_handle<ahal_buffer_t>(op.recv->handle), op.recv_offset, bytes, &from, &to))
     return st;
   return entry::stream_copy_d2d(fn, *d->plugin, op.stream->object, from->object, op.send_offset,
                                 to->object, op.recv_offset, bytes);
@@ -73,6 +73,9 @@ ahal_status_t issue(const char* fn, const CclOp& op) {
                   c->async_message.c_str());
   }
   if (op.count == 0) return AHAL_SUCCESS;
+  // A destroy of a buffer waits for the stream that runs the operation.
+  if (op.send) op.send->users.note(op.stream);
+  if (op.recv) op.recv->users.note(op.stream);
   switch (c->engine) {
     case AHAL_CCL_ENGINE_NATIVE:
       if (t_group.depth > 0)
@@ -97,7 +100,8 @@ ahal_status_t check_common(const char* fn, CclComm* c, ahal_stream_t stream,
                            uint32_t* size) {
   Stream* s = get(stream);
   if (!s) return invalid_handle(fn, stream, HandleType::kStream);
-  if (s->device != c->device) return other_device(fn, "stream", s->device, c->device, "communicator");
+  if (s->device != c->device)
+    return other_device(fn, "stream", s->device, c->device, "communicator");
   out->comm = c;
   out->stream = s;
   const uint32_t dt = raw_enum(datatype);

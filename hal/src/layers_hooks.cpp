@@ -221,7 +221,7 @@ ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t cal
 namespace {
 
 // An event of another device: a stream may wait for one of its own
-// runtime (API 1.3) but record only its own device's events.
+// runtime (API 1.4) but record only its own device's events.
 ahal_status_t check_event_device(const char* fn, void* caller, const Stream* s, const Event* e,
                                  bool record) {
   return guard(fn, [&]() -> ahal_status_t {

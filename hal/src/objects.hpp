@@ -75,17 +75,23 @@ class StreamUsers {
   // Hot: one relaxed load and two compares once the stream is known.
   void note(Stream* s) {
     Stream* last = last_.load(std::memory_order_relaxed);
-    if (AHAL_UNLIKELY(last != s && last != many())) note_other(s, last);
+    if (AHAL_UNLIKELY(last != s && last != many() && last != everywhere())) note_other(s, last);
   }
+  // A stream of another device used it (ahal_stream_copy_peer, a wait for
+  // another device's event): a destroy waits for every device's streams.
+  void note_everywhere() { last_.store(everywhere(), std::memory_order_release); }
   Stream* get() const { return last_.load(std::memory_order_acquire); }
   static Stream* many() { return reinterpret_cast<Stream*>(uintptr_t(1)); }
+  static Stream* everywhere() { return reinterpret_cast<Stream*>(uintptr_t(2)); }
 
  private:
   void note_other(Stream* s, Stream* last) {
-    // First user: it; a second one: several, for good.
-    if (last == nullptr && last_.compare_exchange_strong(last, s, std::memory_order_acq_rel))
-      return;
-    if (last != s) last_.store(many(), std::memory_order_release);
+    // First user: it; a second one: several, for good (everywhere stays).
+    for (;;) {
+      if (last == s || last == many() || last == everywhere()) return;
+      Stream* const want = last == nullptr ? s : many();
+      if (last_.compare_exchange_weak(last, want, std::memory_order_acq_rel)) return;
+    }
   }
   std::atomic<Stream*> last_{nullptr};
 };

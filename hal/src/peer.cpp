@@ -130,6 +130,7 @@ ahal_status_t wait_other_device(const char* fn, Stream* s, Event* e) {
   if (e->device->runtime != d->runtime)
     return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "event belongs to device %s of another runtime",
                 e->device->properties.selector);
+  e->users.note_everywhere();
   if (peer_flags(fn, d, e->device) & AHAL_PEER_WAIT_NATIVE)
     return entry::stream_wait_event_peer(fn, *d->plugin, s->object, e->object);
   if (!e->recorded.load(std::memory_order_acquire)) return AHAL_SUCCESS;
@@ -183,6 +184,8 @@ ahal_status_t stream_copy_peer(const char* fn, Stream* s, ahal_buffer_t src, uin
             check_copy_d2d(fn, d, "stream", src, src_offset, dst, dst_offset, size, &a, &b))
       return st;
     if (size == 0) return AHAL_SUCCESS;
+    a->users.note(s);
+    b->users.note(s);
     return entry::stream_copy_d2d(fn, *d->plugin, s->object, a->object, src_offset, b->object,
                                   dst_offset, size);
   }
@@ -191,9 +194,17 @@ ahal_status_t stream_copy_peer(const char* fn, Stream* s, ahal_buffer_t src, uin
   if (!in_range(dst_offset, size, to->size))
     return range_error(fn, "dst_", dst_offset, size, to->size);
   if (size == 0) return AHAL_SUCCESS;
+  // The stream's work ends after the whole copy (staged too): a destroy of
+  // either buffer waits for it, the other device's via every stream.
+  for (Buffer* b : {from, to}) {
+    if (b->device == d)
+      b->users.note(s);
+    else
+      b->users.note_everywhere();
+  }
   if (peer_flags(fn, from->device, to->device) & AHAL_PEER_COPY_NATIVE)
-    return entry::stream_copy_peer(fn, *d->plugin, s->object, from->object, src_offset,
-                                   to->object, dst_offset, size);
+    return entry::stream_copy_peer(fn, *d->plugin, s->object, from->object, src_offset, to->object,
+                                   dst_offset, size);
   return copy_staged(fn, s, from, src_offset, to, dst_offset, size);
 }
 

@@ -160,8 +160,7 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
   Event* e = get(event);
   if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
   if (AHAL_UNLIKELY(e->device != d)) {
-    if (e->device->runtime != d->runtime)
-      return other_device(fn, "event", e->device, d, "stream");
+    if (e->device->runtime != d->runtime) return other_device(fn, "event", e->device, d, "stream");
     return wait_other_device(fn, s, e);
   }
   e->users.note(s);

@@ -62,11 +62,13 @@ struct TypeInfo {
 };
 
 const TypeInfo* type_info(ahal_ccl_datatype_t t) {
-  static const TypeInfo types[] = {
-      {"f32", AHAL_CCL_FLOAT32, 4, MPI_FLOAT},  {"f16", AHAL_CCL_FLOAT16, 2, MPI_DATATYPE_NULL},
-      {"bf16", AHAL_CCL_BFLOAT16, 2, MPI_DATATYPE_NULL}, {"f64", AHAL_CCL_FLOAT64, 8, MPI_DOUBLE},
-      {"i32", AHAL_CCL_INT32, 4, MPI_INT32_T},  {"i64", AHAL_CCL_INT64, 8, MPI_INT64_T},
-      {"u8", AHAL_CCL_UINT8, 1, MPI_UINT8_T}};
+  static const TypeInfo types[] = {{"f32", AHAL_CCL_FLOAT32, 4, MPI_FLOAT},
+                                   {"f16", AHAL_CCL_FLOAT16, 2, MPI_DATATYPE_NULL},
+                                   {"bf16", AHAL_CCL_BFLOAT16, 2, MPI_DATATYPE_NULL},
+                                   {"f64", AHAL_CCL_FLOAT64, 8, MPI_DOUBLE},
+                                   {"i32", AHAL_CCL_INT32, 4, MPI_INT32_T},
+                                   {"i64", AHAL_CCL_INT64, 8, MPI_INT64_T},
+                                   {"u8", AHAL_CCL_UINT8, 1, MPI_UINT8_T}};
   for (const TypeInfo& i : types)
     if (i.type == t) return &i;
   return nullptr;
@@ -77,9 +79,12 @@ bool parse_bytes(const char* text, uint64_t* out) {
   const double v = std::strtod(text, &end);
   if (end == text || v < 0) return false;
   double scale = 1;
-  if (*end == 'K' || *end == 'k') scale = 1024, ++end;
-  else if (*end == 'M' || *end == 'm') scale = 1024.0 * 1024, ++end;
-  else if (*end == 'G' || *end == 'g') scale = 1024.0 * 1024 * 1024, ++end;
+  if (*end == 'K' || *end == 'k')
+    scale = 1024, ++end;
+  else if (*end == 'M' || *end == 'm')
+    scale = 1024.0 * 1024, ++end;
+  else if (*end == 'G' || *end == 'g')
+    scale = 1024.0 * 1024 * 1024, ++end;
   if (*end == 'B' || *end == 'b') ++end;
   if (*end) return false;
   *out = uint64_t(v * scale);
@@ -87,8 +92,8 @@ bool parse_bytes(const char* text, uint64_t* out) {
 }
 
 int parse(int argc, char** argv, Options* o) {
-  const char* kOps[] = {"allreduce", "allgather", "reduce_scatter", "broadcast", "reduce",
-                        "sendrecv"};
+  const char* kOps[] = {"allreduce", "allgather", "reduce_scatter",
+                        "broadcast", "reduce",    "sendrecv"};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -123,9 +128,9 @@ int parse(int argc, char** argv, Options* o) {
         ok = o->factor > 1;
       } else if (a == "--datatype") {
         ok = false;
-        for (ahal_ccl_datatype_t t : {AHAL_CCL_FLOAT32, AHAL_CCL_FLOAT16, AHAL_CCL_BFLOAT16,
-                                      AHAL_CCL_FLOAT64, AHAL_CCL_INT32, AHAL_CCL_INT64,
-                                      AHAL_CCL_UINT8})
+        for (ahal_ccl_datatype_t t :
+             {AHAL_CCL_FLOAT32, AHAL_CCL_FLOAT16, AHAL_CCL_BFLOAT16, AHAL_CCL_FLOAT64,
+              AHAL_CCL_INT32, AHAL_CCL_INT64, AHAL_CCL_UINT8})
           if (std::strcmp(v, type_info(t)->name) == 0) o->datatype = t, ok = true;
       } else if (a == "--reduce") {
         ok = false;
@@ -152,8 +157,7 @@ int parse(int argc, char** argv, Options* o) {
 }
 
 double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // ---------------------------------------------------------- element values
@@ -165,7 +169,10 @@ double reduce_values(ahal_ccl_op_t op, int ranks, uint64_t i) {
   double r = value(0, i);
   for (int k = 1; k < ranks; ++k) {
     const double v = value(k, i);
-    r = op == AHAL_CCL_SUM ? r + v : op == AHAL_CCL_PROD ? r * v : op == AHAL_CCL_MAX ? std::max(r, v) : std::min(r, v);
+    r = op == AHAL_CCL_SUM    ? r + v
+        : op == AHAL_CCL_PROD ? r * v
+        : op == AHAL_CCL_MAX  ? std::max(r, v)
+                              : std::min(r, v);
   }
   return r;
 }
@@ -179,12 +186,24 @@ uint16_t f16_bits(float f) {  // exact for the small integers above
 
 void store(const TypeInfo& t, void* p, uint64_t i, double v) {
   switch (t.type) {
-    case AHAL_CCL_FLOAT32: static_cast<float*>(p)[i] = float(v); break;
-    case AHAL_CCL_FLOAT64: static_cast<double*>(p)[i] = v; break;
-    case AHAL_CCL_INT32: static_cast<int32_t*>(p)[i] = int32_t(v); break;
-    case AHAL_CCL_INT64: static_cast<int64_t*>(p)[i] = int64_t(v); break;
-    case AHAL_CCL_UINT8: static_cast<uint8_t*>(p)[i] = uint8_t(v); break;
-    case AHAL_CCL_FLOAT16: static_cast<uint16_t*>(p)[i] = f16_bits(float(v)); break;
+    case AHAL_CCL_FLOAT32:
+      static_cast<float*>(p)[i] = float(v);
+      break;
+    case AHAL_CCL_FLOAT64:
+      static_cast<double*>(p)[i] = v;
+      break;
+    case AHAL_CCL_INT32:
+      static_cast<int32_t*>(p)[i] = int32_t(v);
+      break;
+    case AHAL_CCL_INT64:
+      static_cast<int64_t*>(p)[i] = int64_t(v);
+      break;
+    case AHAL_CCL_UINT8:
+      static_cast<uint8_t*>(p)[i] = uint8_t(v);
+      break;
+    case AHAL_CCL_FLOAT16:
+      static_cast<uint16_t*>(p)[i] = f16_bits(float(v));
+      break;
     default: {  // bf16
       const float f = float(v);
       uint32_t bits;
@@ -246,12 +265,14 @@ ahal_status_t run_ahal(const std::string& op, const Setup& s, const Shape& sh, a
   if (op == "allgather") return ahal_ccl_allgather(s.comm, send, 0, recv, 0, sh.count, t, s.stream);
   if (op == "reduce_scatter")
     return ahal_ccl_reduce_scatter(s.comm, send, 0, recv, 0, sh.count, t, s.opt.reduce, s.stream);
-  if (op == "broadcast") return ahal_ccl_broadcast(s.comm, send, 0, recv, 0, sh.count, t, 0, s.stream);
+  if (op == "broadcast")
+    return ahal_ccl_broadcast(s.comm, send, 0, recv, 0, sh.count, t, 0, s.stream);
   if (op == "reduce")
     return ahal_ccl_reduce(s.comm, send, 0, recv, 0, sh.count, t, s.opt.reduce, 0, s.stream);
   // sendrecv: a ring, one group.
   ahal_ccl_group_start();
-  const uint32_t next = uint32_t((s.rank + 1) % s.ranks), prev = uint32_t((s.rank + s.ranks - 1) % s.ranks);
+  const uint32_t next = uint32_t((s.rank + 1) % s.ranks),
+                 prev = uint32_t((s.rank + s.ranks - 1) % s.ranks);
   ahal_status_t st = ahal_ccl_send(s.comm, send, 0, sh.count, t, next, s.stream);
   if (st == AHAL_SUCCESS) st = ahal_ccl_recv(s.comm, recv, 0, sh.count, t, prev, s.stream);
   const ahal_status_t end = ahal_ccl_group_end();
@@ -263,7 +284,8 @@ int run_mpi(const std::string& op, const Setup& s, const Shape& sh, void* send, 
   const MPI_Datatype t = s.type->mpi;
   if (op == "allreduce") return MPI_Allreduce(send, recv, n, t, s.mpi_op, MPI_COMM_WORLD);
   if (op == "allgather") return MPI_Allgather(send, n, t, recv, n, t, MPI_COMM_WORLD);
-  if (op == "reduce_scatter") return MPI_Reduce_scatter_block(send, recv, n, t, s.mpi_op, MPI_COMM_WORLD);
+  if (op == "reduce_scatter")
+    return MPI_Reduce_scatter_block(send, recv, n, t, s.mpi_op, MPI_COMM_WORLD);
   if (op == "broadcast") return MPI_Bcast(s.rank == 0 ? send : recv, n, t, 0, MPI_COMM_WORLD);
   if (op == "reduce") return MPI_Reduce(send, recv, n, t, s.mpi_op, 0, MPI_COMM_WORLD);
   const int next = (s.rank + 1) % s.ranks, prev = (s.rank + s.ranks - 1) % s.ranks;
@@ -289,12 +311,18 @@ bool check(const std::string& op, const Setup& s, const Shape& sh, ahal_buffer_t
   bool ok = true;
   for (uint64_t i = 0; i < sh.recv && ok; ++i) {
     double want;
-    if (op == "allreduce") want = reduce_values(s.opt.reduce, n, i);
-    else if (op == "allgather") want = value(int(i / c), i % c);
-    else if (op == "reduce_scatter") want = reduce_values(s.opt.reduce, n, s.rank * c + i);
-    else if (op == "broadcast") want = value(0, i);
-    else if (op == "reduce") want = s.rank == 0 ? reduce_values(s.opt.reduce, n, i) : 0;
-    else want = value((s.rank + n - 1) % n, i);
+    if (op == "allreduce")
+      want = reduce_values(s.opt.reduce, n, i);
+    else if (op == "allgather")
+      want = value(int(i / c), i % c);
+    else if (op == "reduce_scatter")
+      want = reduce_values(s.opt.reduce, n, s.rank * c + i);
+    else if (op == "broadcast")
+      want = value(0, i);
+    else if (op == "reduce")
+      want = s.rank == 0 ? reduce_values(s.opt.reduce, n, i) : 0;
+    else
+      want = value((s.rank + n - 1) % n, i);
     if (op == "reduce" && s.rank != 0) break;  // recv is not written there
     ok = equal(t, host.data(), i, want);
   }
@@ -354,10 +382,12 @@ int main(int argc, char** argv) {
     return s.opt.skip_missing ? ahal_tools::kExitSkipped : ahal_tools::kExitUsage;
   }
   ahal_ccl_unique_id_t id;
-  if (s.rank == 0) ahal_tools::check(ahal_ccl_get_unique_id(s.device, &id), "ahal_ccl_get_unique_id");
+  if (s.rank == 0)
+    ahal_tools::check(ahal_ccl_get_unique_id(s.device, &id), "ahal_ccl_get_unique_id");
   MPI_Bcast(&id, sizeof(id), MPI_BYTE, 0, MPI_COMM_WORLD);
-  ahal_tools::check(ahal_ccl_comm_init_rank(s.device, uint32_t(s.ranks), &id, uint32_t(s.rank), &s.comm),
-                    "ahal_ccl_comm_init_rank");
+  ahal_tools::check(
+      ahal_ccl_comm_init_rank(s.device, uint32_t(s.ranks), &id, uint32_t(s.rank), &s.comm),
+      "ahal_ccl_comm_init_rank");
   ahal_tools::check(ahal_stream_create(s.device, nullptr, &s.stream), "ahal_stream_create");
   ahal_ccl_comm_info_t info = {};
   info.struct_size = sizeof(info);
@@ -418,8 +448,7 @@ int main(int argc, char** argv) {
                       "\"mpi_busbw_gbps\": %s, \"correct\": %s}",
                       json.empty() ? "" : ",", op.c_str(), (unsigned long long)counted,
                       (unsigned long long)sh.count, s.type->name, s.ranks, props.selector, engine,
-                      t * 1e6, algbw, busbw,
-                      s.opt.mpi ? std::to_string(mpi_busbw).c_str() : "null",
+                      t * 1e6, algbw, busbw, s.opt.mpi ? std::to_string(mpi_busbw).c_str() : "null",
                       correct ? "true" : "false");
         json += line;
       } else {

@@ -32,12 +32,9 @@
 // where MyInstance has a constructor MyInstance(const ahal_plugin_init_args_t&)
 // that may throw Error(AHAL_ERROR_NOT_FOUND, "...") when the backend is not
 // installed (the plugin is then listed with zero devices and that reason).
-// A plugin that fills the C table itself can still use fail() and guard()
-// after calling set_host() in its plugin_init.
-//
-// The classes' virtual methods, struct Entries and make_api() (between the
-// "@generated begin" and "@generated end" lines) are generated from
-// spec/ahal.toml by spec/generate.py.
+// C-table plugins may use fail() and guard() too, after set_host() in plugin_init.
+// Between the "@generated" lines: the classes' virtual methods, struct
+// Entries and make_api(), generated from spec/ahal.toml (spec/generate.py).
 #pragma once
 
 #include <ahal/plugin.h>
@@ -122,15 +119,12 @@ inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
 //     return api;
 //   }
 //
-// The names are looked up where the macro stands (write `using namespace
-// ns;` first if they live in a namespace), so a missing or mistyped entry
-// fails to compile. The optional entries (kernel_get_builtin, image_score,
-// device_memory_usage) stay NULL unless set by hand.
-//
-// AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg) and AHAL_PLUGIN_MODULE_ENTRIES(X, arg)
-// expand X(arg, entry) for each entry of the two sets, for a plugin that
-// installs wrappers instead: AHAL_PLUGIN_SET_GUARDED_ENTRY installs each
-// entry behind the guard, `(api).entry = ahal::plugin::entry<entry>;`.
+// Names are looked up where the macro stands (`using namespace ns;` first
+// if they live in one): a missing or mistyped entry fails to compile.
+// Optional entries stay NULL unless set by hand. AHAL_PLUGIN_REQUIRED_ENTRIES
+// and AHAL_PLUGIN_MODULE_ENTRIES(X, arg) expand X(arg, entry) per entry, for
+// a plugin that installs wrappers instead (AHAL_PLUGIN_SET_GUARDED_ENTRY:
+// `(api).entry = ahal::plugin::entry<entry>;`).
 
 #define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
 
@@ -263,7 +257,6 @@ class Device {
   virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
   }
-  // AHAL_PEER_* bits for `peer` (another device of this plugin); 0 = the loader stages.
   virtual uint32_t peer_flags(Device& /*peer*/) { return 0; }
 };
 
@@ -272,8 +265,6 @@ class Instance {
   virtual ~Instance() = default;  // plugin_shutdown
   virtual uint32_t device_count() = 0;
   virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
-  // Fill `table` (zeroed, struct_size set by the loader: copy at most that)
-  // with the library's entries; raise NOT_FOUND when it is not installed.
   virtual void ccl_query(uint32_t /*version*/, ahal_plugin_ccl_t& /*table*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this plugin forwards to no collectives library");
   }

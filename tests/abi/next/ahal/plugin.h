@@ -74,7 +74,7 @@ typedef struct ahal_plugin_event_s ahal_plugin_event_t;
 typedef struct ahal_plugin_module_s ahal_plugin_module_t;
 typedef struct ahal_plugin_kernel_s ahal_plugin_kernel_t;
 typedef struct ahal_plugin_command_buffer_s ahal_plugin_command_buffer_t; /* ABI 1.2 */
-typedef struct ahal_plugin_ccl_comm_s ahal_plugin_ccl_comm_t;           /* ABI 1.4 */
+typedef struct ahal_plugin_ccl_comm_s ahal_plugin_ccl_comm_t;             /* ABI 1.4 */
 
 /* ------------------------------------------------- what the loader offers */
 
@@ -202,13 +202,13 @@ typedef struct ahal_plugin_ccl_t {
   /* AHAL_SUCCESS, or the failure of an operation after it was enqueued. */
   ahal_status_t (*comm_get_async_error)(ahal_plugin_ccl_comm_t* comm);
   ahal_status_t (*allreduce)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
-                             uint64_t send_offset, ahal_plugin_buffer_t* recv,
-                             uint64_t recv_offset, uint64_t count, ahal_ccl_datatype_t datatype,
-                             ahal_ccl_op_t op, ahal_plugin_stream_t* stream);
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t count, ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                             ahal_plugin_stream_t* stream);
   ahal_status_t (*allgather)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
-                             uint64_t send_offset, ahal_plugin_buffer_t* recv,
-                             uint64_t recv_offset, uint64_t send_count,
-                             ahal_ccl_datatype_t datatype, ahal_plugin_stream_t* stream);
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t send_count, ahal_ccl_datatype_t datatype,
+                             ahal_plugin_stream_t* stream);
   ahal_status_t (*reduce_scatter)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
                                   uint64_t send_offset, ahal_plugin_buffer_t* recv,
                                   uint64_t recv_offset, uint64_t recv_count,
@@ -216,20 +216,20 @@ typedef struct ahal_plugin_ccl_t {
                                   ahal_plugin_stream_t* stream);
   /* send is NULL on ranks other than root. */
   ahal_status_t (*broadcast)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
-                             uint64_t send_offset, ahal_plugin_buffer_t* recv,
-                             uint64_t recv_offset, uint64_t count, ahal_ccl_datatype_t datatype,
-                             uint32_t root, ahal_plugin_stream_t* stream);
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t count, ahal_ccl_datatype_t datatype, uint32_t root,
+                             ahal_plugin_stream_t* stream);
   /* recv is NULL on ranks other than root. */
   ahal_status_t (*reduce)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
                           uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
                           uint64_t count, ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
                           uint32_t root, ahal_plugin_stream_t* stream);
-  ahal_status_t (*send)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer,
-                        uint64_t offset, uint64_t count, ahal_ccl_datatype_t datatype,
-                        uint32_t peer, ahal_plugin_stream_t* stream);
-  ahal_status_t (*recv)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer,
-                        uint64_t offset, uint64_t count, ahal_ccl_datatype_t datatype,
-                        uint32_t peer, ahal_plugin_stream_t* stream);
+  ahal_status_t (*send)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer, uint64_t offset,
+                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                        ahal_plugin_stream_t* stream);
+  ahal_status_t (*recv)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer, uint64_t offset,
+                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                        ahal_plugin_stream_t* stream);
   /* ncclGroupStart/End, per thread; the loader calls group_start before the
    * first operation of an API group that reaches this plugin. */
   ahal_status_t (*group_start)(void);
