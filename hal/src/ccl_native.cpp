@@ -58,9 +58,11 @@ ahal_status_t native_table(const char* fn, Plugin& p, const ahal_plugin_ccl_t** 
           entry::ccl_query(fn, p, p.instance, AHAL_PLUGIN_CCL_VERSION, &pc->table);
       const ahal_plugin_ccl_t& t = pc->table;
       if (st != AHAL_SUCCESS) {
-        // NOT_FOUND: the library is not installed, and MPI takes over. Any
-        // other failure is the plugin's, and stays an error.
-        pc->status = st == AHAL_ERROR_NOT_FOUND ? AHAL_SUCCESS : st;
+        // NOT_FOUND: the library is not installed; UNSUPPORTED: the plugin
+        // has none (the SDK's default). MPI takes over. Any other failure
+        // is the plugin's, and stays an error.
+        const bool none = st == AHAL_ERROR_NOT_FOUND || st == AHAL_ERROR_UNSUPPORTED;
+        pc->status = none ? AHAL_SUCCESS : st;
         pc->why = ahal_last_error_message();
         const size_t colon = pc->why.find(": ");
         if (colon != std::string::npos) pc->why.erase(0, colon + 2);  // the function's name
