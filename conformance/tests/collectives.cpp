@@ -204,10 +204,9 @@ CONFORM_TEST(broadcast, "collectives.broadcast", core, 0) {
   for (int root = 0; root < ccl::world().size; ++root) {
     Buffer send = ctx.buffer(n), recv = ctx.buffer(n);
     const bool is_root = root == ccl::world().rank;
-    if (is_root) {
-      const std::vector<uint8_t> in = input(t, n);
-      CHECK_OK(ahal_stream_copy_h2d(s, in.data(), send, 0, n));
-    }
+    // Lives until the synchronize below: the copy reads it when it runs.
+    const std::vector<uint8_t> in = input(t, n);
+    if (is_root) CHECK_OK(ahal_stream_copy_h2d(s, in.data(), send, 0, n));
     CHECK_OK(ahal_ccl_broadcast(c, is_root ? send.get() : nullptr, 0, recv, 0, n, t.type,
                                 uint32_t(root), s));
     std::vector<uint8_t> got(n);
