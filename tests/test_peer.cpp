@@ -91,6 +91,24 @@ TEST_CASE("peer copies and cross-device waits on hostmem, native and staged") {
   SECTION("staged, within a 1.0 plugin") { copy_and_check(o0, o1, o1, n); }
 }
 
+TEST_CASE("a plugin of ABI 1.3 (frozen header) loads: copies staged, collectives through MPI") {
+  test::Runtime rt(test::plugin_dir("abi13"), "hostmem13");
+  ahal_device_t a = rt.device("hostmem13:0"), b = rt.device("hostmem13:1");
+  CHECK(flags_of(a, b) == 0);  // no device_peer_flags entry
+  copy_and_check(a, b, a, 300000);
+  copy_and_check(b, a, a, 4099);
+  // No ccl_query entry: the id names an MPI communicator, one rank is a copy.
+  ahal_ccl_unique_id_t id;
+  REQUIRE_OK(ahal_ccl_get_unique_id(a, &id));
+  ahal_ccl_comm_t c = nullptr;
+  REQUIRE_OK(ahal_ccl_comm_init_rank(a, 1, &id, 0, &c));
+  ahal_ccl_comm_info_t info = {};
+  info.struct_size = sizeof(info);
+  REQUIRE_OK(ahal_ccl_comm_info(c, &info));
+  CHECK(info.engine == AHAL_CCL_ENGINE_SELF);
+  REQUIRE_OK(ahal_ccl_comm_destroy(c));
+}
+
 TEST_CASE("peer copies are checked like every copy") {
   test::Runtime rt(test::plugin_dir("good"));
   ahal_device_t a = rt.device("hostmem_next:0"), b = rt.device("hostmem_next:1");
