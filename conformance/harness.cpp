@@ -18,7 +18,7 @@ namespace conform {
 const std::vector<std::string>& categories() {
   static const std::vector<std::string> order = {
       "properties",      "memory",   "copies", "fills",  "streams",  "events", "kernels",
-      "command_buffers", "builtins", "errors", "limits", "negative", "stress"};
+      "command_buffers", "builtins", "errors", "limits", "negative", "stress", "collectives"};
   return order;
 }
 

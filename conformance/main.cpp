@@ -1,8 +1,11 @@
 // ahal-conform: the conformance suite and procurement report for ahal
 // devices. See docs/conformance.md.
+#include "ccl_world.hpp"
 #include "reports.hpp"
 #include "runner.hpp"
 #include "worker.hpp"
+
+#include <fcntl.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -78,9 +81,10 @@ int main(int argc, char** argv) {
     return conform::compare_main(argc - 2, argv + 2);
 
   conform::Options o;
-  enum { kNone, kGroup, kProbe, kCharacterize } mode = kNone;
+  enum { kNone, kGroup, kMpiGroup, kProbe, kCharacterize } mode = kNone;
   std::vector<std::string> tests;
   int result_fd = -1;
+  std::string result_path;  // a rank under mpirun: rank 0 reports there
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -136,6 +140,10 @@ int main(int argc, char** argv) {
       o.list = true;
     } else if (a == "--run-group") {  // hidden: the child side
       mode = kGroup;
+    } else if (a == "--run-mpi-group") {  // hidden: the collectives category
+      mode = kMpiGroup;
+    } else if (a == "--result-path") {
+      result_path = value();
     } else if (a == "--run-probe") {
       mode = kProbe;
     } else if (a == "--run-characterize") {
@@ -149,6 +157,11 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (mode == kGroup && !result_path.empty()) {
+    // One rank of the collectives category (ccl_launch.cpp): rank 0 reports.
+    result_fd = open(conform::ccl::world().rank == 0 ? result_path.c_str() : "/dev/null",
+                     O_WRONLY | O_CLOEXEC);
+  }
   if (mode != kNone) {
     if (result_fd < 0) return usage_error("the --run-* modes are internal");
     conform::Channel channel(result_fd);
@@ -158,6 +171,8 @@ int main(int argc, char** argv) {
         return conform::run_probe(o.devices, channel);
       case kGroup:
         return conform::run_group(device, tests, o.quick, channel);
+      case kMpiGroup:
+        return conform::run_mpi_group(device, tests, o.quick, channel);
       case kCharacterize:
         return conform::run_characterize(device, o.quick, o.max_size, o.characterize_steps,
                                          channel);

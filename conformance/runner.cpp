@@ -292,9 +292,11 @@ struct DeviceRun {
 
 class GroupTask : public Task {
  public:
-  GroupTask(DeviceRun* dev, std::vector<const TestCase*> tests, const Options& o, Progress* p)
-      : dev_(dev), remaining_(std::move(tests)), options_(o), progress_(p) {
-    timeout_s = o.timeout_s;
+  GroupTask(DeviceRun* dev, std::vector<const TestCase*> tests, const Options& o, Progress* p,
+            bool mpi = false)
+      : dev_(dev), remaining_(std::move(tests)), options_(o), progress_(p), mpi_(mpi) {
+    // Under mpirun a test waits for the other rank too.
+    timeout_s = mpi ? std::max(o.timeout_s, 120.0) : o.timeout_s;
   }
 
   std::vector<std::string> next_args() override {
@@ -302,7 +304,8 @@ class GroupTask : public Task {
     std::vector<std::string> ids;
     for (const TestCase* t : remaining_) ids.push_back(t->id);
     started_any_ = false;
-    std::vector<std::string> a = {"--run-group", "--device", selector(), "--tests", join(ids, ",")};
+    std::vector<std::string> a = {mpi_ ? "--run-mpi-group" : "--run-group", "--device", selector(),
+                                  "--tests", join(ids, ",")};
     if (options_.quick) a.push_back("--quick");
     return a;
   }
@@ -378,6 +381,7 @@ class GroupTask : public Task {
   std::string current_;
   double current_start_ = 0;
   bool started_any_ = false;
+  bool mpi_ = false;  // the collectives category: under mpirun (ccl_launch.cpp)
 };
 
 class CharacterizeTask : public Task {
@@ -636,7 +640,8 @@ int run(const Options& o) {
       for (const TestCase* t : tests)
         if (t->category == category) group.push_back(t);
       if (group.empty()) continue;
-      owned.push_back(std::make_unique<GroupTask>(r.get(), group, o, &progress));
+      owned.push_back(
+          std::make_unique<GroupTask>(r.get(), group, o, &progress, category == "collectives"));
       group_tasks.push_back(owned.back().get());
     }
   run_tasks(group_tasks, std::max(1, o.jobs));

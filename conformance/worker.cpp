@@ -1,6 +1,7 @@
 #include "worker.hpp"
 
 #include "harness.hpp"
+#include "ccl_world.hpp"
 #include "results.hpp"
 
 #include <cerrno>
@@ -265,6 +266,8 @@ int run_group(const std::string& selector, const std::vector<std::string>& ids, 
       TestResult r;
       if (t) {
         r = run_one(ctx, *t);
+        // Under mpirun every rank ran it: one failing rank fails it.
+        if (t->category == "collectives") r = ccl::merge(r);
       } else {
         r.id = id;
         r.outcome = Outcome::fail;

@@ -33,6 +33,11 @@ int run_probe(const std::vector<std::string>& selectors, Channel& out);
 // SETUP_FAIL when the device cannot be opened.
 int run_group(const std::string& selector, const std::vector<std::string>& ids, bool quick,
               Channel& out);
+// The collectives category (ccl_launch.cpp): runs the tests with
+// run_group under `mpirun -np 2`, relaying rank 0's messages; every test is
+// skipped, with the reason, where mpirun is missing.
+int run_mpi_group(const std::string& selector, const std::vector<std::string>& ids, bool quick,
+                  Channel& out);
 // Measures the device (characterize.cpp): START per step, FIGURE, CURVE,
 // NOTE, WORKLOAD, then DONE. `steps`: those of characterize_steps() to run;
 // empty = all.

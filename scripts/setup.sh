@@ -23,6 +23,7 @@ run_packages=(
   clang-14 llvm-14 lld-14 libclc-14               # ahal-kernelc: OpenCL C to every format
   nlohmann-json3-dev libjpeg62-turbo-dev          # face workload: TF.js manifests, JPEG input
   pybind11-dev python3-dev python3-numpy          # the Python module ahal (python/)
+  libopenmpi-dev openmpi-bin                      # collectives' MPI engine, ahal-ccl-perf, mpirun
 )
 test_packages=(
   catch2 libbenchmark-dev  # unit tests

@@ -22,6 +22,9 @@ class Handles {
     REQUIRE_OK(make_program(device_, "kernel k write_index\n", &module_));
     REQUIRE_OK(ahal_kernel_get(module_, "k", &kernel_));
     REQUIRE_OK(ahal_command_buffer_create(device_, 0, &command_buffer_));
+    ahal_ccl_unique_id_t id;
+    REQUIRE_OK(ahal_ccl_get_unique_id(device_, &id));
+    REQUIRE_OK(ahal_ccl_comm_init_rank(device_, 1, &id, 0, &ccl_comm_));
 
     // Dead ones: made and destroyed, the device and runtime of a runtime
     // that is gone.
@@ -43,6 +46,9 @@ class Handles {
     REQUIRE_OK(ahal_module_destroy(dead_module_));
     REQUIRE_OK(ahal_command_buffer_create(device_, 0, &dead_command_buffer_));
     REQUIRE_OK(ahal_command_buffer_destroy(dead_command_buffer_));
+    REQUIRE_OK(ahal_ccl_get_unique_id(device_, &id));
+    REQUIRE_OK(ahal_ccl_comm_init_rank(device_, 1, &id, 0, &dead_ccl_comm_));
+    REQUIRE_OK(ahal_ccl_comm_destroy(dead_ccl_comm_));
   }
 
   template <class H>
@@ -61,6 +67,7 @@ class Handles {
   ahal_module_t module_ = nullptr, dead_module_ = nullptr;
   ahal_kernel_t kernel_ = nullptr, dead_kernel_ = nullptr;
   ahal_command_buffer_t command_buffer_ = nullptr, dead_command_buffer_ = nullptr;
+  ahal_ccl_comm_t ccl_comm_ = nullptr, dead_ccl_comm_ = nullptr;
 };
 
 #define AHAL_TEST_HANDLES(H, live_member, dead_member) \
@@ -81,6 +88,7 @@ AHAL_TEST_HANDLES(ahal_event_t, event_, dead_event_)
 AHAL_TEST_HANDLES(ahal_module_t, module_, dead_module_)
 AHAL_TEST_HANDLES(ahal_kernel_t, kernel_, dead_kernel_)
 AHAL_TEST_HANDLES(ahal_command_buffer_t, command_buffer_, dead_command_buffer_)
+AHAL_TEST_HANDLES(ahal_ccl_comm_t, ccl_comm_, dead_ccl_comm_)
 #undef AHAL_TEST_HANDLES
 
 // Calls `call(handles, bad)` with a NULL, a garbage and a destroyed handle

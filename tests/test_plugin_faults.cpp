@@ -42,6 +42,7 @@ struct Outcome {
 // A device of the fault plugin with the objects the scenarios use.
 struct Fixture {
   ahal_device_t d = nullptr;
+  ahal_device_t peer = nullptr;  // fault:1
   ahal_buffer_t buffer(uint32_t flags = 0) { return test::make_buffer(d, 256, flags); }
   ahal_stream_t stream() { return test::make_stream(d); }
   ahal_event_t event(uint32_t flags = 0) {
@@ -86,9 +87,10 @@ const std::set<std::string> kVoid = {"plugin_shutdown", "device_close",         
 const std::set<std::string> kIndirect = {"image_score"};
 // Optional entries the loader does without when they are missing: its own
 // choice of image, its own replay of command buffers.
-const std::set<std::string> kNullFallsBack = {"image_score", "command_buffer_create",
-                                              "command_buffer_destroy", "command_buffer_submit",
-                                              "command_buffer_update"};
+const std::set<std::string> kNullFallsBack = {
+    "image_score",           "command_buffer_create",  "command_buffer_destroy",
+    "command_buffer_submit", "command_buffer_update",  "device_peer_flags",
+    "stream_copy_peer",      "stream_wait_event_peer", "ccl_query"};
 
 std::map<std::string, Scenario> scenarios() {
   std::map<std::string, Scenario> s;
@@ -300,6 +302,25 @@ std::map<std::string, Scenario> scenarios() {
     ahal_buffer_t b = nullptr;
     return Outcome{ahal_buffer_import_native(f.d, &n, &b), "ahal_buffer_import_native"};
   };
+  // ABI 1.4: without the peer entries the loader stages; without ccl_query
+  // it makes an MPI communicator id.
+  s["device_peer_flags"] = [](Fixture& f) {
+    uint32_t flags = 0;
+    return Outcome{ahal_device_peer_flags(f.d, f.peer, &flags), "ahal_device_peer_flags"};
+  };
+  s["stream_copy_peer"] = [](Fixture& f) {
+    ahal_buffer_t src = f.buffer(), dst = test::make_buffer(f.peer, 256);
+    return Outcome{ahal_stream_copy_peer(f.stream(), src, 0, dst, 0, 64), "ahal_stream_copy_peer"};
+  };
+  s["stream_wait_event_peer"] = [](Fixture& f) {
+    ahal_event_t e = f.event();
+    REQUIRE_OK(ahal_stream_record_event(f.stream(), e));
+    return Outcome{ahal_stream_wait_event(test::make_stream(f.peer), e), "ahal_stream_wait_event"};
+  };
+  s["ccl_query"] = [](Fixture& f) {
+    ahal_ccl_unique_id_t id;
+    return Outcome{ahal_ccl_get_unique_id(f.d, &id), "ahal_ccl_get_unique_id"};
+  };
   return s;
 }
 
@@ -358,6 +379,7 @@ void run(const std::string& entry, const std::string& need, const std::string& k
   REQUIRE(info.state == AHAL_PLUGIN_STATE_LOADED);
   Fixture f;
   REQUIRE_OK(ahal_device_find(rt, "fault:0", &f.d));
+  REQUIRE_OK(ahal_device_find(rt, "fault:1", &f.peer));
   const Outcome o = scenarios().at(entry)(f);
   const std::string message = ahal_last_error_message();
   INFO(o.function << " -> " << ahal_status_string(o.status) << ": " << message);

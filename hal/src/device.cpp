@@ -5,6 +5,7 @@
 #include "command_buffer.hpp"
 #include "host_services.hpp"
 #include "internal.hpp"
+#include "staging.hpp"
 #include "layers.hpp"
 
 namespace ahal {
@@ -118,13 +119,19 @@ DevicePair device_names(const Device* a, const Device* b) {
   return {named(a) + " (another runtime)", named(b)};
 }
 
-void close_device(Device* d) {
-  handles().remove(d->handle);
+void quiesce_device(Device* d) {
   // Nothing else may use the device now; no lock needed.
   for (Stream* s : d->streams) {
     const Plugin& p = *d->plugin;
     entry::stream_synchronize("ahal_runtime_destroy", p, s->object);
   }
+  for (CclComm* c : d->ccl_comms) release_ccl_comm(c);
+  d->ccl_comms.clear();
+}
+
+void close_device(Device* d) {
+  handles().remove(d->handle);
+  quiesce_device(d);
   for (CommandBuffer* cb : d->command_buffers) release_command_buffer(cb);
   d->command_buffers.clear();
   for (Module* m : d->modules) release_module(m);
@@ -139,6 +146,7 @@ void close_device(Device* d) {
   d->events.clear();
   d->buffers.clear();
   d->host_allocs.clear();
+  release_staging(d);
   entry::device_close("ahal_runtime_destroy", *d->plugin, d->object);
 }
 

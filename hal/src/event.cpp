@@ -78,6 +78,11 @@ ahal_status_t event_destroy(const char* fn, Event* e) {
                 "%s is used by %u command(s) of command buffers; destroy those command buffers "
                 "first (docs/command-buffers.md)",
                 "the event", refs);
+  if (const uint32_t waits = e->host_waits.load(std::memory_order_acquire))
+    return fail(AHAL_ERROR_INVALID_STATE, fn,
+                "%u staged wait(s) of other devices' streams still wait for the event "
+                "(ahal_stream_wait_event across devices); synchronize those streams first",
+                waits);
   if (!unregister(to_handle<ahal_event_t>(e->handle)))
     return invalid_handle(fn, to_handle<ahal_event_t>(e->handle), HandleType::kEvent);
   {

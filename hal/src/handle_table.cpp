@@ -31,6 +31,8 @@ const char* handle_type_name(HandleType type) {
       return "kernel";
     case HandleType::kCommandBuffer:
       return "command buffer";
+    case HandleType::kCclComm:
+      return "communicator";
   }
   return "unknown";
 }
@@ -101,7 +103,7 @@ std::string HandleTable::describe_invalid(uint64_t handle, HandleType type) cons
   const uint32_t tag = stamp >> kGenerationBits;
   const Slot* slot = find_slot(uint32_t(handle));
   const bool known_tag =
-      tag >= uint32_t(HandleType::kRuntime) && tag <= uint32_t(HandleType::kCommandBuffer);
+      tag >= uint32_t(HandleType::kRuntime) && tag <= uint32_t(HandleType::kCclComm);
   if (!known_tag || !slot)
     return format("%s handle 0x%llx is not an ahal handle", want, (unsigned long long)handle);
   const char* got = handle_type_name(HandleType(tag));

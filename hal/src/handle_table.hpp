@@ -24,6 +24,7 @@ enum class HandleType : uint32_t {
   kModule,
   kKernel,
   kCommandBuffer,
+  kCclComm,
 };
 
 const char* handle_type_name(HandleType type);

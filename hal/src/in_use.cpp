@@ -45,6 +45,10 @@ std::vector<Stream*> pinned_streams(Device* d, Stream* users) {
 
 void wait_for_users(const char* fn, Device* d, Stream* users) {
   if (!users) return;
+  if (users == StreamUsers::everywhere()) {
+    for (auto& other : d->runtime->devices) wait_for_users(fn, other.get(), StreamUsers::many());
+    return;
+  }
   try {
     synchronize_all(fn, d, pinned_streams(d, users));
   } catch (const std::bad_alloc&) {

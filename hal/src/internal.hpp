@@ -18,6 +18,9 @@ void unload_plugin(Plugin* plugin);
 // device.cpp
 ahal_status_t open_device(Runtime* runtime, Plugin* plugin, uint32_t index,
                           std::unique_ptr<Device>* out, std::string* error);
+// Waits for the device's streams and frees its communicators: before any
+// device of the runtime closes, since work may span devices.
+void quiesce_device(Device* device);
 // Frees everything the device still owns, then closes it.
 void close_device(Device* device);
 // Two devices in one message: "cpu:0" and "cpu:0", or, when they belong to
@@ -37,6 +40,10 @@ ahal_status_t release_stream(Stream* stream, const char* function);
 void release_event(Event* event);
 void release_module(Module* module);
 void release_kernel(Kernel* kernel);
+// collectives.cpp: waits for the communicator's operations, then frees it.
+void release_ccl_comm(CclComm* comm);
+// ccl_native.cpp: forgets the plugin's collectives table (unload_plugin).
+void release_plugin_ccl(Plugin& plugin);
 
 // in_use.cpp: waits until no queued work uses an object whose users are
 // `users` (one stream, several, or none): the streams are synchronized.

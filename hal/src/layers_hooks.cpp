@@ -26,8 +26,9 @@ ahal_status_t buffer_destroy(const char* fn, Buffer* b, void* caller) noexcept {
     if (L.validation) {
       std::lock_guard<std::mutex> lock(L.mutex);
       const StreamLayer* sl = nullptr;
+      // Any device's stream may hold it (ahal_stream_copy_peer).
       if (const Command* c = in_flight(
-              L, b->device, [&](const Command& x) { return holds(x, h); }, &sl))
+              L, nullptr, [&](const Command& x) { return holds(x, h); }, &sl))
         return call.done(still_in_use(fn, caller, "buffer " + hex(h), *sl, *c));
     }
     const ahal_status_t status = base::buffer_destroy(fn, b);
@@ -48,8 +49,9 @@ ahal_status_t buffer_map(const char* fn, Buffer* b, uint64_t offset, uint64_t si
     if (L.validation) {
       std::lock_guard<std::mutex> lock(L.mutex);
       const StreamLayer* sl = nullptr;
+      // Any device's stream may hold it (ahal_stream_copy_peer).
       if (const Command* c = in_flight(
-              L, b->device, [&](const Command& x) { return holds(x, h); }, &sl))
+              L, nullptr, [&](const Command& x) { return holds(x, h); }, &sl))
         return call.done(still_in_use(fn, caller, "buffer " + hex(h), *sl, *c));
     }
     return call.done(base::buffer_map(fn, b, offset, size, out_pointer));
@@ -218,14 +220,21 @@ ahal_status_t stream_host_callback(const char* fn, Stream* s, ahal_host_fn_t cal
 
 namespace {
 
-// Cross-device use of an event: events order work within one device only.
-ahal_status_t check_event_device(const char* fn, void* caller, const Stream* s, const Event* e) {
+// An event of another device: a stream may wait for one of its own
+// runtime (API 1.4) but record only its own device's events.
+ahal_status_t check_event_device(const char* fn, void* caller, const Stream* s, const Event* e,
+                                 bool record) {
   return guard(fn, [&]() -> ahal_status_t {
     if (e->device == s->device) return AHAL_SUCCESS;
+    if (e->device->runtime != s->device->runtime)
+      return refuse(AHAL_ERROR_INVALID_ARGUMENT, fn, caller,
+                    format("event %s belongs to device %s of another runtime",
+                           hex(e->handle).c_str(), e->device->properties.selector));
+    if (!record) return AHAL_SUCCESS;
     return refuse(AHAL_ERROR_INVALID_ARGUMENT, fn, caller,
-                  format("event %s belongs to device %s, the stream to %s: events order streams of "
-                         "one device only; to order work across devices, wait on the host "
-                         "(ahal_event_wait) before enqueueing",
+                  format("event %s belongs to device %s, the stream to %s: a stream records "
+                         "only its own device's events (it may wait for another device's: "
+                         "ahal_stream_wait_event)",
                          hex(e->handle).c_str(), e->device->properties.selector,
                          s->device->properties.selector));
   });
@@ -240,7 +249,7 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event,
     Call call(L, fn, caller);
     const Event* e = get(event);
     if (L.validation && e) {
-      if (ahal_status_t st = check_event_device(fn, caller, s, e)) return call.done(st);
+      if (ahal_status_t st = check_event_device(fn, caller, s, e, true)) return call.done(st);
     }
     StreamLayer* sl = s->layer;
     if (!sl) return call.done(base::stream_record_event(fn, s, event));
@@ -264,7 +273,7 @@ ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event,
     Call call(L, fn, caller);
     const Event* e = get(event);
     if (L.validation && e) {
-      if (ahal_status_t st = check_event_device(fn, caller, s, e)) return call.done(st);
+      if (ahal_status_t st = check_event_device(fn, caller, s, e, false)) return call.done(st);
       if (!e->recorded.load(std::memory_order_acquire))
         return call.done(
             refuse(AHAL_ERROR_INVALID_STATE, fn, caller,

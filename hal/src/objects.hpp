@@ -21,6 +21,11 @@ struct Device;
 struct Module;
 struct CommandBuffer;
 struct Stream;
+struct CclComm;
+// Loader-made streams and pinned chunks for staged work (staging.hpp).
+struct DeviceStaging;
+// A plugin's collectives table, once asked for (ccl_native.cpp).
+struct PluginCcl;
 // The validation and tracing layers' state (layers_state.hpp).
 struct Layers;
 struct StreamLayer;
@@ -46,6 +51,7 @@ struct Plugin {
   ahal_plugin_instance_t* instance = nullptr;
   uint32_t device_count = 0;  // devices opened
   std::string sha256;         // of the file, when an allowlist asked for it
+  PluginCcl* ccl = nullptr;   // owned; set on the first collective that asks
 };
 
 // Device limits the hot paths check, with "unknown" (0) turned into "none".
@@ -69,17 +75,23 @@ class StreamUsers {
   // Hot: one relaxed load and two compares once the stream is known.
   void note(Stream* s) {
     Stream* last = last_.load(std::memory_order_relaxed);
-    if (AHAL_UNLIKELY(last != s && last != many())) note_other(s, last);
+    if (AHAL_UNLIKELY(last != s && last != many() && last != everywhere())) note_other(s, last);
   }
+  // A stream of another device used it (ahal_stream_copy_peer, a wait for
+  // another device's event): a destroy waits for every device's streams.
+  void note_everywhere() { last_.store(everywhere(), std::memory_order_release); }
   Stream* get() const { return last_.load(std::memory_order_acquire); }
   static Stream* many() { return reinterpret_cast<Stream*>(uintptr_t(1)); }
+  static Stream* everywhere() { return reinterpret_cast<Stream*>(uintptr_t(2)); }
 
  private:
   void note_other(Stream* s, Stream* last) {
-    // First user: it; a second one: several, for good.
-    if (last == nullptr && last_.compare_exchange_strong(last, s, std::memory_order_acq_rel))
-      return;
-    if (last != s) last_.store(many(), std::memory_order_release);
+    // First user: it; a second one: several, for good (everywhere stays).
+    for (;;) {
+      if (last == s || last == many() || last == everywhere()) return;
+      Stream* const want = last == nullptr ? s : many();
+      if (last_.compare_exchange_weak(last, want, std::memory_order_acq_rel)) return;
+    }
   }
   std::atomic<Stream*> last_{nullptr};
 };
@@ -130,6 +142,8 @@ struct Event {
   std::atomic<bool> recorded{false};
   std::atomic<uint32_t> command_refs{0};  // as Buffer::command_refs
   StreamUsers users;                      // streams that record it or wait for it
+  // Staged waits of other devices' streams still to run (peer.cpp).
+  std::atomic<uint32_t> host_waits{0};
 };
 
 struct Kernel {
@@ -185,7 +199,9 @@ struct Device {
   std::unordered_set<Event*> events;
   std::unordered_set<Module*> modules;
   std::unordered_set<CommandBuffer*> command_buffers;
+  std::unordered_set<CclComm*> ccl_comms;
   std::unordered_map<std::string, std::unique_ptr<Kernel>> builtins;
+  DeviceStaging* staging = nullptr;  // owned; made on first use, under mutex
 };
 
 // Typed lookups (see HandleTable::lookup).
@@ -200,6 +216,7 @@ inline Kernel* get(ahal_kernel_t h) { return lookup<Kernel>(h, HandleType::kKern
 inline CommandBuffer* get(ahal_command_buffer_t h) {
   return lookup<CommandBuffer>(h, HandleType::kCommandBuffer);
 }
+inline CclComm* get(ahal_ccl_comm_t h) { return lookup<CclComm>(h, HandleType::kCclComm); }
 
 // Takes the handle out of the table; false if it was not live. Destroy
 // functions call this before touching the object, so of two racing

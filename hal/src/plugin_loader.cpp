@@ -414,6 +414,7 @@ void unload_plugin(Plugin* p) {
   if (p->state == AHAL_PLUGIN_STATE_LOADED && p->instance)
     entry::plugin_shutdown("ahal_runtime_destroy", *p, p->instance);
   p->instance = nullptr;
+  release_plugin_ccl(*p);
   p->library.reset();
 }
 

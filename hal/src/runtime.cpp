@@ -127,6 +127,7 @@ ahal_status_t runtime_destroy(const char* fn, ahal_runtime_t runtime, void* call
 #else
   static_cast<void>(caller);
 #endif
+  for (auto& d : rt->devices) quiesce_device(d.get());
   for (auto& d : rt->devices) close_device(d.get());
   rt->devices.clear();
   for (auto& p : rt->plugins) unload_plugin(p.get());

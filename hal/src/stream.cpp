@@ -7,6 +7,7 @@
 #include "host_services.hpp"
 #include "internal.hpp"
 #include "layers.hpp"
+#include "peer.hpp"
 
 namespace ahal {
 
@@ -156,8 +157,12 @@ ahal_status_t stream_record_event(const char* fn, Stream* s, ahal_event_t event)
 
 ahal_status_t stream_wait_event(const char* fn, Stream* s, ahal_event_t event) {
   Device* const d = s->device;
-  Event* e = nullptr;
-  if (ahal_status_t st = check_event(fn, d, "stream", event, &e)) return st;
+  Event* e = get(event);
+  if (AHAL_UNLIKELY(!e)) return invalid_handle(fn, event, HandleType::kEvent);
+  if (AHAL_UNLIKELY(e->device != d)) {
+    if (e->device->runtime != d->runtime) return other_device(fn, "event", e->device, d, "stream");
+    return wait_other_device(fn, s, e);
+  }
   e->users.note(s);
   return entry::stream_wait_event(fn, *d->plugin, s->object, e->object);
 }

@@ -328,6 +328,175 @@ ahal_status_t buffer_import_native_device(Handles& h, ahal_device_t bad) {
   return ahal_buffer_import_native(bad, nullptr, &out_buffer);
 }
 
+ahal_status_t device_peer_flags_device(Handles& h, ahal_device_t bad) {
+  uint32_t out_flags{};
+  return ahal_device_peer_flags(bad, h.live<ahal_device_t>(), &out_flags);
+}
+
+ahal_status_t device_peer_flags_peer(Handles& h, ahal_device_t bad) {
+  uint32_t out_flags{};
+  return ahal_device_peer_flags(h.live<ahal_device_t>(), bad, &out_flags);
+}
+
+ahal_status_t stream_copy_peer_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_stream_copy_peer(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {});
+}
+
+ahal_status_t stream_copy_peer_src(Handles& h, ahal_buffer_t bad) {
+  return ahal_stream_copy_peer(h.live<ahal_stream_t>(), bad, {}, h.live<ahal_buffer_t>(), {}, {});
+}
+
+ahal_status_t stream_copy_peer_dst(Handles& h, ahal_buffer_t bad) {
+  return ahal_stream_copy_peer(h.live<ahal_stream_t>(), h.live<ahal_buffer_t>(), {}, bad, {}, {});
+}
+
+ahal_status_t ccl_get_unique_id_device(Handles& h, ahal_device_t bad) {
+  ahal_ccl_unique_id_t out_id{};
+  return ahal_ccl_get_unique_id(bad, &out_id);
+}
+
+ahal_status_t ccl_comm_init_rank_device(Handles& h, ahal_device_t bad) {
+  ahal_ccl_comm_t out_comm{};
+  return ahal_ccl_comm_init_rank(bad, {}, nullptr, {}, &out_comm);
+}
+
+ahal_status_t ccl_comm_destroy_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_comm_destroy(bad);
+}
+
+ahal_status_t ccl_comm_info_comm(Handles& h, ahal_ccl_comm_t bad) {
+  ahal_ccl_comm_info_t out_info{};
+  return ahal_ccl_comm_info(bad, &out_info);
+}
+
+ahal_status_t ccl_comm_get_async_error_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_comm_get_async_error(bad);
+}
+
+ahal_status_t ccl_allreduce_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_allreduce(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allreduce_send(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_allreduce(h.live<ahal_ccl_comm_t>(), bad, {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allreduce_recv(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_allreduce(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, bad, {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allreduce_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_allreduce(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {},
+                            h.live<ahal_buffer_t>(), {}, {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_allgather_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_allgather(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allgather_send(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_allgather(h.live<ahal_ccl_comm_t>(), bad, {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allgather_recv(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_allgather(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, bad, {}, {}, {},
+                            h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_allgather_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_allgather(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {},
+                            h.live<ahal_buffer_t>(), {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_reduce_scatter_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_reduce_scatter(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {},
+                                 {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_scatter_send(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_reduce_scatter(h.live<ahal_ccl_comm_t>(), bad, {}, h.live<ahal_buffer_t>(), {},
+                                 {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_scatter_recv(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_reduce_scatter(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, bad, {},
+                                 {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_scatter_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_reduce_scatter(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {},
+                                 h.live<ahal_buffer_t>(), {}, {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_broadcast_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_broadcast(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_broadcast_send(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_broadcast(h.live<ahal_ccl_comm_t>(), bad, {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_broadcast_recv(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_broadcast(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, bad, {}, {}, {},
+                            {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_broadcast_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_broadcast(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {},
+                            h.live<ahal_buffer_t>(), {}, {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_reduce_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_reduce(bad, h.live<ahal_buffer_t>(), {}, h.live<ahal_buffer_t>(), {}, {}, {}, {},
+                         {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_send(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_reduce(h.live<ahal_ccl_comm_t>(), bad, {}, h.live<ahal_buffer_t>(), {}, {}, {},
+                         {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_recv(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_reduce(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, bad, {}, {}, {},
+                         {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_reduce_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_reduce(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {},
+                         h.live<ahal_buffer_t>(), {}, {}, {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_send_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_send(bad, h.live<ahal_buffer_t>(), {}, {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_send_buffer(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_send(h.live<ahal_ccl_comm_t>(), bad, {}, {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_send_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_send(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, {}, {}, {}, bad);
+}
+
+ahal_status_t ccl_recv_comm(Handles& h, ahal_ccl_comm_t bad) {
+  return ahal_ccl_recv(bad, h.live<ahal_buffer_t>(), {}, {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_recv_buffer(Handles& h, ahal_buffer_t bad) {
+  return ahal_ccl_recv(h.live<ahal_ccl_comm_t>(), bad, {}, {}, {}, {}, h.live<ahal_stream_t>());
+}
+
+ahal_status_t ccl_recv_stream(Handles& h, ahal_stream_t bad) {
+  return ahal_ccl_recv(h.live<ahal_ccl_comm_t>(), h.live<ahal_buffer_t>(), {}, {}, {}, {}, bad);
+}
+
 }  // namespace
 
 TEST_CASE("ahal_runtime_destroy: bad runtime", "[handles][generated]") {
@@ -648,4 +817,149 @@ TEST_CASE("ahal_buffer_get_native: bad buffer", "[handles][generated]") {
 
 TEST_CASE("ahal_buffer_import_native: bad device", "[handles][generated]") {
   test::check_bad_handles<ahal_device_t>("ahal_buffer_import_native", buffer_import_native_device);
+}
+
+TEST_CASE("ahal_device_peer_flags: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_device_peer_flags", device_peer_flags_device);
+}
+
+TEST_CASE("ahal_device_peer_flags: bad peer", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_device_peer_flags", device_peer_flags_peer);
+}
+
+TEST_CASE("ahal_stream_copy_peer: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_stream_copy_peer", stream_copy_peer_stream);
+}
+
+TEST_CASE("ahal_stream_copy_peer: bad src", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_stream_copy_peer", stream_copy_peer_src);
+}
+
+TEST_CASE("ahal_stream_copy_peer: bad dst", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_stream_copy_peer", stream_copy_peer_dst);
+}
+
+TEST_CASE("ahal_ccl_get_unique_id: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_ccl_get_unique_id", ccl_get_unique_id_device);
+}
+
+TEST_CASE("ahal_ccl_comm_init_rank: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_ccl_comm_init_rank", ccl_comm_init_rank_device);
+}
+
+TEST_CASE("ahal_ccl_comm_destroy: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_comm_destroy", ccl_comm_destroy_comm);
+}
+
+TEST_CASE("ahal_ccl_comm_info: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_comm_info", ccl_comm_info_comm);
+}
+
+TEST_CASE("ahal_ccl_comm_get_async_error: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_comm_get_async_error",
+                                           ccl_comm_get_async_error_comm);
+}
+
+TEST_CASE("ahal_ccl_allreduce: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_allreduce", ccl_allreduce_comm);
+}
+
+TEST_CASE("ahal_ccl_allreduce: bad send", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_allreduce", ccl_allreduce_send);
+}
+
+TEST_CASE("ahal_ccl_allreduce: bad recv", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_allreduce", ccl_allreduce_recv);
+}
+
+TEST_CASE("ahal_ccl_allreduce: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_allreduce", ccl_allreduce_stream);
+}
+
+TEST_CASE("ahal_ccl_allgather: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_allgather", ccl_allgather_comm);
+}
+
+TEST_CASE("ahal_ccl_allgather: bad send", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_allgather", ccl_allgather_send);
+}
+
+TEST_CASE("ahal_ccl_allgather: bad recv", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_allgather", ccl_allgather_recv);
+}
+
+TEST_CASE("ahal_ccl_allgather: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_allgather", ccl_allgather_stream);
+}
+
+TEST_CASE("ahal_ccl_reduce_scatter: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_reduce_scatter", ccl_reduce_scatter_comm);
+}
+
+TEST_CASE("ahal_ccl_reduce_scatter: bad send", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_reduce_scatter", ccl_reduce_scatter_send);
+}
+
+TEST_CASE("ahal_ccl_reduce_scatter: bad recv", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_reduce_scatter", ccl_reduce_scatter_recv);
+}
+
+TEST_CASE("ahal_ccl_reduce_scatter: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_reduce_scatter", ccl_reduce_scatter_stream);
+}
+
+TEST_CASE("ahal_ccl_broadcast: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_broadcast", ccl_broadcast_comm);
+}
+
+TEST_CASE("ahal_ccl_broadcast: bad send", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_broadcast", ccl_broadcast_send);
+}
+
+TEST_CASE("ahal_ccl_broadcast: bad recv", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_broadcast", ccl_broadcast_recv);
+}
+
+TEST_CASE("ahal_ccl_broadcast: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_broadcast", ccl_broadcast_stream);
+}
+
+TEST_CASE("ahal_ccl_reduce: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_reduce", ccl_reduce_comm);
+}
+
+TEST_CASE("ahal_ccl_reduce: bad send", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_reduce", ccl_reduce_send);
+}
+
+TEST_CASE("ahal_ccl_reduce: bad recv", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_reduce", ccl_reduce_recv);
+}
+
+TEST_CASE("ahal_ccl_reduce: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_reduce", ccl_reduce_stream);
+}
+
+TEST_CASE("ahal_ccl_send: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_send", ccl_send_comm);
+}
+
+TEST_CASE("ahal_ccl_send: bad buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_send", ccl_send_buffer);
+}
+
+TEST_CASE("ahal_ccl_send: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_send", ccl_send_stream);
+}
+
+TEST_CASE("ahal_ccl_recv: bad comm", "[handles][generated]") {
+  test::check_bad_handles<ahal_ccl_comm_t>("ahal_ccl_recv", ccl_recv_comm);
+}
+
+TEST_CASE("ahal_ccl_recv: bad buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_ccl_recv", ccl_recv_buffer);
+}
+
+TEST_CASE("ahal_ccl_recv: bad stream", "[handles][generated]") {
+  test::check_bad_handles<ahal_stream_t>("ahal_ccl_recv", ccl_recv_stream);
 }

@@ -30,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #ifndef HOSTMEM_NAME
@@ -623,6 +624,10 @@ ahal_status_t device_reset(ahal_plugin_device_t*) { return AHAL_SUCCESS; }
 
 }  // namespace
 
+#if AHAL_PLUGIN_ABI_MINOR >= 4
+#include "hostmem_peer_ccl.inc"
+#endif
+
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi_version,
                                                               ahal_plugin_api_t* out) {
   if (AHAL_PLUGIN_ABI_VERSION_MAJOR_OF(loader_abi_version) != AHAL_PLUGIN_ABI_MAJOR)
@@ -681,6 +686,12 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
 #if AHAL_PLUGIN_ABI_MINOR >= 3
   t.buffer_get_native = buffer_get_native;
   t.buffer_import_native = buffer_import_native;
+#endif
+#if AHAL_PLUGIN_ABI_MINOR >= 4
+  t.device_peer_flags = peer_flags;
+  t.stream_copy_peer = copy_peer;
+  t.stream_wait_event_peer = wait_event_peer;
+  t.ccl_query = ccl_query;
 #endif
 #ifdef AHAL_PLUGIN_SIMULATED_NEXT_MINOR
   t.device_reset = device_reset;

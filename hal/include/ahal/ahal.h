@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 3
+#define AHAL_API_VERSION_MINOR 4
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -121,6 +121,7 @@ typedef struct ahal_event_s* ahal_event_t;
 typedef struct ahal_module_s* ahal_module_t;
 typedef struct ahal_kernel_s* ahal_kernel_t;
 typedef struct ahal_command_buffer_s* ahal_command_buffer_t; /* API 1.2 */
+typedef struct ahal_ccl_comm_s* ahal_ccl_comm_t;             /* API 1.4 */
 
 /* ---------------------------------------------------------------- runtime */
 
@@ -378,7 +379,10 @@ AHAL_API ahal_status_t ahal_stream_host_callback(ahal_stream_t stream, ahal_host
 AHAL_API ahal_status_t ahal_stream_record_event(ahal_stream_t stream,
                                                 ahal_event_t event) AHAL_NOEXCEPT;
 /* Later work on `stream` waits for the event's last record; the event may
- * come from any stream of the same device. */
+ * come from any stream of the same device or (API 1.4) of another device:
+ * waited for on the device where ahal_device_peer_flags has
+ * AHAL_PEER_WAIT_NATIVE, else by a host thread, which waits for the record
+ * that is the event's last when the stream reaches the wait. */
 AHAL_API ahal_status_t ahal_stream_wait_event(ahal_stream_t stream,
                                               ahal_event_t event) AHAL_NOEXCEPT;
 AHAL_API ahal_status_t ahal_stream_synchronize(ahal_stream_t stream) AHAL_NOEXCEPT;
@@ -601,6 +605,164 @@ AHAL_API ahal_status_t ahal_buffer_import_native(ahal_device_t device,
                                                  const ahal_native_buffer_t* native,
                                                  ahal_buffer_t* out_buffer) AHAL_NOEXCEPT;
 /* @generated end interop */
+
+/* --------------------------------------- several devices (API 1.4) */
+
+/* @generated begin peer */
+/* How work between two devices runs (ahal_device_peer_flags). */
+typedef enum ahal_peer_flags_t {
+  /* ahal_stream_copy_peer runs on the devices (peer access, DMA); else staged through pinned host
+     memory. */
+  AHAL_PEER_COPY_NATIVE = 1u << 0,
+  /* ahal_stream_wait_event on the other device's event waits on the device; else on a host thread.
+   */
+  AHAL_PEER_WAIT_NATIVE = 1u << 1,
+  /* Not a flag (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_PEER_FLAGS_MAX_ENUM = 0x7fffffff,
+} ahal_peer_flags_t;
+
+/* How copies and event waits between `device` and `peer` run: AHAL_PEER_*
+ * bits (ahal_peer_flags_t). 0 means both are staged by the loader through
+ * pinned host memory, which always works, also between two plugins. */
+AHAL_API ahal_status_t ahal_device_peer_flags(ahal_device_t device, ahal_device_t peer,
+                                              uint32_t* out_flags) AHAL_NOEXCEPT;
+/* Copies between buffers of two devices (of one plugin or of two). `stream`
+ * belongs to the device of `src` or of `dst`; the copy starts after the
+ * stream's earlier work and later work waits for it, as any copy. Work on
+ * the other device is ordered with events (ahal_stream_wait_event accepts
+ * another device's event). Native where ahal_device_peer_flags says so,
+ * otherwise staged through pinned host memory in chunks. */
+AHAL_API ahal_status_t ahal_stream_copy_peer(ahal_stream_t stream, ahal_buffer_t src,
+                                             uint64_t src_offset, ahal_buffer_t dst,
+                                             uint64_t dst_offset, uint64_t size) AHAL_NOEXCEPT;
+/* @generated end peer */
+
+/* ------------------------------------------ collectives (API 1.4) */
+
+/* docs/collectives.md */
+/* @generated begin collectives */
+/* Element types of collectives (the values are NCCL's). */
+typedef enum ahal_ccl_datatype_t {
+  AHAL_CCL_INT8 = 0,
+  AHAL_CCL_UINT8 = 1,
+  AHAL_CCL_INT32 = 2,
+  AHAL_CCL_UINT32 = 3,
+  AHAL_CCL_INT64 = 4,
+  AHAL_CCL_UINT64 = 5,
+  AHAL_CCL_FLOAT16 = 6,
+  AHAL_CCL_FLOAT32 = 7,
+  AHAL_CCL_FLOAT64 = 8,
+  AHAL_CCL_BFLOAT16 = 9,
+  /* Not a type (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_DATATYPE_MAX_ENUM = 0x7fffffff,
+} ahal_ccl_datatype_t;
+
+/* Reductions (the values are NCCL's). */
+typedef enum ahal_ccl_op_t {
+  AHAL_CCL_SUM = 0,
+  AHAL_CCL_PROD = 1,
+  AHAL_CCL_MAX = 2,
+  AHAL_CCL_MIN = 3,
+  /* Not an operation (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_OP_MAX_ENUM = 0x7fffffff,
+} ahal_ccl_op_t;
+
+/* What runs a communicator's operations (ahal_ccl_comm_info_t.engine). */
+typedef enum ahal_ccl_engine_t {
+  /* one rank and no library: copies on the device */
+  AHAL_CCL_ENGINE_SELF = 0,
+  /* MPI on pinned host memory, staged and pipelined by the loader */
+  AHAL_CCL_ENGINE_MPI = 1,
+  /* the plugin's own library (NCCL, RCCL, ...), on the device */
+  AHAL_CCL_ENGINE_NATIVE = 2,
+  /* Not an engine (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_CCL_ENGINE_MAX_ENUM = 0x7fffffff,
+} ahal_ccl_engine_t;
+
+/* Names one communicator to be: made by ahal_ccl_get_unique_id on one rank
+ * and handed to every rank (MPI_Bcast, a file, ...). Plain bytes. */
+typedef struct ahal_ccl_unique_id_t {
+  uint8_t internal[256];
+} ahal_ccl_unique_id_t;
+
+/* What ahal_ccl_comm_info tells about a communicator. */
+typedef struct ahal_ccl_comm_info_t {
+  size_t struct_size;
+  uint32_t rank;
+  uint32_t nranks;
+  ahal_ccl_engine_t engine;
+  const char* library; /* "NCCL 2.19.3", "Open MPI v4.1.4", "self"; the communicator owns it */
+} ahal_ccl_comm_info_t;
+
+/* A new communicator id, made on one rank (rank 0) for the communicator that
+ * ranks on devices of `device`'s plugin will form (docs/collectives.md). */
+AHAL_API ahal_status_t ahal_ccl_get_unique_id(ahal_device_t device,
+                                              ahal_ccl_unique_id_t* out_id) AHAL_NOEXCEPT;
+/* Rank `rank` (0 .. nranks-1) of the communicator `id` names, on `device`.
+ * Blocks until all nranks ranks joined. With the plugin's own library the
+ * ranks may be devices of one process; through MPI each rank is one MPI
+ * process (mpirun), and every process of the MPI job takes part in each
+ * communicator creation, as with MPI_Comm_split. */
+AHAL_API ahal_status_t ahal_ccl_comm_init_rank(ahal_device_t device, uint32_t nranks,
+                                               const ahal_ccl_unique_id_t* id, uint32_t rank,
+                                               ahal_ccl_comm_t* out_comm) AHAL_NOEXCEPT;
+/* Waits for the communicator's operations in flight, then frees it. */
+AHAL_API ahal_status_t ahal_ccl_comm_destroy(ahal_ccl_comm_t comm) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_ccl_comm_info(ahal_ccl_comm_t comm,
+                                          ahal_ccl_comm_info_t* out_info) AHAL_NOEXCEPT;
+/* AHAL_SUCCESS, or the status of an operation that failed after it was
+ * enqueued (a peer that left, MPI failing), with its message. A failed
+ * communicator refuses further operations; destroy it. */
+AHAL_API ahal_status_t ahal_ccl_comm_get_async_error(ahal_ccl_comm_t comm) AHAL_NOEXCEPT;
+/* Collectives, enqueued on `stream` (of the communicator's device): they
+ * start after the stream's earlier work, later work waits for them, and an
+ * event recorded after one completes with it. Every rank calls the same
+ * operations in the same order. Buffers belong to the communicator's device;
+ * offsets and counts are checked against them. `count` elements of
+ * `datatype`; send and recv may be the same range (in place). */
+AHAL_API ahal_status_t ahal_ccl_allreduce(ahal_ccl_comm_t comm, ahal_buffer_t send,
+                                          uint64_t send_offset, ahal_buffer_t recv,
+                                          uint64_t recv_offset, uint64_t count,
+                                          ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                                          ahal_stream_t stream) AHAL_NOEXCEPT;
+/* recv holds nranks * send_count elements, rank r's at r * send_count. */
+AHAL_API ahal_status_t ahal_ccl_allgather(ahal_ccl_comm_t comm, ahal_buffer_t send,
+                                          uint64_t send_offset, ahal_buffer_t recv,
+                                          uint64_t recv_offset, uint64_t send_count,
+                                          ahal_ccl_datatype_t datatype,
+                                          ahal_stream_t stream) AHAL_NOEXCEPT;
+/* send holds nranks * recv_count elements; rank r receives the reduction of block r. */
+AHAL_API ahal_status_t ahal_ccl_reduce_scatter(ahal_ccl_comm_t comm, ahal_buffer_t send,
+                                               uint64_t send_offset, ahal_buffer_t recv,
+                                               uint64_t recv_offset, uint64_t recv_count,
+                                               ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                                               ahal_stream_t stream) AHAL_NOEXCEPT;
+/* send is read on `root` only (other ranks may pass NULL). */
+AHAL_API ahal_status_t ahal_ccl_broadcast(ahal_ccl_comm_t comm, ahal_buffer_t send,
+                                          uint64_t send_offset, ahal_buffer_t recv,
+                                          uint64_t recv_offset, uint64_t count,
+                                          ahal_ccl_datatype_t datatype, uint32_t root,
+                                          ahal_stream_t stream) AHAL_NOEXCEPT;
+/* recv is written on `root` only (other ranks may pass NULL). */
+AHAL_API ahal_status_t ahal_ccl_reduce(ahal_ccl_comm_t comm, ahal_buffer_t send,
+                                       uint64_t send_offset, ahal_buffer_t recv,
+                                       uint64_t recv_offset, uint64_t count,
+                                       ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                                       uint32_t root, ahal_stream_t stream) AHAL_NOEXCEPT;
+/* Point to point: `peer` calls ahal_ccl_recv with the same count and type.
+ * Sends and receives that depend on each other go in one group. */
+AHAL_API ahal_status_t ahal_ccl_send(ahal_ccl_comm_t comm, ahal_buffer_t buffer, uint64_t offset,
+                                     uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                                     ahal_stream_t stream) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_ccl_recv(ahal_ccl_comm_t comm, ahal_buffer_t buffer, uint64_t offset,
+                                     uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                                     ahal_stream_t stream) AHAL_NOEXCEPT;
+/* Operations this thread issues until the matching ahal_ccl_group_end run
+ * as one: their arguments are checked at once, they are enqueued and
+ * started together at group_end (as ncclGroupStart/End). Groups nest. */
+AHAL_API ahal_status_t ahal_ccl_group_start(void) AHAL_NOEXCEPT;
+AHAL_API ahal_status_t ahal_ccl_group_end(void) AHAL_NOEXCEPT;
+/* @generated end collectives */
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -105,6 +105,41 @@ ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t com
 ahal_status_t buffer_get_native(const char* fn, Buffer* b, ahal_native_buffer_t* out_native);
 ahal_status_t buffer_import_native(const char* fn, Device* d, const ahal_native_buffer_t* native,
                                    ahal_buffer_t* out_buffer);
+ahal_status_t device_peer_flags(const char* fn, Device* d, ahal_device_t peer, uint32_t* out_flags);
+ahal_status_t stream_copy_peer(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
+                               ahal_buffer_t dst, uint64_t dst_offset, uint64_t size);
+ahal_status_t ccl_get_unique_id(const char* fn, Device* d, ahal_ccl_unique_id_t* out_id);
+ahal_status_t ccl_comm_init_rank(const char* fn, Device* d, uint32_t nranks,
+                                 const ahal_ccl_unique_id_t* id, uint32_t rank,
+                                 ahal_ccl_comm_t* out_comm);
+ahal_status_t ccl_comm_destroy(const char* fn, CclComm* c);
+ahal_status_t ccl_comm_info(const char* fn, CclComm* c, ahal_ccl_comm_info_t* out_info);
+ahal_status_t ccl_comm_get_async_error(const char* fn, CclComm* c);
+ahal_status_t ccl_allreduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                            ahal_ccl_datatype_t datatype, ahal_ccl_op_t op, ahal_stream_t stream);
+ahal_status_t ccl_allgather(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t send_count,
+                            ahal_ccl_datatype_t datatype, ahal_stream_t stream);
+ahal_status_t ccl_reduce_scatter(const char* fn, CclComm* c, ahal_buffer_t send,
+                                 uint64_t send_offset, ahal_buffer_t recv, uint64_t recv_offset,
+                                 uint64_t recv_count, ahal_ccl_datatype_t datatype,
+                                 ahal_ccl_op_t op, ahal_stream_t stream);
+ahal_status_t ccl_broadcast(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                            ahal_ccl_datatype_t datatype, uint32_t root, ahal_stream_t stream);
+ahal_status_t ccl_reduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                         ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                         ahal_ccl_datatype_t datatype, ahal_ccl_op_t op, uint32_t root,
+                         ahal_stream_t stream);
+ahal_status_t ccl_send(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
+                       uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                       ahal_stream_t stream);
+ahal_status_t ccl_recv(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
+                       uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                       ahal_stream_t stream);
+ahal_status_t ccl_group_start(const char* fn);
+ahal_status_t ccl_group_end(const char* fn);
 }  // namespace base
 
 namespace layers {
@@ -143,5 +178,35 @@ ahal_status_t module_destroy(const char* fn, Module* m, void* caller) noexcept;
 ahal_status_t command_buffer_destroy(const char* fn, CommandBuffer* cb, void* caller) noexcept;
 ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer,
                             void* caller) noexcept;
+ahal_status_t stream_copy_peer(const char* fn, Stream* s, ahal_buffer_t src, uint64_t src_offset,
+                               ahal_buffer_t dst, uint64_t dst_offset, uint64_t size,
+                               void* caller) noexcept;
+ahal_status_t ccl_comm_destroy(const char* fn, CclComm* c, void* caller) noexcept;
+ahal_status_t ccl_allreduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                            ahal_ccl_datatype_t datatype, ahal_ccl_op_t op, ahal_stream_t stream,
+                            void* caller) noexcept;
+ahal_status_t ccl_allgather(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t send_count,
+                            ahal_ccl_datatype_t datatype, ahal_stream_t stream,
+                            void* caller) noexcept;
+ahal_status_t ccl_reduce_scatter(const char* fn, CclComm* c, ahal_buffer_t send,
+                                 uint64_t send_offset, ahal_buffer_t recv, uint64_t recv_offset,
+                                 uint64_t recv_count, ahal_ccl_datatype_t datatype,
+                                 ahal_ccl_op_t op, ahal_stream_t stream, void* caller) noexcept;
+ahal_status_t ccl_broadcast(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                            ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                            ahal_ccl_datatype_t datatype, uint32_t root, ahal_stream_t stream,
+                            void* caller) noexcept;
+ahal_status_t ccl_reduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_t send_offset,
+                         ahal_buffer_t recv, uint64_t recv_offset, uint64_t count,
+                         ahal_ccl_datatype_t datatype, ahal_ccl_op_t op, uint32_t root,
+                         ahal_stream_t stream, void* caller) noexcept;
+ahal_status_t ccl_send(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
+                       uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                       ahal_stream_t stream, void* caller) noexcept;
+ahal_status_t ccl_recv(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
+                       uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                       ahal_stream_t stream, void* caller) noexcept;
 }  // namespace layers
 }  // namespace ahal

@@ -81,6 +81,11 @@ constexpr PluginEntry kPluginEntries[] = {
     {offsetof(ahal_plugin_api_t, buffer_get_native), "buffer_get_native", EntryNeed::kOptional, 3u},
     {offsetof(ahal_plugin_api_t, buffer_import_native), "buffer_import_native",
      EntryNeed::kOptional, 3u},
+    {offsetof(ahal_plugin_api_t, device_peer_flags), "device_peer_flags", EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, stream_copy_peer), "stream_copy_peer", EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, stream_wait_event_peer), "stream_wait_event_peer",
+     EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, ccl_query), "ccl_query", EntryNeed::kOptional, 4u},
 };
 
 namespace entry {
@@ -561,6 +566,63 @@ inline ahal_status_t buffer_import_native(const char* function, const Plugin& pl
       (1u << AHAL_ERROR_INVALID_STATE);
   return call_plugin(function, plugin, "buffer_import_native", kAllowed,
                      [&] { return plugin.api.buffer_import_native(device, native, out_buffer); });
+}
+
+inline ahal_status_t device_peer_flags(const char* function, const Plugin& plugin,
+                                       ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
+                                       uint32_t* out_flags) {
+  if (AHAL_UNLIKELY(!plugin.api.device_peer_flags))
+    return not_implemented(function, plugin, "device_peer_flags");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "device_peer_flags", kAllowed,
+                     [&] { return plugin.api.device_peer_flags(device, peer, out_flags); });
+}
+
+inline ahal_status_t stream_copy_peer(const char* function, const Plugin& plugin,
+                                      ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                      uint64_t src_offset, ahal_plugin_buffer_t* dst,
+                                      uint64_t dst_offset, uint64_t size) {
+  if (AHAL_UNLIKELY(!plugin.api.stream_copy_peer))
+    return not_implemented(function, plugin, "stream_copy_peer");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "stream_copy_peer", kAllowed, [&] {
+    return plugin.api.stream_copy_peer(stream, src, src_offset, dst, dst_offset, size);
+  });
+}
+
+inline ahal_status_t stream_wait_event_peer(const char* function, const Plugin& plugin,
+                                            ahal_plugin_stream_t* stream,
+                                            ahal_plugin_event_t* event) {
+  if (AHAL_UNLIKELY(!plugin.api.stream_wait_event_peer))
+    return not_implemented(function, plugin, "stream_wait_event_peer");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "stream_wait_event_peer", kAllowed,
+                     [&] { return plugin.api.stream_wait_event_peer(stream, event); });
+}
+
+inline ahal_status_t ccl_query(const char* function, const Plugin& plugin,
+                               ahal_plugin_instance_t* instance, uint32_t version,
+                               ahal_plugin_ccl_t* table) {
+  if (AHAL_UNLIKELY(!plugin.api.ccl_query)) return not_implemented(function, plugin, "ccl_query");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE) | (1u << AHAL_ERROR_NOT_FOUND);
+  return call_plugin(function, plugin, "ccl_query", kAllowed,
+                     [&] { return plugin.api.ccl_query(instance, version, table); });
 }
 
 }  // namespace entry

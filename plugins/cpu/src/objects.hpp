@@ -193,6 +193,12 @@ class CpuStream final : public plugin::Stream {
   void host_callback(ahal_host_fn_t fn, void* user_data) override;
   void record_event(plugin::Event& event) override;
   void wait_event(plugin::Event& event) override;
+  // Between cpu devices (AHAL_CPU_DEVICES): all host memory, so as within one.
+  void copy_peer(plugin::Buffer& src, uint64_t src_offset, plugin::Buffer& dst, uint64_t dst_offset,
+                 uint64_t size) override {
+    copy_d2d(src, src_offset, dst, dst_offset, size);
+  }
+  void wait_event_peer(plugin::Event& event) override { wait_event(event); }
   void synchronize() override;
   bool query() override;
   void submit(plugin::CommandBuffer& command_buffer) override;
@@ -241,6 +247,9 @@ class CpuDevice final : public plugin::Device {
   void memory_usage(uint64_t* used, uint64_t* total) override;
   std::unique_ptr<plugin::CommandBuffer> create_command_buffer(
       const ahal_plugin_command_t* commands, uint32_t command_count, uint32_t flags) override;
+  uint32_t peer_flags(plugin::Device& /*peer*/) override {
+    return AHAL_PEER_COPY_NATIVE | AHAL_PEER_WAIT_NATIVE;
+  }
 
   ThreadPool& pool() { return pool_; }
   // Counts `size` against the machine's memory; false when it would not fit.

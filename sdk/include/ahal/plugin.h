@@ -39,7 +39,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 3
+#define AHAL_PLUGIN_ABI_MINOR 4
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -69,6 +69,7 @@ typedef struct ahal_plugin_event_s ahal_plugin_event_t;
 typedef struct ahal_plugin_module_s ahal_plugin_module_t;
 typedef struct ahal_plugin_kernel_s ahal_plugin_kernel_t;
 typedef struct ahal_plugin_command_buffer_s ahal_plugin_command_buffer_t; /* ABI 1.2 */
+typedef struct ahal_plugin_ccl_comm_s ahal_plugin_ccl_comm_t;             /* ABI 1.4 */
 
 /* ------------------------------------------------- what the loader offers */
 
@@ -162,6 +163,73 @@ typedef struct ahal_plugin_command_t {
   ahal_plugin_launch_t launch;
   ahal_plugin_event_t* event;
 } ahal_plugin_command_t;
+
+/* ------------------------------------------- collectives table (ABI 1.4) */
+
+/* A plugin's collectives library (NCCL, RCCL, oneCCL, HCCL, CNCL, ...),
+ * NCCL-shaped, returned by the entry ccl_query (docs/collectives.md). It is
+ * versioned like the dispatch table: the loader zeroes a table of its own
+ * size and sets struct_size; the plugin copies at most that much and sets
+ * struct_size to what it wrote. A later version only appends entries, so a
+ * plugin built for an older one keeps loading (its missing operations
+ * answer AHAL_ERROR_UNSUPPORTED). The loader checks every argument first:
+ * handles, ranges against the buffers, datatype, op, root and peer; counts
+ * are elements. Operations are enqueued on `stream` (a stream of the
+ * communicator's device) and return without waiting. */
+#define AHAL_PLUGIN_CCL_VERSION 1u
+#define AHAL_PLUGIN_CCL_ID_BYTES 128u /* the library's unique id (NCCL's size) */
+
+typedef struct ahal_plugin_ccl_t {
+  size_t struct_size;
+  uint32_t version;    /* AHAL_PLUGIN_CCL_VERSION the plugin was built with */
+  const char* library; /* "NCCL 2.19.3": name and version, shown by tools */
+
+  /* ---- version 1 ---- */
+  /* AHAL_PLUGIN_CCL_ID_BYTES bytes naming a new communicator (ncclGetUniqueId). */
+  ahal_status_t (*get_unique_id)(ahal_plugin_instance_t* instance, void* out_id);
+  /* Blocks until all ranks joined (ncclCommInitRank); the device is the
+   * rank's. Called between group_start and group_end when one thread makes
+   * several ranks. */
+  ahal_status_t (*comm_init_rank)(ahal_plugin_device_t* device, uint32_t nranks, const void* id,
+                                  uint32_t rank, ahal_plugin_ccl_comm_t** out_comm);
+  /* After the communicator's operations completed. */
+  void (*comm_destroy)(ahal_plugin_ccl_comm_t* comm);
+  /* AHAL_SUCCESS, or the failure of an operation after it was enqueued. */
+  ahal_status_t (*comm_get_async_error)(ahal_plugin_ccl_comm_t* comm);
+  ahal_status_t (*allreduce)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t count, ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                             ahal_plugin_stream_t* stream);
+  ahal_status_t (*allgather)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t send_count, ahal_ccl_datatype_t datatype,
+                             ahal_plugin_stream_t* stream);
+  ahal_status_t (*reduce_scatter)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
+                                  uint64_t send_offset, ahal_plugin_buffer_t* recv,
+                                  uint64_t recv_offset, uint64_t recv_count,
+                                  ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                                  ahal_plugin_stream_t* stream);
+  /* send is NULL on ranks other than root. */
+  ahal_status_t (*broadcast)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
+                             uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                             uint64_t count, ahal_ccl_datatype_t datatype, uint32_t root,
+                             ahal_plugin_stream_t* stream);
+  /* recv is NULL on ranks other than root. */
+  ahal_status_t (*reduce)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* send,
+                          uint64_t send_offset, ahal_plugin_buffer_t* recv, uint64_t recv_offset,
+                          uint64_t count, ahal_ccl_datatype_t datatype, ahal_ccl_op_t op,
+                          uint32_t root, ahal_plugin_stream_t* stream);
+  ahal_status_t (*send)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer, uint64_t offset,
+                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                        ahal_plugin_stream_t* stream);
+  ahal_status_t (*recv)(ahal_plugin_ccl_comm_t* comm, ahal_plugin_buffer_t* buffer, uint64_t offset,
+                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
+                        ahal_plugin_stream_t* stream);
+  /* ncclGroupStart/End, per thread; the loader calls group_start before the
+   * first operation of an API group that reaches this plugin. */
+  ahal_status_t (*group_start)(void);
+  ahal_status_t (*group_end)(void);
+} ahal_plugin_ccl_t;
 
 /* ------------------------------------------------------- dispatch table */
 
@@ -285,6 +353,27 @@ typedef struct ahal_plugin_api_t {
   ahal_status_t (*buffer_import_native)(ahal_plugin_device_t* device,
                                         const ahal_native_buffer_t* native,
                                         ahal_plugin_buffer_t** out_buffer);
+
+  /* ---- ABI 1.4, all optional ---- */
+  /* (optional) AHAL_PEER_* bits for two devices of this plugin: which of stream_copy_peer
+   * and stream_wait_event_peer the plugin does between them. NULL = 0. */
+  ahal_status_t (*device_peer_flags)(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
+                                     uint32_t* out_flags);
+  /* (optional) A copy between buffers of two devices of this plugin, one of them the
+   * stream's. Called only where device_peer_flags has AHAL_PEER_COPY_NATIVE. */
+  ahal_status_t (*stream_copy_peer)(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                    uint64_t src_offset, ahal_plugin_buffer_t* dst,
+                                    uint64_t dst_offset, uint64_t size);
+  /* (optional) stream_wait_event for an event of another device of this plugin. Called
+   * only where device_peer_flags has AHAL_PEER_WAIT_NATIVE. */
+  ahal_status_t (*stream_wait_event_peer)(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event);
+  /* (optional) The plugin's collectives library as an NCCL-shaped table (plugin.h,
+   * docs/collectives.md). `version` is the loader's AHAL_PLUGIN_CCL_VERSION;
+   * table->struct_size is set, and the plugin copies at most that much, as
+   * ahal_plugin_query does. AHAL_ERROR_NOT_FOUND with a message when the
+   * library is not installed. NULL = none: the loader uses MPI. */
+  ahal_status_t (*ccl_query)(ahal_plugin_instance_t* instance, uint32_t version,
+                             ahal_plugin_ccl_t* table);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -337,7 +426,11 @@ typedef struct ahal_plugin_api_t {
   X(arg, command_buffer_submit) \
   X(arg, command_buffer_update) \
   X(arg, buffer_get_native) \
-  X(arg, buffer_import_native)
+  X(arg, buffer_import_native) \
+  X(arg, device_peer_flags) \
+  X(arg, stream_copy_peer) \
+  X(arg, stream_wait_event_peer) \
+  X(arg, ccl_query)
 /* clang-format on */
 /* @generated end entry_lists */
 

@@ -32,12 +32,9 @@
 // where MyInstance has a constructor MyInstance(const ahal_plugin_init_args_t&)
 // that may throw Error(AHAL_ERROR_NOT_FOUND, "...") when the backend is not
 // installed (the plugin is then listed with zero devices and that reason).
-// A plugin that fills the C table itself can still use fail() and guard()
-// after calling set_host() in its plugin_init.
-//
-// The classes' virtual methods, struct Entries and make_api() (between the
-// "@generated begin" and "@generated end" lines) are generated from
-// spec/ahal.toml by spec/generate.py.
+// C-table plugins may use fail() and guard() too, after set_host() in plugin_init.
+// Between the "@generated" lines: the classes' virtual methods, struct
+// Entries and make_api(), generated from spec/ahal.toml (spec/generate.py).
 #pragma once
 
 #include <ahal/plugin.h>
@@ -122,15 +119,12 @@ inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
 //     return api;
 //   }
 //
-// The names are looked up where the macro stands (write `using namespace
-// ns;` first if they live in a namespace), so a missing or mistyped entry
-// fails to compile. The optional entries (kernel_get_builtin, image_score,
-// device_memory_usage) stay NULL unless set by hand.
-//
-// AHAL_PLUGIN_REQUIRED_ENTRIES(X, arg) and AHAL_PLUGIN_MODULE_ENTRIES(X, arg)
-// expand X(arg, entry) for each entry of the two sets, for a plugin that
-// installs wrappers instead: AHAL_PLUGIN_SET_GUARDED_ENTRY installs each
-// entry behind the guard, `(api).entry = ahal::plugin::entry<entry>;`.
+// Names are looked up where the macro stands (`using namespace ns;` first
+// if they live in one): a missing or mistyped entry fails to compile.
+// Optional entries stay NULL unless set by hand. AHAL_PLUGIN_REQUIRED_ENTRIES
+// and AHAL_PLUGIN_MODULE_ENTRIES(X, arg) expand X(arg, entry) per entry, for
+// a plugin that installs wrappers instead (AHAL_PLUGIN_SET_GUARDED_ENTRY:
+// `(api).entry = ahal::plugin::entry<entry>;`).
 
 #define AHAL_PLUGIN_DETAIL_SET_ENTRY(api, entry) (api).entry = entry;
 
@@ -226,6 +220,13 @@ class Stream {
   virtual void submit(CommandBuffer& /*command_buffer*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this stream takes no command buffers");
   }
+  virtual void copy_peer(Buffer& /*src*/, uint64_t /*src_offset*/, Buffer& /*dst*/,
+                         uint64_t /*dst_offset*/, uint64_t /*size*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device copies to other devices only through the host");
+  }
+  virtual void wait_event_peer(Event& /*event*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device waits for other devices' events only on the host");
+  }
 };
 
 class Device {
@@ -256,6 +257,7 @@ class Device {
   virtual std::unique_ptr<Buffer> import_buffer(const ahal_native_buffer_t& /*native*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
   }
+  virtual uint32_t peer_flags(Device& /*peer*/) { return 0; }
 };
 
 class Instance {
@@ -263,6 +265,9 @@ class Instance {
   virtual ~Instance() = default;  // plugin_shutdown
   virtual uint32_t device_count() = 0;
   virtual std::unique_ptr<Device> open_device(uint32_t index) = 0;
+  virtual void ccl_query(uint32_t /*version*/, ahal_plugin_ccl_t& /*table*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this plugin forwards to no collectives library");
+  }
 };
 // @generated end classes
 
@@ -496,6 +501,26 @@ struct Entries {
       *out_buffer = handle<ahal_plugin_buffer_t>(made);
     });
   }
+  static ahal_status_t device_peer_flags(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
+                                         uint32_t* out_flags) {
+    return guard([&] { *out_flags = object<Device>(device)->peer_flags(*object<Device>(peer)); });
+  }
+  static ahal_status_t stream_copy_peer(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                                        uint64_t src_offset, ahal_plugin_buffer_t* dst,
+                                        uint64_t dst_offset, uint64_t size) {
+    return guard([&] {
+      object<Stream>(stream)->copy_peer(*object<Buffer>(src), src_offset, *object<Buffer>(dst),
+                                        dst_offset, size);
+    });
+  }
+  static ahal_status_t stream_wait_event_peer(ahal_plugin_stream_t* stream,
+                                              ahal_plugin_event_t* event) {
+    return guard([&] { object<Stream>(stream)->wait_event_peer(*object<Event>(event)); });
+  }
+  static ahal_status_t ccl_query(ahal_plugin_instance_t* instance, uint32_t version,
+                                 ahal_plugin_ccl_t* table) {
+    return guard([&] { object<Instance>(instance)->ccl_query(version, *table); });
+  }
 };
 
 namespace detail {
@@ -564,6 +589,10 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.command_buffer_update = &Entries::command_buffer_update;
   api.buffer_get_native = &Entries::buffer_get_native;
   api.buffer_import_native = &Entries::buffer_import_native;
+  api.device_peer_flags = &Entries::device_peer_flags;
+  api.stream_copy_peer = &Entries::stream_copy_peer;
+  api.stream_wait_event_peer = &Entries::stream_wait_event_peer;
+  api.ccl_query = &Entries::ccl_query;
   return api;
 }
 // @generated end entries

@@ -314,6 +314,34 @@ ahal_status_t buffer_import_native(ahal_plugin_device_t* device, const ahal_nati
   return g_target.buffer_import_native(device, native, out_buffer);
 }
 
+ahal_status_t device_peer_flags(ahal_plugin_device_t* device, ahal_plugin_device_t* peer,
+                                uint32_t* out_flags) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("device_peer_flags", &status)) return status;
+  return g_target.device_peer_flags(device, peer, out_flags);
+}
+
+ahal_status_t stream_copy_peer(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
+                               uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
+                               uint64_t size) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("stream_copy_peer", &status)) return status;
+  return g_target.stream_copy_peer(stream, src, src_offset, dst, dst_offset, size);
+}
+
+ahal_status_t stream_wait_event_peer(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("stream_wait_event_peer", &status)) return status;
+  return g_target.stream_wait_event_peer(stream, event);
+}
+
+ahal_status_t ccl_query(ahal_plugin_instance_t* instance, uint32_t version,
+                        ahal_plugin_ccl_t* table) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("ccl_query", &status)) return status;
+  return g_target.ccl_query(instance, version, table);
+}
+
 }  // namespace
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
@@ -435,6 +463,17 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   if (g_target.buffer_import_native)
     api.buffer_import_native =
         g_kind == "null" && g_entry == "buffer_import_native" ? nullptr : buffer_import_native;
+  if (g_target.device_peer_flags)
+    api.device_peer_flags =
+        g_kind == "null" && g_entry == "device_peer_flags" ? nullptr : device_peer_flags;
+  if (g_target.stream_copy_peer)
+    api.stream_copy_peer =
+        g_kind == "null" && g_entry == "stream_copy_peer" ? nullptr : stream_copy_peer;
+  if (g_target.stream_wait_event_peer)
+    api.stream_wait_event_peer =
+        g_kind == "null" && g_entry == "stream_wait_event_peer" ? nullptr : stream_wait_event_peer;
+  if (g_target.ccl_query)
+    api.ccl_query = g_kind == "null" && g_entry == "ccl_query" ? nullptr : ccl_query;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;
