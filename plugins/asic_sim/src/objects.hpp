@@ -82,4 +82,6 @@ namespace asic_sim {
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, kernel_get_builtin)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 }  // namespace asic_sim

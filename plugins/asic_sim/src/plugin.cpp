@@ -20,7 +20,8 @@
 // module_destroy, kernel_get and image_score stay NULL, and the loader
 // answers AHAL_ERROR_UNSUPPORTED.
 #define ASIC_SIM_TABLE_OPTIONAL_ENTRIES(X, api) \
-  X(api, kernel_get_builtin) X(api, device_memory_usage)
+  X(api, kernel_get_builtin)                    \
+  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(asic_sim, "asic_sim",
                           "simulated inference ASIC: device memory arena, DMA engine, built-in "
                           "operators",
