@@ -118,6 +118,7 @@ void register_commands(py::module_& m) {
     cb.require_alive("Stream.submit");
     same_device("Stream.submit", *s.device, *cb.device, "command buffer");
     call([&] { return ahal_stream_submit(s.handle, cb.handle); });
+    for (const py::object& o : cb.keep) queued_on(s, o);
   });
 }
 

@@ -130,6 +130,11 @@ ahal_launch_args_t launch_args(const char* op, const Device& device,
   return a;
 }
 
+void queued_on(Stream& s, const py::handle& obj) {
+  if (!py::isinstance<Buffer>(obj) && !py::isinstance<Array>(obj)) return;
+  buffer_of("", obj).first->last_stream = s.weak_from_this();
+}
+
 [[noreturn]] void raise_status(ahal_status_t status) {
   throw Error{status, ahal_last_error_message()};
 }
@@ -416,6 +421,7 @@ void register_objects(py::module_& m) {
             call(
                 [&] { return ahal_stream_copy_h2d(s.handle, v.ptr, b->handle, base + offset, n); });
             s.keep.push_back(py::reinterpret_borrow<py::object>(src));
+            queued_on(s, dst);
           },
           py::arg("dst"), py::arg("src"), py::arg("offset") = 0,
           "Copies the bytes of src (bytes-like) into dst at offset. src must stay unchanged until "
@@ -432,6 +438,7 @@ void register_objects(py::module_& m) {
             call(
                 [&] { return ahal_stream_copy_d2h(s.handle, b->handle, base + offset, v.ptr, n); });
             s.keep.push_back(py::reinterpret_borrow<py::object>(dst));
+            queued_on(s, src);
           },
           py::arg("src"), py::arg("dst"), py::arg("offset") = 0,
           "Copies len(dst) bytes of src at offset into dst (a writable bytes-like object).")
@@ -448,6 +455,7 @@ void register_objects(py::module_& m) {
               return ahal_stream_fill(s.handle, b->handle, base + offset, n, p.data(),
                                       static_cast<uint32_t>(p.size()));
             });
+            queued_on(s, dst);
           },
           py::arg("dst"), py::arg("pattern"), py::arg("offset") = 0, py::arg("size") = py::none())
       .def(
@@ -463,6 +471,7 @@ void register_objects(py::module_& m) {
             const ahal_launch_args_t a = launch_args("Stream.launch", *s.device, grid, workgroup,
                                                      buffers, constants, binds, c);
             call([&] { return ahal_stream_launch(s.handle, k->handle, &a); });
+            for (const py::handle& h : buffers) queued_on(s, h);
           },
           py::arg("kernel"), py::arg("grid"), py::arg("workgroup"), py::arg("buffers"),
           py::arg("constants") = py::none(),
