@@ -322,4 +322,5 @@ PYBIND11_MODULE(_ahal, m) {
   ahal_py::register_objects(m);
   ahal_py::register_arrays(m);
   ahal_py::register_commands(m);
+  ahal_py::register_transfers(m);
 }

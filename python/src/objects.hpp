@@ -180,5 +180,6 @@ std::vector<int64_t> shape_of(const py::handle& shape);
 void register_objects(py::module_& m);
 void register_arrays(py::module_& m);
 void register_commands(py::module_& m);
+void register_transfers(py::module_& m);
 
 }  // namespace ahal_py
