@@ -62,7 +62,29 @@ py::dict properties_of(const ahal_device_properties_t& p) {
   d["global_memory_bytes"] = p.global_memory_bytes;
   d["max_allocation_bytes"] = p.max_allocation_bytes;
   d["max_workgroup_size"] = p.max_workgroup_size;
+  d["max_workgroup_dims"] =
+      py::make_tuple(p.max_workgroup_dims[0], p.max_workgroup_dims[1], p.max_workgroup_dims[2]);
+  d["max_grid_dims"] = py::make_tuple(p.max_grid_dims[0], p.max_grid_dims[1], p.max_grid_dims[2]);
+  d["shared_memory_per_workgroup"] = p.shared_memory_per_workgroup;
+  d["subgroup_size_min"] = p.subgroup_size_min;
+  d["subgroup_size_max"] = p.subgroup_size_max;
+  d["clock_mhz"] = p.clock_mhz;
+  d["max_bindings"] = p.max_bindings;
+  d["max_constants_size"] = p.max_constants_size;
+  d["binding_offset_alignment"] = p.binding_offset_alignment;
+  d["module_formats"] = p.module_formats;
+  py::list formats;
+  for (uint32_t f = 0; f < 64; ++f)
+    if (p.module_formats & (1ull << f))
+      formats.append(ahal_module_format_name(static_cast<ahal_module_format_t>(f)));
+  d["module_format_names"] = formats;
   d["features"] = p.features;
+  d["timestamp_resolution_ps"] = p.timestamp_resolution_ps;
+  d["uuid"] =
+      p.has_uuid ? py::bytes(reinterpret_cast<const char*>(p.uuid), sizeof(p.uuid)) : py::bytes();
+  d["peak_memory_bandwidth_gbps"] = p.peak_memory_bandwidth_gbps;
+  d["peak_fp32_gflops"] = p.peak_fp32_gflops;
+  d["peak_fp64_gflops"] = p.peak_fp64_gflops;
   return d;
 }
 

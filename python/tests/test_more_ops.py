@@ -102,3 +102,25 @@ def test_command_buffer_update_launch(cpu):
     s.submit(cb)
     s.synchronize()
     assert np.array_equal(np.from_dlpack(c), np.arange(n, dtype=np.float32) + 2)
+
+
+def test_vulkan_buffers_are_extdev_and_streams_wait_on_the_device():
+    rt = ahal.Runtime(plugins="vulkan")
+    if not [d for d in rt.devices() if d.selector == "vulkan:0"]:
+        rt.close()
+        pytest.skip("no vulkan:0 on this machine")
+    vk = rt.device("vulkan:0")
+    x = ahal.empty((1 << 20,), np.uint32, vk)
+    n = x.buffer.native()
+    assert n["kind"] == 6 and n["memory"] != 0 and n["context"] != 0  # VULKAN_BUFFER
+    assert x.__dlpack_device__() == (12, 0)  # kDLExtDev: a VkBuffer, not a pointer
+    producer, consumer = vk.stream(), vk.stream()
+    producer.fill(x, struct.pack("<I", 0x5EED))
+    x.__dlpack__(stream=consumer)  # consumer waits for the fill on the device
+    tail = np.zeros(4, dtype=np.uint32)
+    consumer.read(x, tail, offset=x.nbytes - 16)
+    consumer.synchronize()
+    assert tail.tolist() == [0x5EED] * 4
+    with pytest.raises(ValueError, match="stream must be None, -1 or an ahal.Stream"):
+        x.__dlpack__(stream=1)
+    rt.close()
