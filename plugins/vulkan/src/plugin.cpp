@@ -5,10 +5,10 @@
 
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
-#define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api)                          \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api)                                        \
-  X(api, image_score) X(api, device_memory_usage) X(api, buffer_get_native) \
-      X(api, buffer_import_native)
+#define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api)               \
+  X(api, image_score)                              \
+  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_vulkan, "vulkan",
     "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)",
