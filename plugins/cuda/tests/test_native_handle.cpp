@@ -12,18 +12,14 @@
 #include "native_pointer_checks.hpp"
 #include "runtime_test_support.hpp"
 
-#include <dlfcn.h>
-
 namespace {
 
 // A driver entry of the fake, opened by the path the plugin opens (one
 // instance for both), found as the plugin finds it.
 template <typename F>
 F driver(const char* name, int version) {
-  static void* library = dlopen(AHAL_FAKE_CUDA_DRIVER, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE(library);
-  auto get = reinterpret_cast<PFN_cuGetProcAddress_v12000>(dlsym(library, "cuGetProcAddress_v2"));
-  REQUIRE(get);
+  auto get = ahal_test::double_symbol<PFN_cuGetProcAddress_v12000>(AHAL_FAKE_CUDA_DRIVER,
+                                                                   "cuGetProcAddress_v2");
   void* f = nullptr;
   CUdriverProcAddressQueryResult found{};
   REQUIRE(get(name, &f, version, CU_GET_PROC_ADDRESS_DEFAULT, &found) == CUDA_SUCCESS);

@@ -12,18 +12,11 @@
 #include "native_pointer_checks.hpp"
 #include "runtime_test_support.hpp"
 
-#include <dlfcn.h>
-
 namespace {
 
-// The double, opened by the path the plugin opens: one instance for both.
 template <typename F>
 F fake(const char* name) {
-  static void* library = dlopen(AHAL_FAKE_HIP_RUNTIME, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE(library);
-  auto* f = reinterpret_cast<F>(dlsym(library, name));
-  REQUIRE(f);
-  return f;
+  return ahal_test::double_symbol<F>(AHAL_FAKE_HIP_RUNTIME, name);
 }
 
 uint64_t allocate(const ahal_native_buffer_t& probe, uint64_t bytes) {

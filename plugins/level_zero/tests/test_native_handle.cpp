@@ -12,20 +12,13 @@
 #include "runtime_test_support.hpp"
 #include "ze_vendor_library.hpp"
 
-#include <dlfcn.h>
-
 #include <vector>
 
 namespace {
 
-// The double, opened by the path the plugin opens: one instance for both.
 template <typename F>
 F fake(const char* name) {
-  static void* library = dlopen(AHAL_FAKE_ZE_LOADER, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE(library);
-  auto* f = reinterpret_cast<F>(dlsym(library, name));
-  REQUIRE(f);
-  return f;
+  return ahal_test::double_symbol<F>(AHAL_FAKE_ZE_LOADER, name);
 }
 
 // The double's device `ordinal` (one driver).
