@@ -7,6 +7,7 @@
 #include "host_info.hpp"
 #include "results.hpp"
 #include "worker.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -403,7 +404,17 @@ void Characterizer::fma(bool f64) {
 
 }  // namespace
 
-int run_characterize(const std::string& selector, bool quick, uint64_t max_size, Channel& out) {
+const std::vector<std::string>& characterize_steps() {
+  static const std::vector<std::string> steps = {
+      "bandwidth", "launch_latency", "timer", "stream_triad", "fma_f32", "fma_f64", "workload"};
+  return steps;
+}
+
+int run_characterize(const std::string& selector, bool quick, uint64_t max_size,
+                     const std::vector<std::string>& steps, Channel& out) {
+  auto wanted = [&](const char* step) {
+    return steps.empty() || std::find(steps.begin(), steps.end(), step) != steps.end();
+  };
   Runtime rt;
   ahal_device_t device = nullptr;
   std::string error;
@@ -417,12 +428,19 @@ int run_characterize(const std::string& selector, bool quick, uint64_t max_size,
   {
     Context ctx(rt, device, quick);
     Characterizer c(ctx, out, quick, max_size);
-    c.step("bandwidth", [&] { c.bandwidth(); });
-    c.step("launch_latency", [&] { c.launch_latency(); });
-    c.step("timer", [&] { c.timer(); });
-    c.step("stream_triad", [&] { c.triad(); });
-    c.step("fma_f32", [&] { c.fma(false); });
-    c.step("fma_f64", [&] { c.fma(true); });
+    if (wanted("bandwidth")) c.step("bandwidth", [&] { c.bandwidth(); });
+    if (wanted("launch_latency")) c.step("launch_latency", [&] { c.launch_latency(); });
+    if (wanted("timer")) c.step("timer", [&] { c.timer(); });
+    if (wanted("stream_triad")) c.step("stream_triad", [&] { c.triad(); });
+    if (wanted("fma_f32")) c.step("fma_f32", [&] { c.fma(false); });
+    if (wanted("fma_f64")) c.step("fma_f64", [&] { c.fma(true); });
+  }
+  if (wanted("workload")) {
+    // A real network, in its own process (workload.cpp).
+    Json start = Json::object();
+    start.set("id", "characterize.workload");
+    out.send("START", start);
+    run_workload(selector, quick, out);
   }
   // What other processes took of the machine meanwhile: this process's own
   // threads (the device's, for a CPU device) do not count.

@@ -6,6 +6,7 @@
 #include "html_common.hpp"
 #include "plots.hpp"
 #include "reports.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -356,6 +357,7 @@ std::string device_html(const DeviceReport& d, const Report& r) {
     out += "<p class=\"ok\">Every test that ran passed.</p>";
   }
   out += characterization_html(d, r);
+  out += workload_device_html(d);
   out += "<details><summary>All " + std::to_string(d.tests.size()) +
          " tests</summary><label><input type=\"checkbox\" class=\"only-failures\"> only "
          "failures</label>"
@@ -409,6 +411,15 @@ std::string glossary_html() {
        "Time to launch an empty kernel and wait for it (round trip), or per launch when many "
        "are queued back to back. Lower is better."},
       {"timer step (ns)", "The smallest time difference the device's event timer shows."},
+      {"workload",
+       "A real network run on the device: face-api's trained face recognition network (150x150 "
+       "face in, 128 numbers out), every layer a kernel launch, each output checked against "
+       "PyTorch's. Throughput is images per second at the median latency of an inference; a "
+       "batch is the images one inference takes."},
+      {"command buffers / streamed",
+       "Two ways to send the network's launches: recorded once into a command buffer and "
+       "submitted with one call per inference, or each launch sent on its own. Their ratio shows "
+       "what recording saves on this device."},
       {"median, spread",
        "Each figure is measured several times: the median is the middle run, "
        "the spread the lowest and highest."},
@@ -433,6 +444,7 @@ std::string html_report(const Report& r) {
   body += not_tested_html(r);
   body += devices_html(r);
   body += comparison_html(r);
+  body += workload_comparison_html(r);
   for (const DeviceReport& d : r.devices) body += device_html(d, r);
   body += glossary_html();
   return html_page("ahal conformance: " + names, body);

@@ -4,6 +4,7 @@
 #include "runner.hpp"
 #include "worker.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,7 +15,8 @@ namespace {
 
 const char* kUsage =
     "usage: ahal-conform [--device SEL ...|--all] [--profile core|full] [--filter GLOB[,GLOB]]\n"
-    "                    [--json F] [--junit F] [--html F] [--characterize] [--max-size BYTES]\n"
+    "                    [--json F] [--junit F] [--html F] [--characterize[=STEPS]]\n"
+    "                    [--max-size BYTES]\n"
     "                    [--jobs N] [--timeout S] [--quick] [--skip-missing] [--list]\n"
     "       ahal-conform compare A.json[#SEL] B.json[#SEL] [--html F]\n"
     "\n"
@@ -23,7 +25,10 @@ const char* kUsage =
     "  --profile P      core: what every plugin must pass (default); full: adds stress tests\n"
     "  --filter GLOB    only tests whose id matches (\"copies.*,events.*\")\n"
     "  --json/--junit/--html F   write the report in that format\n"
-    "  --characterize   measure bandwidth, launch latency, timer, STREAM Triad, FMA throughput\n"
+    "  --characterize   measure bandwidth, launch latency, timer, STREAM Triad, FMA throughput,\n"
+    "                   and a real network (ahal-infer's face workload)\n"
+    "  --characterize=STEPS  only these steps: bandwidth,launch_latency,timer,stream_triad,\n"
+    "                   fma_f32,fma_f64,workload\n"
     "  --max-size BYTES largest transfer measured (default 1G; suffixes K M G)\n"
     "  --jobs N         test groups run at once (default 1)\n"
     "  --timeout S      a test running longer is killed and reported timed out (default 30)\n"
@@ -105,6 +110,16 @@ int main(int argc, char** argv) {
       o.html = value();
     } else if (a == "--characterize") {
       o.characterize = true;
+    } else if (a.rfind("--characterize=", 0) == 0 || a == "--steps") {
+      o.characterize = true;
+      const std::string list = a == "--steps" ? value() : a.substr(std::strlen("--characterize="));
+      const std::vector<std::string>& known = conform::characterize_steps();
+      for (const std::string& s : split(list)) {
+        if (std::find(known.begin(), known.end(), s) == known.end())
+          return usage_error("unknown characterization step '" + s + "'");
+        o.characterize_steps.push_back(s);
+      }
+      if (o.characterize_steps.empty()) return usage_error(a + " names no step");
     } else if (a == "--max-size") {
       if (!parse_size(value(), &o.max_size)) return usage_error("bad --max-size");
     } else if (a == "--jobs") {
@@ -144,7 +159,8 @@ int main(int argc, char** argv) {
       case kGroup:
         return conform::run_group(device, tests, o.quick, channel);
       case kCharacterize:
-        return conform::run_characterize(device, o.quick, o.max_size, channel);
+        return conform::run_characterize(device, o.quick, o.max_size, o.characterize_steps,
+                                         channel);
       case kNone:
         break;
     }

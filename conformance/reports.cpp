@@ -3,6 +3,7 @@
 #include "harness.hpp"
 #include "html_common.hpp"
 #include "plots.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -160,6 +161,7 @@ std::string compare_text(const CompareSide& a, const CompareSide& b) {
       out += line;
     }
   }
+  out += workload_compare_text(da, db);
   return out;
 }
 
@@ -256,6 +258,7 @@ std::string compare_html(const CompareSide& a, const CompareSide& b) {
     body += "<h2>Copy bandwidth</h2><div class=\"plots\"><div class=\"plot\">" +
             line_plot("Copy bandwidth (A solid, B dashed)", "transfer size", "GB/s", series) +
             "</div></div>";
+  body += workload_compare_html(da, db);
   return html_page("ahal conformance comparison", body);
 }
 

@@ -195,6 +195,7 @@ Json to_json(const Report& r) {
     ch.set("info", std::move(info));
     if (d.other_cpu_share >= 0) ch.set("other_cpu_share", d.other_cpu_share);
     if (d.load_average >= 0) ch.set("load_average", d.load_average);
+    if (!d.workload.is_null()) ch.set("workload", d.workload);
     dj.set("characterization", std::move(ch));
     devices.push(std::move(dj));
   }
@@ -236,6 +237,7 @@ bool from_json(const Json& j, Report* r, std::string* error) {
       d.characterization_info.push_back(i.str());
     d.other_cpu_share = dj["characterization"]["other_cpu_share"].num(-1);
     d.load_average = dj["characterization"]["load_average"].num(-1);
+    d.workload = dj["characterization"]["workload"];
     r->devices.push_back(std::move(d));
   }
   return true;

@@ -63,6 +63,9 @@ struct DeviceReport {
   // While it was measured: the share of the machine's CPU time that other
   // processes used (-1: not measured), and the 1-minute load average.
   double other_cpu_share = -1, load_average = -1;
+  // The characterization's workload step (workload.hpp): null when it did
+  // not run, else {"model", "status", "reason", "runs", "info", ...}.
+  Json workload;
 
   std::string selector() const { return identity["selector"].str(); }
   Counts counts() const;

@@ -393,6 +393,10 @@ class CharacterizeTask : public Task {
                                   dev_->report.identity["selector"].str(), "--max-size",
                                   std::to_string(options_.max_size)};
     if (options_.quick) a.push_back("--quick");
+    if (!options_.characterize_steps.empty()) {
+      a.push_back("--steps");
+      a.push_back(join(options_.characterize_steps, ","));
+    }
     return a;
   }
   void on_message(const std::string& tag, const Json& p) override {
@@ -418,6 +422,24 @@ class CharacterizeTask : public Task {
     } else if (tag == "INFO") {
       progress_->note("  " + p["message"].str());
       dev_->info.push_back(p["message"].str());
+    } else if (tag == "WORKLOAD") {
+      dev_->report.workload = p;
+      const std::string status = p["status"].str();
+      progress_->note("  workload " + p["model"].str() + ": " + status +
+                      (p["reason"].str().empty() ? "" : ": " + p["reason"].str()));
+      for (const Json& run : p["runs"].items()) {
+        char line[256];
+        std::snprintf(line, sizeof(line),
+                      "    batch %.0f: %.1f images/s (streamed %.1f), p50 %.2f ms, max relative "
+                      "error %.2g",
+                      run["batch"].num(), run["throughput"].num(),
+                      run["streamed"]["throughput"].num(), run["latency_ms"]["p50"].num(),
+                      run["max_rel_err"].num(-1));
+        progress_->note(line);
+      }
+      // Wrong outputs, a crash or a hang of a real network fail the device.
+      if (status == "fail")
+        dev_->report.notes.push_back("workload " + p["model"].str() + ": " + p["reason"].str());
     } else if (tag == "LOAD") {
       dev_->report.other_cpu_share = p["other_cpu_share"].num(-1);
       dev_->report.load_average = p["load_average"].num(-1);

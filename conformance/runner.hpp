@@ -15,7 +15,8 @@ struct Options {
   std::vector<std::string> filters;  // globs on test ids; empty = all
   std::string json, junit, html;
   bool characterize = false;
-  uint64_t max_size = 1ull << 30;  // largest characterization transfer
+  std::vector<std::string> characterize_steps;  // empty = every step
+  uint64_t max_size = 1ull << 30;               // largest characterization transfer
   int jobs = 1;
   bool list = false;
   double timeout_s = 30;

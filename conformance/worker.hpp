@@ -34,8 +34,12 @@ int run_probe(const std::vector<std::string>& selectors, Channel& out);
 int run_group(const std::string& selector, const std::vector<std::string>& ids, bool quick,
               Channel& out);
 // Measures the device (characterize.cpp): START per step, FIGURE, CURVE,
-// NOTE, then DONE.
-int run_characterize(const std::string& selector, bool quick, uint64_t max_size, Channel& out);
+// NOTE, WORKLOAD, then DONE. `steps`: those of characterize_steps() to run;
+// empty = all.
+int run_characterize(const std::string& selector, bool quick, uint64_t max_size,
+                     const std::vector<std::string>& steps, Channel& out);
+// The steps' names, in the order they run.
+const std::vector<std::string>& characterize_steps();
 
 // Makes a runtime (honouring AHAL_PLUGIN_PATH and AHAL_PLUGINS) and finds
 // the device; on failure *error says why.

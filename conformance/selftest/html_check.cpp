@@ -180,6 +180,10 @@ int main(int argc, char** argv) {
   for (const std::string& id : want)
     check(sections.find(" " + id + " ") != std::string::npos,
           "report: section #" + id + " is shown (sections:" + sections + ")");
+  // With ahal-infer built, --characterize ran the workload step: its section shows.
+  if (dom.find("data-workload=\"") != std::string::npos)
+    check(sections.find(" workload ") != std::string::npos,
+          "report: the workload section is shown (sections:" + sections + ")");
   for (const std::string& plugin : split(untested))
     check(dom.find("data-plugin=\"" + plugin + "\"") != std::string::npos,
           "report: \"not tested, and why\" names plugin " + plugin);

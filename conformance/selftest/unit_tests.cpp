@@ -7,6 +7,7 @@
 #include "reports.hpp"
 #include "results.hpp"
 #include "sha256.hpp"
+#include "workload.hpp"
 
 #include <string>
 
@@ -179,4 +180,54 @@ TEST_CASE("skip reasons are counted, most common first") {
   REQUIRE(reasons.size() == 2);
   CHECK(reasons[0] == std::make_pair(std::string("no timestamps"), 2));
   CHECK(reasons[1] == std::make_pair(std::string("no fp64"), 1));
+}
+
+TEST_CASE("the workload section survives JSON and shows figures, skips and failures") {
+  auto device = [](const char* selector, const char* status, const char* reason) {
+    DeviceReport d;
+    d.identity = Json::object();
+    d.identity.set("selector", selector);
+    d.identity.set("name", selector);
+    std::string error;
+    REQUIRE(Json::parse(std::string(R"({"model": "face_recognition", "status": ")") + status +
+                            R"(", "reason": ")" + reason + R"(", "runs": [], "info": []})",
+                        &d.workload, &error));
+    return d;
+  };
+  DeviceReport measured = device("cpu:0", "measured", "");
+  Json run;
+  std::string error;
+  REQUIRE(Json::parse(R"({"batch": 1, "layer_path": "cpu-so", "throughput": 150.25,
+    "latency_ms": {"p50": 6.5, "p99": 9.25}, "max_rel_err": 8.7e-07, "tolerance": 0.0001,
+    "accurate": true, "faces_checked": 20,
+    "command_buffers": {"used": true, "throughput": 150.25, "max_rel_err": 8.7e-07},
+    "streamed": {"throughput": 140.5, "latency_ms": {"p50": 7.0, "p99": 10.0},
+                 "max_rel_err": 8.6e-07}, "command_buffer_speedup": 1.07})",
+                      &run, &error));
+  Json runs = Json::array();
+  runs.push(run);
+  measured.workload.set("runs", runs);
+  Report r;
+  r.devices = {measured, device("asic_sim:0", "skip", "no weights here"),
+               device("vulkan:0", "fail", "batch 1: the outputs differ")};
+  Report back;
+  REQUIRE(from_json(to_json(r), &back, &error));
+  REQUIRE(back.devices.size() == 3);
+  CHECK(back.devices[0].workload["runs"][0]["throughput"].num() == 150.25);
+
+  const std::string html = html_report(back);
+  CHECK(html.find("id=\"workload-cpu:0\" data-workload=\"measured\"") != std::string::npos);
+  CHECK(html.find("150.2") != std::string::npos);  // throughput with command buffers
+  CHECK(html.find("140.5") != std::string::npos);  // streamed
+  CHECK(html.find("6.50 / 9.25") != std::string::npos);
+  CHECK(html.find("1.07x") != std::string::npos);
+  CHECK(html.find("data-workload=\"skip\"") != std::string::npos);
+  CHECK(html.find("Not measured: no weights here") != std::string::npos);
+  CHECK(html.find("Failed: batch 1: the outputs differ") != std::string::npos);
+  CHECK(html.find("<section class=\"box\" id=\"workload\">") != std::string::npos);
+
+  const std::string text = workload_compare_text(back.devices[0], back.devices[1]);
+  CHECK(text.find("B: skip: no weights here") != std::string::npos);
+  CHECK(text.find("150.2") != std::string::npos);
+  CHECK(workload_compare_text(DeviceReport{}, DeviceReport{}).empty());
 }

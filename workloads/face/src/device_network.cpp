@@ -69,6 +69,7 @@ DeviceNetwork::DeviceNetwork(ahal::Device device, const Graph& graph, uint32_t b
   for (const Matrix& m : graph_.matrices) matrices_.push_back(upload(m.values));
   setup.synchronize();
   record();
+  record_command_buffer();
 }
 
 ahal::Buffer DeviceNetwork::upload(const std::vector<float>& values) {
@@ -248,16 +249,31 @@ void DeviceNetwork::record() {
   }
 }
 
-void DeviceNetwork::launch(ahal::Stream& stream, const Command& c) {
+ahal_launch_args_t DeviceNetwork::Command::args() const {
   ahal_launch_args_t a = {};
   a.struct_size = sizeof(a);
-  std::copy(c.grid, c.grid + 3, a.grid);
-  std::copy(c.workgroup, c.workgroup + 3, a.workgroup_size);
-  a.binding_count = static_cast<uint32_t>(c.bindings.size());
-  a.bindings = c.bindings.data();
-  a.constants = c.constants.data();
-  a.constants_size = static_cast<uint32_t>(c.constants.size());
-  stream.launch(ahal::Kernel(c.kernel), a);
+  std::copy(grid, grid + 3, a.grid);
+  std::copy(workgroup, workgroup + 3, a.workgroup_size);
+  a.binding_count = static_cast<uint32_t>(bindings.size());
+  a.bindings = bindings.data();
+  a.constants = constants.data();
+  a.constants_size = static_cast<uint32_t>(constants.size());
+  return a;
+}
+
+void DeviceNetwork::launch(ahal::Stream& stream, const Command& c) {
+  stream.launch(ahal::Kernel(c.kernel), c.args());
+}
+
+void DeviceNetwork::record_command_buffer() {
+  ahal_command_buffer_t cb = nullptr;
+  ahal::check(ahal_command_buffer_create(device_.get(), AHAL_COMMAND_BUFFER_DEFAULT, &cb));
+  command_buffer_ = decltype(command_buffer_)(cb);
+  for (const Command& c : commands_) {
+    const ahal_launch_args_t a = c.args();
+    ahal::check(ahal_command_buffer_launch(cb, c.kernel, &a, nullptr));
+  }
+  ahal::check(ahal_command_buffer_finalize(cb));
 }
 
 void DeviceNetwork::replay(ahal::Stream& stream) {
@@ -280,9 +296,14 @@ std::vector<double> DeviceNetwork::profile_layers(ahal::Stream& stream, uint32_t
   return best;
 }
 
-void DeviceNetwork::enqueue(ahal::Stream& stream, const float* input, float* output) {
+void DeviceNetwork::enqueue(ahal::Stream& stream, const float* input, float* output,
+                            Submit submit) {
   stream.copy_h2d(input, tensors_[graph_.input], 0, input_floats() * batch_ * sizeof(float));
-  replay(stream);
+  if (submit == Submit::kCommandBuffer) {
+    ahal::check(ahal_stream_submit(stream.get(), command_buffer_.get()));
+  } else {
+    replay(stream);
+  }
   stream.copy_d2h(tensors_[graph_.output], 0, output, output_floats() * batch_ * sizeof(float));
 }
 

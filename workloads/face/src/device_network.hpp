@@ -1,6 +1,8 @@
 // A Graph on one ahal device: weights and tensors in device buffers, every
 // layer a launch of a kernel (face.cl, its GLSL twin on Vulkan) or of a
-// built-in operator (asic_sim), recorded once as a command list.
+// built-in operator (asic_sim), recorded once into a command buffer
+// (docs/command-buffers.md) and, for comparison, as a list streamed launch
+// by launch.
 #pragma once
 
 #include "graph.hpp"
@@ -24,15 +26,23 @@ class DeviceNetwork {
   // Uploads the weights, zeroes every tensor (their frames stay zero), picks
   // the layer path (built-ins when the device takes no general kernels, else
   // the best image of `bundle_path`) and records the layer launches for
-  // `batch` images. Throws ahal::error.
+  // `batch` images into a command buffer. Throws ahal::error.
   DeviceNetwork(ahal::Device device, const Graph& graph, uint32_t batch,
                 const std::string& bundle_path);
 
+  // How enqueue() puts the layers on the stream.
+  enum class Submit {
+    kCommandBuffer,  // one ahal_stream_submit of the recorded command buffer
+    kStreamed,       // one ahal_stream_launch per layer
+  };
+
   // Enqueues one inference on `stream`: `input` (batch x input floats) to
-  // the device, the recorded launches, the output back to `output`
-  // (batch x output floats). Both must stay valid until the stream is
-  // synchronized. Throws ahal::error.
-  void enqueue(ahal::Stream& stream, const float* input, float* output);
+  // the device, the layers, the output back to `output` (batch x output
+  // floats). The copies are stream copies (their host pointers change per
+  // call). Both must stay valid until the stream is synchronized. Throws
+  // ahal::error.
+  void enqueue(ahal::Stream& stream, const float* input, float* output,
+               Submit submit = Submit::kCommandBuffer);
 
   uint32_t batch() const { return batch_; }
   LayerPath path() const { return path_; }
@@ -56,6 +66,7 @@ class DeviceNetwork {
     uint32_t workgroup[3] = {1, 1, 1};
     std::vector<ahal_binding_t> bindings;
     std::vector<uint8_t> constants;
+    ahal_launch_args_t args() const;  // pointing into this Command
   };
 
   void choose_path(const std::string& bundle_path);
@@ -70,9 +81,9 @@ class DeviceNetwork {
   template <class T>
   void push(ahal_kernel_t kernel, std::vector<ahal_binding_t> bindings, const T& constants,
             const uint32_t grid[3], const uint32_t workgroup[3]);
-  // Replays the recorded launches onto `stream`. The hook for command
-  // buffers (issue 14): once they exist, record these launches into one
-  // and submit it here instead.
+  // Records commands_ into command_buffer_ and finalizes it.
+  void record_command_buffer();
+  // Launches commands_ one by one onto `stream`.
   void replay(ahal::Stream& stream);
   void launch(ahal::Stream& stream, const Command& c);
 
@@ -89,6 +100,9 @@ class DeviceNetwork {
   std::vector<ahal::Buffer> filters_, biases_, matrices_;
   std::vector<Command> commands_;
   uint64_t device_bytes_ = 0;
+  // Last: destroyed first, as the buffers and kernels it uses may not go
+  // before it.
+  ahal::detail::Owned<ahal_command_buffer_t, ahal_command_buffer_destroy> command_buffer_;
 };
 
 }  // namespace ahal_face

@@ -22,6 +22,8 @@ struct WorkloadOptions {
   uint32_t check_faces = 0;      // how many (the first ones); 0 = all
   uint32_t profile_runs = 0;     // > 0: time each layer alone, best of this many
   bool pipeline = false;         // also detect -> crop -> embed on the six photos
+  bool command_buffers = true;   // submit a recorded command buffer per inference;
+                                 // the streamed launches are measured beside it
   std::string data_dir;          // "" = default_data_dir()
   std::string reference;         // "" = default_reference_path()
   std::string bundle;            // "" = default_bundle_path()
@@ -54,6 +56,15 @@ struct PipelineResult {
   }
 };
 
+// One way of putting the layers on the stream, checked and timed.
+struct SubmitFigures {
+  double throughput = 0;       // images/s at the median latency
+  double throughput_best = 0;  // images/s at the best latency
+  double latency_p50_ms = 0, latency_p99_ms = 0, latency_best_ms = 0;  // per inference
+  uint32_t timed_runs = 0;
+  double max_rel_err = -1;  // < 0 if unchecked
+};
+
 struct WorkloadResult {
   std::string device;       // selector
   std::string device_name;  // the device's own name
@@ -63,11 +74,17 @@ struct WorkloadResult {
   uint32_t launches = 0;  // kernel launches per inference
   uint32_t timed_runs = 0;
   double gflop_per_image = 0;
+  // The headline figures: with command buffers where used, else streamed.
   double throughput = 0;       // images/s at the median latency
   double throughput_best = 0;  // images/s at the best latency
   double latency_p50_ms = 0, latency_p99_ms = 0, latency_best_ms = 0;  // per inference
   uint32_t faces_checked = 0;
-  double max_rel_err = -1;  // max over faces of ||out - ref|| / ||ref||; < 0 if unchecked
+  // max over faces (and over both ways of submitting) of ||out - ref|| / ||ref||;
+  // < 0 if unchecked
+  double max_rel_err = -1;
+  bool command_buffers_used = false;
+  SubmitFigures with_command_buffers;  // with command_buffers_used
+  SubmitFigures streamed;              // one launch per layer, always measured
   double tolerance = 1e-4;
   std::vector<LayerTime> layers;  // with profile_runs > 0
   bool has_pipeline = false;
