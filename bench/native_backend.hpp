@@ -31,6 +31,15 @@ class NativeBackend {
   // GB/s of stream_triad over `n` doubles (24 bytes per element), best of
   // `repeats`, with the given workgroup size.
   virtual double triad_gbps(size_t n, unsigned workgroup_size, int repeats) = 0;
+  // Host microseconds per launch spent inside enqueueing `count` `empty`
+  // launches one by one, before the wait (best of `repeats`); negative where
+  // the native side does not measure it.
+  virtual double enqueue_host_us_per_launch(int /*count*/, int /*repeats*/) { return -1; }
+  // Host microseconds per launch spent inside one submission of the
+  // backend's recorded form (reusable command buffer, cl_khr_command_buffer,
+  // graph) holding `count` recorded `empty` launches, before the wait (best
+  // of `repeats`); negative where the backend has no recorded form.
+  virtual double replay_submit_us_per_launch(int /*count*/, int /*repeats*/) { return -1; }
 };
 
 // props: the ahal device being measured (so the native side opens the same

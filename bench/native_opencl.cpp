@@ -10,6 +10,7 @@
 #define CL_TARGET_OPENCL_VERSION 300
 #define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include <CL/cl.h>
+#include <CL/cl_ext.h>
 
 #include <dlfcn.h>
 
@@ -49,7 +50,8 @@ struct ClApi {
   X(clEnqueueWriteBuffer) \
   X(clEnqueueReadBuffer) \
   X(clEnqueueCopyBuffer) \
-  X(clEnqueueFillBuffer)
+  X(clEnqueueFillBuffer) \
+  X(clGetExtensionFunctionAddressForPlatform)
 // clang-format on
 #define AHAL_CL_MEMBER(name) decltype(&::name) name = nullptr;
   AHAL_CL_FUNCTIONS(AHAL_CL_MEMBER)
@@ -90,6 +92,7 @@ std::string device_string(const ClApi& cl, cl_device_id id, cl_device_info param
 class NativeOpenCl final : public NativeBackend {
  public:
   ~NativeOpenCl() override {
+    if (replay_) cb_release_(replay_);
     if (queue_) {
       release_copy();
       release_triad();
@@ -130,6 +133,55 @@ class NativeOpenCl final : public NativeBackend {
     }
     std::sort(times.begin(), times.end());
     return times.empty() ? 0.0 : times[times.size() / 2];
+  }
+
+  // Host time inside `count` clEnqueueNDRangeKernel calls, per launch.
+  double enqueue_host_us_per_launch(int count, int repeats) override {
+    launch_empty();
+    cl_.clFinish(queue_);
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      auto start = Clock::now();
+      for (int i = 0; i < count; ++i) launch_empty();
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      cl_.clFinish(queue_);
+    }
+    return best;
+  }
+
+  // Host time inside one clEnqueueCommandBufferKHR of `count` recorded
+  // launches, each waiting on the previous one's sync point as the plugin
+  // records them; only with cl_khr_command_buffer at version 0.9.0.
+  double replay_submit_us_per_launch(int count, int repeats) override {
+    if (!command_buffers()) return -1;
+    if (replay_count_ != count) {
+      if (replay_) cb_release_(replay_);
+      replay_ = nullptr;
+      cl_int err = CL_SUCCESS;
+      replay_ = cb_create_(1, &queue_, nullptr, &err);
+      if (err != CL_SUCCESS) return -1;
+      const size_t one = 1;
+      cl_sync_point_khr last = 0;
+      for (int i = 0; i < count && err == CL_SUCCESS; ++i) {
+        cl_sync_point_khr point = 0;
+        err = cb_launch_(replay_, nullptr, nullptr, empty_, 1, nullptr, &one, &one, i ? 1 : 0,
+                         i ? &last : nullptr, &point, nullptr);
+        last = point;
+      }
+      if (err == CL_SUCCESS) err = cb_finalize_(replay_);
+      if (err != CL_SUCCESS) return -1;
+      replay_count_ = count;
+      cb_enqueue_(0, nullptr, replay_, 0, nullptr, nullptr);
+      cl_.clFinish(queue_);
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      auto start = Clock::now();
+      cb_enqueue_(0, nullptr, replay_, 0, nullptr, nullptr);
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      cl_.clFinish(queue_);
+    }
+    return best;
   }
 
   double enqueue_us_per_launch(int count, int repeats) override {
@@ -259,6 +311,45 @@ class NativeOpenCl final : public NativeBackend {
     triad_n_ = 0;
   }
 
+  // cl_khr_command_buffer at version 0.9.0 (the signatures CL/cl_ext.h
+  // declares; PoCL 3.1's), looked up once.
+  bool command_buffers() {
+    if (cb_checked_) return cb_enqueue_ != nullptr;
+    cb_checked_ = true;
+    size_t bytes = 0;
+    if (cl_.clGetDeviceInfo(device_, CL_DEVICE_EXTENSIONS_WITH_VERSION, 0, nullptr, &bytes) !=
+        CL_SUCCESS)
+      return false;
+    std::vector<cl_name_version> exts(bytes / sizeof(cl_name_version));
+    if (cl_.clGetDeviceInfo(device_, CL_DEVICE_EXTENSIONS_WITH_VERSION, bytes, exts.data(),
+                            nullptr) != CL_SUCCESS)
+      return false;
+    bool found = false;
+    for (const cl_name_version& e : exts)
+      found = found || (std::strcmp(e.name, "cl_khr_command_buffer") == 0 &&
+                        e.version == CL_MAKE_VERSION(0, 9, 0));
+    if (!found) return false;
+    auto lookup = [&](const char* name) {
+      return cl_.clGetExtensionFunctionAddressForPlatform(platform_, name);
+    };
+    auto create = reinterpret_cast<clCreateCommandBufferKHR_fn>(lookup("clCreateCommandBufferKHR"));
+    auto finalize =
+        reinterpret_cast<clFinalizeCommandBufferKHR_fn>(lookup("clFinalizeCommandBufferKHR"));
+    auto release =
+        reinterpret_cast<clReleaseCommandBufferKHR_fn>(lookup("clReleaseCommandBufferKHR"));
+    auto launch =
+        reinterpret_cast<clCommandNDRangeKernelKHR_fn>(lookup("clCommandNDRangeKernelKHR"));
+    auto enqueue =
+        reinterpret_cast<clEnqueueCommandBufferKHR_fn>(lookup("clEnqueueCommandBufferKHR"));
+    if (!create || !finalize || !release || !launch || !enqueue) return false;
+    cb_create_ = create;
+    cb_finalize_ = finalize;
+    cb_release_ = release;
+    cb_launch_ = launch;
+    cb_enqueue_ = enqueue;
+    return true;
+  }
+
   void launch_empty() {
     const size_t one = 1;
     cl_.clEnqueueNDRangeKernel(queue_, empty_, 1, nullptr, &one, &one, 0, nullptr, nullptr);
@@ -300,6 +391,7 @@ class NativeOpenCl final : public NativeBackend {
           return false;
         }
         device_ = id;
+        platform_ = platform;
         return true;
       }
     }
@@ -328,6 +420,7 @@ class NativeOpenCl final : public NativeBackend {
   }
 
   ClApi cl_;
+  cl_platform_id platform_ = nullptr;
   cl_device_id device_ = nullptr;
   cl_context context_ = nullptr;
   cl_command_queue queue_ = nullptr;
@@ -340,6 +433,14 @@ class NativeOpenCl final : public NativeBackend {
   void* host_ptr_ = nullptr;
   size_t triad_n_ = 0;
   cl_mem triad_buf_[3] = {};
+  bool cb_checked_ = false;  // cl_khr_command_buffer 0.9.0, for replay_submit_us_per_launch
+  clCreateCommandBufferKHR_fn cb_create_ = nullptr;
+  clFinalizeCommandBufferKHR_fn cb_finalize_ = nullptr;
+  clReleaseCommandBufferKHR_fn cb_release_ = nullptr;
+  clCommandNDRangeKernelKHR_fn cb_launch_ = nullptr;
+  clEnqueueCommandBufferKHR_fn cb_enqueue_ = nullptr;
+  cl_command_buffer_khr replay_ = nullptr;
+  int replay_count_ = 0;
 };
 
 std::unique_ptr<NativeBackend> make_native_opencl(const ahal_device_properties_t& props,

@@ -139,12 +139,13 @@ class NativeVulkan final : public NativeBackend {
         vk_struct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
     cai.commandPool = command_pool_;
     cai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    cai.commandBufferCount = 2;
-    VkCommandBuffer cmds[2];
+    cai.commandBufferCount = 3;
+    VkCommandBuffer cmds[3];
     if (!ok(d_.vkAllocateCommandBuffers(device_, &cai, cmds), "vkAllocateCommandBuffers", error))
       return false;
     latency_cmd_ = cmds[0];
     cmd_ = cmds[1];
+    replay_cmd_ = cmds[2];
     auto fci = vk_struct<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
     if (!ok(d_.vkCreateFence(device_, &fci, nullptr, &fence_), "vkCreateFence", error))
       return false;
@@ -189,6 +190,46 @@ class NativeVulkan final : public NativeBackend {
       d_.vkEndCommandBuffer(cmd_);
       submit_and_wait(cmd_);
       best = std::min(best, seconds_since(start) * 1e6 / count);
+    }
+    return best;
+  }
+
+  // Plain Vulkan streaming: record the launches into a one-time command
+  // buffer and submit it; the host time up to and including the submit.
+  double enqueue_host_us_per_launch(int count, int repeats) override {
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      begin(cmd_);
+      d_.vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, empty_pipeline_);
+      for (int i = 0; i < count; ++i) d_.vkCmdDispatch(cmd_, 1, 1, 1);
+      d_.vkEndCommandBuffer(cmd_);
+      submit(cmd_);
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      wait();
+    }
+    return best;
+  }
+
+  // A reusable command buffer (no ONE_TIME_SUBMIT) of `count` dispatches,
+  // recorded once; the host time inside each vkQueueSubmit of it.
+  double replay_submit_us_per_launch(int count, int repeats) override {
+    if (replay_count_ != count) {
+      auto bi = vk_struct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+      d_.vkBeginCommandBuffer(replay_cmd_, &bi);
+      d_.vkCmdBindPipeline(replay_cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, empty_pipeline_);
+      for (int i = 0; i < count; ++i) d_.vkCmdDispatch(replay_cmd_, 1, 1, 1);
+      d_.vkEndCommandBuffer(replay_cmd_);
+      replay_count_ = count;
+      submit(replay_cmd_);  // the first submission may build what recording left to do
+      wait();
+    }
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      submit(replay_cmd_);
+      best = std::min(best, seconds_since(start) * 1e6 / count);
+      wait();
     }
     return best;
   }
@@ -270,13 +311,21 @@ class NativeVulkan final : public NativeBackend {
                             VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, nullptr, 0, nullptr);
   }
 
-  void submit_and_wait(VkCommandBuffer cmd) {
+  void submit(VkCommandBuffer cmd) {
     auto si = vk_struct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
     si.commandBufferCount = 1;
     si.pCommandBuffers = &cmd;
     d_.vkQueueSubmit(queue_, 1, &si, fence_);
+  }
+
+  void wait() {
     d_.vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX);
     d_.vkResetFences(device_, 1, &fence_);
+  }
+
+  void submit_and_wait(VkCommandBuffer cmd) {
+    submit(cmd);
+    wait();
   }
 
   bool shader(const ahal::bundle::Bundle& bundle, const char* kernel, VkShaderModule* out,
@@ -459,6 +508,8 @@ class NativeVulkan final : public NativeBackend {
   VkQueue queue_ = VK_NULL_HANDLE;
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   VkCommandBuffer latency_cmd_ = VK_NULL_HANDLE, cmd_ = VK_NULL_HANDLE;
+  VkCommandBuffer replay_cmd_ = VK_NULL_HANDLE;  // reusable: replay_submit_us_per_launch
+  int replay_count_ = 0;
   VkFence fence_ = VK_NULL_HANDLE;
   VkShaderModule empty_shader_ = VK_NULL_HANDLE, triad_shader_ = VK_NULL_HANDLE;
   std::string empty_entry_, triad_entry_;

@@ -184,9 +184,8 @@ ahal_status_t submit_command_buffer(const char* fn, Stream* s, CommandBuffer* cb
       if (observer) observer->after(c, i);
     }
   }
-  for (const RecordedCommand& c : cb->commands)
-    if (c.cmd.type == AHAL_PLUGIN_COMMAND_RECORD_EVENT && !c.event->recorded.load())
-      c.event->recorded.store(true, std::memory_order_release);
+  for (Event* e : cb->recorded_events)
+    if (!e->recorded.load()) e->recorded.store(true, std::memory_order_release);
   if (ahal_status_t st = entry::stream_record_event(fn, p, s->object, cb->done)) return st;
   cb->submitted = true;
   cb->last_stream = s;
@@ -383,6 +382,8 @@ ahal_status_t command_buffer_finalize(const char* fn, CommandBuffer* cb) {
     cb->done = nullptr;
     return st;
   }
+  for (const RecordedCommand& c : cb->commands)
+    if (c.cmd.type == AHAL_PLUGIN_COMMAND_RECORD_EVENT) cb->recorded_events.push_back(c.event);
   cb->finalized = true;
   return AHAL_SUCCESS;
 }

@@ -36,6 +36,9 @@ struct CommandBuffer {
   std::mutex mutex;
   bool finalized = false;
   std::vector<RecordedCommand> commands;
+  // The events `commands` record, listed at finalize so that a submission
+  // marks them recorded without walking every command.
+  std::vector<Event*> recorded_events;
   ahal_plugin_command_buffer_t* native = nullptr;  // null: the loader replays
   // Recorded after every submission: orders the next one after it, and
   // says whether one is still in flight.

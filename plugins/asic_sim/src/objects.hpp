@@ -18,6 +18,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct ahal_plugin_instance_s {
   asic_sim::Config config;
@@ -74,14 +75,40 @@ struct ahal_plugin_event_s {
   std::shared_ptr<asic_sim::Fence> fence;
 };
 
+namespace asic_sim {
+// One decoded command of a command buffer (command_buffer.cpp).
+struct CommandStep {
+  ahal_plugin_command_type_t type = AHAL_PLUGIN_COMMAND_BARRIER;
+  const void* src = nullptr;  // copies: device addresses or the host pointer
+  void* dst = nullptr;        // copies, fills
+  uint64_t size = 0;
+  uint32_t pattern = 0, pattern_size = 0;
+  const BuiltinOperator* op = nullptr;  // launches
+  std::vector<float*> tensors;
+  std::vector<uint8_t> constants;
+  std::shared_ptr<Fence> fence;  // event records and waits
+};
+}  // namespace asic_sim
+
+// A command list the command processor runs as one command.
+struct ahal_plugin_command_buffer_s {
+  ahal_plugin_device_s* device = nullptr;
+  std::vector<asic_sim::CommandStep> steps;
+  uint32_t event_steps = 0;
+};
+
 // The entries, one source file per object (plugin, device, buffer,
-// host_alloc, stream, event, kernel). Each may throw (Failure); the table
+// host_alloc, stream, event, kernel, command_buffer). Each may throw (Failure); the table
 // installs each behind ahal::plugin::entry, which turns an exception into
 // its status and message.
 namespace asic_sim {
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, kernel_get_builtin)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 }  // namespace asic_sim

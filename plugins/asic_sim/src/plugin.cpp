@@ -2,11 +2,12 @@
 //
 // This file is the plugin's face: ahal_plugin_query, the dispatch table and
 // the instance. Each object's entries live in a file of its own (device,
-// buffer, host_alloc, stream, event, kernel); they turn handles into the
+// buffer, host_alloc, stream, event, kernel, command_buffer); they turn handles into the
 // objects of objects.hpp and leave the real work to the device's engines:
 //   DeviceMemory     the arena buffers live in (no host pointer to it)
 //   DmaEngine        every copy and fill, at a modelled bandwidth
-//   CommandProcessor one thread per stream, commands in order
+//   CommandProcessor one thread per stream, commands in order (a command
+//                    buffer's whole list as one command)
 //   Fence            what an event is
 //   WorkerPool       the compute engines that run the built-in operators
 // docs/plugin-guide.md explains the rules this follows.
@@ -21,7 +22,11 @@
 // answers AHAL_ERROR_UNSUPPORTED.
 #define ASIC_SIM_TABLE_OPTIONAL_ENTRIES(X, api) \
   X(api, kernel_get_builtin)                    \
-  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
+  X(api, device_memory_usage)                   \
+  X(api, command_buffer_create)                 \
+  X(api, command_buffer_destroy)                \
+  X(api, command_buffer_submit)                 \
+  X(api, command_buffer_update) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(asic_sim, "asic_sim",
                           "simulated inference ASIC: device memory arena, DMA engine, built-in "
                           "operators",

@@ -71,9 +71,19 @@ namespace ahal_cuda {
 
 // Newer than the oldest driver we take (CUDA 11.3, the first with
 // cuGetProcAddress); NULL where the driver lacks them.
-#define AHAL_CUDA_OPTIONAL_ENTRIES(X)                 \
-  X(cuDeviceGetUuid, PFN_cuDeviceGetUuid_v9020, 9020) \
-  X(cuFuncGetParamInfo, PFN_cuFuncGetParamInfo_v12040, 12040)
+// The graph entries are in every driver we take; optional so that a
+// driver (or test fake) without them still loads: command buffers then
+// fall back to the loader's replay.
+#define AHAL_CUDA_OPTIONAL_ENTRIES(X)                                                 \
+  X(cuDeviceGetUuid, PFN_cuDeviceGetUuid_v9020, 9020)                                 \
+  X(cuFuncGetParamInfo, PFN_cuFuncGetParamInfo_v12040, 12040)                         \
+  X(cuGraphCreate, PFN_cuGraphCreate_v10000, 10000)                                   \
+  X(cuGraphAddKernelNode, PFN_cuGraphAddKernelNode_v10000, 10000)                     \
+  X(cuGraphInstantiateWithFlags, PFN_cuGraphInstantiateWithFlags_v11040, 11040)       \
+  X(cuGraphLaunch, PFN_cuGraphLaunch_v10000, 10000)                                   \
+  X(cuGraphExecKernelNodeSetParams, PFN_cuGraphExecKernelNodeSetParams_v10010, 10010) \
+  X(cuGraphExecDestroy, PFN_cuGraphExecDestroy_v10000, 10000)                         \
+  X(cuGraphDestroy, PFN_cuGraphDestroy_v10000, 10000)
 
 class Driver {
  public:

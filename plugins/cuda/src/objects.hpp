@@ -122,13 +122,23 @@ void log_failure(const ahal_plugin_device_t* d, const char* what, CUresult resul
   AHAL_CU_CHECK(device, make_current(device), "cuCtxSetCurrent(primary context of %s)", \
                 (device)->props.name)
 
+// What stream_launch checks before launching (the kernel's device and
+// parameter layout) and the dynamic shared memory it opts into; also used
+// when a command buffer's graph is built (command_buffer.cpp).
+ahal_status_t check_launch(ahal_plugin_device_t* d, ahal_plugin_kernel_t* k,
+                           const ahal_plugin_launch_t* launch);
+
 // The entries, one source file per object (plugin, device, buffer,
-// host_alloc, stream, event, module). Each may throw; the table installs
-// each behind ahal::plugin::entry.
+// host_alloc, stream, event, module, command_buffer). Each may throw; the
+// table installs each behind ahal::plugin::entry.
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 

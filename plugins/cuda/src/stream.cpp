@@ -176,10 +176,8 @@ ahal_status_t param_mismatch(ahal_plugin_device_t* d, const ahal_plugin_kernel_t
 
 }  // namespace
 
-// The hot path: no allocation, one cached context check, one driver call.
-ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* k,
-                            const ahal_plugin_launch_t* launch) {
-  ahal_plugin_device_t* d = s->device;
+ahal_status_t check_launch(ahal_plugin_device_t* d, ahal_plugin_kernel_t* k,
+                           const ahal_plugin_launch_t* launch) {
   if (k->module->device != d)
     return fail(AHAL_ERROR_INVALID_ARGUMENT,
                 "the kernel was loaded on another device than the stream's");
@@ -194,6 +192,18 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* k,
         (constants_size > 0 && k->last_param_size != constants_size))
       return param_mismatch(d, k, bindings, constants_size);
   }
+  if (launch->dynamic_shared_bytes > k->dynamic_limit.load(std::memory_order_acquire))
+    return raise_dynamic_limit(d, k, launch->dynamic_shared_bytes);
+  return AHAL_SUCCESS;
+}
+
+// The hot path: no allocation, one cached context check, one driver call.
+ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* k,
+                            const ahal_plugin_launch_t* launch) {
+  ahal_plugin_device_t* d = s->device;
+  if (const ahal_status_t status = check_launch(d, k, launch)) return status;
+  const uint32_t bindings = launch->binding_count;
+  const uint32_t constants_size = launch->constants_size;
   CUdeviceptr pointers[AHAL_MAX_BINDINGS];
   void* params[AHAL_MAX_BINDINGS + 1];
   for (uint32_t i = 0; i < bindings; ++i) {
@@ -204,10 +214,6 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* k,
   // can be passed in place.
   if (constants_size > 0) params[bindings] = const_cast<void*>(launch->constants);
   const uint32_t dynamic_bytes = launch->dynamic_shared_bytes;
-  if (dynamic_bytes > k->dynamic_limit.load(std::memory_order_acquire)) {
-    const ahal_status_t status = raise_dynamic_limit(d, k, dynamic_bytes);
-    if (status != AHAL_SUCCESS) return status;
-  }
   AHAL_MAKE_CURRENT(d);
   const CUresult result =
       d->drv().cuLaunchKernel(k->function, launch->grid[0], launch->grid[1], launch->grid[2],

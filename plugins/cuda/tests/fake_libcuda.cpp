@@ -10,7 +10,8 @@
 // memory limits, sticky errors). A kernel argument outside this context's
 // memory, or an access past the end of an allocation (each ends at an
 // inaccessible page), is a sticky CUDA_ERROR_ILLEGAL_ADDRESS. It is no GPU:
-// warps, memory ordering, timing and the PTX itself are not checked.
+// warps, memory ordering, timing and the PTX itself are not checked. Graphs:
+// kernel nodes only, run in the order added.
 //
 // Exports cuGetProcAddress_v2 only, plus fake_cuda_* controls for tests.
 // Environment: FAKE_CUDA_DEVICE_COUNT (default 1), FAKE_CUDA_DRIVER_VERSION
@@ -943,11 +944,10 @@ CUresult cuFuncGetParamInfo(CUfunction fn, size_t index, size_t* offset, size_t*
   return CUDA_SUCCESS;
 }
 
-CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
-                        unsigned by, unsigned bz, unsigned shared, CUstream s, void** params,
-                        void** extra) {
-  FAKE_ENTRY(cuLaunchKernel);
-  FAKE_NEED_STREAM(s);
+// Checks a launch and copies its argument values by the kernel's sizes, as
+// the driver does.
+CUresult make_launch(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                     unsigned bz, unsigned shared, void** params, void** extra, Launch* out) {
   const FakeFunction* f = reinterpret_cast<const FakeFunction*>(fn);
   if (!f) return CUDA_ERROR_INVALID_HANDLE;
   if (f->module->ctx != t_current) return CUDA_ERROR_INVALID_CONTEXT;
@@ -956,7 +956,6 @@ CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, un
     return CUDA_ERROR_INVALID_VALUE;
   if (static_cast<int>(shared) > f->max_dynamic) return CUDA_ERROR_INVALID_VALUE;
   if (!f->param_sizes.empty() && !params) return CUDA_ERROR_INVALID_VALUE;
-  // As the driver does: copy each argument's bytes now, by the kernel's sizes.
   Launch l{t_current,
            f->name,
            f->host,
@@ -968,7 +967,102 @@ CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, un
   l.params.resize(bytes);
   for (size_t i = 0; i < f->param_sizes.size(); ++i)
     std::memcpy(l.params.data() + f->param_offsets[i], params[i], f->param_sizes[i]);
+  *out = std::move(l);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchKernel(CUfunction fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                        unsigned by, unsigned bz, unsigned shared, CUstream s, void** params,
+                        void** extra) {
+  FAKE_ENTRY(cuLaunchKernel);
+  FAKE_NEED_STREAM(s);
+  Launch l{};
+  if (CUresult r = make_launch(fn, gx, gy, gz, bx, by, bz, shared, params, extra, &l)) return r;
   stream_of(s)->push([l = std::move(l)] { execute(l); });
+  return CUDA_SUCCESS;
+}
+
+// ------------------------------------------------------------------ graphs
+//
+// Kernel nodes only, run in the order added (the plugin chains each node
+// after the one before). A node handle is its index + 1.
+
+struct FakeGraph {
+  FakeCtx* ctx;
+  std::vector<Launch> launches;
+};
+
+CUresult node_launch(const CUDA_KERNEL_NODE_PARAMS_v1* p, Launch* out) {
+  if (!p) return CUDA_ERROR_INVALID_VALUE;
+  return make_launch(p->func, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX, p->blockDimY,
+                     p->blockDimZ, p->sharedMemBytes, p->kernelParams, p->extra, out);
+}
+
+CUresult cuGraphCreate(CUgraph* out, unsigned flags) {
+  FAKE_ENTRY(cuGraphCreate);
+  FAKE_NEED_CONTEXT();
+  if (!out || flags) return CUDA_ERROR_INVALID_VALUE;
+  *out = reinterpret_cast<CUgraph>(new FakeGraph{t_current, {}});
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphAddKernelNode(CUgraphNode* out, CUgraph g, const CUgraphNode* deps, size_t ndeps,
+                              const CUDA_KERNEL_NODE_PARAMS_v1* p) {
+  FAKE_ENTRY(cuGraphAddKernelNode);
+  FAKE_NEED_CONTEXT();
+  auto* graph = reinterpret_cast<FakeGraph*>(g);
+  if (!out || !graph || (ndeps && !deps)) return CUDA_ERROR_INVALID_VALUE;
+  Launch l{};
+  if (CUresult r = node_launch(p, &l)) return r;
+  graph->launches.push_back(std::move(l));
+  *out = reinterpret_cast<CUgraphNode>(graph->launches.size());
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphInstantiateWithFlags(CUgraphExec* out, CUgraph g, unsigned long long flags) {
+  FAKE_ENTRY(cuGraphInstantiateWithFlags);
+  FAKE_NEED_CONTEXT();
+  auto* graph = reinterpret_cast<FakeGraph*>(g);
+  if (!out || !graph || flags) return CUDA_ERROR_INVALID_VALUE;
+  *out = reinterpret_cast<CUgraphExec>(new FakeGraph(*graph));  // later edits do not reach it
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphLaunch(CUgraphExec e, CUstream s) {
+  FAKE_ENTRY(cuGraphLaunch);
+  FAKE_NEED_STREAM(s);
+  auto* exec = reinterpret_cast<FakeGraph*>(e);
+  if (!exec) return CUDA_ERROR_INVALID_VALUE;
+  // The values as of this launch: a later update does not change it.
+  stream_of(s)->push([launches = exec->launches] {
+    for (const Launch& l : launches) execute(l);
+  });
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphExecKernelNodeSetParams(CUgraphExec e, CUgraphNode node,
+                                        const CUDA_KERNEL_NODE_PARAMS_v1* p) {
+  FAKE_ENTRY(cuGraphExecKernelNodeSetParams);
+  FAKE_NEED_CONTEXT();
+  auto* exec = reinterpret_cast<FakeGraph*>(e);
+  const size_t index = reinterpret_cast<size_t>(node);
+  if (!exec || index == 0 || index > exec->launches.size()) return CUDA_ERROR_INVALID_VALUE;
+  Launch l{};
+  if (CUresult r = node_launch(p, &l)) return r;
+  if (l.name != exec->launches[index - 1].name) return CUDA_ERROR_INVALID_VALUE;  // same function
+  exec->launches[index - 1] = std::move(l);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphExecDestroy(CUgraphExec e) {
+  FAKE_ENTRY(cuGraphExecDestroy);
+  delete reinterpret_cast<FakeGraph*>(e);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuGraphDestroy(CUgraph g) {
+  FAKE_ENTRY(cuGraphDestroy);
+  delete reinterpret_cast<FakeGraph*>(g);
   return CUDA_SUCCESS;
 }
 
@@ -1032,6 +1126,13 @@ const Symbol kSymbols[] = {
     FAKE_SYMBOL(cuFuncSetAttribute, 9000),
     FAKE_SYMBOL(cuFuncGetParamInfo, 12040),
     FAKE_SYMBOL(cuLaunchKernel, 4000),
+    FAKE_SYMBOL(cuGraphCreate, 10000),
+    FAKE_SYMBOL(cuGraphAddKernelNode, 10000),
+    FAKE_SYMBOL(cuGraphInstantiateWithFlags, 11040),
+    FAKE_SYMBOL(cuGraphLaunch, 10000),
+    FAKE_SYMBOL(cuGraphExecKernelNodeSetParams, 10010),
+    FAKE_SYMBOL(cuGraphExecDestroy, 10000),
+    FAKE_SYMBOL(cuGraphDestroy, 10000),
 };
 #undef FAKE_SYMBOL
 

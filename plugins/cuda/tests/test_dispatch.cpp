@@ -720,3 +720,66 @@ TEST_CASE("copies between two GPUs go peer to peer", "[fake]") {
   s.api.device_close(second);
   CHECK(s.fake.context_refs(1) == 0);
 }
+
+TEST_CASE("command buffers of launches are CUDA graphs; others fall back", "[fake]") {
+  Session s;
+  ahal_plugin_module_t* m = s.module(standard_ptx(80));
+  ahal_plugin_kernel_t* write_index = s.kernel(m, "write_index");
+  const uint32_t n = 512;
+  ahal_plugin_buffer_t* a = s.buffer(n * 4);
+  ahal_plugin_buffer_t* b = s.buffer(n * 4);
+  ahal_plugin_binding_t to_a = {a, 0, n * 4}, to_b = {b, 0, n * 4};
+  uint32_t base = 7;
+  std::vector<ahal_plugin_command_t> commands(3);
+  for (auto& c : commands) c.struct_size = sizeof(c);
+  commands[0].type = AHAL_PLUGIN_COMMAND_LAUNCH;
+  commands[0].kernel = write_index;
+  commands[0].launch = launch_1d(n / 64, 64, &to_a, 1, &base, 4);
+  commands[1].type = AHAL_PLUGIN_COMMAND_BARRIER;
+  commands[2] = commands[0];
+  commands[2].launch.bindings = &to_b;
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  REQUIRE(s.api.command_buffer_create(s.device, commands.data(), 3, 0, &cb) == AHAL_SUCCESS);
+  base = 0;  // the graph took the values at create
+  const long launches_before = s.fake.calls("cuGraphLaunch");
+  const long kernels_before = s.fake.calls("cuLaunchKernel");
+  std::vector<uint32_t> got(n);
+  for (int round = 0; round < 2; ++round) {
+    REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+    REQUIRE(s.api.stream_copy_d2h(s.stream, b, 0, got.data(), n * 4) == AHAL_SUCCESS);
+    s.sync();
+    CHECK(got[0] == 7);
+    CHECK(got[n - 1] == n - 1 + 7);
+  }
+  CHECK(s.fake.calls("cuGraphLaunch") == launches_before + 2);
+  CHECK(s.fake.calls("cuLaunchKernel") == kernels_before);  // no launch went through the stream
+
+  // An update changes the node of the instantiated graph.
+  ahal_plugin_command_t update = commands[2];
+  uint32_t next = 100;
+  update.launch.constants = &next;
+  REQUIRE(s.api.command_buffer_update(cb, 2, &update) == AHAL_SUCCESS);
+  REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  REQUIRE(s.api.stream_copy_d2h(s.stream, b, 0, got.data(), n * 4) == AHAL_SUCCESS);
+  s.sync();
+  CHECK(got[5] == 105);
+  CHECK(s.api.command_buffer_update(cb, 1, &update) == AHAL_ERROR_INVALID_ARGUMENT);
+  auto bad = update;
+  bad.launch.constants_size = 8;
+  CHECK(s.api.command_buffer_update(cb, 2, &bad) == AHAL_ERROR_INVALID_ARGUMENT);
+  s.api.command_buffer_destroy(cb);
+
+  // A copy is not a kernel node: UNSUPPORTED, so the loader replays.
+  ahal_plugin_command_t copy{};
+  copy.struct_size = sizeof(copy);
+  copy.type = AHAL_PLUGIN_COMMAND_COPY_D2D;
+  copy.src = a;
+  copy.dst = b;
+  copy.size = 16;
+  ahal_plugin_command_buffer_t* none = nullptr;
+  CHECK(s.api.command_buffer_create(s.device, &copy, 1, 0, &none) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(contains(t_message, "launches only"));
+  s.api.buffer_destroy(s.device, a);
+  s.api.buffer_destroy(s.device, b);
+  s.api.module_destroy(m);
+}

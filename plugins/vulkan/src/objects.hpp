@@ -249,6 +249,11 @@ class Module {  // ahal_plugin_module_t
   ahal::plugin::KernelCache<Kernel> kernels;
 };
 
+// AHAL_SUCCESS if the device runs `launch` in one dispatch (grid and
+// binding sizes); else a status and a message starting with `where`.
+ahal_status_t check_dispatch(const Device* device, const ahal_plugin_launch_t& launch,
+                             const char* where);
+
 // The pipeline for a launch's workgroup size, dynamic shared bytes and
 // argument layout; compiled once, then cached.
 ahal_status_t kernel_pipeline(Kernel* kernel, const ahal_plugin_launch_t* launch, Pipeline** out);
@@ -279,7 +284,8 @@ struct SemaphoreWait {
 // Commands recorded into one command buffer, submitted together.
 struct Batch {
   VkCommandBuffer cmd = VK_NULL_HANDLE;
-  uint64_t value = 0;  // the stream's timeline value signaled when it completes
+  bool borrowed = false;  // cmd belongs to a command buffer (command_buffer.cpp): not recycled
+  uint64_t value = 0;     // the stream's timeline value signaled when it completes
   uint32_t commands = 0;
   bool touched_memory = false;  // some command read or wrote a buffer
   VkPipeline bound_pipeline = VK_NULL_HANDLE;
@@ -324,6 +330,9 @@ class Stream {
                      uint32_t pattern_size);
   ahal_status_t launch(Kernel* kernel, const ahal_plugin_launch_t* launch);
   ahal_status_t host_callback(ahal_host_fn_t fn, void* user_data);
+  // Submits a recorded VkCommandBuffer of a command buffer as the stream's
+  // next batch, in order with its other work (command_buffer_submit.cpp).
+  ahal_status_t submit_recorded(VkCommandBuffer cmd);
   // The timeline value an event recorded now completes at; writes a
   // timestamp into `query_pool` when given.
   ahal_status_t record(VkQueryPool query_pool, uint64_t* out_value);
@@ -482,6 +491,11 @@ Queue* pick_queue(Device* device);
 
 // ---------------------------------------------------------------- entries
 //
+// The optional command buffer entries (command_buffer.cpp).
+#define AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(X, api) \
+  X(api, command_buffer_create)                    \
+  X(api, command_buffer_destroy) X(api, command_buffer_submit) X(api, command_buffer_update)
+//
 // One source file per object (plugin, device, buffer, host_alloc, stream,
 // event, module); handles are pointers to the objects above (Instance,
 // Device, Buffer, HostAlloc, StreamHandle, Event, Module, Kernel), cast with
@@ -492,6 +506,7 @@ AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 

@@ -6,6 +6,7 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_VULKAN_TABLE_OPTIONAL_ENTRIES(X, api) \
+  AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(X, api)       \
   AHAL_PLUGIN_MODULE_ENTRIES(X, api)               \
   X(api, image_score)                              \
   X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)

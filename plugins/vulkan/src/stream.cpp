@@ -230,24 +230,30 @@ ahal_status_t Stream::fill(Buffer* buffer, uint64_t offset, uint64_t size, uint3
   return after_command_locked();
 }
 
-ahal_status_t Stream::launch(Kernel* kernel, const ahal_plugin_launch_t* l) {
-  const uint64_t groups = ahal::plugin::workgroup_count(*l);
+ahal_status_t check_dispatch(const Device* device, const ahal_plugin_launch_t& l,
+                             const char* where) {
+  const uint64_t groups = ahal::plugin::workgroup_count(l);
   if (groups > device->max_groups_per_launch)
     return fail(AHAL_ERROR_OUT_OF_RANGE,
-                "a grid of %ux%ux%u work-groups (%llu) exceeds the %llu work-groups %s runs in "
+                "%sa grid of %ux%ux%u work-groups (%llu) exceeds the %llu work-groups %s runs in "
                 "one dispatch",
-                l->grid[0], l->grid[1], l->grid[2], static_cast<unsigned long long>(groups),
+                where, l.grid[0], l.grid[1], l.grid[2], static_cast<unsigned long long>(groups),
                 static_cast<unsigned long long>(device->max_groups_per_launch),
                 device->props.deviceName);
   const uint64_t max_range = device->props.limits.maxStorageBufferRange;
-  for (uint32_t i = 0; i < l->binding_count; ++i) {
-    if (l->bindings[i].size > max_range)
+  for (uint32_t i = 0; i < l.binding_count; ++i) {
+    if (l.bindings[i].size > max_range)
       return fail(AHAL_ERROR_OUT_OF_RANGE,
-                  "binding %u spans %llu bytes; %s binds at most %llu (maxStorageBufferRange): "
+                  "%sbinding %u spans %llu bytes; %s binds at most %llu (maxStorageBufferRange): "
                   "bind a smaller range",
-                  i, static_cast<unsigned long long>(l->bindings[i].size), device->props.deviceName,
-                  static_cast<unsigned long long>(max_range));
+                  where, i, static_cast<unsigned long long>(l.bindings[i].size),
+                  device->props.deviceName, static_cast<unsigned long long>(max_range));
   }
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t Stream::launch(Kernel* kernel, const ahal_plugin_launch_t* l) {
+  if (ahal_status_t s = check_dispatch(device, *l, "")) return s;
   Pipeline* p = nullptr;
   ahal_status_t s = kernel_pipeline(kernel, l, &p);  // may compile: outside the lock
   if (s != AHAL_SUCCESS) return s;

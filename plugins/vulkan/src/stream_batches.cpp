@@ -169,7 +169,7 @@ void Stream::retire_locked() {
   uint64_t done = completed_value();
   while (!in_flight_.empty() && in_flight_.front()->value <= done) {
     Batch& b = *in_flight_.front();
-    free_cmds_.push_back(b.cmd);
+    if (!b.borrowed) free_cmds_.push_back(b.cmd);
     for (auto& st : b.staging) device->buffer_release(&st);
     for (VkDescriptorPool p : b.pools) {
       device->fn.vkResetDescriptorPool(device->device, p, 0);
