@@ -69,16 +69,52 @@ void capsule_destructor(PyObject* capsule) {
   }
 }
 
+// DLPack readiness: the producer stream (the array's, else the last one
+// with work on the buffer) records an event; an ahal.Stream consumer of the
+// same device waits for it on the device, any other consumer on the host.
+// stream -1 asks for no synchronization (the DLPack specification).
+void make_ready(const Array& a, const dl::Device& dev, const py::object& stream) {
+  const char* op = "Array.__dlpack__";
+  StreamRef consumer;
+  if (py::isinstance<Stream>(stream)) {
+    consumer = stream.cast<StreamRef>();
+    consumer->require_alive(op);
+  } else if (py::isinstance<py::int_>(stream)) {
+    const int64_t s = stream.cast<int64_t>();
+    if (s == -1) return;
+    // A CUDA/ROCm consumer's stream: ahal cannot make a foreign stream wait
+    // for its event, so the host waits, which orders that stream too.
+    if (dev.device_type == dl::kCPU || dev.device_type == dl::kExtDev)
+      throw py::value_error(std::string(op) +
+                            ": stream must be None, -1 or an ahal.Stream for this memory "
+                            "(DLPack device type " +
+                            std::to_string(dev.device_type) + "); got " + std::to_string(s));
+  } else if (!stream.is_none()) {
+    throw py::type_error(std::string(op) +
+                         ": stream must be None, -1, an integer stream of the consumer or an "
+                         "ahal.Stream; got " +
+                         std::string(py::str(stream.get_type())));
+  }
+  StreamRef producer = a.stream ? a.stream : a.buffer->last_stream.lock();
+  if (!producer || !producer->alive()) return;  // nothing queued from Python is pending
+  if (producer == consumer) return;             // one stream: in order already
+  ahal_event_t handle = nullptr;
+  call([&] { return ahal_event_create(producer->device->handle, 0, &handle); });
+  auto event = std::make_shared<Event>(producer->device, handle);
+  call([&] { return ahal_stream_record_event(producer->handle, handle); });
+  if (consumer && consumer->device->handle == producer->device->handle) {
+    call([&] { return ahal_stream_wait_event(consumer->handle, handle); });
+    consumer->keep.push_back(py::cast(event));  // alive until the consumer synchronizes
+  } else {
+    call([&] { return ahal_event_wait(handle, UINT64_MAX); });
+  }
+}
+
 py::object export_dlpack(const ArrayRef& a, py::object stream, py::object max_version) {
   Buffer& b = *a->buffer;
   b.require_alive("Array.__dlpack__");
-  if (!stream.is_none() && !(py::isinstance<py::int_>(stream) && stream.cast<int64_t>() == -1))
-    throw py::value_error(
-        "Array.__dlpack__: stream must be None or -1 for host memory (kDLCPU); got " +
-        std::string(py::str(stream)));
   const ahal_native_buffer_t n = b.native();
-  // The consumer reads at once: the device's queued work must be done first.
-  call([&] { return ahal_device_synchronize(b.device->handle); });
+  make_ready(*a, dlpack_device(b, n), stream);
   auto* e = new Export;
   e->array = a;
   e->shape = a->shape;
@@ -236,6 +272,17 @@ void register_arrays(py::module_& m) {
            py::arg("buffer"), py::arg("shape"), py::arg("dtype"), py::arg("offset") = 0)
       .def_readonly("buffer", &Array::buffer)
       .def_readonly("offset", &Array::offset)
+      .def_property(
+          "stream", [](Array& a) { return a.stream; },
+          [](Array& a, StreamRef s) {
+            if (s) {
+              s->require_alive("Array.stream");
+              same_device("Array.stream", *a.buffer->device, *s->device, "stream");
+            }
+            a.stream = std::move(s);
+          },
+          "The stream whose work __dlpack__ makes the consumer wait for (None: the last stream "
+          "with work on the buffer).")
       .def_property_readonly("shape",
                              [](Array& a) {
                                py::tuple t(a.shape.size());
@@ -275,4 +322,5 @@ PYBIND11_MODULE(_ahal, m) {
   ahal_py::register_objects(m);
   ahal_py::register_arrays(m);
   ahal_py::register_commands(m);
+  ahal_py::register_transfers(m);
 }

@@ -99,6 +99,63 @@ void register_commands(py::module_& m) {
           },
           py::arg("kernel"), py::arg("grid"), py::arg("workgroup"), py::arg("buffers"),
           py::arg("constants") = py::none(), "Records a launch; returns its index.")
+      .def(
+          "copy",
+          [](CommandBuffer& cb, py::handle src, py::handle dst, uint64_t src_offset,
+             uint64_t dst_offset, py::object size) {
+            auto [from, from_base] = cb.use("CommandBuffer.copy", src);
+            auto [to, to_base] = cb.use("CommandBuffer.copy", dst);
+            const uint64_t n =
+                size.is_none() ? from->size - from_base - src_offset : size.cast<uint64_t>();
+            call([&] {
+              return ahal_command_buffer_copy_d2d(cb.handle, from->handle, from_base + src_offset,
+                                                  to->handle, to_base + dst_offset, n);
+            });
+          },
+          py::arg("src"), py::arg("dst"), py::arg("src_offset") = 0, py::arg("dst_offset") = 0,
+          py::arg("size") = py::none())
+      .def("record",
+           [](CommandBuffer& cb, const EventRef& e) {
+             cb.require_alive("CommandBuffer.record");
+             e->require_alive("CommandBuffer.record");
+             call([&] { return ahal_command_buffer_record_event(cb.handle, e->handle); });
+             cb.keep.push_back(py::cast(e));
+           })
+      .def("wait",
+           [](CommandBuffer& cb, const EventRef& e) {
+             cb.require_alive("CommandBuffer.wait");
+             e->require_alive("CommandBuffer.wait");
+             call([&] { return ahal_command_buffer_wait_event(cb.handle, e->handle); });
+             cb.keep.push_back(py::cast(e));
+           })
+      .def("barrier",
+           [](CommandBuffer& cb) {
+             cb.require_alive("CommandBuffer.barrier");
+             call([&] { return ahal_command_buffer_barrier(cb.handle); });
+           })
+      .def(
+          "update_launch",
+          [](CommandBuffer& cb, uint32_t index, py::object buffers, py::object constants) {
+            const char* op = "CommandBuffer.update_launch";
+            cb.require_alive(op);
+            std::vector<ahal_binding_t> binds;
+            std::string c;
+            const ahal_launch_args_t a = launch_args(
+                op, *cb.device, {1}, {1}, buffers.is_none() ? py::list() : py::list(buffers),
+                constants, binds, c);
+            ahal_launch_update_t u = {};
+            u.struct_size = sizeof(u);
+            u.binding_count = a.binding_count;
+            u.bindings = a.bindings;
+            u.constants = a.constants;
+            u.constants_size = a.constants_size;
+            call([&] { return ahal_command_buffer_update_launch(cb.handle, index, &u); });
+            if (!buffers.is_none())
+              for (const py::handle& h : buffers)
+                cb.keep.push_back(py::reinterpret_borrow<py::object>(h));
+          },
+          py::arg("index"), py::arg("buffers") = py::none(), py::arg("constants") = py::none(),
+          "New buffers and/or constants for recorded launch `index` (None keeps them).")
       .def("finalize",
            [](CommandBuffer& cb) {
              cb.require_alive("CommandBuffer.finalize");
@@ -118,6 +175,7 @@ void register_commands(py::module_& m) {
     cb.require_alive("Stream.submit");
     same_device("Stream.submit", *s.device, *cb.device, "command buffer");
     call([&] { return ahal_stream_submit(s.handle, cb.handle); });
+    for (const py::object& o : cb.keep) queued_on(s, o);
   });
 }
 

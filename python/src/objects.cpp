@@ -62,7 +62,29 @@ py::dict properties_of(const ahal_device_properties_t& p) {
   d["global_memory_bytes"] = p.global_memory_bytes;
   d["max_allocation_bytes"] = p.max_allocation_bytes;
   d["max_workgroup_size"] = p.max_workgroup_size;
+  d["max_workgroup_dims"] =
+      py::make_tuple(p.max_workgroup_dims[0], p.max_workgroup_dims[1], p.max_workgroup_dims[2]);
+  d["max_grid_dims"] = py::make_tuple(p.max_grid_dims[0], p.max_grid_dims[1], p.max_grid_dims[2]);
+  d["shared_memory_per_workgroup"] = p.shared_memory_per_workgroup;
+  d["subgroup_size_min"] = p.subgroup_size_min;
+  d["subgroup_size_max"] = p.subgroup_size_max;
+  d["clock_mhz"] = p.clock_mhz;
+  d["max_bindings"] = p.max_bindings;
+  d["max_constants_size"] = p.max_constants_size;
+  d["binding_offset_alignment"] = p.binding_offset_alignment;
+  d["module_formats"] = p.module_formats;
+  py::list formats;
+  for (uint32_t f = 0; f < 64; ++f)
+    if (p.module_formats & (1ull << f))
+      formats.append(ahal_module_format_name(static_cast<ahal_module_format_t>(f)));
+  d["module_format_names"] = formats;
   d["features"] = p.features;
+  d["timestamp_resolution_ps"] = p.timestamp_resolution_ps;
+  d["uuid"] =
+      p.has_uuid ? py::bytes(reinterpret_cast<const char*>(p.uuid), sizeof(p.uuid)) : py::bytes();
+  d["peak_memory_bandwidth_gbps"] = p.peak_memory_bandwidth_gbps;
+  d["peak_fp32_gflops"] = p.peak_fp32_gflops;
+  d["peak_fp64_gflops"] = p.peak_fp64_gflops;
   return d;
 }
 
@@ -128,6 +150,11 @@ ahal_launch_args_t launch_args(const char* op, const Device& device,
   a.constants = constant_bytes.empty() ? nullptr : constant_bytes.data();
   a.constants_size = static_cast<uint32_t>(constant_bytes.size());
   return a;
+}
+
+void queued_on(Stream& s, const py::handle& obj) {
+  if (!py::isinstance<Buffer>(obj) && !py::isinstance<Array>(obj)) return;
+  buffer_of("", obj).first->last_stream = s.weak_from_this();
 }
 
 [[noreturn]] void raise_status(ahal_status_t status) {
@@ -416,6 +443,7 @@ void register_objects(py::module_& m) {
             call(
                 [&] { return ahal_stream_copy_h2d(s.handle, v.ptr, b->handle, base + offset, n); });
             s.keep.push_back(py::reinterpret_borrow<py::object>(src));
+            queued_on(s, dst);
           },
           py::arg("dst"), py::arg("src"), py::arg("offset") = 0,
           "Copies the bytes of src (bytes-like) into dst at offset. src must stay unchanged until "
@@ -432,6 +460,7 @@ void register_objects(py::module_& m) {
             call(
                 [&] { return ahal_stream_copy_d2h(s.handle, b->handle, base + offset, v.ptr, n); });
             s.keep.push_back(py::reinterpret_borrow<py::object>(dst));
+            queued_on(s, src);
           },
           py::arg("src"), py::arg("dst"), py::arg("offset") = 0,
           "Copies len(dst) bytes of src at offset into dst (a writable bytes-like object).")
@@ -448,6 +477,7 @@ void register_objects(py::module_& m) {
               return ahal_stream_fill(s.handle, b->handle, base + offset, n, p.data(),
                                       static_cast<uint32_t>(p.size()));
             });
+            queued_on(s, dst);
           },
           py::arg("dst"), py::arg("pattern"), py::arg("offset") = 0, py::arg("size") = py::none())
       .def(
@@ -463,6 +493,7 @@ void register_objects(py::module_& m) {
             const ahal_launch_args_t a = launch_args("Stream.launch", *s.device, grid, workgroup,
                                                      buffers, constants, binds, c);
             call([&] { return ahal_stream_launch(s.handle, k->handle, &a); });
+            for (const py::handle& h : buffers) queued_on(s, h);
           },
           py::arg("kernel"), py::arg("grid"), py::arg("workgroup"), py::arg("buffers"),
           py::arg("constants") = py::none(),

@@ -61,6 +61,8 @@ struct Device : Object {
 };
 using DeviceRef = std::shared_ptr<Device>;
 
+struct Stream;
+
 struct Buffer : Object {
   Buffer(DeviceRef d, ahal_buffer_t h, uint64_t n, py::object owner = py::object())
       : Object(d->runtime, "Buffer"),
@@ -73,12 +75,16 @@ struct Buffer : Object {
   ahal_buffer_t handle;
   uint64_t size;
   py::object imported_from;  // the Python owner of imported memory, kept alive
+  // The stream of the last work queued on it from Python: what __dlpack__
+  // makes the consumer wait for (arrays.cpp). Expired once that stream was
+  // destroyed, which waited for its work.
+  std::weak_ptr<Stream> last_stream;
   ahal_native_buffer_t native() const;
   void destroy();
 };
 using BufferRef = std::shared_ptr<Buffer>;
 
-struct Stream : Object {
+struct Stream : Object, std::enable_shared_from_this<Stream> {
   Stream(DeviceRef d, ahal_stream_t h)
       : Object(d->runtime, "Stream"), device(std::move(d)), handle(h) {}
   ~Stream() { destroy(); }
@@ -92,6 +98,10 @@ struct Stream : Object {
   }
 };
 using StreamRef = std::shared_ptr<Stream>;
+
+// Remembers `s` as the last stream with work on the buffer of `obj` (a
+// Buffer or Array; anything else is ignored).
+void queued_on(Stream& s, const py::handle& obj);
 
 struct Event : Object {
   Event(DeviceRef d, ahal_event_t h)
@@ -146,6 +156,7 @@ struct Array {
   uint64_t offset = 0;  // bytes
   std::vector<int64_t> shape;
   const DType* dtype = nullptr;
+  StreamRef stream;  // set by the user: the stream __dlpack__ makes ready from
   uint64_t count() const;
   uint64_t nbytes() const { return count() * dtype->bits / 8; }
 };
@@ -169,5 +180,6 @@ std::vector<int64_t> shape_of(const py::handle& shape);
 void register_objects(py::module_& m);
 void register_arrays(py::module_& m);
 void register_commands(py::module_& m);
+void register_transfers(py::module_& m);
 
 }  // namespace ahal_py

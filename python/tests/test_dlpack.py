@@ -24,7 +24,7 @@ def test_numpy_to_ahal_to_numpy_shares_memory(cpu):
 def test_ahal_buffer_to_numpy_sees_device_work(cpu):
     x = ahal.empty((8,), np.int32, cpu)
     s = cpu.stream()
-    s.fill(x, np.int32(-3).tobytes())  # not synchronized: __dlpack__ waits for the device
+    s.fill(x, np.int32(-3).tobytes())  # not synchronized: __dlpack__ waits for it
     v = np.from_dlpack(x)
     assert v.ctypes.data == x.buffer.native()["handle"]
     assert v.tolist() == [-3] * 8
@@ -55,8 +55,6 @@ def test_versioned_capsule_on_request(cpu):
     x = ahal.empty(4, np.float32, cpu)
     cap = x.__dlpack__(max_version=(1, 0))
     assert "dltensor_versioned" in repr(cap)
-    with pytest.raises(ValueError, match="stream must be None or -1"):
-        x.__dlpack__(stream=5)
 
 
 def test_torch_round_trip_shares_memory(cpu):
@@ -72,3 +70,59 @@ def test_torch_round_trip_shares_memory(cpu):
     cpu.stream().fill(y, np.int32(4).tobytes())
     u = tdl.from_dlpack(y)
     assert u.data_ptr() == y.data_ptr and u.tolist() == [[4, 4, 4], [4, 4, 4]]
+
+
+# DLPack readiness: the producer stream records an event and the consumer
+# waits for it. A fill of 64 MiB on cpu:0 takes milliseconds, far longer
+# than the Python calls between its enqueue and the consumer's read, so a
+# missing wait shows as zeros at the end.
+BIG = 16 << 20  # int32 elements
+
+
+def _pending_fill(cpu, value):
+    x = ahal.empty((BIG,), np.int32, cpu)
+    s = cpu.stream()
+    s.fill(x, np.int32(0).tobytes())
+    s.synchronize()
+    s.fill(x, np.int32(value).tobytes())  # queued, not waited for
+    return x, s
+
+
+def test_host_consumer_waits_for_the_producer_stream(cpu):
+    x, _ = _pending_fill(cpu, 7)
+    v = np.from_dlpack(x)  # stream None: the host waits for the event
+    assert v[-1] == 7 and v[0] == 7
+
+
+def test_ahal_stream_consumer_waits_on_the_device(cpu):
+    x, producer = _pending_fill(cpu, 9)
+    consumer = cpu.stream()
+    x.__dlpack__(stream=consumer)  # the consumer stream waits for the event
+    tail = np.zeros(4, dtype=np.int32)
+    consumer.read(x, tail, offset=(BIG - 4) * 4)
+    consumer.synchronize()
+    assert tail.tolist() == [9] * 4
+
+
+def test_the_arrays_stream_is_the_producer(cpu):
+    b = cpu.buffer(BIG * 4)
+    s = cpu.stream()
+    s.fill(b, np.int32(5).tobytes())  # through the Buffer: the Array's stream says where
+    x = ahal.Array(b, (BIG,), np.int32)
+    assert x.stream is None
+    x.stream = s
+    assert x.stream is s
+    assert np.from_dlpack(x)[-1] == 5
+
+
+def test_stream_argument_checks(cpu, runtime):
+    x = ahal.empty(4, np.float32, cpu)
+    x.__dlpack__(stream=-1)  # no synchronization asked
+    with pytest.raises(ValueError, match="stream must be None, -1 or an ahal.Stream"):
+        x.__dlpack__(stream=5)  # an integer stream means nothing for host memory
+    with pytest.raises(TypeError, match="stream must be None, -1, an integer stream"):
+        x.__dlpack__(stream="default")
+    s = cpu.stream()
+    s.destroy()
+    with pytest.raises(ValueError, match="the Stream was destroyed"):
+        x.__dlpack__(stream=s)

@@ -97,6 +97,15 @@ def test_module_info_prints_plugins_and_devices():
                          check=True).stdout
     assert out.startswith("ahal " + ahal.version())
     assert "cpu:0" in out and "plugins (" in out
+    assert "global_memory_bytes" in out and "features" in out
+    tool = os.environ.get("AHAL_TEST_AHAL_INFO")
+    if tool and os.path.exists(tool):  # the same text as ahal-info, line for line
+        assert out == subprocess.run([tool], capture_output=True, text=True, check=True).stdout
+    js = subprocess.run([sys.executable, "-m", "ahal", "info", "--json"], capture_output=True,
+                        text=True, check=True).stdout
+    import json
+    doc = json.loads(js)
+    assert any(d["selector"] == "cpu:0" for d in doc["devices"])
 
 
 def test_host_alloc_and_mapping_are_numpy_views(cpu):

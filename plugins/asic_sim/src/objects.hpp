@@ -109,4 +109,6 @@ AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 }  // namespace asic_sim

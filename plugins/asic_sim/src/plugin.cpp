@@ -24,7 +24,9 @@
   X(api, kernel_get_builtin)                    \
   X(api, device_memory_usage)                   \
   X(api, command_buffer_create)                 \
-  X(api, command_buffer_destroy) X(api, command_buffer_submit) X(api, command_buffer_update)
+  X(api, command_buffer_destroy)                \
+  X(api, command_buffer_submit)                 \
+  X(api, command_buffer_update) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(asic_sim, "asic_sim",
                           "simulated inference ASIC: device memory arena, DMA engine, built-in "
                           "operators",

@@ -41,7 +41,7 @@ ahal_status_t buffer_create(ahal_plugin_device_t* d, const ahal_buffer_args_t* a
 }
 
 void buffer_destroy(ahal_plugin_device_t* d, ahal_plugin_buffer_t* b) {
-  if (make_current(d) == CUDA_SUCCESS) {
+  if (!b->imported && make_current(d) == CUDA_SUCCESS) {
     const CUresult result = b->host ? d->drv().cuMemFreeHost(b->host) : d->drv().cuMemFree(b->ptr);
     if (result != CUDA_SUCCESS) log_failure(d, b->host ? "cuMemFreeHost" : "cuMemFree", result);
   }

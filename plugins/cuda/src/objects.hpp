@@ -41,6 +41,7 @@ struct ahal_plugin_buffer_s {
   CUdeviceptr ptr;  // device address (for host-visible buffers, of the mapped host memory)
   void* host;       // host-visible buffers only: pinned host memory, mapped to the device
   uint64_t size;
+  bool imported = false;  // the caller's memory (native_handle.cpp): never freed here
 };
 
 struct ahal_plugin_host_alloc_s {
@@ -138,5 +139,7 @@ AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 
 }  // namespace ahal_cuda

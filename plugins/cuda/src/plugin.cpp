@@ -12,7 +12,9 @@
   X(api, command_buffer_destroy)                 \
   X(api, command_buffer_submit)                  \
   X(api, command_buffer_update)                  \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api)             \
+  X(api, image_score)                            \
+  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_cuda, "cuda", "NVIDIA GPUs through the CUDA driver API (libcuda.so.1, opened at run time)",
     AHAL_CUDA_TABLE_OPTIONAL_ENTRIES)

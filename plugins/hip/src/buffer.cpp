@@ -35,6 +35,10 @@ ahal_status_t buffer_create(ahal_plugin_device_t* dev, const ahal_buffer_args_t*
 }
 
 void buffer_destroy(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer) {
+  if (buffer->imported) {
+    delete buffer;
+    return;
+  }
   log_failure(dev, dev->rt->hipSetDevice(dev->ordinal), "hipSetDevice");
   if (buffer->host_pointer)
     log_failure(dev, dev->rt->hipHostFree(buffer->host_pointer), "hipHostFree");

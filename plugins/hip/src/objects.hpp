@@ -37,6 +37,7 @@ struct ahal_plugin_buffer_s {
   void* device_pointer = nullptr;  // what kernels and copies use
   void* host_pointer = nullptr;    // host-visible buffers only
   uint64_t size = 0;
+  bool imported = false;  // the caller's memory (native_handle.cpp): never freed here
 };
 
 struct ahal_plugin_host_alloc_s {
@@ -103,5 +104,7 @@ AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 
 }  // namespace ahal_hip

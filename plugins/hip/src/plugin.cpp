@@ -10,7 +10,9 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_HIP_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score) X(api, device_memory_usage)
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api)            \
+  X(api, image_score)                           \
+  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_hip, "hip",
     "AMD GPUs and Hygon DCUs through the HIP runtime (libamdhip64, opened at run time)",

@@ -35,7 +35,8 @@ ahal_status_t buffer_create(ahal_plugin_device_t* dev, const ahal_buffer_args_t*
 }
 
 void buffer_destroy(ahal_plugin_device_t* dev, ahal_plugin_buffer_t* buffer) {
-  log_failure(dev, dev->ze->zeMemFree(dev->context, buffer->pointer), "zeMemFree");
+  if (!buffer->imported)
+    log_failure(dev, dev->ze->zeMemFree(dev->context, buffer->pointer), "zeMemFree");
   delete buffer;
 }
 

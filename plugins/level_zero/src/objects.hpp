@@ -75,6 +75,7 @@ struct ahal_plugin_buffer_s {
   void* pointer = nullptr;
   uint64_t size = 0;
   bool host_visible = false;
+  bool imported = false;  // the caller's memory (native_handle.cpp): never freed here
 };
 
 struct ahal_plugin_host_alloc_s {
@@ -169,5 +170,7 @@ bool is_complete(const ahal_plugin_device_t* dev, const SignalRef& signal);
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 
 }  // namespace ahal_ze

@@ -13,7 +13,8 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_ZE_TABLE_OPTIONAL_ENTRIES(X, api) \
-  AHAL_PLUGIN_MODULE_ENTRIES(X, api) X(api, image_score)
+  AHAL_PLUGIN_MODULE_ENTRIES(X, api)           \
+  X(api, image_score) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(ahal_ze, "level_zero",
                           "Intel GPUs through Level Zero (libze_loader, opened at run time)",
                           AHAL_ZE_TABLE_OPTIONAL_ENTRIES)

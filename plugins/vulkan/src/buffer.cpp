@@ -36,7 +36,7 @@ ahal_status_t buffer_create(ahal_plugin_device_t* dp, const ahal_buffer_args_t* 
 }
 
 void buffer_destroy(ahal_plugin_device_t* d, ahal_plugin_buffer_t* b) {
-  object<Device>(d)->buffer_release(&object<Buffer>(b)->mem);
+  if (!object<Buffer>(b)->imported) object<Device>(d)->buffer_release(&object<Buffer>(b)->mem);
   delete object<Buffer>(b);
 }
 

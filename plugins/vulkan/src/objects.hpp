@@ -186,6 +186,9 @@ struct Buffer {  // ahal_plugin_buffer_t
   DeviceBuffer mem;
   uint32_t flags = 0;
   uint64_t map_offset = 0, map_size = 0;  // the current mapping, for flushes
+  // Set for a VkBuffer imported from its owner (native_handle.cpp): it
+  // describes the owner's memory, which the plugin never frees.
+  std::unique_ptr<MemoryBlock> imported;
 };
 
 struct HostAlloc {  // ahal_plugin_host_alloc_t: host-visible, host-cached
@@ -504,5 +507,7 @@ AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
 AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
 
 }  // namespace ahal_vulkan
