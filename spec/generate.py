@@ -655,17 +655,12 @@ def gen_entries_inc(spec: Spec, group: str) -> str:
     return clang_format(out, f"hal/src/generated/{group}_entries.inc")
 
 
-def gen_plugin_calls(spec: Spec) -> str:
+def gen_plugin_entries(spec: Spec) -> str:
     out = "".join(f"// {line}\n" for line in banner_lines("do not edit.")) + (
         "//\n"
-        "// Typed calls into a plugin's entries, one per entry of the plugin ABI: the\n"
-        "// loader's code calls entry::<name>(fn, plugin, ...) and never the table\n"
-        "// directly. Each call passes only the statuses the spec allows that entry\n"
-        "// (anything else becomes AHAL_ERROR_PLUGIN with a message), turns an\n"
-        "// exception into a status, and answers UNSUPPORTED for an absent optional\n"
-        "// entry. kPluginEntries is the loader's list of entries to check at load.\n"
-        "#pragma once\n\n#include <ahal/plugin.h>\n\n#include <cstddef>\n\n"
-        "#include \"../host_services.hpp\"\n\n"
+        "// The plugin ABI's entries as the loader checks them at load: each entry's\n"
+        "// offset in ahal_plugin_api_t, name, need and the ABI minor that added it.\n"
+        "#pragma once\n\n#include <ahal/plugin.h>\n\n#include <cstddef>\n#include <cstdint>\n\n"
         "namespace ahal {\n\n"
         "enum class EntryNeed { kRequired, kModule, kOptional };\n\n"
         "struct PluginEntry {\n  size_t offset;\n  const char* name;\n  EntryNeed need;\n"
@@ -675,7 +670,23 @@ def gen_plugin_calls(spec: Spec) -> str:
     for e in spec.entries:
         out += (f"    {{offsetof(ahal_plugin_api_t, {e.name}), \"{e.name}\", "
                 f"EntryNeed::{need[e.need]}, {version(e.since)[1]}u}},\n")
-    out += "};\n\nnamespace entry {\n\n"
+    out += "};\n\n}  // namespace ahal\n"
+    return clang_format(out, "hal/src/generated/plugin_entries.hpp")
+
+
+def gen_plugin_calls(spec: Spec) -> str:
+    out = "".join(f"// {line}\n" for line in banner_lines("do not edit.")) + (
+        "//\n"
+        "// Typed calls into a plugin's entries, one per entry of the plugin ABI: the\n"
+        "// loader's code calls entry::<name>(fn, plugin, ...) and never the table\n"
+        "// directly. Each call passes only the statuses the spec allows that entry\n"
+        "// (anything else becomes AHAL_ERROR_PLUGIN with a message), turns an\n"
+        "// exception into a status, and answers UNSUPPORTED for an absent optional\n"
+        "// entry. The loader's list of entries to check at load is in\n"
+        "// plugin_entries.hpp.\n"
+        "#pragma once\n\n#include <ahal/plugin.h>\n\n"
+        "#include \"../host_services.hpp\"\n#include \"plugin_entries.hpp\"\n\n"
+        "namespace ahal {\nnamespace entry {\n\n")
     for e in spec.entries:
         bits = " | ".join(f"(1u << {s})" for s in status_bits(spec, e))
         params = ", ".join(["const char* function", "const Plugin& plugin"]
@@ -888,6 +899,7 @@ def outputs(spec: Spec) -> dict[Path, str]:
         ROOT / "sdk/include/ahal/plugin.hpp":
             gen_sdk_header(spec, read("sdk/include/ahal/plugin.hpp")),
         ROOT / "hal/src/generated/api_impl.hpp": gen_impl_header(spec),
+        ROOT / "hal/src/generated/plugin_entries.hpp": gen_plugin_entries(spec),
         ROOT / "hal/src/generated/plugin_calls.hpp": gen_plugin_calls(spec),
         ROOT / "tests/generated/test_bad_handles.cpp": gen_bad_handle_test(spec),
         ROOT / "tests/plugins/generated/fault_plugin.cpp": gen_fault_plugin(spec),
