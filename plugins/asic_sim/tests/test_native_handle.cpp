@@ -31,5 +31,5 @@ TEST_CASE("asic_sim buffers have no native handle and nothing imports") {
   CHECK(imported == nullptr);
 
   CHECK(sim.download(b, 4) == std::vector<float>{1.0f, 2.0f, 3.0f, 4.0f});
-  AHAL_REQUIRE(ahal_buffer_destroy(b));
+  AHAL_TEST_OK(ahal_buffer_destroy(b));
 }
