@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -56,6 +57,17 @@ inline bool find_device(const char* plugin_dir, const char* plugins, const char*
   }
   ahal_runtime_destroy(runtime);
   return found;
+}
+
+// The native description of `size` bytes of this process's memory at
+// `memory`, for ahal_buffer_import_native.
+inline ahal_native_buffer_t host_memory_native(const void* memory, uint64_t size) {
+  ahal_native_buffer_t n{};
+  n.struct_size = sizeof(n);
+  n.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
+  n.handle = reinterpret_cast<uintptr_t>(memory);
+  n.size = size;
+  return n;
 }
 
 // What every device's properties must say: its plugin and selector, a

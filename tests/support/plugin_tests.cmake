@@ -59,6 +59,21 @@ function(ahal_plugin_device_test target)
   set_tests_properties(${ARG_TEST} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
 endfunction()
 
+# ahal_plugin_native_handle_test(<target> TEST <test name> PLUGIN <plugin>
+#     INCLUDE <vendor include dir> [DEFINITIONS <def>...] [DEPENDS <target>...])
+# The plugin's test_native_handle.cpp (docs/interop.md) through libahal,
+# seeing the vendor's headers (DEFINITIONS name the test double to load).
+function(ahal_plugin_native_handle_test target)
+  cmake_parse_arguments(ARG "" "TEST;PLUGIN;INCLUDE" "DEFINITIONS;DEPENDS" ${ARGN})
+  ahal_plugin_test(${target} TEST ${ARG_TEST}
+    SOURCES test_native_handle.cpp
+    LIBRARIES ahal::ahal ${CMAKE_DL_LIBS}
+    DEFINITIONS
+      AHAL_TEST_PLUGIN_DIR="$<TARGET_FILE_DIR:ahal_plugin_${ARG_PLUGIN}>" ${ARG_DEFINITIONS}
+    DEPENDS ahal_plugin_${ARG_PLUGIN} ${ARG_DEPENDS})
+  target_include_directories(${target} SYSTEM PRIVATE ${ARG_INCLUDE})
+endfunction()
+
 # ahal_plugin_bundle_test(<target> TEST <test name> SOURCES <source>...)
 # A test of the plugin's images in the standard kernels bundle, read with
 # ahal_bundle_io (where that library is part of the build); exit code 77

@@ -132,11 +132,7 @@ TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory
   ahal_device_t device = nullptr;
   AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
   alignas(64) uint32_t memory[256] = {};
-  ahal_native_buffer_t n{};
-  n.struct_size = sizeof(n);
-  n.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
-  n.handle = reinterpret_cast<uintptr_t>(memory);
-  n.size = sizeof(memory);
+  ahal_native_buffer_t n = ahal_test::host_memory_native(memory, sizeof(memory));
   ahal_buffer_t buffer = nullptr;
   AHAL_TEST_OK(ahal_buffer_import_native(device, &n, &buffer));
   ahal_stream_t stream = nullptr;

@@ -1,5 +1,7 @@
 // Modules: PTX (JIT-compiled by the driver), cubin and fatbin images;
 // kernels by name with their attributes and parameter layout.
+#include <ahal/cached_kernel_get.hpp>
+
 #include "objects.hpp"
 
 #include <cinttypes>
@@ -202,10 +204,7 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* m, const
 
 }  // namespace
 
-ahal_status_t kernel_get(ahal_plugin_module_t* m, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel) {
-  return ahal::plugin::cached_kernel(m, entry, out_kernel, load_kernel);
-}
+AHAL_PLUGIN_CACHED_KERNEL_GET(load_kernel)
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* k, ahal_kernel_attributes_t* out) {
   ahal_kernel_attributes_t a{};

@@ -1,5 +1,7 @@
 // Modules: hsaco code objects and hip-fatbin offload bundles, loaded with
 // hipModuleLoadData; kernels by name with their attributes.
+#include <ahal/cached_kernel_get.hpp>
+
 #include "objects.hpp"
 
 #include "hip_target.hpp"
@@ -91,10 +93,7 @@ std::unique_ptr<ahal_plugin_kernel_t> load_kernel(ahal_plugin_module_t* module, 
 
 }  // namespace
 
-ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel) {
-  return ahal::plugin::cached_kernel(module, entry, out_kernel, load_kernel);
-}
+AHAL_PLUGIN_CACHED_KERNEL_GET(load_kernel)
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out) {
   ahal_kernel_attributes_t a{};

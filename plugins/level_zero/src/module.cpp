@@ -1,4 +1,6 @@
 // Level Zero: modules (SPIR-V or native binaries) and kernels.
+#include <ahal/cached_kernel_get.hpp>
+
 #include "objects.hpp"
 
 #include <algorithm>
@@ -106,10 +108,7 @@ std::unique_ptr<ahal_plugin_kernel_t> create_kernel(ahal_plugin_module_t* module
 
 }  // namespace
 
-ahal_status_t kernel_get(ahal_plugin_module_t* module, const char* entry,
-                         ahal_plugin_kernel_t** out_kernel) {
-  return ahal::plugin::cached_kernel(module, entry, out_kernel, create_kernel);
-}
+AHAL_PLUGIN_CACHED_KERNEL_GET(create_kernel)
 
 ahal_status_t kernel_get_attributes(ahal_plugin_kernel_t* kernel, ahal_kernel_attributes_t* out) {
   const ze_kernel_properties_t& p = kernel->properties;

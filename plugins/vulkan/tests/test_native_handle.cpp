@@ -16,17 +16,9 @@
 #include <dlfcn.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#define REQUIRE_OK(expr)                                                                       \
-  do {                                                                                         \
-    const ahal_status_t status_ = (expr);                                                      \
-    INFO(#expr << " -> " << ahal_status_string(status_) << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                                                          \
-  } while (0)
 
 namespace {
 
@@ -38,13 +30,13 @@ struct Fixture : ahal_test::StreamFixture {
   ahal_native_buffer_t native(ahal_buffer_t b) {
     ahal_native_buffer_t n{};
     n.struct_size = sizeof(n);
-    REQUIRE_OK(ahal_buffer_get_native(b, &n));
+    AHAL_TEST_OK(ahal_buffer_get_native(b, &n));
     return n;
   }
   std::vector<uint32_t> read(ahal_buffer_t b, size_t words) {
     std::vector<uint32_t> out(words);
-    REQUIRE_OK(ahal_stream_copy_d2h(stream, b, 0, out.data(), words * 4));
-    REQUIRE_OK(ahal_stream_synchronize(stream));
+    AHAL_TEST_OK(ahal_stream_copy_d2h(stream, b, 0, out.data(), words * 4));
+    AHAL_TEST_OK(ahal_stream_synchronize(stream));
     return out;
   }
 };
@@ -214,22 +206,22 @@ TEST_CASE("a buffer's native handle is its VkBuffer, bound to its VkDeviceMemory
   // The handle names the real memory: imported as a second ahal buffer, it
   // reads what was written through the first, and writes land there.
   ahal_buffer_t alias = nullptr;
-  REQUIRE_OK(ahal_buffer_import_native(f.device, &n, &alias));
+  AHAL_TEST_OK(ahal_buffer_import_native(f.device, &n, &alias));
   CHECK(f.read(alias, words) == data);
   const auto other = pattern(words, 2);
-  REQUIRE_OK(ahal_stream_copy_h2d(f.stream, other.data(), alias, 0, words * 4));
+  AHAL_TEST_OK(ahal_stream_copy_h2d(f.stream, other.data(), alias, 0, words * 4));
   CHECK(f.read(b, words) == other);
-  REQUIRE_OK(ahal_buffer_destroy(alias));
+  AHAL_TEST_OK(ahal_buffer_destroy(alias));
   // Destroying the alias left the original alone.
   CHECK(f.read(b, words) == other);
-  REQUIRE_OK(ahal_buffer_destroy(b));
+  AHAL_TEST_OK(ahal_buffer_destroy(b));
 }
 
 TEST_CASE("an external VkBuffer is imported, used and left to its owner") {
   Fixture f;
   ahal_buffer_t probe = f.buffer(256);
   const VkDevice device = vk_device(f.native(probe));
-  REQUIRE_OK(ahal_buffer_destroy(probe));
+  AHAL_TEST_OK(ahal_buffer_destroy(probe));
   Vulkan vk(f.props.name, device);
   const size_t words = 4096;
   const uint64_t bytes = words * 4;
@@ -239,9 +231,9 @@ TEST_CASE("an external VkBuffer is imported, used and left to its owner") {
 
   const ahal_native_buffer_t n = ext.native(bytes, device);
   ahal_buffer_t b = nullptr;
-  REQUIRE_OK(ahal_buffer_import_native(f.device, &n, &b));
+  AHAL_TEST_OK(ahal_buffer_import_native(f.device, &n, &b));
   uint64_t size = 0;
-  REQUIRE_OK(ahal_buffer_size(b, &size));
+  AHAL_TEST_OK(ahal_buffer_size(b, &size));
   CHECK(size == bytes);
   // ahal reads what the owner wrote through its own mapping ...
   CHECK(f.read(b, words) == mine);
@@ -249,10 +241,10 @@ TEST_CASE("an external VkBuffer is imported, used and left to its owner") {
   // buffer, then a fill of the first 64 bytes.
   const auto theirs = pattern(words, 4);
   ahal_buffer_t src = f.upload(theirs);
-  REQUIRE_OK(ahal_stream_copy_d2d(f.stream, src, 0, b, 0, bytes));
+  AHAL_TEST_OK(ahal_stream_copy_d2d(f.stream, src, 0, b, 0, bytes));
   const uint32_t fill = 0xa5a5a5a5u;
-  REQUIRE_OK(ahal_stream_fill(f.stream, b, 0, 64, &fill, 4));
-  REQUIRE_OK(ahal_stream_synchronize(f.stream));
+  AHAL_TEST_OK(ahal_stream_fill(f.stream, b, 0, 64, &fill, 4));
+  AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
   std::vector<uint32_t> seen(words);
   std::memcpy(seen.data(), ext.mapped + ext.offset, bytes);
   auto expected = theirs;
@@ -265,8 +257,8 @@ TEST_CASE("an external VkBuffer is imported, used and left to its owner") {
   CHECK(back.memory_offset == n.memory_offset);
   // Destroying the ahal buffer frees nothing: the owner's mapping still
   // reads the data, and its own vkDestroyBuffer/vkFreeMemory (in ~ExternalBuffer) follow.
-  REQUIRE_OK(ahal_buffer_destroy(b));
-  REQUIRE_OK(ahal_buffer_destroy(src));
+  AHAL_TEST_OK(ahal_buffer_destroy(b));
+  AHAL_TEST_OK(ahal_buffer_destroy(src));
   std::memcpy(seen.data(), ext.mapped + ext.offset, bytes);
   CHECK(seen == expected);
 }
@@ -300,25 +292,12 @@ TEST_CASE("bad Vulkan imports are refused with a message") {
   n = good;
   n.memory = 0;
   refused(n, AHAL_ERROR_INVALID_ARGUMENT, "native->memory is 0");
-  REQUIRE_OK(ahal_buffer_destroy(probe));
+  AHAL_TEST_OK(ahal_buffer_destroy(probe));
 }
 
 int main(int argc, char** argv) {
-  {
-    ahal_runtime_options_t o = {};
-    o.struct_size = sizeof(o);
-    o.flags = AHAL_RUNTIME_NO_DEFAULT_PATHS | AHAL_RUNTIME_IGNORE_ENVIRONMENT;
-    o.plugin_path = AHAL_TEST_PLUGIN_DIR;
-    o.plugins = "vulkan";
-    ahal_runtime_t rt = nullptr;
-    ahal_device_t dev = nullptr;
-    const bool ok = ahal_runtime_create(&o, &rt) == AHAL_SUCCESS &&
-                    ahal_device_find(rt, "vulkan:0", &dev) == AHAL_SUCCESS;
-    if (rt) ahal_runtime_destroy(rt);
-    if (!ok) {
-      std::printf("SKIP: no Vulkan device (vulkan:0): %s\n", ahal_last_error_message());
-      return 77;
-    }
-  }
+  if (!ahal_test::find_device(AHAL_TEST_PLUGIN_DIR, "vulkan", "vulkan:0", nullptr,
+                              AHAL_RUNTIME_NO_DEFAULT_PATHS | AHAL_RUNTIME_IGNORE_ENVIRONMENT))
+    return 77;
   return Catch::Session().run(argc, argv);
 }
