@@ -124,10 +124,12 @@ ahal_status_t native_group_join(const char* fn, CclComm* c) {
 
 ahal_status_t native_group_end(const char* fn) {
   ahal_status_t first = AHAL_SUCCESS;
-  for (const auto& [p, t] : t_started) {
+  for (const auto& started : t_started) {
+    // Not a structured binding: C++17 lambdas cannot capture one (clang refuses).
+    const ahal_plugin_ccl_t* t = started.second;
     if (!t->group_end) continue;
     const ahal_status_t st =
-        call_plugin(fn, *p, "ccl group_end", kAllowed, [&] { return t->group_end(); });
+        call_plugin(fn, *started.first, "ccl group_end", kAllowed, [&] { return t->group_end(); });
     if (first == AHAL_SUCCESS) first = st;
   }
   t_started.clear();
