@@ -434,34 +434,38 @@ ahal_status_t ccl_reduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_
   return issue(fn, o);
 }
 
+namespace {
+
+// Send and receive differ only in the kind and the side of the op they fill.
+ahal_status_t point_to_point(const char* fn, uint32_t kind, CclComm* c, ahal_buffer_t buffer,
+                             uint64_t offset, uint64_t count, ahal_ccl_datatype_t datatype,
+                             uint32_t peer, ahal_stream_t stream) {
+  CclOp o;
+  uint32_t size = 0;
+  o.kind = kind;
+  if (ahal_status_t st = check_common(fn, c, stream, datatype, nullptr, &peer, "peer", &o, &size))
+    return st;
+  const bool send = kind == AHAL_CCL_KIND_SEND;
+  if (ahal_status_t st =
+          check_range(fn, "buffer", c, buffer, offset, count, size, send ? &o.send : &o.recv))
+    return st;
+  (send ? o.send_offset : o.recv_offset) = offset;
+  o.count = count;
+  return issue(fn, o);
+}
+
+}  // namespace
+
 ahal_status_t ccl_send(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
                        ahal_stream_t stream) {
-  CclOp o;
-  uint32_t size = 0;
-  o.kind = AHAL_CCL_KIND_SEND;
-  if (ahal_status_t st = check_common(fn, c, stream, datatype, nullptr, &peer, "peer", &o, &size))
-    return st;
-  if (ahal_status_t st = check_range(fn, "buffer", c, buffer, offset, count, size, &o.send))
-    return st;
-  o.send_offset = offset;
-  o.count = count;
-  return issue(fn, o);
+  return point_to_point(fn, AHAL_CCL_KIND_SEND, c, buffer, offset, count, datatype, peer, stream);
 }
 
 ahal_status_t ccl_recv(const char* fn, CclComm* c, ahal_buffer_t buffer, uint64_t offset,
                        uint64_t count, ahal_ccl_datatype_t datatype, uint32_t peer,
                        ahal_stream_t stream) {
-  CclOp o;
-  uint32_t size = 0;
-  o.kind = AHAL_CCL_KIND_RECV;
-  if (ahal_status_t st = check_common(fn, c, stream, datatype, nullptr, &peer, "peer", &o, &size))
-    return st;
-  if (ahal_status_t st = check_range(fn, "buffer", c, buffer, offset, count, size, &o.recv))
-    return st;
-  o.recv_offset = offset;
-  o.count = count;
-  return issue(fn, o);
+  return point_to_point(fn, AHAL_CCL_KIND_RECV, c, buffer, offset, count, datatype, peer, stream);
 }
 
 ahal_status_t ccl_group_start(const char* fn) {
