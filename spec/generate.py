@@ -76,6 +76,9 @@ class Function:
     creates: str = ""
     plugin: str = ""
     on_exception: str = ""
+    # "auto": tests/generated/fault_scenarios.inc calls the function with the
+    # fault test's fixture objects, so a new entry needs no hand-written scenario.
+    fault_scenario: str = ""
 
     @property
     def short(self) -> str:
@@ -753,6 +756,46 @@ def gen_bad_handle_test(spec: Spec) -> str:
     return clang_format(out, "tests/generated/test_bad_handles.cpp")
 
 
+# Fixture objects of tests/test_plugin_faults.cpp, by API handle type.
+FAULT_FIXTURE = {
+    "ahal_device_t": "f.d",
+    "ahal_buffer_t": "f.buffer()",
+    "ahal_stream_t": "f.stream()",
+    "ahal_event_t": "f.event()",
+    "ahal_kernel_t": "f.kernel()",
+}
+
+
+def gen_fault_scenarios(spec: Spec) -> str:
+    """Scenarios of tests/test_plugin_faults.cpp for functions with
+    fault_scenario = "auto": handles from the fixture, zero inputs, outputs in
+    locals. Included inside scenarios(), where `s` is the map."""
+    out = "".join(f"// {line}\n" for line in banner_lines("do not edit.")) + (
+        "//\n"
+        "// Fault scenarios of the functions whose spec says fault_scenario = \"auto\",\n"
+        "// included by tests/test_plugin_faults.cpp inside scenarios().\n")
+    for f in spec.functions:
+        if f.fault_scenario != "auto":
+            continue
+        if not f.plugin:
+            raise SystemExit(f"{SPEC_REL}: {f.name}: fault_scenario needs a plugin entry")
+        locals_, args = "", []
+        for p in f.params:
+            if p.type in spec.handles:
+                if p.type not in FAULT_FIXTURE:
+                    raise SystemExit(f"{SPEC_REL}: {f.name}: fault_scenario = \"auto\" has no "
+                                     f"fixture object for {p.type}")
+                args.append(FAULT_FIXTURE[p.type])
+            elif p.is_out:
+                locals_ += f"  {p.pointee} {p.name}{{}};\n"
+                args.append(f"&{p.name}")
+            else:
+                args.append(zero_value(p))
+        out += (f"s[\"{f.plugin}\"] = [](Fixture& f) {{\n{locals_}"
+                f"  return Outcome{{{f.name}({', '.join(args)}), \"{f.name}\"}};\n}};\n")
+    return clang_format(out, "tests/generated/fault_scenarios.inc")
+
+
 def gen_fault_plugin(spec: Spec) -> str:
     """A plugin that forwards every entry to another plugin (AHAL_TEST_FAULT_TARGET,
     a path) and makes the entry named by AHAL_TEST_FAULT_ENTRY misbehave as
@@ -903,6 +946,7 @@ def outputs(spec: Spec) -> dict[Path, str]:
         ROOT / "hal/src/generated/plugin_calls.hpp": gen_plugin_calls(spec),
         ROOT / "tests/generated/test_bad_handles.cpp": gen_bad_handle_test(spec),
         ROOT / "tests/plugins/generated/fault_plugin.cpp": gen_fault_plugin(spec),
+        ROOT / "tests/generated/fault_scenarios.inc": gen_fault_scenarios(spec),
         ROOT / "docs/entries.md": gen_docs(spec),
     }
     for group in spec.groups:

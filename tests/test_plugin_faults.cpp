@@ -5,7 +5,8 @@
 // table. The application always gets a status and a message, never an
 // exception or a crash, and the loader refuses a plugin that lacks a
 // required entry. The list of entries comes from plugin.h (spec/ahal.toml),
-// so a new entry fails this test until it has a scenario here.
+// so a new entry fails this test until it has a scenario: written here, or
+// generated from the spec where its function says fault_scenario = "auto".
 #include <ahal/plugin.h>
 
 #include <cstdlib>
@@ -321,6 +322,8 @@ std::map<std::string, Scenario> scenarios() {
     ahal_ccl_unique_id_t id;
     return Outcome{ahal_ccl_get_unique_id(f.d, &id), "ahal_ccl_get_unique_id"};
   };
+  // Functions whose spec says fault_scenario = "auto" (spec/ahal.toml).
+#include "generated/fault_scenarios.inc"
   return s;
 }
 
