@@ -560,8 +560,19 @@ def gen_sdk_header(spec: Spec, text: str) -> str:
     like = "sdk/include/ahal/plugin.hpp"
     return replace_regions("plugin.hpp", text, {
         "classes": clang_format(gen_sdk_classes(spec), like),
-        "entries": clang_format(gen_sdk_entries(spec), like),
     })
+
+
+def gen_sdk_entries_header(spec: Spec) -> str:
+    """struct Entries and make_api(), in a header of their own so that
+    plugin.hpp does not grow by an entry's wrapper and table line each minor."""
+    out = "".join(f"// {line}\n" for line in banner_lines("do not edit.")) + (
+        "//\n"
+        "// ahal/plugin_entries.hpp: the C entries of the SDK's classes and\n"
+        "// make_api(). Included at the end of ahal/plugin.hpp; include that one.\n"
+        "#pragma once\n\n#include <ahal/plugin.hpp>\n\nnamespace ahal::plugin {\n\n"
+        + gen_sdk_entries(spec) + "\n}  // namespace ahal::plugin\n")
+    return clang_format(out, "sdk/include/ahal/plugin_entries.hpp")
 
 
 # ------------------------------------------------------------ the loader
@@ -808,6 +819,7 @@ def gen_fault_plugin(spec: Spec) -> str:
         "//   throw       throws std::runtime_error (a void entry too)\n"
         "//   status:<n>  returns <n> without calling the target\n"
         "//   null        is left NULL in the table\n"
+        "// The misbehaving entry is in the table even where the target lacks it.\n"
         "// tests/test_plugin_faults.cpp walks every entry with it.\n"
         "#include <ahal/plugin.h>\n\n#include <dlfcn.h>\n\n#include <cstdlib>\n#include <cstring>\n"
         "#include <stdexcept>\n#include <string>\n\n"
@@ -855,9 +867,12 @@ def gen_fault_plugin(spec: Spec) -> str:
             "  ahal_plugin_api_t api = g_target;\n"
             "  api.name = \"fault\";\n"
             "  api.description = \"forwards to AHAL_TEST_FAULT_TARGET, with one entry misbehaving\";\n")
+    # The misbehaving entry is in the table even where the target lacks it
+    # (it never calls the target), so an entry no test plugin implements is
+    # checked all the same.
     for e in spec.entries:
-        out += (f"  if (g_target.{e.name}) api.{e.name} = "
-                f"g_kind == \"null\" && g_entry == \"{e.name}\" ? nullptr : {e.name};\n")
+        out += (f"  if (g_entry == \"{e.name}\") api.{e.name} = g_kind == \"null\" ? nullptr : "
+                f"{e.name};\n  else if (g_target.{e.name}) api.{e.name} = {e.name};\n")
     out += ("  const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);\n"
             "  std::memcpy(out, &api, n);\n"
             "  out->struct_size = n;\n"
@@ -941,6 +956,7 @@ def outputs(spec: Spec) -> dict[Path, str]:
             gen_plugin_header(spec, read("sdk/include/ahal/plugin.h")),
         ROOT / "sdk/include/ahal/plugin.hpp":
             gen_sdk_header(spec, read("sdk/include/ahal/plugin.hpp")),
+        ROOT / "sdk/include/ahal/plugin_entries.hpp": gen_sdk_entries_header(spec),
         ROOT / "hal/src/generated/api_impl.hpp": gen_impl_header(spec),
         ROOT / "hal/src/generated/plugin_entries.hpp": gen_plugin_entries(spec),
         ROOT / "hal/src/generated/plugin_calls.hpp": gen_plugin_calls(spec),

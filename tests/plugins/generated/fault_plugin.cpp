@@ -7,6 +7,7 @@
 //   throw       throws std::runtime_error (a void entry too)
 //   status:<n>  returns <n> without calling the target
 //   null        is left NULL in the table
+// The misbehaving entry is in the table even where the target lacks it.
 // tests/test_plugin_faults.cpp walks every entry with it.
 #include <ahal/plugin.h>
 
@@ -360,120 +361,190 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
   ahal_plugin_api_t api = g_target;
   api.name = "fault";
   api.description = "forwards to AHAL_TEST_FAULT_TARGET, with one entry misbehaving";
-  if (g_target.plugin_init)
-    api.plugin_init = g_kind == "null" && g_entry == "plugin_init" ? nullptr : plugin_init;
-  if (g_target.plugin_shutdown)
-    api.plugin_shutdown =
-        g_kind == "null" && g_entry == "plugin_shutdown" ? nullptr : plugin_shutdown;
-  if (g_target.device_count)
-    api.device_count = g_kind == "null" && g_entry == "device_count" ? nullptr : device_count;
-  if (g_target.device_open)
-    api.device_open = g_kind == "null" && g_entry == "device_open" ? nullptr : device_open;
-  if (g_target.device_close)
-    api.device_close = g_kind == "null" && g_entry == "device_close" ? nullptr : device_close;
-  if (g_target.device_get_properties)
-    api.device_get_properties =
-        g_kind == "null" && g_entry == "device_get_properties" ? nullptr : device_get_properties;
-  if (g_target.buffer_create)
-    api.buffer_create = g_kind == "null" && g_entry == "buffer_create" ? nullptr : buffer_create;
-  if (g_target.buffer_destroy)
-    api.buffer_destroy = g_kind == "null" && g_entry == "buffer_destroy" ? nullptr : buffer_destroy;
-  if (g_target.buffer_map)
-    api.buffer_map = g_kind == "null" && g_entry == "buffer_map" ? nullptr : buffer_map;
-  if (g_target.buffer_unmap)
-    api.buffer_unmap = g_kind == "null" && g_entry == "buffer_unmap" ? nullptr : buffer_unmap;
-  if (g_target.host_alloc)
-    api.host_alloc = g_kind == "null" && g_entry == "host_alloc" ? nullptr : host_alloc;
-  if (g_target.host_free)
-    api.host_free = g_kind == "null" && g_entry == "host_free" ? nullptr : host_free;
-  if (g_target.stream_create)
-    api.stream_create = g_kind == "null" && g_entry == "stream_create" ? nullptr : stream_create;
-  if (g_target.stream_destroy)
-    api.stream_destroy = g_kind == "null" && g_entry == "stream_destroy" ? nullptr : stream_destroy;
-  if (g_target.stream_copy_h2d)
-    api.stream_copy_h2d =
-        g_kind == "null" && g_entry == "stream_copy_h2d" ? nullptr : stream_copy_h2d;
-  if (g_target.stream_copy_d2h)
-    api.stream_copy_d2h =
-        g_kind == "null" && g_entry == "stream_copy_d2h" ? nullptr : stream_copy_d2h;
-  if (g_target.stream_copy_d2d)
-    api.stream_copy_d2d =
-        g_kind == "null" && g_entry == "stream_copy_d2d" ? nullptr : stream_copy_d2d;
-  if (g_target.stream_fill)
-    api.stream_fill = g_kind == "null" && g_entry == "stream_fill" ? nullptr : stream_fill;
-  if (g_target.stream_launch)
-    api.stream_launch = g_kind == "null" && g_entry == "stream_launch" ? nullptr : stream_launch;
-  if (g_target.stream_host_callback)
-    api.stream_host_callback =
-        g_kind == "null" && g_entry == "stream_host_callback" ? nullptr : stream_host_callback;
-  if (g_target.stream_record_event)
-    api.stream_record_event =
-        g_kind == "null" && g_entry == "stream_record_event" ? nullptr : stream_record_event;
-  if (g_target.stream_wait_event)
-    api.stream_wait_event =
-        g_kind == "null" && g_entry == "stream_wait_event" ? nullptr : stream_wait_event;
-  if (g_target.stream_synchronize)
-    api.stream_synchronize =
-        g_kind == "null" && g_entry == "stream_synchronize" ? nullptr : stream_synchronize;
-  if (g_target.stream_query)
-    api.stream_query = g_kind == "null" && g_entry == "stream_query" ? nullptr : stream_query;
-  if (g_target.event_create)
-    api.event_create = g_kind == "null" && g_entry == "event_create" ? nullptr : event_create;
-  if (g_target.event_destroy)
-    api.event_destroy = g_kind == "null" && g_entry == "event_destroy" ? nullptr : event_destroy;
-  if (g_target.event_query)
-    api.event_query = g_kind == "null" && g_entry == "event_query" ? nullptr : event_query;
-  if (g_target.event_wait)
-    api.event_wait = g_kind == "null" && g_entry == "event_wait" ? nullptr : event_wait;
-  if (g_target.event_elapsed_ns)
-    api.event_elapsed_ns =
-        g_kind == "null" && g_entry == "event_elapsed_ns" ? nullptr : event_elapsed_ns;
-  if (g_target.module_create)
-    api.module_create = g_kind == "null" && g_entry == "module_create" ? nullptr : module_create;
-  if (g_target.module_destroy)
-    api.module_destroy = g_kind == "null" && g_entry == "module_destroy" ? nullptr : module_destroy;
-  if (g_target.kernel_get)
-    api.kernel_get = g_kind == "null" && g_entry == "kernel_get" ? nullptr : kernel_get;
-  if (g_target.kernel_get_attributes)
-    api.kernel_get_attributes =
-        g_kind == "null" && g_entry == "kernel_get_attributes" ? nullptr : kernel_get_attributes;
-  if (g_target.kernel_get_builtin)
-    api.kernel_get_builtin =
-        g_kind == "null" && g_entry == "kernel_get_builtin" ? nullptr : kernel_get_builtin;
-  if (g_target.image_score)
-    api.image_score = g_kind == "null" && g_entry == "image_score" ? nullptr : image_score;
-  if (g_target.device_memory_usage)
-    api.device_memory_usage =
-        g_kind == "null" && g_entry == "device_memory_usage" ? nullptr : device_memory_usage;
-  if (g_target.command_buffer_create)
-    api.command_buffer_create =
-        g_kind == "null" && g_entry == "command_buffer_create" ? nullptr : command_buffer_create;
-  if (g_target.command_buffer_destroy)
-    api.command_buffer_destroy =
-        g_kind == "null" && g_entry == "command_buffer_destroy" ? nullptr : command_buffer_destroy;
-  if (g_target.command_buffer_submit)
-    api.command_buffer_submit =
-        g_kind == "null" && g_entry == "command_buffer_submit" ? nullptr : command_buffer_submit;
-  if (g_target.command_buffer_update)
-    api.command_buffer_update =
-        g_kind == "null" && g_entry == "command_buffer_update" ? nullptr : command_buffer_update;
-  if (g_target.buffer_get_native)
-    api.buffer_get_native =
-        g_kind == "null" && g_entry == "buffer_get_native" ? nullptr : buffer_get_native;
-  if (g_target.buffer_import_native)
-    api.buffer_import_native =
-        g_kind == "null" && g_entry == "buffer_import_native" ? nullptr : buffer_import_native;
-  if (g_target.device_peer_flags)
-    api.device_peer_flags =
-        g_kind == "null" && g_entry == "device_peer_flags" ? nullptr : device_peer_flags;
-  if (g_target.stream_copy_peer)
-    api.stream_copy_peer =
-        g_kind == "null" && g_entry == "stream_copy_peer" ? nullptr : stream_copy_peer;
-  if (g_target.stream_wait_event_peer)
-    api.stream_wait_event_peer =
-        g_kind == "null" && g_entry == "stream_wait_event_peer" ? nullptr : stream_wait_event_peer;
-  if (g_target.ccl_query)
-    api.ccl_query = g_kind == "null" && g_entry == "ccl_query" ? nullptr : ccl_query;
+  if (g_entry == "plugin_init")
+    api.plugin_init = g_kind == "null" ? nullptr : plugin_init;
+  else if (g_target.plugin_init)
+    api.plugin_init = plugin_init;
+  if (g_entry == "plugin_shutdown")
+    api.plugin_shutdown = g_kind == "null" ? nullptr : plugin_shutdown;
+  else if (g_target.plugin_shutdown)
+    api.plugin_shutdown = plugin_shutdown;
+  if (g_entry == "device_count")
+    api.device_count = g_kind == "null" ? nullptr : device_count;
+  else if (g_target.device_count)
+    api.device_count = device_count;
+  if (g_entry == "device_open")
+    api.device_open = g_kind == "null" ? nullptr : device_open;
+  else if (g_target.device_open)
+    api.device_open = device_open;
+  if (g_entry == "device_close")
+    api.device_close = g_kind == "null" ? nullptr : device_close;
+  else if (g_target.device_close)
+    api.device_close = device_close;
+  if (g_entry == "device_get_properties")
+    api.device_get_properties = g_kind == "null" ? nullptr : device_get_properties;
+  else if (g_target.device_get_properties)
+    api.device_get_properties = device_get_properties;
+  if (g_entry == "buffer_create")
+    api.buffer_create = g_kind == "null" ? nullptr : buffer_create;
+  else if (g_target.buffer_create)
+    api.buffer_create = buffer_create;
+  if (g_entry == "buffer_destroy")
+    api.buffer_destroy = g_kind == "null" ? nullptr : buffer_destroy;
+  else if (g_target.buffer_destroy)
+    api.buffer_destroy = buffer_destroy;
+  if (g_entry == "buffer_map")
+    api.buffer_map = g_kind == "null" ? nullptr : buffer_map;
+  else if (g_target.buffer_map)
+    api.buffer_map = buffer_map;
+  if (g_entry == "buffer_unmap")
+    api.buffer_unmap = g_kind == "null" ? nullptr : buffer_unmap;
+  else if (g_target.buffer_unmap)
+    api.buffer_unmap = buffer_unmap;
+  if (g_entry == "host_alloc")
+    api.host_alloc = g_kind == "null" ? nullptr : host_alloc;
+  else if (g_target.host_alloc)
+    api.host_alloc = host_alloc;
+  if (g_entry == "host_free")
+    api.host_free = g_kind == "null" ? nullptr : host_free;
+  else if (g_target.host_free)
+    api.host_free = host_free;
+  if (g_entry == "stream_create")
+    api.stream_create = g_kind == "null" ? nullptr : stream_create;
+  else if (g_target.stream_create)
+    api.stream_create = stream_create;
+  if (g_entry == "stream_destroy")
+    api.stream_destroy = g_kind == "null" ? nullptr : stream_destroy;
+  else if (g_target.stream_destroy)
+    api.stream_destroy = stream_destroy;
+  if (g_entry == "stream_copy_h2d")
+    api.stream_copy_h2d = g_kind == "null" ? nullptr : stream_copy_h2d;
+  else if (g_target.stream_copy_h2d)
+    api.stream_copy_h2d = stream_copy_h2d;
+  if (g_entry == "stream_copy_d2h")
+    api.stream_copy_d2h = g_kind == "null" ? nullptr : stream_copy_d2h;
+  else if (g_target.stream_copy_d2h)
+    api.stream_copy_d2h = stream_copy_d2h;
+  if (g_entry == "stream_copy_d2d")
+    api.stream_copy_d2d = g_kind == "null" ? nullptr : stream_copy_d2d;
+  else if (g_target.stream_copy_d2d)
+    api.stream_copy_d2d = stream_copy_d2d;
+  if (g_entry == "stream_fill")
+    api.stream_fill = g_kind == "null" ? nullptr : stream_fill;
+  else if (g_target.stream_fill)
+    api.stream_fill = stream_fill;
+  if (g_entry == "stream_launch")
+    api.stream_launch = g_kind == "null" ? nullptr : stream_launch;
+  else if (g_target.stream_launch)
+    api.stream_launch = stream_launch;
+  if (g_entry == "stream_host_callback")
+    api.stream_host_callback = g_kind == "null" ? nullptr : stream_host_callback;
+  else if (g_target.stream_host_callback)
+    api.stream_host_callback = stream_host_callback;
+  if (g_entry == "stream_record_event")
+    api.stream_record_event = g_kind == "null" ? nullptr : stream_record_event;
+  else if (g_target.stream_record_event)
+    api.stream_record_event = stream_record_event;
+  if (g_entry == "stream_wait_event")
+    api.stream_wait_event = g_kind == "null" ? nullptr : stream_wait_event;
+  else if (g_target.stream_wait_event)
+    api.stream_wait_event = stream_wait_event;
+  if (g_entry == "stream_synchronize")
+    api.stream_synchronize = g_kind == "null" ? nullptr : stream_synchronize;
+  else if (g_target.stream_synchronize)
+    api.stream_synchronize = stream_synchronize;
+  if (g_entry == "stream_query")
+    api.stream_query = g_kind == "null" ? nullptr : stream_query;
+  else if (g_target.stream_query)
+    api.stream_query = stream_query;
+  if (g_entry == "event_create")
+    api.event_create = g_kind == "null" ? nullptr : event_create;
+  else if (g_target.event_create)
+    api.event_create = event_create;
+  if (g_entry == "event_destroy")
+    api.event_destroy = g_kind == "null" ? nullptr : event_destroy;
+  else if (g_target.event_destroy)
+    api.event_destroy = event_destroy;
+  if (g_entry == "event_query")
+    api.event_query = g_kind == "null" ? nullptr : event_query;
+  else if (g_target.event_query)
+    api.event_query = event_query;
+  if (g_entry == "event_wait")
+    api.event_wait = g_kind == "null" ? nullptr : event_wait;
+  else if (g_target.event_wait)
+    api.event_wait = event_wait;
+  if (g_entry == "event_elapsed_ns")
+    api.event_elapsed_ns = g_kind == "null" ? nullptr : event_elapsed_ns;
+  else if (g_target.event_elapsed_ns)
+    api.event_elapsed_ns = event_elapsed_ns;
+  if (g_entry == "module_create")
+    api.module_create = g_kind == "null" ? nullptr : module_create;
+  else if (g_target.module_create)
+    api.module_create = module_create;
+  if (g_entry == "module_destroy")
+    api.module_destroy = g_kind == "null" ? nullptr : module_destroy;
+  else if (g_target.module_destroy)
+    api.module_destroy = module_destroy;
+  if (g_entry == "kernel_get")
+    api.kernel_get = g_kind == "null" ? nullptr : kernel_get;
+  else if (g_target.kernel_get)
+    api.kernel_get = kernel_get;
+  if (g_entry == "kernel_get_attributes")
+    api.kernel_get_attributes = g_kind == "null" ? nullptr : kernel_get_attributes;
+  else if (g_target.kernel_get_attributes)
+    api.kernel_get_attributes = kernel_get_attributes;
+  if (g_entry == "kernel_get_builtin")
+    api.kernel_get_builtin = g_kind == "null" ? nullptr : kernel_get_builtin;
+  else if (g_target.kernel_get_builtin)
+    api.kernel_get_builtin = kernel_get_builtin;
+  if (g_entry == "image_score")
+    api.image_score = g_kind == "null" ? nullptr : image_score;
+  else if (g_target.image_score)
+    api.image_score = image_score;
+  if (g_entry == "device_memory_usage")
+    api.device_memory_usage = g_kind == "null" ? nullptr : device_memory_usage;
+  else if (g_target.device_memory_usage)
+    api.device_memory_usage = device_memory_usage;
+  if (g_entry == "command_buffer_create")
+    api.command_buffer_create = g_kind == "null" ? nullptr : command_buffer_create;
+  else if (g_target.command_buffer_create)
+    api.command_buffer_create = command_buffer_create;
+  if (g_entry == "command_buffer_destroy")
+    api.command_buffer_destroy = g_kind == "null" ? nullptr : command_buffer_destroy;
+  else if (g_target.command_buffer_destroy)
+    api.command_buffer_destroy = command_buffer_destroy;
+  if (g_entry == "command_buffer_submit")
+    api.command_buffer_submit = g_kind == "null" ? nullptr : command_buffer_submit;
+  else if (g_target.command_buffer_submit)
+    api.command_buffer_submit = command_buffer_submit;
+  if (g_entry == "command_buffer_update")
+    api.command_buffer_update = g_kind == "null" ? nullptr : command_buffer_update;
+  else if (g_target.command_buffer_update)
+    api.command_buffer_update = command_buffer_update;
+  if (g_entry == "buffer_get_native")
+    api.buffer_get_native = g_kind == "null" ? nullptr : buffer_get_native;
+  else if (g_target.buffer_get_native)
+    api.buffer_get_native = buffer_get_native;
+  if (g_entry == "buffer_import_native")
+    api.buffer_import_native = g_kind == "null" ? nullptr : buffer_import_native;
+  else if (g_target.buffer_import_native)
+    api.buffer_import_native = buffer_import_native;
+  if (g_entry == "device_peer_flags")
+    api.device_peer_flags = g_kind == "null" ? nullptr : device_peer_flags;
+  else if (g_target.device_peer_flags)
+    api.device_peer_flags = device_peer_flags;
+  if (g_entry == "stream_copy_peer")
+    api.stream_copy_peer = g_kind == "null" ? nullptr : stream_copy_peer;
+  else if (g_target.stream_copy_peer)
+    api.stream_copy_peer = stream_copy_peer;
+  if (g_entry == "stream_wait_event_peer")
+    api.stream_wait_event_peer = g_kind == "null" ? nullptr : stream_wait_event_peer;
+  else if (g_target.stream_wait_event_peer)
+    api.stream_wait_event_peer = stream_wait_event_peer;
+  if (g_entry == "ccl_query")
+    api.ccl_query = g_kind == "null" ? nullptr : ccl_query;
+  else if (g_target.ccl_query)
+    api.ccl_query = ccl_query;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;
