@@ -208,6 +208,19 @@ ahal_status_t device_memory_usage(const char* fn, Device* d, uint64_t* out_used,
   return AHAL_SUCCESS;
 }
 
+ahal_status_t device_memory_peak(const char* fn, Device* d, uint32_t flags, uint64_t* out_peak) {
+  if (!out_peak) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_peak is NULL");
+  if (flags & ~uint32_t(AHAL_MEMORY_PEAK_RESET))
+    return fail(AHAL_ERROR_INVALID_ARGUMENT, fn,
+                "unknown flags 0x%x (AHAL_MEMORY_PEAK_RESET is 0x1)",
+                flags & ~uint32_t(AHAL_MEMORY_PEAK_RESET));
+  uint64_t peak = 0;
+  if (ahal_status_t s = entry::device_memory_peak(fn, *d->plugin, d->object, flags, &peak))
+    return s;
+  *out_peak = peak;
+  return AHAL_SUCCESS;
+}
+
 ahal_status_t device_synchronize(const char* fn, Device* d) {
   std::vector<Stream*> streams;
   {

@@ -62,6 +62,11 @@ ahal_status_t device_memory_usage_device(Handles& h, ahal_device_t bad) {
   return ahal_device_memory_usage(bad, &out_used, &out_total);
 }
 
+ahal_status_t device_memory_peak_device(Handles& h, ahal_device_t bad) {
+  uint64_t out_peak{};
+  return ahal_device_memory_peak(bad, {}, &out_peak);
+}
+
 ahal_status_t buffer_create_device(Handles& h, ahal_device_t bad) {
   ahal_buffer_t out_buffer{};
   return ahal_buffer_create(bad, nullptr, &out_buffer);
@@ -540,6 +545,10 @@ TEST_CASE("ahal_device_synchronize: bad device", "[handles][generated]") {
 
 TEST_CASE("ahal_device_memory_usage: bad device", "[handles][generated]") {
   test::check_bad_handles<ahal_device_t>("ahal_device_memory_usage", device_memory_usage_device);
+}
+
+TEST_CASE("ahal_device_memory_peak: bad device", "[handles][generated]") {
+  test::check_bad_handles<ahal_device_t>("ahal_device_memory_peak", device_memory_peak_device);
 }
 
 TEST_CASE("ahal_buffer_create: bad device", "[handles][generated]") {

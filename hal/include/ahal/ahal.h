@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 4
+#define AHAL_API_VERSION_MINOR 5
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -271,6 +271,14 @@ typedef struct ahal_device_properties_t {
 #define AHAL_MAX_CONSTANTS_SIZE 4096u
 
 /* @generated begin device */
+/* Flags of ahal_device_memory_peak. */
+typedef enum ahal_memory_peak_flags_t {
+  /* After reading, the peak starts again from the bytes in use now. */
+  AHAL_MEMORY_PEAK_RESET = 1u << 0,
+  /* Not a flag (as AHAL_STATUS_MAX_ENUM). */
+  AHAL_MEMORY_PEAK_FLAGS_MAX_ENUM = 0x7fffffff,
+} ahal_memory_peak_flags_t;
+
 /* Canonical short name ("ptx", "spirv-vulkan") or "unknown". */
 AHAL_API const char* ahal_module_format_name(ahal_module_format_t format) AHAL_NOEXCEPT;
 /* Inverse of ahal_module_format_name; AHAL_ERROR_NOT_FOUND if unknown. */
@@ -283,6 +291,12 @@ AHAL_API ahal_status_t ahal_device_synchronize(ahal_device_t device) AHAL_NOEXCE
 /* Bytes of device memory in use / total, where the backend knows (API 1.1). */
 AHAL_API ahal_status_t ahal_device_memory_usage(ahal_device_t device, uint64_t* out_used,
                                                 uint64_t* out_total) AHAL_NOEXCEPT;
+/* The most bytes of device memory in use at once, as ahal_device_memory_usage
+ * counts them, since the device was opened or its peak was last reset (API
+ * 1.5); flags: AHAL_MEMORY_PEAK_RESET. AHAL_ERROR_UNSUPPORTED where the plugin
+ * does not track it. */
+AHAL_API ahal_status_t ahal_device_memory_peak(ahal_device_t device, uint32_t flags,
+                                               uint64_t* out_peak) AHAL_NOEXCEPT;
 /* @generated end device */
 
 /* ----------------------------------------------------------------- memory */

@@ -36,6 +36,7 @@ ahal_status_t device_get_properties(const char* fn, Device* d,
 ahal_status_t device_synchronize(const char* fn, Device* d);
 ahal_status_t device_memory_usage(const char* fn, Device* d, uint64_t* out_used,
                                   uint64_t* out_total);
+ahal_status_t device_memory_peak(const char* fn, Device* d, uint32_t flags, uint64_t* out_peak);
 ahal_status_t buffer_create(const char* fn, Device* d, const ahal_buffer_args_t* args,
                             ahal_buffer_t* out_buffer);
 ahal_status_t buffer_destroy(const char* fn, Buffer* b);

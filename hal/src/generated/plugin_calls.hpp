@@ -553,5 +553,19 @@ inline ahal_status_t ccl_query(const char* function, const Plugin& plugin,
                      [&] { return plugin.api.ccl_query(instance, version, table); });
 }
 
+inline ahal_status_t device_memory_peak(const char* function, const Plugin& plugin,
+                                        ahal_plugin_device_t* device, uint32_t flags,
+                                        uint64_t* out_peak) {
+  if (AHAL_UNLIKELY(!plugin.api.device_memory_peak))
+    return not_implemented(function, plugin, "device_memory_peak");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "device_memory_peak", kAllowed,
+                     [&] { return plugin.api.device_memory_peak(device, flags, out_peak); });
+}
+
 }  // namespace entry
 }  // namespace ahal

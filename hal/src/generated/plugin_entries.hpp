@@ -81,6 +81,8 @@ constexpr PluginEntry kPluginEntries[] = {
     {offsetof(ahal_plugin_api_t, stream_wait_event_peer), "stream_wait_event_peer",
      EntryNeed::kOptional, 4u},
     {offsetof(ahal_plugin_api_t, ccl_query), "ccl_query", EntryNeed::kOptional, 4u},
+    {offsetof(ahal_plugin_api_t, device_memory_peak), "device_memory_peak", EntryNeed::kOptional,
+     5u},
 };
 
 }  // namespace ahal

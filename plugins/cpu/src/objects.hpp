@@ -262,14 +262,22 @@ class CpuDevice final : public plugin::Device {
           size > machine_.memory_bytes - std::min(used, machine_.memory_bytes))
         return false;
     } while (!buffer_bytes_.compare_exchange_weak(used, used + size));
+    uint64_t peak = peak_bytes_.load();
+    while (used + size > peak && !peak_bytes_.compare_exchange_weak(peak, used + size)) {
+    }
     return true;
   }
   void release_buffer_bytes(uint64_t size) { buffer_bytes_ -= size; }
+  uint64_t memory_peak(uint32_t flags) override {
+    if (!(flags & AHAL_MEMORY_PEAK_RESET)) return peak_bytes_.load();
+    return peak_bytes_.exchange(buffer_bytes_.load());
+  }
 
  private:
   MachineInfo machine_;
   ThreadPool pool_;
   std::atomic<uint64_t> buffer_bytes_{0};
+  std::atomic<uint64_t> peak_bytes_{0};  // most of buffer_bytes_ since open or reset
 };
 
 // 64-byte aligned host memory (size rounded up), or nullptr.

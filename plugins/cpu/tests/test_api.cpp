@@ -150,3 +150,37 @@ TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory
   CHECK(ahal_buffer_import_native(device, &n, &buffer) == AHAL_ERROR_INVALID_ARGUMENT);
   CHECK(std::string(ahal_last_error_message()).find("not 16-byte aligned") != std::string::npos);
 }
+
+TEST_CASE("ahal_device_memory_peak: the most buffer bytes held at once, and its reset", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
+  auto buffer = [&](uint64_t size) {
+    ahal_buffer_args_t args{};
+    args.struct_size = sizeof(args);
+    args.size = size;
+    ahal_buffer_t b = nullptr;
+    AHAL_TEST_OK(ahal_buffer_create(device, &args, &b));
+    return b;
+  };
+  uint64_t peak = 1;
+  AHAL_TEST_OK(ahal_device_memory_peak(device, 0, &peak));
+  CHECK(peak == 0);
+  ahal_buffer_t a = buffer(1 << 20), b = buffer(3 << 20);
+  AHAL_TEST_OK(ahal_buffer_destroy(b));
+  ahal_buffer_t c = buffer(2 << 20);
+  AHAL_TEST_OK(ahal_device_memory_peak(device, 0, &peak));
+  CHECK(peak == (4u << 20));
+  // Reading with RESET returns the old peak; the new one starts from what is held now.
+  AHAL_TEST_OK(ahal_device_memory_peak(device, AHAL_MEMORY_PEAK_RESET, &peak));
+  CHECK(peak == (4u << 20));
+  AHAL_TEST_OK(ahal_device_memory_peak(device, 0, &peak));
+  CHECK(peak == (3u << 20));
+  AHAL_TEST_OK(ahal_buffer_destroy(a));
+  AHAL_TEST_OK(ahal_buffer_destroy(c));
+
+  CHECK(ahal_device_memory_peak(device, 0, nullptr) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(ahal_last_error_message()) == "ahal_device_memory_peak: out_peak is NULL");
+  CHECK(ahal_device_memory_peak(device, 0x6, &peak) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(ahal_last_error_message()).find("unknown flags 0x6") != std::string::npos);
+}

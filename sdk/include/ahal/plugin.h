@@ -39,7 +39,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 4
+#define AHAL_PLUGIN_ABI_MINOR 5
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -374,6 +374,12 @@ typedef struct ahal_plugin_api_t {
    * library is not installed. NULL = none: the loader uses MPI. */
   ahal_status_t (*ccl_query)(ahal_plugin_instance_t* instance, uint32_t version,
                              ahal_plugin_ccl_t* table);
+
+  /* ---- ABI 1.5, all optional ---- */
+  /* (optional) The most bytes in use at once since the device was opened or the last
+   * AHAL_MEMORY_PEAK_RESET (which resets it after reading). */
+  ahal_status_t (*device_memory_peak)(ahal_plugin_device_t* device, uint32_t flags,
+                                      uint64_t* out_peak);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -430,7 +436,8 @@ typedef struct ahal_plugin_api_t {
   X(arg, device_peer_flags) \
   X(arg, stream_copy_peer) \
   X(arg, stream_wait_event_peer) \
-  X(arg, ccl_query)
+  X(arg, ccl_query) \
+  X(arg, device_memory_peak)
 /* clang-format on */
 /* @generated end entry_lists */
 

@@ -259,6 +259,9 @@ class Device {
     raise(AHAL_ERROR_UNSUPPORTED, "this device cannot import native memory");
   }
   virtual uint32_t peer_flags(Device& /*peer*/) { return 0; }
+  virtual uint64_t memory_peak(uint32_t /*flags*/) {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device does not track its peak memory use");
+  }
 };
 
 class Instance {

@@ -246,6 +246,10 @@ struct Entries {
                                  ahal_plugin_ccl_t* table) {
     return guard([&] { object<Instance>(instance)->ccl_query(version, *table); });
   }
+  static ahal_status_t device_memory_peak(ahal_plugin_device_t* device, uint32_t flags,
+                                          uint64_t* out_peak) {
+    return guard([&] { *out_peak = object<Device>(device)->memory_peak(flags); });
+  }
 };
 
 namespace detail {
@@ -318,6 +322,7 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.stream_copy_peer = &Entries::stream_copy_peer;
   api.stream_wait_event_peer = &Entries::stream_wait_event_peer;
   api.ccl_query = &Entries::ccl_query;
+  api.device_memory_peak = &Entries::device_memory_peak;
   return api;
 }
 

@@ -343,6 +343,12 @@ ahal_status_t ccl_query(ahal_plugin_instance_t* instance, uint32_t version,
   return g_target.ccl_query(instance, version, table);
 }
 
+ahal_status_t device_memory_peak(ahal_plugin_device_t* device, uint32_t flags, uint64_t* out_peak) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("device_memory_peak", &status)) return status;
+  return g_target.device_memory_peak(device, flags, out_peak);
+}
+
 }  // namespace
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
@@ -545,6 +551,10 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
     api.ccl_query = g_kind == "null" ? nullptr : ccl_query;
   else if (g_target.ccl_query)
     api.ccl_query = ccl_query;
+  if (g_entry == "device_memory_peak")
+    api.device_memory_peak = g_kind == "null" ? nullptr : device_memory_peak;
+  else if (g_target.device_memory_peak)
+    api.device_memory_peak = device_memory_peak;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;
