@@ -82,6 +82,16 @@ struct DirectPlugin {
   }
 };
 
+// CHECKs that the plugin file offers the native command buffer entries
+// (docs/command-buffers.md).
+inline void check_command_buffer_entries(const char* plugin_file) {
+  DirectPlugin plugin(plugin_file);
+  CHECK(plugin.api.command_buffer_create);
+  CHECK(plugin.api.command_buffer_submit);
+  CHECK(plugin.api.command_buffer_destroy);
+  CHECK(plugin.api.command_buffer_update);
+}
+
 // Sets or unsets an environment variable for one scope.
 class ScopedEnv {
  public:

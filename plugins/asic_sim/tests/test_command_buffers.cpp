@@ -2,11 +2,10 @@
 // decoded list as one command (plugins/asic_sim/src/command_buffer.cpp).
 // The conformance category command_buffers covers the general rules.
 #include "builtin_constants.hpp"
+#include "plugin_test_support.hpp"
 #include "sim_fixture.hpp"
 
 #include <ahal/plugin.h>
-
-#include <dlfcn.h>
 
 #include <cmath>
 #include <cstring>
@@ -29,19 +28,7 @@ ahal_launch_args_t builtin_args(const ahal_binding_t* bindings, uint32_t count, 
 }  // namespace
 
 TEST_CASE("the plugin has the native command buffer entries", "[command_buffer]") {
-  void* lib = dlopen(ASIC_SIM_PLUGIN_FILE, RTLD_NOW | RTLD_LOCAL);
-  INFO(ASIC_SIM_PLUGIN_FILE << ": " << (lib ? "" : dlerror()));
-  REQUIRE(lib);
-  auto query = reinterpret_cast<ahal_plugin_query_fn>(dlsym(lib, AHAL_PLUGIN_QUERY_SYMBOL));
-  REQUIRE(query);
-  ahal_plugin_api_t api{};
-  api.struct_size = sizeof(api);
-  REQUIRE(query(AHAL_PLUGIN_ABI_VERSION, &api) == AHAL_SUCCESS);
-  CHECK(api.command_buffer_create);
-  CHECK(api.command_buffer_submit);
-  CHECK(api.command_buffer_destroy);
-  CHECK(api.command_buffer_update);
-  dlclose(lib);
+  ahal_test::check_command_buffer_entries(ASIC_SIM_PLUGIN_FILE);
 }
 
 TEST_CASE("a recorded list runs on the command processor; updates take effect",

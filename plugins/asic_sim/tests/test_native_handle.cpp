@@ -19,11 +19,7 @@ TEST_CASE("asic_sim buffers have no native handle and nothing imports") {
   CHECK(n.handle == 0);
 
   static float host[4] = {};
-  ahal_native_buffer_t in{};
-  in.struct_size = sizeof(in);
-  in.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
-  in.handle = reinterpret_cast<uintptr_t>(host);
-  in.size = sizeof(host);
+  const ahal_native_buffer_t in = ahal_test::host_memory_native(host, sizeof(host));
   ahal_buffer_t imported = nullptr;
   CHECK(ahal_buffer_import_native(sim.device, &in, &imported) == AHAL_ERROR_UNSUPPORTED);
   message = ahal_last_error_message();

@@ -9,20 +9,12 @@
 #include <ahal/plugin.h>
 
 #include "device_test_support.hpp"
-
-#include <dlfcn.h>
+#include "plugin_test_support.hpp"
 
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#define CB_OK(expr)                                                                            \
-  do {                                                                                         \
-    const ahal_status_t status_ = (expr);                                                      \
-    INFO(#expr << " -> " << ahal_status_string(status_) << ": " << ahal_last_error_message()); \
-    REQUIRE(status_ == AHAL_SUCCESS);                                                          \
-  } while (0)
 
 namespace {
 
@@ -33,12 +25,12 @@ struct CbFixture : ahal_test::StreamFixture {
   ahal_module_t bundle = ahal_test::bundle_module(device, AHAL_TEST_KERNELS_BUNDLE);
   ahal_kernel_t kernel(const char* name) {
     ahal_kernel_t k = nullptr;
-    CB_OK(ahal_kernel_get(bundle, name, &k));
+    AHAL_TEST_OK(ahal_kernel_get(bundle, name, &k));
     return k;
   }
   ahal_command_buffer_t command_buffer() {
     ahal_command_buffer_t cb = nullptr;
-    CB_OK(ahal_command_buffer_create(device, 0, &cb));
+    AHAL_TEST_OK(ahal_command_buffer_create(device, 0, &cb));
     return cb;
   }
 };
@@ -46,20 +38,7 @@ struct CbFixture : ahal_test::StreamFixture {
 }  // namespace
 
 TEST_CASE("the plugin has the native command buffer entries") {
-  const std::string file = AHAL_VULKAN_PLUGIN_FILE;
-  void* lib = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  INFO(file << ": " << (lib ? "" : dlerror()));
-  REQUIRE(lib);
-  auto query = reinterpret_cast<ahal_plugin_query_fn>(dlsym(lib, AHAL_PLUGIN_QUERY_SYMBOL));
-  REQUIRE(query);
-  ahal_plugin_api_t api{};
-  api.struct_size = sizeof(api);
-  REQUIRE(query(AHAL_PLUGIN_ABI_VERSION, &api) == AHAL_SUCCESS);
-  CHECK(api.command_buffer_create);
-  CHECK(api.command_buffer_submit);
-  CHECK(api.command_buffer_destroy);
-  CHECK(api.command_buffer_update);
-  dlclose(lib);
+  ahal_test::check_command_buffer_entries(AHAL_VULKAN_PLUGIN_FILE);
 }
 
 TEST_CASE("recorded fills, copies, launches, host copies and events equal the stream") {
@@ -74,7 +53,7 @@ TEST_CASE("recorded fills, copies, launches, host copies and events equal the st
   std::vector<ahal_binding_t> bind_c = {{c, 0, 0}};
   const ahal_launch_args_t wi = ahal_test::launch_1d(n / 64, 64, bind_c, &base, 4);
   ahal_event_t event = nullptr;
-  CB_OK(ahal_event_create(f.device, 0, &event));
+  AHAL_TEST_OK(ahal_event_create(f.device, 0, &event));
   std::vector<uint8_t> out_stream(2 * bytes), out_cb(2 * bytes);
   const uint8_t p1 = 0xa5;
   const uint16_t p2 = 0x1234;
@@ -98,57 +77,57 @@ TEST_CASE("recorded fills, copies, launches, host copies and events equal the st
     copy_d2h(c, 0, out.data() + bytes, bytes);
   };
   run([&](const void* s, ahal_buffer_t d, uint64_t o,
-          uint64_t z) { CB_OK(ahal_stream_copy_h2d(f.stream, s, d, o, z)); },
+          uint64_t z) { AHAL_TEST_OK(ahal_stream_copy_h2d(f.stream, s, d, o, z)); },
       [&](ahal_buffer_t d, uint64_t o, uint64_t z, const void* p, uint32_t ps) {
-        CB_OK(ahal_stream_fill(f.stream, d, o, z, p, ps));
+        AHAL_TEST_OK(ahal_stream_fill(f.stream, d, o, z, p, ps));
       },
       [&](ahal_kernel_t k, const ahal_launch_args_t* l) {
-        CB_OK(ahal_stream_launch(f.stream, k, l));
+        AHAL_TEST_OK(ahal_stream_launch(f.stream, k, l));
       },
       [&](ahal_buffer_t s, uint64_t so, ahal_buffer_t d, uint64_t dof, uint64_t z) {
-        CB_OK(ahal_stream_copy_d2d(f.stream, s, so, d, dof, z));
+        AHAL_TEST_OK(ahal_stream_copy_d2d(f.stream, s, so, d, dof, z));
       },
-      [&](ahal_event_t e) { CB_OK(ahal_stream_record_event(f.stream, e)); },
-      [&](ahal_event_t e) { CB_OK(ahal_stream_wait_event(f.stream, e)); },
+      [&](ahal_event_t e) { AHAL_TEST_OK(ahal_stream_record_event(f.stream, e)); },
+      [&](ahal_event_t e) { AHAL_TEST_OK(ahal_stream_wait_event(f.stream, e)); },
       [&](ahal_buffer_t s, uint64_t o, void* d, uint64_t z) {
-        CB_OK(ahal_stream_copy_d2h(f.stream, s, o, d, z));
+        AHAL_TEST_OK(ahal_stream_copy_d2h(f.stream, s, o, d, z));
       },
       out_stream);
-  CB_OK(ahal_stream_synchronize(f.stream));
+  AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
 
   ahal_command_buffer_t cb = f.command_buffer();
   run([&](const void* s, ahal_buffer_t d, uint64_t o,
-          uint64_t z) { CB_OK(ahal_command_buffer_copy_h2d(cb, s, d, o, z)); },
+          uint64_t z) { AHAL_TEST_OK(ahal_command_buffer_copy_h2d(cb, s, d, o, z)); },
       [&](ahal_buffer_t d, uint64_t o, uint64_t z, const void* p, uint32_t ps) {
-        CB_OK(ahal_command_buffer_fill(cb, d, o, z, p, ps));
+        AHAL_TEST_OK(ahal_command_buffer_fill(cb, d, o, z, p, ps));
       },
       [&](ahal_kernel_t k, const ahal_launch_args_t* l) {
-        CB_OK(ahal_command_buffer_launch(cb, k, l, nullptr));
+        AHAL_TEST_OK(ahal_command_buffer_launch(cb, k, l, nullptr));
       },
       [&](ahal_buffer_t s, uint64_t so, ahal_buffer_t d, uint64_t dof, uint64_t z) {
-        CB_OK(ahal_command_buffer_copy_d2d(cb, s, so, d, dof, z));
+        AHAL_TEST_OK(ahal_command_buffer_copy_d2d(cb, s, so, d, dof, z));
       },
-      [&](ahal_event_t e) { CB_OK(ahal_command_buffer_record_event(cb, e)); },
-      [&](ahal_event_t e) { CB_OK(ahal_command_buffer_wait_event(cb, e)); },
+      [&](ahal_event_t e) { AHAL_TEST_OK(ahal_command_buffer_record_event(cb, e)); },
+      [&](ahal_event_t e) { AHAL_TEST_OK(ahal_command_buffer_wait_event(cb, e)); },
       [&](ahal_buffer_t s, uint64_t o, void* d, uint64_t z) {
-        CB_OK(ahal_command_buffer_copy_d2h(cb, s, o, d, z));
+        AHAL_TEST_OK(ahal_command_buffer_copy_d2h(cb, s, o, d, z));
       },
       out_cb);
-  CB_OK(ahal_command_buffer_finalize(cb));
+  AHAL_TEST_OK(ahal_command_buffer_finalize(cb));
   for (int round = 0; round < 3; ++round) {
     std::fill(out_cb.begin(), out_cb.end(), 0);
     const uint32_t zero = 0;
-    CB_OK(ahal_stream_fill(f.stream, a, 0, bytes, &zero, 4));
-    CB_OK(ahal_stream_submit(f.stream, cb));
-    CB_OK(ahal_stream_synchronize(f.stream));
+    AHAL_TEST_OK(ahal_stream_fill(f.stream, a, 0, bytes, &zero, 4));
+    AHAL_TEST_OK(ahal_stream_submit(f.stream, cb));
+    AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
     INFO("round " << round);
     REQUIRE(std::memcmp(out_cb.data(), out_stream.data(), out_cb.size()) == 0);
   }
   const uint32_t* words = reinterpret_cast<const uint32_t*>(out_cb.data() + bytes);
   CHECK(words[0] == base);
   CHECK(words[n - 1] == n - 1 + base);
-  CB_OK(ahal_command_buffer_destroy(cb));
-  CB_OK(ahal_event_destroy(event));
+  AHAL_TEST_OK(ahal_command_buffer_destroy(cb));
+  AHAL_TEST_OK(ahal_event_destroy(event));
 }
 
 TEST_CASE("updates re-record; submissions queue on two streams") {
@@ -163,11 +142,12 @@ TEST_CASE("updates re-record; submissions queue on two streams") {
   const ahal_launch_args_t wi = ahal_test::launch_1d(n / 64, 64, bind_a, &base, 4);
   const ahal_launch_args_t nothing = ahal_test::launch_1d(1, 1, {});
   uint32_t index = 0;
-  for (int i = 0; i < 100; ++i) CB_OK(ahal_command_buffer_launch(cb, empty, &nothing, nullptr));
-  CB_OK(ahal_command_buffer_launch(cb, write_index, &wi, &index));
-  CB_OK(ahal_command_buffer_finalize(cb));
+  for (int i = 0; i < 100; ++i)
+    AHAL_TEST_OK(ahal_command_buffer_launch(cb, empty, &nothing, nullptr));
+  AHAL_TEST_OK(ahal_command_buffer_launch(cb, write_index, &wi, &index));
+  AHAL_TEST_OK(ahal_command_buffer_finalize(cb));
   ahal_stream_t other = nullptr;
-  CB_OK(ahal_stream_create(f.device, nullptr, &other));
+  AHAL_TEST_OK(ahal_stream_create(f.device, nullptr, &other));
   for (uint32_t round = 0; round < 20; ++round) {
     ahal_launch_update_t u{};
     u.struct_size = sizeof(u);
@@ -177,15 +157,15 @@ TEST_CASE("updates re-record; submissions queue on two streams") {
     const ahal_binding_t to = {round % 2 ? b : a, 0, 0};
     u.binding_count = 1;
     u.bindings = &to;
-    CB_OK(ahal_command_buffer_update_launch(cb, index, &u));
-    for (int s = 0; s < 10; ++s) CB_OK(ahal_stream_submit(s % 2 ? other : f.stream, cb));
-    CB_OK(ahal_stream_synchronize(other));
-    CB_OK(ahal_stream_synchronize(f.stream));
+    AHAL_TEST_OK(ahal_command_buffer_update_launch(cb, index, &u));
+    for (int s = 0; s < 10; ++s) AHAL_TEST_OK(ahal_stream_submit(s % 2 ? other : f.stream, cb));
+    AHAL_TEST_OK(ahal_stream_synchronize(other));
+    AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
     const std::vector<uint32_t> got = f.download<uint32_t>(round % 2 ? b : a, n);
     INFO("round " << round);
     CHECK(got[0] == next);
     CHECK(got[n - 1] == n - 1 + next);
   }
-  CB_OK(ahal_stream_destroy(other));
-  CB_OK(ahal_command_buffer_destroy(cb));
+  AHAL_TEST_OK(ahal_stream_destroy(other));
+  AHAL_TEST_OK(ahal_command_buffer_destroy(cb));
 }
