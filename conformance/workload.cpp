@@ -5,6 +5,7 @@
 // ahal-conform does not), so here it is started, watched and read.
 #include "workload.hpp"
 
+#include "ahal_tool_support.hpp"
 #include "harness.hpp"
 #include "worker.hpp"
 
@@ -22,14 +23,6 @@
 namespace conform {
 
 namespace {
-
-std::string executable_dir() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
 
 struct ToolRun {
   int status = -1;  // exit status; -1 killed or not started
@@ -133,7 +126,7 @@ void run_workload(const std::string& selector, bool quick, Channel& out) {
   Json w = Json::object();
   w.set("model", "face_recognition");
   const char* env = std::getenv("AHAL_INFER");
-  const std::string tool = env && *env ? env : executable_dir() + "/ahal-infer";
+  const std::string tool = env && *env ? env : ahal_tools::executable_dir() + "/ahal-infer";
   w.set("tool", tool);
   Json runs = Json::array(), info = Json::array();
   auto finish = [&](const std::string& status, const std::string& reason) {

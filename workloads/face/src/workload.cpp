@@ -1,5 +1,6 @@
 #include "workload.hpp"
 
+#include "ahal_tool_support.hpp"
 #include "detector.hpp"
 #include "device_network.hpp"
 #include "graph.hpp"
@@ -21,14 +22,6 @@
 
 namespace ahal_face {
 namespace {
-
-std::string executable_dir() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
 
 bool is_file(const std::string& path) {
   struct stat st;
@@ -201,12 +194,12 @@ std::string default_data_dir() {
 }
 
 std::string default_reference_path() {
-  return executable_dir() + "/../share/ahal/workloads/face_reference.json";
+  return ahal_tools::executable_dir() + "/../share/ahal/workloads/face_reference.json";
 }
 
 std::string default_bundle_path() {
   if (const char* env = std::getenv("AHAL_FACE_KERNELS"); env && *env) return env;
-  return executable_dir() + "/../share/ahal/kernels/face_kernels.ahalb";
+  return ahal_tools::executable_dir() + "/../share/ahal/kernels/face_kernels.ahalb";
 }
 
 std::string WorkloadResult::to_json() const {
