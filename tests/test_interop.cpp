@@ -198,3 +198,34 @@ TEST_CASE("a plugin built against the frozen 1.2 header loads and answers UNSUPP
   REQUIRE_OK(ahal_stream_synchronize(s));
   CHECK(back == pattern);
 }
+
+TEST_CASE("a plugin built against the frozen 1.4 header loads under the 1.5 loader", "[interop]") {
+  test::Runtime rt(test::plugin_dir("abi14"), "hostmem14");
+  ahal_device_t d = rt.device("hostmem14");
+  // Its table ends before the 1.5 entry: the loader answers for it.
+  uint64_t peak = 0;
+  CHECK_FAILS(ahal_device_memory_peak(d, 0, &peak), AHAL_ERROR_UNSUPPORTED,
+              "ahal_device_memory_peak",
+              "hostmem14 does not implement device_memory_peak (plugin ABI 1.4)");
+  // Its 1.3 and 1.4 entries still work: native handles and a peer copy.
+  ahal_buffer_t b = test::make_buffer(d, 64);
+  ahal_native_buffer_t n = {};
+  n.struct_size = sizeof(n);
+  REQUIRE_OK(ahal_buffer_get_native(b, &n));
+  CHECK(n.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
+  ahal_device_t d1 = rt.device("hostmem14:1");
+  uint32_t peer_flags = 0;
+  REQUIRE_OK(ahal_device_peer_flags(d, d1, &peer_flags));
+  CHECK(peer_flags == (AHAL_PEER_COPY_NATIVE | AHAL_PEER_WAIT_NATIVE));
+  ahal_buffer_t b1 = test::make_buffer(d1, 64);
+  ahal_stream_t s = test::make_stream(d);
+  const uint32_t pattern = 0x5eed1400;
+  REQUIRE_OK(ahal_stream_fill(s, b, 0, 64, &pattern, 4));
+  REQUIRE_OK(ahal_stream_copy_peer(s, b, 0, b1, 0, 64));
+  REQUIRE_OK(ahal_stream_synchronize(s));
+  ahal_stream_t s1 = test::make_stream(d1);
+  uint32_t back = 0;
+  REQUIRE_OK(ahal_stream_copy_d2h(s1, b1, 60, &back, 4));
+  REQUIRE_OK(ahal_stream_synchronize(s1));
+  CHECK(back == pattern);
+}
