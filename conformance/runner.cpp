@@ -121,9 +121,8 @@ struct Child {
 };
 
 std::string self_exe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "ahal-conform";
+  const std::string path = ahal_tools::executable_path();
+  return path.empty() ? "ahal-conform" : path;
 }
 
 bool spawn(Task* task, const std::vector<std::string>& args, Child* c, std::string* error) {

@@ -11,12 +11,16 @@
 
 namespace ahal_tools {
 
-// Folder of the running executable ("" if unknown).
-inline std::string executable_dir() {
+// Path of the running executable ("" if unknown).
+inline std::string executable_path() {
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "";
-  std::string path(buf, static_cast<size_t>(n));
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// Folder of the running executable ("" if unknown).
+inline std::string executable_dir() {
+  const std::string path = executable_path();
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
