@@ -170,6 +170,10 @@ TEST_CASE("a plugin without buffer_import_native answers UNSUPPORTED", "[interop
   CHECK_FAILS(ahal_buffer_import_native(rt.device("hostmem10"), &n, &b), AHAL_ERROR_UNSUPPORTED,
               "ahal_buffer_import_native",
               "hostmem10 does not implement buffer_import_native (plugin ABI 1.0)");
+  void* address = nullptr;
+  CHECK_FAILS(ahal_buffer_host_address(test::make_buffer(rt.device("hostmem10"), 64), &address),
+              AHAL_ERROR_UNSUPPORTED, "ahal_buffer_host_address",
+              "hostmem10 does not implement buffer_host_address (plugin ABI 1.0)");
 }
 
 TEST_CASE("a plugin built against the frozen 1.2 header loads and answers UNSUPPORTED",
@@ -213,6 +217,10 @@ TEST_CASE("a plugin built against the frozen 1.4 header loads under the 1.5 load
   n.struct_size = sizeof(n);
   REQUIRE_OK(ahal_buffer_get_native(b, &n));
   CHECK(n.kind == AHAL_NATIVE_HANDLE_HOST_POINTER);
+  void* address = nullptr;
+  CHECK_FAILS(ahal_buffer_host_address(b, &address), AHAL_ERROR_UNSUPPORTED,
+              "ahal_buffer_host_address",
+              "hostmem14 does not implement buffer_host_address (plugin ABI 1.4)");
   ahal_device_t d1 = rt.device("hostmem14:1");
   uint32_t peer_flags = 0;
   REQUIRE_OK(ahal_device_peer_flags(d, d1, &peer_flags));
@@ -228,4 +236,18 @@ TEST_CASE("a plugin built against the frozen 1.4 header loads under the 1.5 load
   REQUIRE_OK(ahal_stream_copy_d2h(s1, b1, 60, &back, 4));
   REQUIRE_OK(ahal_stream_synchronize(s1));
   CHECK(back == pattern);
+}
+
+TEST_CASE("a plugin built against the frozen 1.5 header loads under the 1.6 loader", "[interop]") {
+  test::Runtime rt(test::plugin_dir("abi15"), "hostmem15");
+  ahal_device_t d = rt.device("hostmem15");
+  uint64_t peak = 0;
+  CHECK_FAILS(ahal_device_memory_peak(d, 0, &peak), AHAL_ERROR_UNSUPPORTED,
+              "ahal_device_memory_peak",
+              "hostmem15 does not implement device_memory_peak (plugin ABI 1.5)");
+  void* address = nullptr;
+  CHECK_FAILS(ahal_buffer_host_address(test::make_buffer(d, 64), &address), AHAL_ERROR_UNSUPPORTED,
+              "ahal_buffer_host_address",
+              "hostmem15 does not implement buffer_host_address (plugin ABI 1.5)");
+  CHECK(address == nullptr);
 }

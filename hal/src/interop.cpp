@@ -44,6 +44,19 @@ ahal_status_t buffer_get_native(const char* fn, Buffer* b, ahal_native_buffer_t*
   return AHAL_SUCCESS;
 }
 
+ahal_status_t buffer_host_address(const char* fn, Buffer* b, void** out_pointer) {
+  if (!out_pointer) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "out_pointer is NULL");
+  *out_pointer = nullptr;
+  Device* d = b->device;
+  const Plugin& plugin = *d->plugin;
+  void* p = nullptr;
+  if (ahal_status_t s = entry::buffer_host_address(fn, plugin, d->object, b->object, &p)) return s;
+  if (!p)
+    return fail(AHAL_ERROR_PLUGIN, fn, "%s returned a NULL host address", plugin.name.c_str());
+  *out_pointer = p;
+  return AHAL_SUCCESS;
+}
+
 ahal_status_t buffer_import_native(const char* fn, Device* d, const ahal_native_buffer_t* native,
                                    ahal_buffer_t* out_buffer) {
   if (!native) return fail(AHAL_ERROR_INVALID_ARGUMENT, fn, "native is NULL");

@@ -328,6 +328,11 @@ ahal_status_t buffer_get_native_buffer(Handles& h, ahal_buffer_t bad) {
   return ahal_buffer_get_native(bad, &out_native);
 }
 
+ahal_status_t buffer_host_address_buffer(Handles& h, ahal_buffer_t bad) {
+  void* out_pointer{};
+  return ahal_buffer_host_address(bad, &out_pointer);
+}
+
 ahal_status_t buffer_import_native_device(Handles& h, ahal_device_t bad) {
   ahal_buffer_t out_buffer{};
   return ahal_buffer_import_native(bad, nullptr, &out_buffer);
@@ -822,6 +827,10 @@ TEST_CASE("ahal_stream_submit: bad command_buffer", "[handles][generated]") {
 
 TEST_CASE("ahal_buffer_get_native: bad buffer", "[handles][generated]") {
   test::check_bad_handles<ahal_buffer_t>("ahal_buffer_get_native", buffer_get_native_buffer);
+}
+
+TEST_CASE("ahal_buffer_host_address: bad buffer", "[handles][generated]") {
+  test::check_bad_handles<ahal_buffer_t>("ahal_buffer_host_address", buffer_host_address_buffer);
 }
 
 TEST_CASE("ahal_buffer_import_native: bad device", "[handles][generated]") {

@@ -49,7 +49,7 @@ extern "C" {
 
 /* @generated begin version */
 #define AHAL_API_VERSION_MAJOR 1
-#define AHAL_API_VERSION_MINOR 5
+#define AHAL_API_VERSION_MINOR 6
 /* @generated end version */
 #define AHAL_API_VERSION_PATCH 0
 #define AHAL_MAKE_VERSION(major, minor, patch) \
@@ -611,6 +611,15 @@ typedef struct ahal_native_buffer_t {
  * kind AHAL_NATIVE_HANDLE_NONE. */
 AHAL_API ahal_status_t ahal_buffer_get_native(ahal_buffer_t buffer,
                                               ahal_native_buffer_t* out_native) AHAL_NOEXCEPT;
+/* The buffer's bytes as a pointer of this process, where the device's memory
+ * is host memory that the host may read and write without a map or a copy
+ * (cpu; Vulkan memory that is host-visible and host-coherent, as lavapipe's
+ * and many integrated GPUs'). Valid as long as the buffer lives; host
+ * accesses are ordered with the device's work as a host callback's are
+ * (events, synchronize). AHAL_ERROR_UNSUPPORTED where the memory is not host
+ * memory (API 1.6). ahal's collectives run MPI on such buffers in place. */
+AHAL_API ahal_status_t ahal_buffer_host_address(ahal_buffer_t buffer,
+                                                void** out_pointer) AHAL_NOEXCEPT;
 /* Wraps memory of `device`'s native runtime (kind, handle, size, flags and
  * the kind's memory/context fields of `native`) as an ahal buffer that ahal
  * does not free: destroying it only forgets it. The memory must outlive the

@@ -104,6 +104,7 @@ ahal_status_t command_buffer_update_launch(const char* fn, CommandBuffer* cb, ui
                                            const ahal_launch_update_t* update);
 ahal_status_t stream_submit(const char* fn, Stream* s, ahal_command_buffer_t command_buffer);
 ahal_status_t buffer_get_native(const char* fn, Buffer* b, ahal_native_buffer_t* out_native);
+ahal_status_t buffer_host_address(const char* fn, Buffer* b, void** out_pointer);
 ahal_status_t buffer_import_native(const char* fn, Device* d, const ahal_native_buffer_t* native,
                                    ahal_buffer_t* out_buffer);
 ahal_status_t device_peer_flags(const char* fn, Device* d, ahal_device_t peer, uint32_t* out_flags);

@@ -567,5 +567,19 @@ inline ahal_status_t device_memory_peak(const char* function, const Plugin& plug
                      [&] { return plugin.api.device_memory_peak(device, flags, out_peak); });
 }
 
+inline ahal_status_t buffer_host_address(const char* function, const Plugin& plugin,
+                                         ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                         void** out_pointer) {
+  if (AHAL_UNLIKELY(!plugin.api.buffer_host_address))
+    return not_implemented(function, plugin, "buffer_host_address");
+  constexpr uint32_t kAllowed =
+      (1u << AHAL_ERROR_INVALID_ARGUMENT) | (1u << AHAL_ERROR_OUT_OF_RANGE) |
+      (1u << AHAL_ERROR_OUT_OF_HOST_MEMORY) | (1u << AHAL_ERROR_OUT_OF_DEVICE_MEMORY) |
+      (1u << AHAL_ERROR_UNSUPPORTED) | (1u << AHAL_ERROR_DEVICE_LOST) | (1u << AHAL_ERROR_PLUGIN) |
+      (1u << AHAL_ERROR_INVALID_STATE);
+  return call_plugin(function, plugin, "buffer_host_address", kAllowed,
+                     [&] { return plugin.api.buffer_host_address(device, buffer, out_pointer); });
+}
+
 }  // namespace entry
 }  // namespace ahal

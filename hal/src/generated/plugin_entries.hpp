@@ -83,6 +83,8 @@ constexpr PluginEntry kPluginEntries[] = {
     {offsetof(ahal_plugin_api_t, ccl_query), "ccl_query", EntryNeed::kOptional, 4u},
     {offsetof(ahal_plugin_api_t, device_memory_peak), "device_memory_peak", EntryNeed::kOptional,
      5u},
+    {offsetof(ahal_plugin_api_t, buffer_host_address), "buffer_host_address", EntryNeed::kOptional,
+     6u},
 };
 
 }  // namespace ahal

@@ -49,6 +49,7 @@ class CpuBuffer final : public plugin::Buffer {
     out.kind = AHAL_NATIVE_HANDLE_HOST_POINTER;
     out.handle = reinterpret_cast<uintptr_t>(data_);
   }
+  void* host_address() override { return data_; }
   unsigned char* data() const { return data_; }
   uint64_t size() const { return size_; }
 

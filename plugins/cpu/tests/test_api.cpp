@@ -127,6 +127,24 @@ TEST_CASE("ahal_buffer_get_native gives cpu:0's buffer memory as a host pointer"
   AHAL_TEST_OK(ahal_buffer_destroy(buffer));
 }
 
+TEST_CASE("ahal_buffer_host_address is cpu:0's buffer memory", "[api]") {
+  Runtime rt;
+  ahal_device_t device = nullptr;
+  AHAL_TEST_OK(ahal_device_find(rt.rt, "cpu:0", &device));
+  ahal_buffer_args_t args{sizeof(args), 256, AHAL_MEMORY_DEVICE_LOCAL};
+  ahal_buffer_t buffer = nullptr;
+  AHAL_TEST_OK(ahal_buffer_create(device, &args, &buffer));
+  void* p = nullptr;
+  AHAL_TEST_OK(ahal_buffer_host_address(buffer, &p));
+  ahal_native_buffer_t native{};
+  native.struct_size = sizeof(native);
+  AHAL_TEST_OK(ahal_buffer_get_native(buffer, &native));
+  CHECK(reinterpret_cast<uintptr_t>(p) == native.handle);
+  CHECK(ahal_buffer_host_address(buffer, nullptr) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(ahal_last_error_message()) == "ahal_buffer_host_address: out_pointer is NULL");
+  AHAL_TEST_OK(ahal_buffer_destroy(buffer));
+}
+
 TEST_CASE("ahal_buffer_import_native makes a cpu:0 buffer of the caller's memory", "[api]") {
   Runtime rt;
   ahal_device_t device = nullptr;

@@ -509,5 +509,6 @@ AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
 AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_host_address)
 
 }  // namespace ahal_vulkan

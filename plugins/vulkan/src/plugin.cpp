@@ -9,7 +9,8 @@
   AHAL_VULKAN_COMMAND_BUFFER_ENTRIES(X, api)       \
   AHAL_PLUGIN_MODULE_ENTRIES(X, api)               \
   X(api, image_score)                              \
-  X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)
+  X(api, device_memory_usage)                      \
+  X(api, buffer_get_native) X(api, buffer_import_native) X(api, buffer_host_address)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_vulkan, "vulkan",
     "Vulkan compute through the Vulkan loader (libvulkan.so.1, opened at run time)",

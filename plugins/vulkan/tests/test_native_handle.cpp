@@ -217,6 +217,52 @@ TEST_CASE("a buffer's native handle is its VkBuffer, bound to its VkDeviceMemory
   AHAL_TEST_OK(ahal_buffer_destroy(b));
 }
 
+TEST_CASE("ahal_buffer_host_address: the mapped memory where it is host memory") {
+  Fixture f;
+  const size_t words = 1024;
+  ahal_buffer_t b = f.upload(pattern(words, 5));
+  const ahal_native_buffer_t n = f.native(b);
+  Vulkan vk(f.props.name, vk_device(n));
+  void* p = nullptr;
+  const ahal_status_t s = ahal_buffer_host_address(b, &p);
+  // Memory type of the buffer's VkDeviceMemory: lavapipe has one type,
+  // host-visible, coherent and cached.
+  constexpr VkMemoryPropertyFlags kHostMemory = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                                VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                                                VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+  bool every_type_is_host_memory = vk.memory.memoryTypeCount > 0;
+  for (uint32_t i = 0; i < vk.memory.memoryTypeCount; ++i)
+    if ((vk.memory.memoryTypes[i].propertyFlags & kHostMemory) != kHostMemory)
+      every_type_is_host_memory = false;
+  if (!every_type_is_host_memory && s == AHAL_ERROR_UNSUPPORTED) {
+    CHECK(std::string(ahal_last_error_message()).find("host-cached") != std::string::npos);
+    AHAL_TEST_OK(ahal_buffer_destroy(b));
+    return;
+  }
+  AHAL_TEST_OK(s);
+  REQUIRE(p != nullptr);
+  // The pointer reads what the stream wrote, and the stream sees what the
+  // host wrote, ordered by synchronize.
+  auto* words_p = static_cast<uint32_t*>(p);
+  CHECK(std::vector<uint32_t>(words_p, words_p + words) == pattern(words, 5));
+  words_p[9] = 0xfeedbeef;
+  CHECK(f.read(b, words)[9] == 0xfeedbeef);
+  const uint32_t fill = 0x01020304u;
+  AHAL_TEST_OK(ahal_stream_fill(f.stream, b, 0, 64, &fill, 4));
+  AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
+  CHECK(words_p[15] == fill);
+  AHAL_TEST_OK(ahal_buffer_destroy(b));
+
+  // An imported buffer is its owner's memory, which ahal never maps.
+  ExternalBuffer ext(vk, 4096);
+  ahal_buffer_t imported = nullptr;
+  const ahal_native_buffer_t en = ext.native(4096, vk_device(n));
+  AHAL_TEST_OK(ahal_buffer_import_native(f.device, &en, &imported));
+  CHECK(ahal_buffer_host_address(imported, &p) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(p == nullptr);
+  AHAL_TEST_OK(ahal_buffer_destroy(imported));
+}
+
 TEST_CASE("an external VkBuffer is imported, used and left to its owner") {
   Fixture f;
   ahal_buffer_t probe = f.buffer(256);

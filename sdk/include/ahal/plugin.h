@@ -39,7 +39,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 5
+#define AHAL_PLUGIN_ABI_MINOR 6
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -380,6 +380,13 @@ typedef struct ahal_plugin_api_t {
    * AHAL_MEMORY_PEAK_RESET (which resets it after reading). */
   ahal_status_t (*device_memory_peak)(ahal_plugin_device_t* device, uint32_t flags,
                                       uint64_t* out_peak);
+
+  /* ---- ABI 1.6, all optional ---- */
+  /* (optional) The buffer's first byte as a host pointer, valid while the buffer lives,
+   * where the host may read and write it between the stream's commands with
+   * no map, flush or copy. UNSUPPORTED otherwise. */
+  ahal_status_t (*buffer_host_address)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                       void** out_pointer);
 } ahal_plugin_api_t;
 /* @generated end table */
 
@@ -437,7 +444,8 @@ typedef struct ahal_plugin_api_t {
   X(arg, stream_copy_peer) \
   X(arg, stream_wait_event_peer) \
   X(arg, ccl_query) \
-  X(arg, device_memory_peak)
+  X(arg, device_memory_peak) \
+  X(arg, buffer_host_address)
 /* clang-format on */
 /* @generated end entry_lists */
 

@@ -181,6 +181,9 @@ class Buffer {
   virtual void native(ahal_native_buffer_t& /*out*/) {
     raise(AHAL_ERROR_UNSUPPORTED, "this device's buffers have no native handle");
   }
+  virtual void* host_address() {
+    raise(AHAL_ERROR_UNSUPPORTED, "this device's memory is not host memory");
+  }
 };
 
 class HostAlloc {

@@ -250,6 +250,10 @@ struct Entries {
                                           uint64_t* out_peak) {
     return guard([&] { *out_peak = object<Device>(device)->memory_peak(flags); });
   }
+  static ahal_status_t buffer_host_address(ahal_plugin_device_t* /*device*/,
+                                           ahal_plugin_buffer_t* buffer, void** out_pointer) {
+    return guard([&] { *out_pointer = object<Buffer>(buffer)->host_address(); });
+  }
 };
 
 namespace detail {
@@ -323,6 +327,7 @@ ahal_plugin_api_t make_api(const char* name, const char* description) {
   api.stream_wait_event_peer = &Entries::stream_wait_event_peer;
   api.ccl_query = &Entries::ccl_query;
   api.device_memory_peak = &Entries::device_memory_peak;
+  api.buffer_host_address = &Entries::buffer_host_address;
   return api;
 }
 

@@ -349,6 +349,13 @@ ahal_status_t device_memory_peak(ahal_plugin_device_t* device, uint32_t flags, u
   return g_target.device_memory_peak(device, flags, out_peak);
 }
 
+ahal_status_t buffer_host_address(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                  void** out_pointer) {
+  ahal_status_t status = AHAL_SUCCESS;
+  if (fault("buffer_host_address", &status)) return status;
+  return g_target.buffer_host_address(device, buffer, out_pointer);
+}
+
 }  // namespace
 
 extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_abi,
@@ -555,6 +562,10 @@ extern "C" AHAL_PLUGIN_EXPORT ahal_status_t ahal_plugin_query(uint32_t loader_ab
     api.device_memory_peak = g_kind == "null" ? nullptr : device_memory_peak;
   else if (g_target.device_memory_peak)
     api.device_memory_peak = device_memory_peak;
+  if (g_entry == "buffer_host_address")
+    api.buffer_host_address = g_kind == "null" ? nullptr : buffer_host_address;
+  else if (g_target.buffer_host_address)
+    api.buffer_host_address = buffer_host_address;
   const size_t n = out->struct_size < sizeof(api) ? out->struct_size : sizeof(api);
   std::memcpy(out, &api, n);
   out->struct_size = n;

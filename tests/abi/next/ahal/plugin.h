@@ -1,6 +1,6 @@
 /* @generated from spec/ahal.toml by spec/generate.py: a SIMULATED next minor of
  * sdk/include/ahal/plugin.h: today's plugin ABI plus one optional entry,
- * as ABI 1.6 would add it, to build a test plugin newer than the loader.
+ * as ABI 1.7 would add it, to build a test plugin newer than the loader.
  * Regenerated when the ABI changes; never installed. */
 #define AHAL_PLUGIN_SIMULATED_NEXT_MINOR 1
 /* ahal plugin ABI: what a device plugin exports and what the loader gives it.
@@ -44,7 +44,7 @@ extern "C" {
 #ifndef AHAL_PLUGIN_ABI_MAJOR
 /* @generated begin abi_version */
 #define AHAL_PLUGIN_ABI_MAJOR 1
-#define AHAL_PLUGIN_ABI_MINOR 6
+#define AHAL_PLUGIN_ABI_MINOR 7
 /* @generated end abi_version */
 #endif
 #define AHAL_PLUGIN_ABI_VERSION \
@@ -386,7 +386,14 @@ typedef struct ahal_plugin_api_t {
   ahal_status_t (*device_memory_peak)(ahal_plugin_device_t* device, uint32_t flags,
                                       uint64_t* out_peak);
 
-  /* ---- ABI 1.6, all optional; simulated ---- */
+  /* ---- ABI 1.6, all optional ---- */
+  /* (optional) The buffer's first byte as a host pointer, valid while the buffer lives,
+   * where the host may read and write it between the stream's commands with
+   * no map, flush or copy. UNSUPPORTED otherwise. */
+  ahal_status_t (*buffer_host_address)(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer,
+                                       void** out_pointer);
+
+  /* ---- ABI 1.7, all optional; simulated ---- */
   /* (optional) Simulated future entry: only test plugins set it. */
   ahal_status_t (*device_reset)(ahal_plugin_device_t* device);
 } ahal_plugin_api_t;
@@ -447,6 +454,7 @@ typedef struct ahal_plugin_api_t {
   X(arg, stream_wait_event_peer) \
   X(arg, ccl_query) \
   X(arg, device_memory_peak) \
+  X(arg, buffer_host_address) \
   X(arg, device_reset)
 /* clang-format on */
 /* @generated end entry_lists */
