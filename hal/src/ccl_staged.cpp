@@ -11,9 +11,9 @@
 // so the device copies of some chunks overlap MPI on others, and the
 // stream's later work waits for the last chunk. The host callbacks only
 // advance and wait for gates; the stream itself carries every copy. Where
-// the buffers are host memory already (the cpu plugin's native handle is a
-// host pointer), MPI works on them directly, in one step, and nothing is
-// staged (AHAL_CCL_STAGED=1 stages all the same).
+// the buffers are host memory already (ahal_buffer_host_address: cpu,
+// lavapipe), MPI works on them in place, in the same chunks, and nothing
+// is staged (AHAL_CCL_STAGED=1 stages all the same).
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "collectives.hpp"
+#include "generated/api_impl.hpp"
 #include "host_services.hpp"
 #include "staging.hpp"
 
@@ -169,20 +170,21 @@ struct Part {
   uint64_t steps = 0;
   std::vector<PinnedChunk> slots;
   HostGate staged;  // chunks in pinned memory
-  // Direct: the buffers are host memory (cpu), MPI works on them in one
-  // step, nothing is staged.
+  // Direct: the buffers are host memory (cpu, lavapipe), MPI works on
+  // them in place, chunk by chunk, nothing is staged.
   bool direct = false;
   unsigned char* direct_send = nullptr;
   unsigned char* direct_recv = nullptr;
 
   uint64_t elements(uint64_t i) const { return std::min(chunk, op.count - i * chunk); }
   // Chunks staged ahead of the engine.
-  uint64_t window() const { return direct ? 1 : slots.size(); }
+  uint64_t window() const { return slots.size(); }
   unsigned char* in(uint64_t i) const {
-    return direct ? direct_send : slots[i % slots.size()].pointer;
+    if (direct) return direct_send ? direct_send + i * chunk * size : nullptr;
+    return slots[i % slots.size()].pointer;
   }
   unsigned char* out(uint64_t i) const {
-    if (direct) return direct_recv;
+    if (direct) return direct_recv ? direct_recv + i * chunk * size : nullptr;
     return out_factor ? in(i) + in_factor * elements(i) * size : in(i);
   }
 };
@@ -197,24 +199,33 @@ bool always_staged() {
   return on;
 }
 
-// The buffer's memory as a host pointer, where its native handle is one
-// (the cpu plugin); nullptr otherwise.
-unsigned char* host_pointer(const Buffer* b, uint64_t offset) {
+// The buffer's memory as a host pointer, where the device's memory is the
+// host's (ahal_buffer_host_address; before ABI 1.6, a native handle of kind
+// HOST_POINTER says the same); nullptr otherwise.
+unsigned char* host_pointer(Buffer* b, uint64_t offset) {
   if (!b) return nullptr;
   Device* d = b->device;
-  if (!d->plugin->api.buffer_get_native) return nullptr;
-  ahal_native_buffer_t n = {};
-  n.struct_size = sizeof(n);
-  if (entry::buffer_get_native("ahal collectives", *d->plugin, d->object, b->object, &n) !=
-          AHAL_SUCCESS ||
-      n.kind != AHAL_NATIVE_HANDLE_HOST_POINTER || n.handle == 0)
-    return nullptr;
-  return reinterpret_cast<unsigned char*>(uintptr_t(n.handle)) + offset;
+  void* p = nullptr;
+  if (d->plugin->api.buffer_host_address) {
+    if (base::buffer_host_address("ahal collectives", b, &p) != AHAL_SUCCESS) return nullptr;
+  } else if (d->plugin->api.buffer_get_native) {
+    ahal_native_buffer_t n = {};
+    n.struct_size = sizeof(n);
+    if (entry::buffer_get_native("ahal collectives", *d->plugin, d->object, b->object, &n) !=
+            AHAL_SUCCESS ||
+        n.kind != AHAL_NATIVE_HANDLE_HOST_POINTER)
+      return nullptr;
+    p = reinterpret_cast<void*>(uintptr_t(n.handle));
+  }
+  return p ? static_cast<unsigned char*>(p) + offset : nullptr;
 }
 
-// Direct when every buffer the operation touches on this rank is host memory.
+// Direct when every buffer the operation touches on this rank is host memory
+// and its chunks are contiguous in the buffers: an element-wise operation, or
+// one in one step (an allgather's chunk is strided in its output).
 void try_direct(Part& p) {
   if (always_staged()) return;
+  if (p.steps > 1 && (p.in_factor != 1 || p.out_factor != 0)) return;
   const CclOp& o = p.op;
   const bool root = o.comm->rank == o.peer;
   const bool needs_send =
@@ -366,9 +377,20 @@ ahal_status_t enqueue_job(const char* fn, const std::shared_ptr<Job>& job) {
   // Every part's first chunks, then the rest in step with the engine: a
   // stream that carries several parts of a group stages all of them before
   // it waits for any.
-  for (auto& p : j->parts)
-    for (uint64_t i = 0; i < std::min<uint64_t>(p->steps, p->window()); ++i) stage(*p, i);
+  // A direct part is ready at once and done when its last chunk is.
   for (auto& p : j->parts) {
+    Part* pp = p.get();
+    if (p->direct)
+      host(*p, [pp] { pp->staged.advance(pp->steps); });
+    else
+      for (uint64_t i = 0; i < std::min<uint64_t>(p->steps, p->window()); ++i) stage(*p, i);
+  }
+  for (auto& p : j->parts) {
+    if (p->direct) {
+      const uint64_t steps = p->steps;
+      host(*p, [j, steps] { j->done.wait(steps); });
+      continue;
+    }
     for (uint64_t i = 0; i < p->steps; ++i) {
       host(*p, [j, i] { j->done.wait(i + 1); });
       if (st == AHAL_SUCCESS) st = post(fn, *p, i);
@@ -426,13 +448,14 @@ ahal_status_t staged_enqueue(const char* fn, const CclOp* ops, size_t count) {
     p->size = ccl_datatype_size(p->op.datatype);
     layout(*p);
     const uint64_t per_element = uint64_t(p->size) * (p->in_factor + p->out_factor);
-    try_direct(*p);
-    // One operation alone is pipelined; a group, or one on host memory,
-    // moves each whole.
-    p->chunk =
-        count == 1 && !p->direct ? std::max<uint64_t>(1, chunk_bytes / per_element) : p->op.count;
+    // One operation alone is cut into chunks (MPI on 32 MiB and more is
+    // slow here, docs/collectives.md); a group moves each whole. The cut is
+    // the same on every rank, direct or staged, so the ranks' MPI calls
+    // match: a rank of host memory may meet a rank of a GPU.
+    p->chunk = count == 1 ? std::max<uint64_t>(1, chunk_bytes / per_element) : p->op.count;
     p->chunk = std::min(p->chunk, p->op.count);
     p->steps = (p->op.count + p->chunk - 1) / p->chunk;
+    try_direct(*p);
     {
       CclComm* c = p->op.comm;
       std::lock_guard<std::mutex> lock(c->mutex);

@@ -4,12 +4,59 @@ JSON: one result per operation and size, every one correct, with positive
 algbw/busbw and (where MPI has the type) a positive mpi_busbw_gbps.
 Exit 77 (skip) without mpirun or when the device is absent.
 
+With CHECK_CCL_MIXED=1, rank 0 stages (AHAL_CCL_STAGED=1) and the others
+work on host memory in place: both must cut operations alike.
+
 usage: check_ccl_perf.py AHAL_CCL_PERF NP DEVICE [ahal-ccl-perf options...]"""
 import json
 import os
 import shutil
 import subprocess
 import sys
+
+
+# Below the ctest TIMEOUT (300 s), so that a hang reports where it hangs.
+TIMEOUT_S = 240
+
+
+def descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def backtraces(mpirun_pid):
+    """Every thread's stack of each rank of this mpirun (gdb, where present),
+    then kills them."""
+    gdb = shutil.which("gdb")
+    out = []
+    for pid in descendants(mpirun_pid):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if name != "ahal-ccl-perf":
+            continue
+        out.append(f"--- rank process {pid}")
+        if gdb:
+            bt = subprocess.run([gdb, "-p", str(pid), "-batch", "-ex", "thread apply all bt 30"],
+                                capture_output=True, text=True, timeout=60)
+            out += [l for l in bt.stdout.splitlines() if l.startswith(("Thread", "#"))]
+        subprocess.run(["kill", "-9", str(pid)])
+    return "\n".join(out) if out else "(no rank left running)"
 
 
 def main():
@@ -19,11 +66,24 @@ def main():
     if not mpirun:
         print("skip: mpirun not found (apt-get install openmpi-bin)")
         sys.exit(77)
-    cmd = [mpirun, "-np", np, "--oversubscribe"]
+    cmd = [mpirun, "--oversubscribe"]
     if os.geteuid() == 0:
         cmd.append("--allow-run-as-root")
-    cmd += [perf, "--device", device, "--json", "--skip-missing"] + extra
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=500)
+    app = [perf, "--device", device, "--json", "--skip-missing"] + extra
+    if os.environ.get("CHECK_CCL_MIXED") == "1":
+        cmd += ["-np", "1", "-x", "AHAL_CCL_STAGED=1"] + app + [":", "-np", str(int(np) - 1)] + app
+    else:
+        cmd += ["-np", np] + app
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        stacks = backtraces(proc.pid)
+        proc.kill()
+        stdout, stderr = proc.communicate()
+        sys.exit(f"{' '.join(cmd)} still running after {TIMEOUT_S} s:\n{stdout}\n{stderr}\n"
+                 f"{stacks}")
+    run = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if run.returncode == 77 or "returned exit code 77" in run.stderr + run.stdout:
         print(f"skip: no device {device} here")
         sys.exit(77)
