@@ -2,8 +2,6 @@
 // ranks and relays rank 0's messages to the runner (mpirun passes no file
 // descriptor but the standard ones to its ranks, so rank 0 writes to a FIFO
 // this process reads). Without mpirun every test is skipped, saying so.
-#include "ahal_tool_support.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -40,11 +38,6 @@ std::string find_in_path(const char* name) {
     start = end + 1;
   }
   return "";
-}
-
-std::string self_exe() {
-  const std::string path = ahal_tools::executable_path();
-  return path.empty() ? "ahal-conform" : path;
 }
 
 void skip_all(const std::vector<std::string>& ids, const std::string& why, Channel& out) {

@@ -55,6 +55,11 @@ const TestCase* find_test(const std::string& id) {
 
 const char* profile_name(Profile p) { return p == Profile::core ? "core" : "full"; }
 
+std::string self_exe() {
+  const std::string path = ahal_tools::executable_path();
+  return path.empty() ? "ahal-conform" : path;
+}
+
 std::string feature_names(uint64_t features) {
   static const std::pair<uint64_t, const char*> names[] = {
       {AHAL_FEATURE_FP64, "fp64"},

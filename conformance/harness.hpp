@@ -48,6 +48,9 @@ struct Registrar {
 // Names of feature bits ("fp64,timestamps").
 std::string feature_names(uint64_t features);
 
+// This executable's path, to start children of it ("ahal-conform" if unknown).
+std::string self_exe();
+
 // ------------------------------------------------------------ outcomes
 
 struct TestFailure {

@@ -120,11 +120,6 @@ struct Child {
   bool timed_out = false;
 };
 
-std::string self_exe() {
-  const std::string path = ahal_tools::executable_path();
-  return path.empty() ? "ahal-conform" : path;
-}
-
 bool spawn(Task* task, const std::vector<std::string>& args, Child* c, std::string* error) {
   static const std::string exe = self_exe();
   int p[2];
