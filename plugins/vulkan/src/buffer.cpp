@@ -55,20 +55,12 @@ ahal_status_t buffer_map(ahal_plugin_device_t* d, ahal_plugin_buffer_t* bp, uint
 // Only memory the host reads at memory speed with no flush: host-visible,
 // coherent and cached (lavapipe, integrated GPUs), never a discrete GPU's
 // BAR window, where host reads are uncached.
-ahal_status_t buffer_host_address(ahal_plugin_device_t* dp, ahal_plugin_buffer_t* bp, void** out) {
-  constexpr VkMemoryPropertyFlags kHostMemory = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                                VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
-                                                VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
-  Buffer* b = object<Buffer>(bp);
-  const MemoryBlock* block = b->mem.alloc.block;
-  const VkMemoryPropertyFlags f =
-      b->imported || !block
-          ? 0
-          : object<Device>(dp)->memory_props.memoryTypes[block->type].propertyFlags;
-  if ((f & kHostMemory) != kHostMemory || !b->mem.mapped())
+ahal_status_t buffer_host_address(ahal_plugin_device_t*, ahal_plugin_buffer_t* bp, void** out) {
+  const DeviceBuffer& m = object<Buffer>(bp)->mem;  // an imported buffer is never host_visible
+  if (!m.host_visible || !m.coherent || !m.cached || !m.mapped())
     return fail(AHAL_ERROR_UNSUPPORTED,
                 "the buffer's memory is not host-visible, host-coherent, host-cached memory");
-  *out = b->mem.mapped();
+  *out = m.mapped();
   return AHAL_SUCCESS;
 }
 

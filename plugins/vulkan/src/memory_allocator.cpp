@@ -214,6 +214,7 @@ ahal_status_t Device::buffer_create(uint64_t size, VkBufferUsageFlags usage,
   out->size = size;
   out->host_visible = (f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
   out->coherent = (f & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+  out->cached = (f & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) != 0;
   return AHAL_SUCCESS;
 }
 

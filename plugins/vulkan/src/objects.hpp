@@ -179,6 +179,7 @@ struct DeviceBuffer {
   uint64_t size = 0;
   bool host_visible = false;
   bool coherent = true;
+  bool cached = false;
   uint8_t* mapped() const { return alloc.mapped(); }
 };
 
