@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -159,18 +160,40 @@ void log_failure(const ahal_plugin_device_t* dev, ze_result_t result, const char
     if (ahal_ze_result != ZE_RESULT_SUCCESS) return ahal_ze::ze_fail(dev, ahal_ze_result, #call); \
   } while (0)
 
-// stream.cpp: the device's signal pools, released when it closes, and
-// whether a signal completed.
+// stream.cpp: the device's signal pools, released when it closes, a
+// signal from them, and whether a signal completed.
 void destroy_signal_pools(ahal_plugin_device_t* dev);
+ahal_status_t acquire_signal(ahal_plugin_device_t* dev, SignalRef* out);
 bool is_complete(const ahal_plugin_device_t* dev, const SignalRef& signal);
 
+// stream.cpp: a launch's arguments checked against the kernel (*dynamic:
+// it takes a dynamic local memory argument), then set on the kernel object
+// with the group size; the caller holds kernel->launch_mutex until the
+// append that captures them.
+ahal_status_t check_launch_arguments(const ahal_plugin_kernel_t* kernel,
+                                     const ahal_plugin_launch_t* launch, bool* dynamic);
+ahal_status_t set_launch_arguments(ahal_plugin_kernel_t* kernel, const ahal_plugin_launch_t* launch,
+                                   bool dynamic);
+
+// stream.cpp: appends what `body` issues as the stream's next command,
+// under the stream's lock. `body` gets the stream's last signal (may be
+// empty) and a fresh one that its last call must signal, which becomes the
+// stream's last; `keep` is held until then.
+using Sequence = std::function<ahal_status_t(const SignalRef& previous, const SignalRef& signal)>;
+ahal_status_t append_sequence(ahal_plugin_stream_t* s, const Sequence& body,
+                              std::vector<SignalRef> keep);
+
 // The entries, one source file per object (plugin, device, buffer,
-// host_alloc, stream, event, module). Each may throw; the table installs
+// host_alloc, stream, event, module, command_buffer). Each may throw; the table installs
 // each behind ahal::plugin::entry.
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
 
 }  // namespace ahal_ze

@@ -13,6 +13,10 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_ZE_TABLE_OPTIONAL_ENTRIES(X, api) \
+  X(api, command_buffer_create)                \
+  X(api, command_buffer_destroy)               \
+  X(api, command_buffer_submit)                \
+  X(api, command_buffer_update)                \
   AHAL_PLUGIN_MODULE_ENTRIES(X, api)           \
   X(api, image_score) X(api, buffer_get_native) X(api, buffer_import_native)
 AHAL_PLUGIN_GUARDED_QUERY(ahal_ze, "level_zero",

@@ -64,6 +64,8 @@ void release_signal(ahal_plugin_device_t* dev, Signal* signal) {
   dev->free_signals.push_back(signal);
 }
 
+}  // namespace
+
 ahal_status_t acquire_signal(ahal_plugin_device_t* dev, SignalRef* out) {
   Signal* signal = nullptr;
   {
@@ -77,6 +79,8 @@ ahal_status_t acquire_signal(ahal_plugin_device_t* dev, SignalRef* out) {
   *out = SignalRef(signal, [dev](Signal* s) { release_signal(dev, s); });
   return AHAL_SUCCESS;
 }
+
+namespace {
 
 // ------------------------------------------------------------- the chain
 
@@ -265,26 +269,29 @@ ahal_status_t stream_fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* buffer,
       {}, std::move(bytes));
 }
 
-ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
-                            const ahal_plugin_launch_t* launch) {
-  ahal_plugin_device_t* dev = s->device;
-  const Loader& ze = *dev->ze;
+ahal_status_t check_launch_arguments(const ahal_plugin_kernel_t* kernel,
+                                     const ahal_plugin_launch_t* launch, bool* dynamic) {
   const bool constants = launch->constants_size > 0;
   const uint32_t without_local = launch->binding_count + (constants ? 1 : 0);
   const uint32_t args = kernel->properties.numKernelArgs;
   // Without metadata, a trailing argument beyond bindings and constants
   // is the dynamic local memory one.
-  const bool dynamic = kernel->info ? (kernel->info->flags & AHAL_KERNEL_USES_DYNAMIC_SHARED) != 0
-                                    : args == without_local + 1;
-  const uint32_t expected = without_local + (dynamic ? 1 : 0);
+  *dynamic = kernel->info ? (kernel->info->flags & AHAL_KERNEL_USES_DYNAMIC_SHARED) != 0
+                          : args == without_local + 1;
+  const uint32_t expected = without_local + (*dynamic ? 1 : 0);
   if (args != expected)
     return fail(AHAL_ERROR_INVALID_ARGUMENT,
                 "the kernel takes " + std::to_string(args) + " arguments; the launch gives " +
                     std::to_string(expected) + " (" + std::to_string(launch->binding_count) +
                     " bindings" + (constants ? ", constants" : "") +
-                    (dynamic ? ", dynamic shared memory" : "") + ")");
-  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
-  std::lock_guard<std::mutex> launch_lock(kernel->launch_mutex);
+                    (*dynamic ? ", dynamic shared memory" : "") + ")");
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t set_launch_arguments(ahal_plugin_kernel_t* kernel, const ahal_plugin_launch_t* launch,
+                                   bool dynamic) {
+  ahal_plugin_device_t* dev = kernel->module->device;
+  const Loader& ze = *dev->ze;
   for (uint32_t i = 0; i < launch->binding_count; ++i) {
     void* pointer = address(launch->bindings[i].buffer, launch->bindings[i].offset);
     ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, i, sizeof(pointer), &pointer);
@@ -292,7 +299,7 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kerne
       return ze_fail(dev, r, "zeKernelSetArgumentValue", "binding " + std::to_string(i));
   }
   uint32_t index = launch->binding_count;
-  if (constants) {
+  if (launch->constants_size > 0) {
     ze_result_t r = ze.zeKernelSetArgumentValue(kernel->kernel, index++, launch->constants_size,
                                                 launch->constants);
     if (r != ZE_RESULT_SUCCESS) return ze_fail(dev, r, "zeKernelSetArgumentValue", "constants");
@@ -311,13 +318,37 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kerne
                    std::to_string(launch->workgroup_size[0]) + "x" +
                        std::to_string(launch->workgroup_size[1]) + "x" +
                        std::to_string(launch->workgroup_size[2]));
+  return AHAL_SUCCESS;
+}
+
+ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
+                            const ahal_plugin_launch_t* launch) {
+  bool dynamic = false;
+  if (ahal_status_t st = check_launch_arguments(kernel, launch, &dynamic)) return st;
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  std::lock_guard<std::mutex> launch_lock(kernel->launch_mutex);
+  if (ahal_status_t st = set_launch_arguments(kernel, launch, dynamic)) return st;
   const ze_group_count_t groups{launch->grid[0], launch->grid[1], launch->grid[2]};
   // The append captures the arguments, so the kernel lock ends with it.
   return append_command(s, "zeCommandListAppendLaunchKernel",
                         [&](const Signal& signal, uint32_t n, ze_event_handle_t* waits) {
-                          return ze.zeCommandListAppendLaunchKernel(
+                          return s->device->ze->zeCommandListAppendLaunchKernel(
                               s->list, kernel->kernel, &groups, signal.event, n, waits);
                         });
+}
+
+ahal_status_t append_sequence(ahal_plugin_stream_t* s, const Sequence& body,
+                              std::vector<SignalRef> keep) {
+  if (ahal_status_t st = make_room(s); st != AHAL_SUCCESS) return st;
+  SignalRef signal;
+  if (ahal_status_t st = acquire_signal(s->device, &signal); st != AHAL_SUCCESS) return st;
+  std::lock_guard<std::mutex> lock(s->mutex);
+  retire(s);
+  if (ahal_status_t st = body(s->last, signal)) return st;
+  if (s->last) keep.push_back(s->last);
+  s->pending.push_back({signal, std::move(keep), nullptr});
+  s->last = std::move(signal);
+  return AHAL_SUCCESS;
 }
 
 ahal_status_t stream_host_callback(ahal_plugin_stream_t* s, ahal_host_fn_t fn, void* user_data) {

@@ -18,6 +18,9 @@ ahal_status_t load_loader(Loader* ze, std::string* error) {
 #define AHAL_ZE_RESOLVE(entry) symbols.require(resolved.entry, #entry);
         AHAL_ZE_ENTRIES(AHAL_ZE_RESOLVE)
 #undef AHAL_ZE_RESOLVE
+#define AHAL_ZE_RESOLVE_OPTIONAL(entry) symbols.optional(resolved.entry, #entry);
+        AHAL_ZE_OPTIONAL_ENTRIES(AHAL_ZE_RESOLVE_OPTIONAL)
+#undef AHAL_ZE_RESOLVE_OPTIONAL
       });
   if (status != AHAL_SUCCESS) {
     *error = library.error();

@@ -54,9 +54,20 @@ namespace ahal_ze {
   X(zeKernelSetGroupSize)                    \
   X(zeKernelSetArgumentValue)
 
+// Entries of one feature only, null when missing: regular command lists
+// and queues, for command buffers (command_buffer.cpp).
+#define AHAL_ZE_OPTIONAL_ENTRIES(X) \
+  X(zeCommandListCreate)            \
+  X(zeCommandListClose)             \
+  X(zeCommandListReset)             \
+  X(zeCommandQueueCreate)           \
+  X(zeCommandQueueDestroy)          \
+  X(zeCommandQueueExecuteCommandLists)
+
 struct Loader {
 #define AHAL_ZE_DECLARE(name) decltype(&::name) name = nullptr;
   AHAL_ZE_ENTRIES(AHAL_ZE_DECLARE)
+  AHAL_ZE_OPTIONAL_ENTRIES(AHAL_ZE_DECLARE)
 #undef AHAL_ZE_DECLARE
 
   std::string path;  // the file actually loaded

@@ -5,7 +5,11 @@
 // appended command runs on a thread pool as soon as its wait events are
 // signalled, in no particular order (Level Zero promises none within a
 // list), descriptors must carry the right stype, kernel arguments must have
-// the kernel's sizes and pointers must lie in USM allocations. Test only.
+// the kernel's sizes and pointers must lie in USM allocations. Regular
+// command lists keep their appends and run them when a command queue
+// executes them, with Level Zero's minimum ordering: a barrier without
+// wait events waits for the list's earlier commands, and every barrier
+// holds back the commands after it. fake_ze_calls() counts calls. Test only.
 #include <level_zero/ze_api.h>
 
 #include "emulated_kernels.hpp"
@@ -155,16 +159,66 @@ uint64_t now_ticks() {
 
 }  // namespace
 
+// A regular list's append, run when the list is executed.
+struct Recorded {
+  std::vector<ze_event_handle_t> waits;
+  ze_event_handle_t signal = nullptr;
+  std::function<void()> action;
+  bool barrier = false;
+};
+
 struct _ze_command_list_handle_t {
+  bool immediate = true;
   std::vector<std::shared_ptr<Task>> appended;  // guarded by the executor mutex
+  // Regular lists only.
+  uint32_t ordinal = 0;
+  bool closed = false;
+  std::vector<Recorded> recorded;
+  std::vector<std::shared_ptr<Task>> executing;  // its last execution's tasks
+};
+struct _ze_command_queue_handle_t {
+  uint32_t ordinal = 0;
 };
 
 namespace {
+
+std::mutex g_calls_mutex;
+std::map<std::string, long> g_calls;
+
+void count(const std::string& what) {
+  std::lock_guard<std::mutex> lock(g_calls_mutex);
+  ++g_calls[what];
+}
+
+bool all_done(const std::vector<std::shared_ptr<Task>>& tasks) {
+  for (const auto& t : tasks)
+    if (!t->done) return false;
+  return true;
+}
+
+// Keeps a regular list's append (validated like an immediate one).
+ze_result_t record(ze_command_list_handle_t list, ze_event_handle_t signal, uint32_t n,
+                   ze_event_handle_t* waits, std::function<void()> action, bool barrier) {
+  if (list->closed) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  Recorded r;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!waits[i]) return ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
+    r.waits.push_back(waits[i]);
+  }
+  r.signal = signal;
+  r.action = std::move(action);
+  r.barrier = barrier;
+  std::lock_guard<std::mutex> lock(executor().mutex);
+  list->recorded.push_back(std::move(r));
+  return ZE_RESULT_SUCCESS;
+}
 
 ze_result_t append(ze_command_list_handle_t list, ze_event_handle_t signal, uint32_t n,
                    ze_event_handle_t* waits, std::function<void()> action) {
   if (!list) return ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
   if (n > 0 && !waits) return ZE_RESULT_ERROR_INVALID_SIZE;
+  if (!list->immediate) return record(list, signal, n, waits, std::move(action), false);
+  count("immediate appends");
   auto task = std::make_shared<Task>();
   for (uint32_t i = 0; i < n; ++i) {
     if (!waits[i]) return ZE_RESULT_ERROR_INVALID_NULL_HANDLE;
@@ -411,11 +465,103 @@ FAKE_EXPORT ze_result_t zeCommandListCreateImmediate(ze_context_handle_t, ze_dev
   return ZE_RESULT_SUCCESS;
 }
 
+FAKE_EXPORT ze_result_t zeCommandListCreate(ze_context_handle_t, ze_device_handle_t device,
+                                            const ze_command_list_desc_t* desc,
+                                            ze_command_list_handle_t* out) {
+  count("zeCommandListCreate");
+  if (desc->stype != ZE_STRUCTURE_TYPE_COMMAND_LIST_DESC || !known_device(device))
+    return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  if (desc->commandQueueGroupOrdinal != 1) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  auto* list = new _ze_command_list_handle_t();
+  list->immediate = false;
+  list->ordinal = desc->commandQueueGroupOrdinal;
+  *out = list;
+  return ZE_RESULT_SUCCESS;
+}
+
+FAKE_EXPORT ze_result_t zeCommandListClose(ze_command_list_handle_t list) {
+  if (list->immediate || list->closed) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  list->closed = true;
+  return ZE_RESULT_SUCCESS;
+}
+
+FAKE_EXPORT ze_result_t zeCommandListReset(ze_command_list_handle_t list) {
+  count("zeCommandListReset");
+  if (list->immediate) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  std::lock_guard<std::mutex> lock(executor().mutex);
+  if (!all_done(list->executing)) violation("zeCommandListReset on a list still executing");
+  list->recorded.clear();
+  list->executing.clear();
+  list->closed = false;
+  return ZE_RESULT_SUCCESS;
+}
+
+FAKE_EXPORT ze_result_t zeCommandQueueCreate(ze_context_handle_t, ze_device_handle_t device,
+                                             const ze_command_queue_desc_t* desc,
+                                             ze_command_queue_handle_t* out) {
+  if (desc->stype != ZE_STRUCTURE_TYPE_COMMAND_QUEUE_DESC || !known_device(device))
+    return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  if (desc->ordinal != 1) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  *out = new _ze_command_queue_handle_t{desc->ordinal};
+  return ZE_RESULT_SUCCESS;
+}
+
+FAKE_EXPORT ze_result_t zeCommandQueueDestroy(ze_command_queue_handle_t queue) {
+  delete queue;
+  return ZE_RESULT_SUCCESS;
+}
+
+// Queues the recorded commands as tasks, ordered only as Level Zero
+// promises (see the top of the file).
+FAKE_EXPORT ze_result_t zeCommandQueueExecuteCommandLists(ze_command_queue_handle_t queue,
+                                                          uint32_t n,
+                                                          ze_command_list_handle_t* lists,
+                                                          ze_fence_handle_t fence) {
+  count("zeCommandQueueExecuteCommandLists");
+  if (!queue || n == 0 || !lists || fence) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  Executor& ex = executor();
+  std::lock_guard<std::mutex> lock(ex.mutex);
+  for (uint32_t l = 0; l < n; ++l) {
+    ze_command_list_handle_t list = lists[l];
+    if (list->immediate) return ZE_RESULT_ERROR_INVALID_COMMAND_LIST_TYPE;
+    if (!list->closed || list->ordinal != queue->ordinal) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+    if (!all_done(list->executing))
+      violation("zeCommandQueueExecuteCommandLists on a list the device still references");
+    for (const Recorded& r : list->recorded)
+      if (r.signal && r.signal->signaled)
+        violation("zeCommandQueueExecuteCommandLists with a signal event not reset");
+    list->executing.clear();
+    std::shared_ptr<Task> last_barrier;
+    // A barrier without waits depends on the last such barrier and what
+    // came after it, which covers every earlier task.
+    std::vector<std::shared_ptr<Task>> since_full;
+    for (const Recorded& r : list->recorded) {
+      auto task = std::make_shared<Task>();
+      task->waits = r.waits;
+      task->signal = r.signal;
+      task->action = r.action;
+      const bool full = r.barrier && r.waits.empty();
+      if (full)
+        task->before = std::move(since_full);
+      else if (last_barrier)
+        task->before.push_back(last_barrier);
+      if (full) since_full.clear();
+      since_full.push_back(task);
+      if (r.barrier) last_barrier = task;
+      list->executing.push_back(task);
+      ex.queue.push_back(task);
+    }
+  }
+  ex.cv.notify_all();
+  return ZE_RESULT_SUCCESS;
+}
+
 FAKE_EXPORT ze_result_t zeCommandListDestroy(ze_command_list_handle_t list) {
   Executor& ex = executor();
   std::unique_lock<std::mutex> lock(ex.mutex);
   for (const auto& t : list->appended)
     if (!t->done) violation("zeCommandListDestroy on a list with commands still to run");
+  if (!all_done(list->executing)) violation("zeCommandListDestroy on a list still executing");
   lock.unlock();
   delete list;
   return ZE_RESULT_SUCCESS;
@@ -449,7 +595,13 @@ FAKE_EXPORT ze_result_t zeCommandListAppendMemoryFill(ze_command_list_handle_t l
 FAKE_EXPORT ze_result_t zeCommandListAppendBarrier(ze_command_list_handle_t list,
                                                    ze_event_handle_t signal, uint32_t n,
                                                    ze_event_handle_t* waits) {
+  if (!list->immediate) {
+    if (n > 0 && !waits) return ZE_RESULT_ERROR_INVALID_SIZE;
+    return record(
+        list, signal, n, waits, [] {}, true);
+  }
   if (n > 0) return append(list, signal, n, waits, [] {});
+  count("immediate appends");
   // No wait events: everything appended to the list before.
   auto task = std::make_shared<Task>();
   task->signal = signal;
@@ -478,6 +630,7 @@ FAKE_EXPORT ze_result_t zeCommandListAppendLaunchKernel(ze_command_list_handle_t
                                                         const ze_group_count_t* groups,
                                                         ze_event_handle_t signal, uint32_t n,
                                                         ze_event_handle_t* waits) {
+  count("zeCommandListAppendLaunchKernel");
   const ahal_fake::EmulatedKernel& k = *kernel->emulated;
   ahal_fake::Launch launch;
   launch.grid[0] = groups->groupCountX;
@@ -672,4 +825,12 @@ FAKE_EXPORT ze_result_t zeKernelSetArgumentValue(ze_kernel_handle_t kernel, uint
   kernel->local_sizes[index] = size;
   kernel->set[index] = true;
   return ZE_RESULT_SUCCESS;
+}
+
+// ------------------------------------------------------------- test controls
+
+FAKE_EXPORT long fake_ze_calls(const char* what) {
+  std::lock_guard<std::mutex> lock(g_calls_mutex);
+  auto it = g_calls.find(what);
+  return it == g_calls.end() ? 0 : it->second;
 }

@@ -1,0 +1,283 @@
+// Command buffers as Level Zero regular command lists, through the
+// plugin's dispatch table on the test-only fake loader (fake_level_zero.cpp,
+// which runs a list's commands on the host with Level Zero's minimum
+// ordering). No GPU has run this.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "plugin_test_support.hpp"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using ahal_test::last_plugin_message;
+
+namespace {
+
+constexpr uint32_t kN = 256;
+constexpr uint64_t kBytes = kN * 4;
+
+long calls(const char* what) {
+  static auto* fn = [] {
+    void* fake = dlopen(AHAL_FAKE_ZE_LOADER, RTLD_NOW | RTLD_LOCAL);
+    return fake ? reinterpret_cast<long (*)(const char*)>(dlsym(fake, "fake_ze_calls")) : nullptr;
+  }();
+  REQUIRE(fn);
+  return fn(what);
+}
+
+// level_zero:0 of the fake loader, a stream and the standard kernels.
+struct Session {
+  ahal_test::ScopedEnv env{"AHAL_ZE_LOADER_PATH", AHAL_FAKE_ZE_LOADER};
+  ahal_test::DirectPlugin plugin{AHAL_ZE_PLUGIN_FILE};
+  const ahal_plugin_api_t& api = plugin.api;
+  ahal_plugin_instance_t* instance = nullptr;
+  ahal_plugin_device_t* device = nullptr;
+  ahal_plugin_stream_t* stream = nullptr;
+  ahal_plugin_module_t* module = nullptr;
+  std::vector<ahal_plugin_buffer_t*> buffers;
+
+  Session() {
+    std::string message;
+    INFO(message);
+    REQUIRE(plugin.init(&instance, &message) == AHAL_SUCCESS);
+    REQUIRE(api.device_open(instance, 0, &device) == AHAL_SUCCESS);
+    REQUIRE(api.stream_create(device, nullptr, &stream) == AHAL_SUCCESS);
+    std::ifstream in(AHAL_TEST_SPIRV_FILE, std::ios::binary);
+    std::vector<char> spirv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(!spirv.empty());
+    auto args =
+        ahal_test::plugin_module_args(AHAL_MODULE_FORMAT_SPIRV_OPENCL, spirv.data(), spirv.size());
+    REQUIRE(api.module_create(device, &args, &module) == AHAL_SUCCESS);
+  }
+  ~Session() {
+    api.stream_synchronize(stream);
+    for (auto* b : buffers) api.buffer_destroy(device, b);
+    api.module_destroy(module);
+    api.stream_destroy(stream);
+    api.device_close(device);
+    api.plugin_shutdown(instance);
+  }
+  ahal_plugin_kernel_t* kernel(const char* name) {
+    ahal_plugin_kernel_t* k = nullptr;
+    REQUIRE(api.kernel_get(module, name, &k) == AHAL_SUCCESS);
+    return k;
+  }
+  ahal_plugin_buffer_t* buffer() {
+    ahal_buffer_args_t args{sizeof(args), kBytes, 0};
+    ahal_plugin_buffer_t* b = nullptr;
+    REQUIRE(api.buffer_create(device, &args, &b) == AHAL_SUCCESS);
+    buffers.push_back(b);
+    return b;
+  }
+  void sync() { REQUIRE(api.stream_synchronize(stream) == AHAL_SUCCESS); }
+  // Every buffer's bytes, after the stream's work.
+  std::vector<uint32_t> contents() {
+    std::vector<uint32_t> all(buffers.size() * kN);
+    for (size_t i = 0; i < buffers.size(); ++i)
+      REQUIRE(api.stream_copy_d2h(stream, buffers[i], 0, &all[i * kN], kBytes) == AHAL_SUCCESS);
+    sync();
+    return all;
+  }
+  void clear() {
+    for (auto* b : buffers) REQUIRE(api.stream_fill(stream, b, 0, kBytes, 0, 1) == AHAL_SUCCESS);
+  }
+  // The commands through the stream entries, as the loader replays them.
+  void stream_commands(const std::vector<ahal_plugin_command_t>& commands) {
+    for (const ahal_plugin_command_t& c : commands) {
+      if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
+        REQUIRE(api.stream_launch(stream, c.kernel, &c.launch) == AHAL_SUCCESS);
+      } else if (c.type == AHAL_PLUGIN_COMMAND_FILL) {
+        REQUIRE(api.stream_fill(stream, c.dst, c.dst_offset, c.size, c.pattern, c.pattern_size) ==
+                AHAL_SUCCESS);
+      } else if (c.type == AHAL_PLUGIN_COMMAND_COPY_D2D) {
+        REQUIRE(api.stream_copy_d2d(stream, c.src, c.src_offset, c.dst, c.dst_offset, c.size) ==
+                AHAL_SUCCESS);
+      }
+    }
+  }
+};
+
+ahal_plugin_command_t command(ahal_plugin_command_type_t type) {
+  ahal_plugin_command_t c{};
+  c.struct_size = sizeof(c);
+  c.type = type;
+  return c;
+}
+
+ahal_plugin_command_t launch(ahal_plugin_kernel_t* k, const ahal_plugin_binding_t* bindings,
+                             uint32_t binding_count, const void* constants) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_LAUNCH);
+  c.kernel = k;
+  c.launch.struct_size = sizeof(c.launch);
+  c.launch.grid[0] = kN / 64;
+  c.launch.grid[1] = c.launch.grid[2] = 1;
+  c.launch.workgroup_size[0] = 64;
+  c.launch.workgroup_size[1] = c.launch.workgroup_size[2] = 1;
+  c.launch.binding_count = binding_count;
+  c.launch.bindings = bindings;
+  c.launch.constants = constants;
+  c.launch.constants_size = 4;
+  return c;
+}
+
+ahal_plugin_command_t fill(ahal_plugin_buffer_t* b, uint64_t offset, uint64_t size,
+                           uint32_t pattern, uint32_t pattern_size) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_FILL);
+  c.dst = b;
+  c.dst_offset = offset;
+  c.size = size;
+  c.pattern = pattern;
+  c.pattern_size = pattern_size;
+  return c;
+}
+
+ahal_plugin_command_t copy(ahal_plugin_buffer_t* src, uint64_t src_offset,
+                           ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_COPY_D2D);
+  c.src = src;
+  c.src_offset = src_offset;
+  c.dst = dst;
+  c.dst_offset = dst_offset;
+  c.size = size;
+  return c;
+}
+
+float as_float(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("the plugin has the four command buffer entries") {
+  ahal_test::check_command_buffer_entries(AHAL_ZE_PLUGIN_FILE);
+}
+
+TEST_CASE("launches, fills, device copies and barriers run as one regular command list") {
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_kernel_t* vector_add = s.kernel("vector_add");
+  ahal_plugin_buffer_t *a = s.buffer(), *b = s.buffer(), *x = s.buffer(), *y = s.buffer(),
+                       *z = s.buffer(), *c = s.buffer();
+  const ahal_plugin_binding_t to_a{a, 0, kBytes}, to_b{b, 0, kBytes};
+  const ahal_plugin_binding_t xyz[3] = {{x, 0, kBytes}, {y, 0, kBytes}, {z, 0, kBytes}};
+  uint32_t base_a = 7, base_b = 100, n = kN;
+  // One kernel launched twice with other arguments; each command reads
+  // what the one before wrote.
+  std::vector<ahal_plugin_command_t> commands = {
+      fill(x, 0, kBytes, 0x3f800000u, 4),  // 1.0f
+      launch(write_index, &to_a, 1, &base_a),
+      command(AHAL_PLUGIN_COMMAND_BARRIER),
+      launch(write_index, &to_b, 1, &base_b),
+      fill(y, 8, kBytes - 8, 0x40, 1),  // 0x40404040 from byte 8 on
+      fill(y, 0, 8, 0x4000, 2),         // 0x40004000 at 0 and 1
+      launch(vector_add, xyz, 3, &n),   // z = x + y
+      copy(a, 0, c, 0, kBytes / 2),     // c = a[0, n/2) ++ z[0, n/2)
+      copy(z, 0, c, kBytes / 2, kBytes / 2),
+      copy(c, 4, c, kBytes - 64, 16),  // overwrites part of c's second half
+  };
+  s.clear();
+  s.stream_commands(commands);
+  const std::vector<uint32_t> streamed = s.contents();
+  CHECK(streamed[5] == 12);                                           // a
+  CHECK(streamed[kN + 5] == 105);                                     // b
+  CHECK(as_float(streamed[4 * kN]) == 1.0f + as_float(0x40004000u));  // z
+  CHECK(as_float(streamed[4 * kN + 5]) == 1.0f + as_float(0x40404040u));
+  CHECK(streamed[5 * kN + 5] == 12);  // c from a
+  CHECK(streamed[6 * kN - 16] == 8);  // c from c
+
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  INFO(last_plugin_message());
+  REQUIRE(s.api.command_buffer_create(s.device, commands.data(),
+                                      static_cast<uint32_t>(commands.size()), 0,
+                                      &cb) == AHAL_SUCCESS);
+  base_a = base_b = n = 0;  // the constants were copied at create
+  for (int round = 0; round < 2; ++round) {
+    s.clear();
+    s.sync();
+    const long immediate = calls("immediate appends");
+    const long launches = calls("zeCommandListAppendLaunchKernel");
+    const long executes = calls("zeCommandQueueExecuteCommandLists");
+    REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+    // A barrier before and one after, whatever the command count.
+    CHECK(calls("immediate appends") == immediate + 2);
+    CHECK(calls("zeCommandListAppendLaunchKernel") == launches);
+    CHECK(calls("zeCommandQueueExecuteCommandLists") == executes + 1);
+    CHECK(s.contents() == streamed);
+  }
+  s.api.command_buffer_destroy(cb);
+}
+
+TEST_CASE("submissions in flight, updates, and what falls back to replay") {
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_buffer_t *a = s.buffer(), *b = s.buffer();
+  const ahal_plugin_binding_t to_a{a, 0, kBytes}, to_b{b, 0, kBytes};
+  uint32_t base = 1;
+  std::vector<ahal_plugin_command_t> commands = {
+      launch(write_index, &to_a, 1, &base),
+      copy(a, 0, b, 0, kBytes),
+      fill(a, 0, kBytes, 0xffffffffu, 4),
+  };
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  REQUIRE(s.api.command_buffer_create(s.device, commands.data(), 3, 0, &cb) == AHAL_SUCCESS);
+
+  // Submitted again while in flight: each submission runs whole, in order.
+  const long lists = calls("zeCommandListCreate");
+  for (int i = 0; i < 20; ++i) REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  std::vector<uint32_t> got = s.contents();
+  CHECK(got[3] == 0xffffffffu);
+  CHECK(got[kN + 3] == 4);
+  CHECK(calls("zeCommandListCreate") - lists <= 7);  // at most 8 copies of the list
+
+  // Updates take effect: constants (b gets a's values), then the binding
+  // (the launch writes b, which the copy then overwrites with a's fill).
+  ahal_plugin_command_t update = commands[0];
+  uint32_t next = 1000;
+  update.launch.constants = &next;
+  const long resets = calls("zeCommandListReset");
+  REQUIRE(s.api.command_buffer_update(cb, 0, &update) == AHAL_SUCCESS);
+  CHECK(calls("zeCommandListReset") > resets);
+  next = 0;  // copied by the update
+  REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  got = s.contents();
+  CHECK(got[3] == 0xffffffffu);
+  CHECK(got[kN + 3] == 1003);
+  next = 2000;
+  update.launch.bindings = &to_b;
+  REQUIRE(s.api.command_buffer_update(cb, 0, &update) == AHAL_SUCCESS);
+  REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  got = s.contents();
+  CHECK(got[3] == 0xffffffffu);
+  CHECK(got[kN + 3] == 0xffffffffu);
+  // Only recorded launches can be updated.
+  CHECK(s.api.command_buffer_update(cb, 1, &update) == AHAL_ERROR_INVALID_ARGUMENT);
+  CHECK(s.api.command_buffer_update(cb, 9, &update) == AHAL_ERROR_INVALID_ARGUMENT);
+  s.api.command_buffer_destroy(cb);
+
+  // Host copies and events are the stream's: UNSUPPORTED, the loader replays.
+  std::vector<uint32_t> host(kN);
+  ahal_plugin_command_t h2d = command(AHAL_PLUGIN_COMMAND_COPY_H2D);
+  h2d.host_src = host.data();
+  h2d.dst = a;
+  h2d.size = kBytes;
+  commands.push_back(h2d);
+  ahal_plugin_command_buffer_t* none = nullptr;
+  CHECK(s.api.command_buffer_create(s.device, commands.data(),
+                                    static_cast<uint32_t>(commands.size()), 0,
+                                    &none) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(last_plugin_message().find("command 3") != std::string::npos);
+  ahal_plugin_event_t* event = nullptr;
+  REQUIRE(s.api.event_create(s.device, 0, &event) == AHAL_SUCCESS);
+  ahal_plugin_command_t record = command(AHAL_PLUGIN_COMMAND_RECORD_EVENT);
+  record.event = event;
+  CHECK(s.api.command_buffer_create(s.device, &record, 1, 0, &none) == AHAL_ERROR_UNSUPPORTED);
+  s.api.event_destroy(event);
+}
