@@ -41,14 +41,30 @@ ahal_status_t buffer_create(ahal_plugin_device_t* device, const ahal_buffer_args
   if ((flags & AHAL_MEMORY_HOST_VISIBLE) && !(flags & AHAL_MEMORY_DEVICE_LOCAL)) {
     cl_flags |= CL_MEM_ALLOC_HOST_PTR;
   }
+  // On host_svm devices the storage is fine-grained SVM wrapped as a
+  // cl_mem (OpenCL 2.0 lets CL_MEM_USE_HOST_PTR take an SVM pointer as the
+  // buffer's own storage): kernels, copies and native handles see a cl_mem,
+  // the host a pointer it may use between stream work without a map.
+  void* svm = nullptr;
+  if (device->host_svm) {
+    svm = cl.SVMAlloc(device->context, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER,
+                      static_cast<size_t>(args->size), 0);
+    if (!svm) {
+      return fail(AHAL_ERROR_OUT_OF_DEVICE_MEMORY, "clSVMAlloc of " + std::to_string(args->size) +
+                                                       " bytes of fine-grained SVM failed");
+    }
+    cl_flags = CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR;
+  }
   cl_int err = CL_SUCCESS;
-  cl_mem mem = cl.CreateBuffer(device->context, cl_flags, args->size, nullptr, &err);
+  cl_mem mem = cl.CreateBuffer(device->context, cl_flags, args->size, svm, &err);
   if (err != CL_SUCCESS) {
+    if (svm) cl.SVMFree(device->context, svm);
     return fail_cl(err, "clCreateBuffer", std::to_string(args->size) + " bytes");
   }
   auto buffer = std::make_unique<ahal_plugin_buffer_s>();
   buffer->device = device;
   buffer->mem = mem;
+  buffer->svm = svm;
   buffer->size = args->size;
   *out_buffer = buffer.release();
   return AHAL_SUCCESS;
@@ -61,7 +77,21 @@ void buffer_destroy(ahal_plugin_device_t* device, ahal_plugin_buffer_t* buffer) 
   }
   for (auto& [offset, view] : buffer->views) cl.ReleaseMemObject(view);
   cl.ReleaseMemObject(buffer->mem);
+  // The loader waited for the work that used the buffer (docs/memory.md),
+  // so nothing reads the SVM any more.
+  if (buffer->svm) cl.SVMFree(device->context, buffer->svm);
   delete buffer;
+}
+
+ahal_status_t buffer_host_address(ahal_plugin_device_t*, ahal_plugin_buffer_t* buffer,
+                                  void** out_pointer) {
+  if (!buffer->svm) {
+    return fail(AHAL_ERROR_UNSUPPORTED,
+                "the device's buffers are not fine-grained SVM of host memory "
+                "(OpenCL 2.0 SVM with CL_DEVICE_HOST_UNIFIED_MEMORY)");
+  }
+  *out_pointer = buffer->svm;
+  return AHAL_SUCCESS;
 }
 
 // Native-handle interop (docs/interop.md): the cl_mem and its cl_context.

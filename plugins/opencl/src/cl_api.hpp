@@ -60,7 +60,8 @@ namespace ahal_opencl {
 
 // OpenCL 2.x entry points, used only on devices of that version: NULL in an
 // ICD loader older than them.
-#define AHAL_CL_OPTIONAL_ENTRIES(X) X(CreateCommandQueueWithProperties) X(CreateProgramWithIL)
+#define AHAL_CL_OPTIONAL_ENTRIES(X) \
+  X(CreateCommandQueueWithProperties) X(CreateProgramWithIL) X(SVMAlloc) X(SVMFree)
 
 struct Api {
 #define AHAL_CL_DECLARE(name) decltype(&::cl##name) name = nullptr;

@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -206,6 +207,17 @@ void query_device(ahal_plugin_device_t* d) {
   }
   if (device_value<cl_bool>(id, CL_DEVICE_HOST_UNIFIED_MEMORY, CL_FALSE) == CL_TRUE) {
     features |= AHAL_FEATURE_UNIFIED_MEMORY;
+    // Host memory the device shares at fine grain: buffers get a host
+    // address that needs no map (ahal_buffer_host_address). Not on a
+    // discrete GPU, whose fine-grained SVM the host reaches over the bus.
+    // AHAL_OPENCL_HOST_SVM=0 keeps plain clCreateBuffer memory.
+    const cl_device_svm_capabilities svm =
+        d->version >= 200
+            ? device_value<cl_device_svm_capabilities>(id, CL_DEVICE_SVM_CAPABILITIES, 0)
+            : 0;
+    const char* env = std::getenv("AHAL_OPENCL_HOST_SVM");
+    d->host_svm = (svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) && cl.SVMAlloc && cl.SVMFree &&
+                  !(env && std::strcmp(env, "0") == 0);
   }
   if (d->profiling && timer_ns > 0) {
     features |= AHAL_FEATURE_TIMESTAMPS;

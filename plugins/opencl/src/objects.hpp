@@ -63,6 +63,9 @@ struct ahal_plugin_device_s {
   bool compiler = false;
   bool profiling = false;
   bool priority_hints = false;
+  // Buffers live in fine-grained SVM of host memory (device.cpp), so each
+  // has a host address that stays valid while kernels use it.
+  bool host_svm = false;
   // SPIR-V input: core clCreateProgramWithIL (2.1+) or cl_khr_il_program.
   bool takes_spirv = false;
   clCreateProgramWithILKHR_fn create_program_with_il_khr = nullptr;
@@ -78,6 +81,7 @@ struct ahal_plugin_device_s {
 struct ahal_plugin_buffer_s {
   ahal_plugin_device_s* device = nullptr;
   cl_mem mem = nullptr;
+  void* svm = nullptr;  // mem's storage where the device has host_svm
   uint64_t size = 0;
   std::mutex mutex;  // guards views and mapped
   // Sub-buffers from an offset to the end, made once per offset and kept
@@ -186,6 +190,7 @@ AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
+AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_host_address)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)

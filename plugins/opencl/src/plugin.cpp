@@ -12,7 +12,8 @@
   AHAL_PLUGIN_MODULE_ENTRIES(X, api)               \
   X(api, image_score)                              \
   X(api, command_buffer_create)                    \
-  X(api, command_buffer_destroy) X(api, command_buffer_submit) X(api, buffer_get_native)
+  X(api, command_buffer_destroy)                   \
+  X(api, command_buffer_submit) X(api, buffer_get_native) X(api, buffer_host_address)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_opencl, "opencl",
     "OpenCL devices of every installed platform (ICD loader, opened at run time)",

@@ -332,6 +332,73 @@ void gate_fn(void* data) {
 }
 }  // namespace
 
+TEST_CASE("ahal_buffer_host_address: fine-grained SVM that kernels and the host share") {
+  Fixture f;
+  const uint32_t n = 4096;
+  ahal_buffer_t a = f.buffer(n * 4), b = f.buffer(n * 4), c = f.buffer(n * 4);
+  void* pa = nullptr;
+  const ahal_status_t s = ahal_buffer_host_address(a, &pa);
+  if (!(f.props.features & AHAL_FEATURE_UNIFIED_MEMORY)) {
+    CHECK(s == AHAL_ERROR_UNSUPPORTED);  // a discrete GPU's memory: no host address
+    return;
+  }
+  if (s == AHAL_ERROR_UNSUPPORTED) {  // no fine-grained buffer SVM (OpenCL 1.2, or no SVM)
+    CHECK(std::string(ahal_last_error_message()).find("fine-grained SVM") != std::string::npos);
+    return;
+  }
+  AHAL_TEST_OK(s);
+  void *pb = nullptr, *pc = nullptr;
+  AHAL_TEST_OK(ahal_buffer_host_address(b, &pb));
+  AHAL_TEST_OK(ahal_buffer_host_address(c, &pc));
+  // The native cl_mem's storage is that memory.
+  ahal_native_buffer_t native{};
+  native.struct_size = sizeof(native);
+  AHAL_TEST_OK(ahal_buffer_get_native(a, &native));
+  CHECK(native.kind == AHAL_NATIVE_HANDLE_OPENCL_MEM);
+  // Written by the host with no copy or map, read by a kernel; the kernel's
+  // result read by the host after a synchronize, for several rounds.
+  auto* fa = static_cast<float*>(pa);
+  auto* fb = static_cast<float*>(pb);
+  auto* fc = static_cast<float*>(pc);
+  ahal_module_t m = f.bundle_module();
+  struct {
+    uint32_t n;
+  } k = {n};
+  for (int round = 0; round < 3; ++round) {
+    for (uint32_t i = 0; i < n; ++i) {
+      fa[i] = static_cast<float>(i + round);
+      fb[i] = static_cast<float>(2 * i);
+    }
+    AHAL_TEST_OK(Launch({n / 64}, {64})
+                     .bind(a)
+                     .bind(b)
+                     .bind(c)
+                     .constants(k)
+                     .run(f.stream, f.kernel(m, "vector_add")));
+    AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
+    for (uint32_t i = 0; i < n; ++i) REQUIRE(fc[i] == static_cast<float>(3 * i + round));
+  }
+  // Stream copies and fills land in the same memory.
+  const uint32_t pattern = 0x3f800000;  // 1.0f
+  AHAL_TEST_OK(ahal_stream_fill(f.stream, c, 64, 128, &pattern, 4));
+  AHAL_TEST_OK(ahal_stream_copy_d2d(f.stream, b, 0, a, 0, 64));
+  AHAL_TEST_OK(ahal_stream_synchronize(f.stream));
+  CHECK(fc[16] == 1.0f);
+  CHECK(fc[47] == 1.0f);
+  CHECK(fc[48] == static_cast<float>(3 * 48 + 2));
+  CHECK(fa[15] == fb[15]);
+  fb[7] = 42.0f;
+  CHECK(f.download<float>(b, 8)[7] == 42.0f);
+  for (ahal_buffer_t x : {a, b, c}) AHAL_TEST_OK(ahal_buffer_destroy(x));
+
+  // AHAL_OPENCL_HOST_SVM=0: plain clCreateBuffer memory, no host address.
+  setenv("AHAL_OPENCL_HOST_SVM", "0", 1);
+  Fixture plain;
+  unsetenv("AHAL_OPENCL_HOST_SVM");
+  CHECK(ahal_buffer_host_address(plain.buffer(64), &pa) == AHAL_ERROR_UNSUPPORTED);
+  CHECK(std::string(ahal_last_error_message()).find("not fine-grained SVM") != std::string::npos);
+}
+
 TEST_CASE("host callbacks hold back later work on the stream") {
   Fixture f;
   ahal_buffer_t b = f.buffer(64 * 4);
