@@ -12,8 +12,13 @@
 // stream's later work waits for the last chunk. The host callbacks only
 // advance and wait for gates; the stream itself carries every copy. Where
 // the buffers are host memory already (ahal_buffer_host_address: cpu,
-// lavapipe), MPI works on them in place, in the same chunks, and nothing
-// is staged (AHAL_CCL_STAGED=1 stages all the same).
+// lavapipe, PoCL), MPI works on them in place, in the same chunks, and
+// nothing is staged (AHAL_CCL_STAGED=1 stages all the same); such a job on
+// one stream runs inside that stream's host callback, with no hand-off to
+// the collectives thread and back.
+//
+// Engine calls run one job at a time, in issue order, whichever thread
+// makes them: each job takes a turn when it is enqueued (Proxy::turns).
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "collectives.hpp"
@@ -113,12 +119,49 @@ class Proxy {
     return *proxy;
   }
 
+  // Runs `task` on the thread, in its turn.
   void post(std::function<void()> task) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      tasks_.push_back(std::move(task));
+      const uint64_t turn = issued_++;
+      tasks_.push_back([this, turn, task = std::move(task)] {
+        wait_turn(turn);
+        task();
+        end_turn(turn);
+      });
     }
     cv_.notify_one();
+  }
+
+  // A turn for engine calls made elsewhere (a stream's host callback): wait
+  // for it before the first call, end it after the last.
+  uint64_t take_turn() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return issued_++;
+  }
+  void wait_turn(uint64_t turn) {
+    std::unique_lock<std::mutex> lock(turn_mutex_);
+    turn_cv_.wait(lock, [&] { return current_ == turn; });
+  }
+  void end_turn(uint64_t turn) {
+    {
+      std::lock_guard<std::mutex> lock(turn_mutex_);
+      current_ = turn + 1;
+      while (abandoned_.erase(current_)) ++current_;
+    }
+    turn_cv_.notify_all();
+  }
+  // A turn whose work never runs (its callback could not be enqueued):
+  // skipped when it comes, without waiting for it here.
+  void abandon_turn(uint64_t turn) {
+    {
+      std::lock_guard<std::mutex> lock(turn_mutex_);
+      if (current_ != turn) {
+        abandoned_.insert(turn);
+        return;
+      }
+    }
+    end_turn(turn);
   }
 
   // Runs `f` on the thread, after what was posted before, and waits.
@@ -154,6 +197,11 @@ class Proxy {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
+  uint64_t issued_ = 0;  // turns taken (mutex_): posting order is turn order
+  std::mutex turn_mutex_;
+  std::condition_variable turn_cv_;
+  uint64_t current_ = 0;  // the turn whose engine calls may run now
+  std::set<uint64_t> abandoned_;
 };
 
 // ------------------------------------------------------------ pipelines
@@ -243,8 +291,15 @@ struct Job {
   std::vector<std::unique_ptr<Part>> parts;
   HostGate done;  // steps the engine finished
   uint64_t steps = 0;
+  // Run in a stream's host callback (every part direct, on one stream),
+  // in turn `turn`; the turn is ended once, when it ran or, should its
+  // callback never be enqueued, when the job goes.
+  Proxy* on_stream = nullptr;
+  uint64_t turn = 0;
+  bool turn_ended = false;
 
   ~Job() {
+    if (on_stream && !turn_ended) on_stream->abandon_turn(turn);
     for (auto& p : parts) {
       for (const PinnedChunk& c : p->slots) give_pinned(c);
       CclComm* c = p->op.comm;
@@ -338,7 +393,8 @@ ahal_ccl_host_op_t engine_op(const Part& p, uint64_t i) {
   return e;
 }
 
-// The collectives thread's part of a job: each step once every part staged it.
+// The engine's part of a job, in its turn: each step once every part
+// staged it (on the collectives thread, or in the stream's callback).
 void run_job(const std::shared_ptr<Job>& job) {
   const ahal_ccl_host_engine_t* engine = job->parts.front()->op.comm->host_engine;
   std::vector<ahal_ccl_host_op_t> ops;
@@ -346,7 +402,7 @@ void run_job(const std::shared_ptr<Job>& job) {
     ops.clear();
     for (auto& p : job->parts) {
       if (i >= p->steps) continue;
-      p->staged.wait(i + 1);
+      if (!job->on_stream) p->staged.wait(i + 1);
       ops.push_back(engine_op(*p, i));
     }
     char error[512] = "";
@@ -369,6 +425,15 @@ ahal_status_t enqueue_job(const char* fn, const std::shared_ptr<Job>& job) {
   auto host = [&](Part& p, auto f) {
     if (st == AHAL_SUCCESS) st = enqueue_host(fn, p.op.comm->device, p.op.stream->object, f);
   };
+  if (j->on_stream) {
+    host(*j->parts.front(), [job] {
+      job->on_stream->wait_turn(job->turn);
+      run_job(job);
+      job->turn_ended = true;
+      job->on_stream->end_turn(job->turn);
+    });
+    return st;
+  }
   auto stage = [&](Part& p, uint64_t i) {
     if (st == AHAL_SUCCESS) st = pre(fn, p, i);
     Part* pp = &p;
@@ -472,9 +537,19 @@ ahal_status_t staged_enqueue(const char* fn, const CclOp* ops, size_t count) {
     }
     job->steps = std::max(job->steps, raw->steps);
   }
-  // The engine's part first: a stream may run its commands while they are
-  // enqueued (synchronous devices), and then waits for the engine at once.
-  Proxy::get().post([job] { run_job(job); });
+  // One stream and no staging: the stream's callback makes the engine
+  // calls. Otherwise the engine's part goes first: a stream may run its
+  // commands while they are enqueued (synchronous devices), and then waits
+  // for the engine at once.
+  Proxy& proxy = Proxy::get();
+  if (std::all_of(job->parts.begin(), job->parts.end(), [&](const auto& p) {
+        return p->direct && p->op.stream == job->parts.front()->op.stream;
+      })) {
+    job->turn = proxy.take_turn();
+    job->on_stream = &proxy;
+  } else {
+    proxy.post([job] { run_job(job); });
+  }
   const ahal_status_t st = enqueue_job(fn, job);
   if (st != AHAL_SUCCESS) {
     // Part of it is on the streams: let that run through, and say the
