@@ -58,8 +58,17 @@ namespace ahal_hip {
   X(hipModuleLaunchKernel)
 
 // Used when present: ROCm 5.2 declares hipLaunchHostFunc but does not export
-// it, so host callbacks fall back to hipStreamAddCallback there.
-#define AHAL_HIP_OPTIONAL_ENTRIES(X) X(hipLaunchHostFunc)
+// it, so host callbacks fall back to hipStreamAddCallback there. The graph
+// entries make command buffers native (command_buffer.cpp); without them the
+// loader replays command buffers through the stream.
+#define AHAL_HIP_OPTIONAL_ENTRIES(X) \
+  X(hipLaunchHostFunc)               \
+  X(hipStreamBeginCapture)           \
+  X(hipStreamEndCapture)             \
+  X(hipGraphInstantiate)             \
+  X(hipGraphLaunch)                  \
+  X(hipGraphExecDestroy)             \
+  X(hipGraphDestroy)
 
 using HipMallocFn = hipError_t (*)(void**, size_t);
 using HipHostMallocFn = hipError_t (*)(void**, size_t, unsigned int);

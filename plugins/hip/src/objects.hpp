@@ -97,14 +97,30 @@ ahal_status_t activate(const ahal_plugin_device_t* dev);
     if (ahal_hip_err != hipSuccess) return hip_fail(dev, ahal_hip_err, #call); \
   } while (0)
 
+// What the stream entries and the command buffers' capture share
+// (stream.cpp): the enqueues return the runtime's error, naming the call.
+void* device_address(const ahal_plugin_buffer_t* buffer, uint64_t offset);
+// HIP's limit on a launch's grid (work-items per dimension); a refusal's
+// message begins with `context`.
+ahal_status_t check_launch(const ahal_plugin_launch_t* launch, const std::string& context = "");
+hipError_t enqueue_launch(const Runtime& rt, hipStream_t stream, const ahal_plugin_kernel_t* kernel,
+                          const ahal_plugin_launch_t* launch);
+// pattern_size is 1, 2 or 4.
+hipError_t enqueue_fill(const Runtime& rt, hipStream_t stream, void* dst, uint64_t size,
+                        uint32_t pattern, uint32_t pattern_size, const char** call);
+
 // The entries, one source file per object (plugin, device, buffer,
-// host_alloc, stream, event, module). Each may throw; the table installs
-// each behind ahal::plugin::entry.
+// host_alloc, stream, event, module, command_buffer). Each may throw; the
+// table installs each behind ahal::plugin::entry.
 AHAL_PLUGIN_REQUIRED_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_MODULE_ENTRIES(AHAL_PLUGIN_DECLARE_ENTRY, _)
 AHAL_PLUGIN_DECLARE_ENTRY(_, image_score)
 AHAL_PLUGIN_DECLARE_ENTRY(_, device_memory_usage)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_get_native)
 AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_import_native)
+// No command_buffer_update: the loader builds the graph again instead.
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
 
 }  // namespace ahal_hip

@@ -10,6 +10,9 @@
 // Every entry behind the SDK's guard (ahal::plugin::entry); the optional
 // ones this plugin has:
 #define AHAL_HIP_TABLE_OPTIONAL_ENTRIES(X, api) \
+  X(api, command_buffer_create)                 \
+  X(api, command_buffer_destroy)                \
+  X(api, command_buffer_submit)                 \
   AHAL_PLUGIN_MODULE_ENTRIES(X, api)            \
   X(api, image_score)                           \
   X(api, device_memory_usage) X(api, buffer_get_native) X(api, buffer_import_native)

@@ -3,7 +3,9 @@
 #include "objects.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ahal_hip {
@@ -59,61 +61,72 @@ ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* src
   return AHAL_SUCCESS;
 }
 
-ahal_status_t stream_fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* buffer, uint64_t offset,
-                          uint64_t size, uint32_t pattern, uint32_t pattern_size) {
-  const Runtime& rt = *s->device->rt;
-  void* dst = device_address(buffer, offset);
+hipError_t enqueue_fill(const Runtime& rt, hipStream_t stream, void* dst, uint64_t size,
+                        uint32_t pattern, uint32_t pattern_size, const char** call) {
   switch (pattern_size) {
     case 1:
-      AHAL_HIP_CALL(s->device,
-                    rt.hipMemsetD8Async(dst, static_cast<unsigned char>(pattern), size, s->stream));
-      break;
+      *call = "hipMemsetD8Async";
+      return rt.hipMemsetD8Async(dst, static_cast<unsigned char>(pattern), size, stream);
     case 2:
-      AHAL_HIP_CALL(s->device, rt.hipMemsetD16Async(dst, static_cast<unsigned short>(pattern),
-                                                    size / 2, s->stream));
-      break;
-    case 4:
-      AHAL_HIP_CALL(s->device,
-                    rt.hipMemsetD32Async(dst, static_cast<int>(pattern), size / 4, s->stream));
-      break;
-    default:
-      return fail(AHAL_ERROR_INVALID_ARGUMENT,
-                  "pattern_size " + std::to_string(pattern_size) + " is not 1, 2 or 4");
+      *call = "hipMemsetD16Async";
+      return rt.hipMemsetD16Async(dst, static_cast<unsigned short>(pattern), size / 2, stream);
+    default:  // 4: the loader checked it
+      *call = "hipMemsetD32Async";
+      return rt.hipMemsetD32Async(dst, static_cast<int>(pattern), size / 4, stream);
   }
-  return AHAL_SUCCESS;
 }
 
-ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
-                            const ahal_plugin_launch_t* launch) {
-  ahal_plugin_device_t* dev = s->device;
+ahal_status_t stream_fill(ahal_plugin_stream_t* s, ahal_plugin_buffer_t* buffer, uint64_t offset,
+                          uint64_t size, uint32_t pattern, uint32_t pattern_size) {
+  if (pattern_size != 1 && pattern_size != 2 && pattern_size != 4)
+    return fail(AHAL_ERROR_INVALID_ARGUMENT,
+                "pattern_size " + std::to_string(pattern_size) + " is not 1, 2 or 4");
+  const char* call = "";
+  const hipError_t err = enqueue_fill(*s->device->rt, s->stream, device_address(buffer, offset),
+                                      size, pattern, pattern_size, &call);
+  return err == hipSuccess ? AHAL_SUCCESS : hip_fail(s->device, err, call);
+}
+
+ahal_status_t check_launch(const ahal_plugin_launch_t* launch, const std::string& context) {
   // HIP (HSA) counts the grid in work-items, at most 2^32 - 1 per dimension.
   static const char* const kAxis = "xyz";
   for (int i = 0; i < 3; ++i) {
     uint64_t items = uint64_t{launch->grid[i]} * launch->workgroup_size[i];
     if (items > UINT32_MAX)
-      return fail(AHAL_ERROR_OUT_OF_RANGE, std::string("grid ") + kAxis[i] +
+      return fail(AHAL_ERROR_OUT_OF_RANGE, context + "grid " + kAxis[i] +
                                                " x workgroup size = " + std::to_string(items) +
                                                " work-items exceeds HIP's limit of 2^32 - 1");
   }
-  std::vector<void*> pointers(launch->binding_count);
-  std::vector<void*> params;
-  params.reserve(launch->binding_count + 1);
+  return AHAL_SUCCESS;
+}
+
+hipError_t enqueue_launch(const Runtime& rt, hipStream_t stream, const ahal_plugin_kernel_t* kernel,
+                          const ahal_plugin_launch_t* launch) {
+  void* pointers[AHAL_MAX_BINDINGS];
+  void* params[AHAL_MAX_BINDINGS + 1];
+  uint32_t count = 0;
   for (uint32_t i = 0; i < launch->binding_count; ++i) {
     pointers[i] = device_address(launch->bindings[i].buffer, launch->bindings[i].offset);
-    params.push_back(&pointers[i]);
+    params[count++] = &pointers[i];
   }
-  // 8-byte aligned copy of the constants struct, passed by value.
+  // 8-byte aligned copy of the constants struct, passed by value; HIP
+  // copies the values at the call (a captured launch included).
   std::vector<uint64_t> constants((launch->constants_size + 7) / 8);
   if (launch->constants_size > 0) {
     std::memcpy(constants.data(), launch->constants, launch->constants_size);
-    params.push_back(constants.data());
+    params[count++] = constants.data();
   }
-  AHAL_HIP_CALL(dev, dev->rt->hipModuleLaunchKernel(
-                         kernel->function, launch->grid[0], launch->grid[1], launch->grid[2],
-                         launch->workgroup_size[0], launch->workgroup_size[1],
-                         launch->workgroup_size[2], launch->dynamic_shared_bytes, s->stream,
-                         params.empty() ? nullptr : params.data(), nullptr));
-  return AHAL_SUCCESS;
+  return rt.hipModuleLaunchKernel(
+      kernel->function, launch->grid[0], launch->grid[1], launch->grid[2],
+      launch->workgroup_size[0], launch->workgroup_size[1], launch->workgroup_size[2],
+      launch->dynamic_shared_bytes, stream, count ? params : nullptr, nullptr);
+}
+
+ahal_status_t stream_launch(ahal_plugin_stream_t* s, ahal_plugin_kernel_t* kernel,
+                            const ahal_plugin_launch_t* launch) {
+  if (ahal_status_t st = check_launch(launch)) return st;
+  const hipError_t err = enqueue_launch(*s->device->rt, s->stream, kernel, launch);
+  return err == hipSuccess ? AHAL_SUCCESS : hip_fail(s->device, err, "hipModuleLaunchKernel");
 }
 
 struct HostCallback {

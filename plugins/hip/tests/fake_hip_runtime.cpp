@@ -7,7 +7,14 @@
 // device, launch parameters must be what the kernel takes, pointers must
 // lie in allocations. Built with FAKE_HIP_HOST_FUNC it also exports
 // hipLaunchHostFunc (as ROCm 6 does); without, it lacks it as ROCm 5.2
-// does. Test only.
+// does. Built with FAKE_HIP_NO_GRAPHS it lacks the stream capture and graph
+// entries. Capture: while a stream captures, launches, device copies and
+// fills become nodes of its graph (the launch's argument values copied
+// then) instead of running; other enqueues are refused and invalidate the
+// capture, as HIP's are. With FAKE_HIP_CAPTURE_NO_MODULE_LAUNCH set, a
+// captured hipModuleLaunchKernel is refused too, as by a runtime whose
+// capture does not take module launches. fake_hip_calls(name) counts calls
+// for the tests. Test only.
 #include <hip/hip_runtime_api.h>
 
 #include "emulated_kernels.hpp"
@@ -47,6 +54,16 @@ hipError_t release(void* p, bool host) {
 
 bool in_allocation(const void* p, size_t size) { return g_memory.contains(p, size); }
 
+// ------------------------------------------------------------- counts
+
+std::mutex g_count_mutex;
+std::map<std::string, long> g_counts;
+
+void count(const std::string& what) {
+  std::lock_guard<std::mutex> lock(g_count_mutex);
+  ++g_counts[what];
+}
+
 // ------------------------------------------------------------- events
 
 std::mutex g_event_mutex;
@@ -67,6 +84,15 @@ struct ihipEvent_t {
   uint64_t time_ns = 0;
 };
 
+// A captured graph: its nodes run in order (a capture of one stream).
+struct ihipGraph {
+  std::vector<std::function<void()>> nodes;
+};
+
+struct hipGraphExec {
+  std::shared_ptr<const std::vector<std::function<void()>>> nodes;
+};
+
 // A stream: its commands run in order on its own thread.
 struct ihipStream_t {
   std::mutex mutex;
@@ -78,6 +104,10 @@ struct ihipStream_t {
   bool busy = false;
   bool stopping = false;
   std::thread worker;
+  // Capture (guarded by mutex): the graph being made, by which thread.
+  ihipGraph* capture = nullptr;
+  std::thread::id capture_thread;
+  bool invalidated = false;
 
   ihipStream_t() {
     worker = std::thread([this] {
@@ -107,6 +137,19 @@ struct ihipStream_t {
     queue.emplace_back(std::move(command), marker);
     cv.notify_all();
   }
+  // Appends `command` to the graph when capturing.
+  bool captured(std::function<void()>& command) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!capture) return false;
+    capture->nodes.push_back(std::move(command));
+    return true;
+  }
+  // An enqueue that capture does not take: refused, and the capture is void.
+  bool refuse_in_capture() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (capture) invalidated = true;
+    return capture != nullptr;
+  }
   void drain() {
     std::unique_lock<std::mutex> lock(mutex);
     cv.wait(lock, [this] { return queue.empty() && !busy; });
@@ -116,6 +159,7 @@ struct ihipStream_t {
     return queue.empty() && !busy;
   }
   ~ihipStream_t() {
+    delete capture;  // destroyed while capturing
     drain();
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -138,13 +182,27 @@ struct ihipModule_t {
 
 namespace {
 
+// Runs `command` when the stream gets there, or captures it; `call` counts
+// the calls whose command runs (not captured).
+void submit(hipStream_t stream, std::function<void()> command, const char* call) {
+  if (stream->captured(command)) {
+    count(std::string("captured ") + call);
+    return;
+  }
+  count(call);
+  stream->enqueue(std::move(command));
+}
+
 // Fills count elements of T with value when the stream gets there.
 template <typename T>
-hipError_t memset_async(void* dst, T value, size_t count, hipStream_t stream) {
-  if (!in_allocation(dst, count * sizeof(T))) return hipErrorInvalidValue;
-  stream->enqueue([=] {
-    for (size_t i = 0; i < count; ++i) std::memcpy(static_cast<T*>(dst) + i, &value, sizeof(T));
-  });
+hipError_t memset_async(void* dst, T value, size_t n, hipStream_t stream, const char* call) {
+  if (!in_allocation(dst, n * sizeof(T))) return hipErrorInvalidValue;
+  submit(
+      stream,
+      [=] {
+        for (size_t i = 0; i < n; ++i) std::memcpy(static_cast<T*>(dst) + i, &value, sizeof(T));
+      },
+      call);
   return hipSuccess;
 }
 
@@ -240,6 +298,14 @@ const char* hipGetErrorName(hipError_t err) {
       return "hipErrorInvalidHandle";
     case hipErrorInvalidConfiguration:
       return "hipErrorInvalidConfiguration";
+    case hipErrorIllegalState:
+      return "hipErrorIllegalState";
+    case hipErrorStreamCaptureUnsupported:
+      return "hipErrorStreamCaptureUnsupported";
+    case hipErrorStreamCaptureInvalidated:
+      return "hipErrorStreamCaptureInvalidated";
+    case hipErrorStreamCaptureWrongThread:
+      return "hipErrorStreamCaptureWrongThread";
     default:
       return "hipErrorUnknown";
   }
@@ -287,15 +353,18 @@ hipError_t hipStreamDestroy(hipStream_t stream) {
 }
 
 hipError_t hipStreamSynchronize(hipStream_t stream) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   stream->drain();
   return hipSuccess;
 }
 
 hipError_t hipStreamQuery(hipStream_t stream) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   return stream->idle() ? hipSuccess : hipErrorNotReady;
 }
 
 hipError_t hipStreamWaitEvent(hipStream_t stream, hipEvent_t event, unsigned int flags) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   if (flags != 0) return hipErrorInvalidValue;
   uint64_t target;
   {
@@ -311,6 +380,7 @@ hipError_t hipStreamWaitEvent(hipStream_t stream, hipEvent_t event, unsigned int
 
 hipError_t hipStreamAddCallback(hipStream_t stream, hipStreamCallback_t callback, void* user_data,
                                 unsigned int flags) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   if (flags != 0) return hipErrorInvalidValue;
   stream->enqueue([=] { callback(stream, hipSuccess, user_data); });
   return hipSuccess;
@@ -318,18 +388,21 @@ hipError_t hipStreamAddCallback(hipStream_t stream, hipStreamCallback_t callback
 
 #ifdef FAKE_HIP_HOST_FUNC
 hipError_t hipLaunchHostFunc(hipStream_t stream, hipHostFn_t fn, void* user_data) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   stream->enqueue([=] { fn(user_data); });
   return hipSuccess;
 }
 #endif
 
 hipError_t hipMemcpyHtoDAsync(hipDeviceptr_t dst, void* src, size_t size, hipStream_t stream) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   if (!in_allocation(dst, size)) return hipErrorInvalidValue;
   stream->enqueue([=] { std::memcpy(dst, src, size); });
   return hipSuccess;
 }
 
 hipError_t hipMemcpyDtoHAsync(void* dst, hipDeviceptr_t src, size_t size, hipStream_t stream) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   if (!in_allocation(src, size)) return hipErrorInvalidValue;
   stream->enqueue([=] { std::memcpy(dst, src, size); });
   return hipSuccess;
@@ -338,22 +411,23 @@ hipError_t hipMemcpyDtoHAsync(void* dst, hipDeviceptr_t src, size_t size, hipStr
 hipError_t hipMemcpyDtoDAsync(hipDeviceptr_t dst, hipDeviceptr_t src, size_t size,
                               hipStream_t stream) {
   if (!in_allocation(dst, size) || !in_allocation(src, size)) return hipErrorInvalidValue;
-  stream->enqueue([=] { std::memmove(dst, src, size); });
+  submit(
+      stream, [=] { std::memmove(dst, src, size); }, "hipMemcpyDtoDAsync");
   return hipSuccess;
 }
 
 hipError_t hipMemsetD8Async(hipDeviceptr_t dst, unsigned char value, size_t count,
                             hipStream_t stream) {
-  return memset_async(dst, value, count, stream);
+  return memset_async(dst, value, count, stream, "hipMemsetD8Async");
 }
 
 hipError_t hipMemsetD16Async(hipDeviceptr_t dst, unsigned short value, size_t count,
                              hipStream_t stream) {
-  return memset_async(dst, value, count, stream);
+  return memset_async(dst, value, count, stream, "hipMemsetD16Async");
 }
 
 hipError_t hipMemsetD32Async(hipDeviceptr_t dst, int value, size_t count, hipStream_t stream) {
-  return memset_async(dst, value, count, stream);
+  return memset_async(dst, value, count, stream, "hipMemsetD32Async");
 }
 
 hipError_t hipEventCreateWithFlags(hipEvent_t* event, unsigned flags) {
@@ -370,6 +444,7 @@ hipError_t hipEventDestroy(hipEvent_t event) {
 }
 
 hipError_t hipEventRecord(hipEvent_t event, hipStream_t stream) {
+  if (stream->refuse_in_capture()) return hipErrorStreamCaptureUnsupported;
   uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(g_event_mutex);
@@ -489,8 +564,76 @@ hipError_t hipModuleLaunchKernel(hipFunction_t f, unsigned gx, unsigned gy, unsi
     const auto* c = static_cast<const uint8_t*>(params[k.bindings]);
     launch.constants.assign(c, c + k.constants_size);
   }
-  stream->enqueue([launch, run = k.run] { run(launch); });
+  if (std::getenv("FAKE_HIP_CAPTURE_NO_MODULE_LAUNCH") && stream->refuse_in_capture())
+    return hipErrorStreamCaptureUnsupported;
+  // `launch` holds the argument values: a captured node keeps them.
+  submit(
+      stream, [launch, run = k.run] { run(launch); }, "hipModuleLaunchKernel");
   return hipSuccess;
+}
+
+#ifndef FAKE_HIP_NO_GRAPHS
+hipError_t hipStreamBeginCapture(hipStream_t stream, hipStreamCaptureMode mode) {
+  if (!device_selected()) return hipErrorInvalidDevice;
+  // Strict: the plugin must leave other threads' HIP calls alone.
+  if (mode != hipStreamCaptureModeThreadLocal) return hipErrorInvalidValue;
+  std::lock_guard<std::mutex> lock(stream->mutex);
+  if (stream->capture) return hipErrorIllegalState;
+  count("hipStreamBeginCapture");
+  stream->capture = new ihipGraph();
+  stream->capture_thread = std::this_thread::get_id();
+  stream->invalidated = false;
+  return hipSuccess;
+}
+
+hipError_t hipStreamEndCapture(hipStream_t stream, hipGraph_t* graph) {
+  std::lock_guard<std::mutex> lock(stream->mutex);
+  if (!stream->capture) return hipErrorIllegalState;
+  if (stream->capture_thread != std::this_thread::get_id()) return hipErrorStreamCaptureWrongThread;
+  std::unique_ptr<ihipGraph> made(stream->capture);
+  stream->capture = nullptr;
+  *graph = nullptr;
+  if (stream->invalidated) return hipErrorStreamCaptureInvalidated;
+  *graph = made.release();
+  return hipSuccess;
+}
+
+hipError_t hipGraphInstantiate(hipGraphExec_t* exec, hipGraph_t graph, hipGraphNode_t* error_node,
+                               char* log, size_t log_size) {
+  if (!device_selected()) return hipErrorInvalidDevice;
+  if (!graph || error_node || log || log_size) return hipErrorInvalidValue;
+  count("hipGraphInstantiate");
+  *exec =
+      new hipGraphExec{std::make_shared<const std::vector<std::function<void()>>>(graph->nodes)};
+  return hipSuccess;
+}
+
+hipError_t hipGraphLaunch(hipGraphExec_t exec, hipStream_t stream) {
+  // One stream command, whatever the node count.
+  submit(
+      stream,
+      [nodes = exec->nodes] {
+        for (const auto& node : *nodes) node();
+      },
+      "hipGraphLaunch");
+  return hipSuccess;
+}
+
+hipError_t hipGraphExecDestroy(hipGraphExec_t exec) {
+  delete exec;
+  return hipSuccess;
+}
+
+hipError_t hipGraphDestroy(hipGraph_t graph) {
+  delete graph;
+  return hipSuccess;
+}
+#endif
+
+long fake_hip_calls(const char* what) {
+  std::lock_guard<std::mutex> lock(g_count_mutex);
+  auto it = g_counts.find(what);
+  return it == g_counts.end() ? 0 : it->second;
 }
 
 }  // extern "C"

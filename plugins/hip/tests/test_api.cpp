@@ -2,12 +2,14 @@
 // with no devices and the reason when there is no usable AMD GPU, refused
 // with the missing entry points named when the runtime library is broken,
 // and the process (and other plugins) unaffected either way. On the test
-// double of the runtime: properties, image choice, limits and memory.
+// double of the runtime: properties, image choice, limits, memory, and
+// command buffers as HIP graphs with their updates.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <ahal/ahal.h>
 
+#include "fake_hip_calls.hpp"
 #include "hip_vendor_library.hpp"
 #include "vendor_library_tests.hpp"
 #include "runtime_test_support.hpp"
@@ -132,5 +134,61 @@ TEST_CASE("a launch past 2^32 work-items in a dimension is refused before HIP se
   args.grid[0] = 1u << 21;  // 2^31 work-items: fine
   REQUIRE(ahal_stream_launch(s, k, &args) == AHAL_SUCCESS);
   REQUIRE(ahal_stream_synchronize(s) == AHAL_SUCCESS);
+}
+
+TEST_CASE("a command buffer is one HIP graph launch, and an update rebuilds the graph") {
+  FakeDevice f;
+  ahal_module_t module = ahal_test::bundle_module(f.device, AHAL_TEST_BUNDLE_FILE);
+  ahal_kernel_t k = nullptr;
+  REQUIRE(ahal_kernel_get(module, "write_index", &k) == AHAL_SUCCESS);
+  constexpr uint32_t kN = 256;
+  ahal_buffer_args_t buffer_args{sizeof(buffer_args), kN * 4, 0};
+  ahal_buffer_t buffer = nullptr;
+  REQUIRE(ahal_buffer_create(f.device, &buffer_args, &buffer) == AHAL_SUCCESS);
+  ahal_stream_t s = nullptr;
+  REQUIRE(ahal_stream_create(f.device, nullptr, &s) == AHAL_SUCCESS);
+  const ahal_binding_t binding{buffer, 0, 0};
+  uint32_t base = 1;
+  ahal_launch_args_t args{};
+  args.struct_size = sizeof(args);
+  args.grid[0] = kN / 64;
+  args.grid[1] = args.grid[2] = 1;
+  args.workgroup_size[0] = 64;
+  args.workgroup_size[1] = args.workgroup_size[2] = 1;
+  args.binding_count = 1;
+  args.bindings = &binding;
+  args.constants = &base;
+  args.constants_size = 4;
+  ahal_command_buffer_t cb = nullptr;
+  REQUIRE(ahal_command_buffer_create(f.device, 0, &cb) == AHAL_SUCCESS);
+  uint32_t index = 0;
+  REQUIRE(ahal_command_buffer_launch(cb, k, &args, &index) == AHAL_SUCCESS);
+  const long instantiations = ahal_test::fake_hip_calls("hipGraphInstantiate");
+  INFO(ahal_last_error_message());
+  REQUIRE(ahal_command_buffer_finalize(cb) == AHAL_SUCCESS);
+  CHECK(ahal_test::fake_hip_calls("hipGraphInstantiate") == instantiations + 1);
+  auto run = [&] {
+    const long graph_launches = ahal_test::fake_hip_calls("hipGraphLaunch");
+    const long launches = ahal_test::fake_hip_calls("hipModuleLaunchKernel");
+    REQUIRE(ahal_stream_submit(s, cb) == AHAL_SUCCESS);
+    CHECK(ahal_test::fake_hip_calls("hipGraphLaunch") == graph_launches + 1);
+    CHECK(ahal_test::fake_hip_calls("hipModuleLaunchKernel") == launches);
+    uint32_t value = 0;
+    REQUIRE(ahal_stream_copy_d2h(s, buffer, 7 * 4, &value, 4) == AHAL_SUCCESS);
+    REQUIRE(ahal_stream_synchronize(s) == AHAL_SUCCESS);
+    return value;
+  };
+  CHECK(run() == 8);
+  // No update entry in the plugin: the loader captures the graph again.
+  uint32_t next = 1000;
+  ahal_launch_update_t update{sizeof(update), 0, nullptr, &next, 4};
+  REQUIRE(ahal_command_buffer_update_launch(cb, index, &update) == AHAL_SUCCESS);
+  CHECK(ahal_test::fake_hip_calls("hipGraphInstantiate") == instantiations + 2);
+  next = 0;  // copied by the update
+  CHECK(run() == 1007);
+  CHECK(run() == 1007);
+  REQUIRE(ahal_command_buffer_destroy(cb) == AHAL_SUCCESS);
+  REQUIRE(ahal_stream_destroy(s) == AHAL_SUCCESS);
+  REQUIRE(ahal_buffer_destroy(buffer) == AHAL_SUCCESS);
 }
 #endif

@@ -1,0 +1,347 @@
+// Command buffers as HIP graphs made by stream capture, through the plugin's
+// dispatch table on the test-only fake runtime (fake_hip_runtime.cpp, which
+// runs a graph's nodes in order on the host). No GPU has run this.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "fake_hip_calls.hpp"
+#include "plugin_test_support.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using ahal_test::last_plugin_message;
+
+namespace {
+
+constexpr uint32_t kN = 256;
+constexpr uint64_t kBytes = kN * 4;
+
+long calls(const char* what) { return ahal_test::fake_hip_calls(what); }
+
+bool contains(const std::string& text, const char* part) {
+  return text.find(part) != std::string::npos;
+}
+
+// hip:0 of a fake runtime, a stream and the standard kernels.
+struct Session {
+  ahal_test::ScopedEnv env;
+  ahal_test::DirectPlugin plugin{AHAL_HIP_PLUGIN_FILE};
+  const ahal_plugin_api_t& api = plugin.api;
+  ahal_plugin_instance_t* instance = nullptr;
+  ahal_plugin_device_t* device = nullptr;
+  ahal_plugin_stream_t* stream = nullptr;
+  ahal_plugin_module_t* module = nullptr;
+  std::vector<ahal_plugin_buffer_t*> buffers;
+
+  explicit Session(const char* runtime = AHAL_FAKE_HIP_RUNTIME)
+      : env("AHAL_HIP_RUNTIME_PATH", runtime) {
+    std::string message;
+    INFO(message);
+    REQUIRE(plugin.init(&instance, &message) == AHAL_SUCCESS);
+    REQUIRE(api.device_open(instance, 0, &device) == AHAL_SUCCESS);
+    REQUIRE(api.stream_create(device, nullptr, &stream) == AHAL_SUCCESS);
+    std::ifstream in(AHAL_TEST_HSACO_FILE, std::ios::binary);
+    std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(!image.empty());
+    auto args = ahal_test::plugin_module_args(AHAL_MODULE_FORMAT_HSACO, image.data(), image.size());
+    REQUIRE(api.module_create(device, &args, &module) == AHAL_SUCCESS);
+  }
+  ~Session() {
+    api.stream_synchronize(stream);
+    for (auto* b : buffers) api.buffer_destroy(device, b);
+    api.module_destroy(module);
+    api.stream_destroy(stream);
+    api.device_close(device);
+    api.plugin_shutdown(instance);
+  }
+  ahal_plugin_kernel_t* kernel(const char* name) {
+    ahal_plugin_kernel_t* k = nullptr;
+    REQUIRE(api.kernel_get(module, name, &k) == AHAL_SUCCESS);
+    return k;
+  }
+  ahal_plugin_buffer_t* buffer() {
+    ahal_buffer_args_t args{sizeof(args), kBytes, 0};
+    ahal_plugin_buffer_t* b = nullptr;
+    REQUIRE(api.buffer_create(device, &args, &b) == AHAL_SUCCESS);
+    buffers.push_back(b);
+    return b;
+  }
+  void sync() { REQUIRE(api.stream_synchronize(stream) == AHAL_SUCCESS); }
+  // Every buffer's bytes, after the stream's work.
+  std::vector<uint32_t> contents() {
+    std::vector<uint32_t> all(buffers.size() * kN);
+    for (size_t i = 0; i < buffers.size(); ++i)
+      REQUIRE(api.stream_copy_d2h(stream, buffers[i], 0, &all[i * kN], kBytes) == AHAL_SUCCESS);
+    sync();
+    return all;
+  }
+  void clear() {
+    for (auto* b : buffers) REQUIRE(api.stream_fill(stream, b, 0, kBytes, 0, 1) == AHAL_SUCCESS);
+  }
+  // The commands through the stream entries, as the loader replays them.
+  void stream_commands(const std::vector<ahal_plugin_command_t>& commands) {
+    for (const ahal_plugin_command_t& c : commands) {
+      if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
+        REQUIRE(api.stream_launch(stream, c.kernel, &c.launch) == AHAL_SUCCESS);
+      } else if (c.type == AHAL_PLUGIN_COMMAND_FILL) {
+        REQUIRE(api.stream_fill(stream, c.dst, c.dst_offset, c.size, c.pattern, c.pattern_size) ==
+                AHAL_SUCCESS);
+      } else if (c.type == AHAL_PLUGIN_COMMAND_COPY_D2D) {
+        REQUIRE(api.stream_copy_d2d(stream, c.src, c.src_offset, c.dst, c.dst_offset, c.size) ==
+                AHAL_SUCCESS);
+      }
+    }
+  }
+  ahal_status_t create(const std::vector<ahal_plugin_command_t>& commands,
+                       ahal_plugin_command_buffer_t** cb) {
+    last_plugin_message().clear();
+    return api.command_buffer_create(device, commands.data(),
+                                     static_cast<uint32_t>(commands.size()), 0, cb);
+  }
+};
+
+ahal_plugin_command_t command(ahal_plugin_command_type_t type) {
+  ahal_plugin_command_t c{};
+  c.struct_size = sizeof(c);
+  c.type = type;
+  return c;
+}
+
+ahal_plugin_command_t launch(ahal_plugin_kernel_t* k, const ahal_plugin_binding_t* bindings,
+                             uint32_t binding_count, const void* constants) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_LAUNCH);
+  c.kernel = k;
+  c.launch.struct_size = sizeof(c.launch);
+  c.launch.grid[0] = kN / 64;
+  c.launch.grid[1] = c.launch.grid[2] = 1;
+  c.launch.workgroup_size[0] = 64;
+  c.launch.workgroup_size[1] = c.launch.workgroup_size[2] = 1;
+  c.launch.binding_count = binding_count;
+  c.launch.bindings = bindings;
+  c.launch.constants = constants;
+  c.launch.constants_size = 4;
+  return c;
+}
+
+ahal_plugin_command_t fill(ahal_plugin_buffer_t* b, uint64_t offset, uint64_t size,
+                           uint32_t pattern, uint32_t pattern_size) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_FILL);
+  c.dst = b;
+  c.dst_offset = offset;
+  c.size = size;
+  c.pattern = pattern;
+  c.pattern_size = pattern_size;
+  return c;
+}
+
+ahal_plugin_command_t copy(ahal_plugin_buffer_t* src, uint64_t src_offset,
+                           ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size) {
+  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_COPY_D2D);
+  c.src = src;
+  c.src_offset = src_offset;
+  c.dst = dst;
+  c.dst_offset = dst_offset;
+  c.size = size;
+  return c;
+}
+
+float as_float(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("the plugin has create, submit and destroy, and no update (the loader rebuilds)") {
+  ahal_test::DirectPlugin plugin(AHAL_HIP_PLUGIN_FILE);
+  CHECK(plugin.api.command_buffer_create);
+  CHECK(plugin.api.command_buffer_submit);
+  CHECK(plugin.api.command_buffer_destroy);
+  CHECK(!plugin.api.command_buffer_update);
+}
+
+TEST_CASE("launches, fills, device copies and barriers run as one captured HIP graph") {
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_kernel_t* vector_add = s.kernel("vector_add");
+  ahal_plugin_buffer_t *a = s.buffer(), *b = s.buffer(), *x = s.buffer(), *y = s.buffer(),
+                       *z = s.buffer(), *c = s.buffer();
+  const ahal_plugin_binding_t to_a{a, 0, kBytes}, to_b{b, 0, kBytes};
+  const ahal_plugin_binding_t xyz[3] = {{x, 0, kBytes}, {y, 0, kBytes}, {z, 0, kBytes}};
+  uint32_t base_a = 7, base_b = 100, n = kN;
+  // One kernel launched twice with other arguments; each command reads
+  // what the one before wrote.
+  std::vector<ahal_plugin_command_t> commands = {
+      fill(x, 0, kBytes, 0x3f800000u, 4),  // 1.0f
+      launch(write_index, &to_a, 1, &base_a),
+      command(AHAL_PLUGIN_COMMAND_BARRIER),
+      launch(write_index, &to_b, 1, &base_b),
+      fill(y, 8, kBytes - 8, 0x40, 1),  // 0x40404040 from byte 8 on
+      fill(y, 0, 8, 0x4000, 2),         // 0x40004000 at 0 and 1
+      launch(vector_add, xyz, 3, &n),   // z = x + y
+      copy(a, 0, c, 0, kBytes / 2),     // c = a[0, n/2) ++ z[0, n/2)
+      copy(z, 0, c, kBytes / 2, kBytes / 2),
+      copy(c, 4, c, kBytes - 64, 16),  // overwrites part of c's second half
+  };
+  s.clear();
+  s.stream_commands(commands);
+  const std::vector<uint32_t> streamed = s.contents();
+  CHECK(streamed[5] == 12);                                           // a
+  CHECK(streamed[kN + 5] == 105);                                     // b
+  CHECK(as_float(streamed[4 * kN]) == 1.0f + as_float(0x40004000u));  // z
+  CHECK(as_float(streamed[4 * kN + 5]) == 1.0f + as_float(0x40404040u));
+  CHECK(streamed[5 * kN + 5] == 12);  // c from a
+  CHECK(streamed[6 * kN - 16] == 8);  // c from c
+
+  // Each command captured once, in one capture.
+  const char* const kCaptured[] = {"hipStreamBeginCapture",          "hipGraphInstantiate",
+                                   "captured hipModuleLaunchKernel", "captured hipMemcpyDtoDAsync",
+                                   "captured hipMemsetD8Async",      "captured hipMemsetD16Async",
+                                   "captured hipMemsetD32Async"};
+  const long kExpected[] = {1, 1, 3, 3, 1, 1, 1};
+  std::vector<long> before;
+  for (const char* what : kCaptured) before.push_back(calls(what));
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  INFO(last_plugin_message());
+  REQUIRE(s.create(commands, &cb) == AHAL_SUCCESS);
+  for (size_t i = 0; i < before.size(); ++i) {
+    INFO(kCaptured[i]);
+    CHECK(calls(kCaptured[i]) - before[i] == kExpected[i]);
+  }
+  base_a = base_b = n = 0;  // the argument values were captured at create
+  for (int round = 0; round < 2; ++round) {
+    s.clear();
+    s.sync();
+    const long graph_launches = calls("hipGraphLaunch");
+    const long launches = calls("hipModuleLaunchKernel");
+    const long fills =
+        calls("hipMemsetD8Async") + calls("hipMemsetD16Async") + calls("hipMemsetD32Async");
+    const long copies = calls("hipMemcpyDtoDAsync");
+    REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+    // One graph launch; nothing enqueued command by command.
+    CHECK(calls("hipGraphLaunch") == graph_launches + 1);
+    CHECK(calls("hipModuleLaunchKernel") == launches);
+    CHECK(calls("hipMemsetD8Async") + calls("hipMemsetD16Async") + calls("hipMemsetD32Async") ==
+          fills);
+    CHECK(calls("hipMemcpyDtoDAsync") == copies);
+    CHECK(s.contents() == streamed);
+  }
+  // Submitted again while in flight: each submission runs whole, in order
+  // (b ends as the write_index the copy did not overwrite, a as the fill).
+  commands = {launch(write_index, &to_a, 1, &base_a), copy(a, 0, b, 0, kBytes),
+              fill(a, 0, kBytes, 0xffffffffu, 4)};
+  base_a = 3;
+  ahal_plugin_command_buffer_t* again = nullptr;
+  REQUIRE(s.create(commands, &again) == AHAL_SUCCESS);
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(s.api.command_buffer_submit(s.stream, again) == AHAL_SUCCESS);
+  const std::vector<uint32_t> got = s.contents();
+  CHECK(got[3] == 0xffffffffu);
+  CHECK(got[kN + 3] == 6);
+  s.api.command_buffer_destroy(again);
+  s.api.command_buffer_destroy(cb);
+}
+
+TEST_CASE("a rebuilt graph takes new arguments; barriers alone make no graph") {
+  // What the loader does for ahal_command_buffer_update_launch, since the
+  // plugin has no update entry: destroy, then create with the new values.
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_buffer_t* a = s.buffer();
+  const ahal_plugin_binding_t to_a{a, 0, kBytes};
+  uint32_t base = 1;
+  std::vector<ahal_plugin_command_t> commands = {launch(write_index, &to_a, 1, &base)};
+  for (uint32_t next : {1000u, 2000u}) {
+    ahal_plugin_command_buffer_t* cb = nullptr;
+    REQUIRE(s.create(commands, &cb) == AHAL_SUCCESS);
+    REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+    const uint32_t expected = base + 7;
+    CHECK(s.contents()[7] == expected);
+    s.api.command_buffer_destroy(cb);
+    base = next;
+  }
+
+  const long captures = calls("hipStreamBeginCapture");
+  const long graph_launches = calls("hipGraphLaunch");
+  ahal_plugin_command_buffer_t* barriers = nullptr;
+  REQUIRE(s.create({command(AHAL_PLUGIN_COMMAND_BARRIER), command(AHAL_PLUGIN_COMMAND_BARRIER)},
+                   &barriers) == AHAL_SUCCESS);
+  REQUIRE(s.api.command_buffer_submit(s.stream, barriers) == AHAL_SUCCESS);
+  s.sync();
+  CHECK(calls("hipStreamBeginCapture") == captures);
+  CHECK(calls("hipGraphLaunch") == graph_launches);
+  s.api.command_buffer_destroy(barriers);
+}
+
+TEST_CASE("host copies and events answer UNSUPPORTED, naming the command") {
+  Session s;
+  ahal_plugin_buffer_t* a = s.buffer();
+  std::vector<uint32_t> host(kN);
+  ahal_plugin_event_t* event = nullptr;
+  REQUIRE(s.api.event_create(s.device, 0, &event) == AHAL_SUCCESS);
+  std::vector<ahal_plugin_command_t> stream_only(4, command(AHAL_PLUGIN_COMMAND_COPY_H2D));
+  stream_only[0].host_src = host.data();
+  stream_only[0].dst = a;
+  stream_only[0].size = kBytes;
+  stream_only[1] = command(AHAL_PLUGIN_COMMAND_COPY_D2H);
+  stream_only[1].src = a;
+  stream_only[1].host_dst = host.data();
+  stream_only[1].size = kBytes;
+  stream_only[2] = command(AHAL_PLUGIN_COMMAND_RECORD_EVENT);
+  stream_only[2].event = event;
+  stream_only[3] = command(AHAL_PLUGIN_COMMAND_WAIT_EVENT);
+  stream_only[3].event = event;
+  const long captures = calls("hipStreamBeginCapture");
+  for (const ahal_plugin_command_t& c : stream_only) {
+    std::vector<ahal_plugin_command_t> commands = {fill(a, 0, kBytes, 1, 1),
+                                                   command(AHAL_PLUGIN_COMMAND_BARRIER), c};
+    ahal_plugin_command_buffer_t* cb = nullptr;
+    CHECK(s.create(commands, &cb) == AHAL_ERROR_UNSUPPORTED);
+    CHECK(cb == nullptr);
+    INFO(last_plugin_message());
+    CHECK(contains(last_plugin_message(), "command 2: "));
+  }
+  CHECK(calls("hipStreamBeginCapture") == captures);  // refused before capturing
+  s.api.event_destroy(event);
+}
+
+TEST_CASE("a runtime without the graph entries answers UNSUPPORTED") {
+  Session s(AHAL_FAKE_HIP_RUNTIME_NO_GRAPHS);
+  ahal_plugin_buffer_t* a = s.buffer();
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  CHECK(s.create({fill(a, 0, kBytes, 1, 1)}, &cb) == AHAL_ERROR_UNSUPPORTED);
+  INFO(last_plugin_message());
+  CHECK(contains(last_plugin_message(), "lacks the graph entry points"));
+  // The plugin loaded all the same, and its stream works (replay's path).
+  REQUIRE(s.api.stream_fill(s.stream, a, 0, kBytes, 2, 1) == AHAL_SUCCESS);
+  CHECK(s.contents()[0] == 0x02020202u);
+}
+
+TEST_CASE("a capture the runtime refuses answers UNSUPPORTED with its error") {
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_buffer_t* a = s.buffer();
+  const ahal_plugin_binding_t to_a{a, 0, kBytes};
+  uint32_t base = 5;
+  const std::vector<ahal_plugin_command_t> commands = {fill(a, 0, kBytes, 0, 1),
+                                                       launch(write_index, &to_a, 1, &base)};
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  {
+    ahal_test::ScopedEnv refuse("FAKE_HIP_CAPTURE_NO_MODULE_LAUNCH", "1");
+    CHECK(s.create(commands, &cb) == AHAL_ERROR_UNSUPPORTED);
+    INFO(last_plugin_message());
+    CHECK(contains(last_plugin_message(), "hipModuleLaunchKernel failed"));
+    CHECK(contains(last_plugin_message(), "hipErrorStreamCaptureUnsupported"));
+    CHECK(contains(last_plugin_message(), "command 1"));
+  }
+  // The capture ended: the same commands make a graph now.
+  REQUIRE(s.create(commands, &cb) == AHAL_SUCCESS);
+  REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  CHECK(s.contents()[9] == 14);
+  s.api.command_buffer_destroy(cb);
+}
