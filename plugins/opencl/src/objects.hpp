@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -107,13 +108,16 @@ namespace ahal_opencl {
 // Runs a stream's host callbacks, in order, on a thread of its own. OpenCL
 // callbacks may run inside the enqueuing call (when the marker is already
 // complete) or on a driver thread where blocking OpenCL calls are undefined;
-// user functions run here instead, free to call ahal.
+// user functions run here instead, free to call ahal. Jobs run in the order
+// of their `seq` (0, 1, ...), whatever order they are posted in: a callback
+// right after another is posted at once, ahead of the one it follows.
 class CallbackThread {
  public:
   struct Job {
-    ahal_host_fn_t fn;
+    ahal_host_fn_t fn;  // nullptr: a callback that was never set up, skipped
     void* user_data;
     cl_event gate;  // completed after fn returns; later stream work waits on it
+    uint64_t seq;
   };
   CallbackThread();
   ~CallbackThread();  // runs the jobs still queued, then joins
@@ -123,7 +127,8 @@ class CallbackThread {
   void run();
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Job> jobs_;
+  std::map<uint64_t, Job> jobs_;
+  uint64_t next_ = 0;
   bool stop_ = false;
   std::thread thread_;
 };
@@ -140,6 +145,11 @@ struct ahal_plugin_stream_s {
   std::vector<cl_command_queue> retired;
   // Started by the first host callback on the stream.
   std::unique_ptr<ahal_opencl::CallbackThread> callbacks;
+  uint64_t callback_seq = 0;  // host callbacks enqueued so far
+  // `commands` right after the last host callback, on `callback_queue`: a
+  // callback enqueued while they still hold follows it directly.
+  uint64_t callback_end = 0;
+  cl_command_queue callback_queue = nullptr;
   // For stream_query without a marker per call: commands enqueued so far,
   // their count when the stream was last seen idle, and the latest marker
   // or barrier event with the count when it was enqueued.

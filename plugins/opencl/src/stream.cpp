@@ -90,7 +90,7 @@ CallbackThread::~CallbackThread() {
 void CallbackThread::post(const Job& job) {
   {
     Lock lock(mutex_);
-    jobs_.push_back(job);
+    jobs_.emplace(job.seq, job);
   }
   wake_.notify_one();
 }
@@ -98,14 +98,18 @@ void CallbackThread::post(const Job& job) {
 void CallbackThread::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;  // stop_ and nothing left
-    Job job = jobs_.front();
-    jobs_.pop_front();
+    // stream_destroy finishes the queue first, so at stop_ every job that
+    // will come has come.
+    wake_.wait(lock, [this] { return (stop_ && jobs_.empty()) || jobs_.count(next_); });
+    if (!jobs_.count(next_)) return;
+    Job job = jobs_[next_];
+    jobs_.erase(next_++);
     lock.unlock();
-    job.fn(job.user_data);
-    cl.SetUserEventStatus(job.gate, CL_COMPLETE);
-    cl.ReleaseEvent(job.gate);
+    if (job.fn) {
+      job.fn(job.user_data);
+      cl.SetUserEventStatus(job.gate, CL_COMPLETE);
+      cl.ReleaseEvent(job.gate);
+    }
     lock.lock();
   }
 }
@@ -272,40 +276,56 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
 
 // When earlier work is done, a marker's OpenCL callback posts fn to the
 // stream's callback thread; a barrier on a user event, completed after fn
-// returns, holds back later work.
+// returns, holds back later work. A callback right after another (nothing
+// enqueued between) needs no marker: it is posted at once and runs when
+// the one before returned, without a round trip through the driver.
 ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
                                    void* user_data) {
   cl_int err = CL_SUCCESS;
   cl_event gate = cl.CreateUserEvent(stream->device->context, &err);
   if (err != CL_SUCCESS) return fail_cl(err, "clCreateUserEvent");
   cl_event marker = nullptr;
+  CallbackThread::Job job{fn, user_data, gate, 0};
   {
     Lock lock(stream->mutex);
     if (!stream->callbacks) stream->callbacks = std::make_unique<CallbackThread>();
-    err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
-    if (err != CL_SUCCESS) {
-      cl.ReleaseEvent(gate);
-      return fail_cl(err, "clEnqueueMarkerWithWaitList");
+    const bool follows = stream->callback_seq > 0 && stream->callback_end == stream->commands &&
+                         stream->callback_queue == stream->queue;
+    if (!follows) {
+      err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+      if (err != CL_SUCCESS) {
+        cl.ReleaseEvent(gate);
+        return fail_cl(err, "clEnqueueMarkerWithWaitList");
+      }
     }
     cl_event barrier = nullptr;
     err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &gate, &barrier);
     if (err != CL_SUCCESS) {
-      cl.ReleaseEvent(marker);
+      if (marker) cl.ReleaseEvent(marker);
       cl.ReleaseEvent(gate);
       return fail_cl(err, "clEnqueueBarrierWithWaitList");
     }
-    stream->commands += 2;
+    job.seq = stream->callback_seq++;
+    stream->commands += follows ? 1 : 2;
+    stream->callback_end = stream->commands;
+    stream->callback_queue = stream->queue;
     stream->set_tail(barrier);
     cl.ReleaseEvent(barrier);
     cl.Flush(stream->queue);
+    if (follows) {
+      stream->callbacks->post(job);
+      return AHAL_SUCCESS;
+    }
   }
-  auto* data = new CallbackData{stream->callbacks.get(), {fn, user_data, gate}};
+  auto* data = new CallbackData{stream->callbacks.get(), job};
   err = cl.SetEventCallback(marker, CL_COMPLETE, post_host_callback, data);
   if (err != CL_SUCCESS) {
-    // Let the stream go on without the callback.
+    // Let the stream go on without the callback; the thread skips its turn.
     cl.SetUserEventStatus(gate, CL_COMPLETE);
     cl.ReleaseEvent(gate);
     cl.ReleaseEvent(marker);
+    data->job.fn = nullptr;
+    data->thread->post(data->job);
     delete data;
     return fail_cl(err, "clSetEventCallback");
   }
