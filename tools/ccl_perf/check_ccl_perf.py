@@ -6,6 +6,8 @@ Exit 77 (skip) without mpirun or when the device is absent.
 
 With CHECK_CCL_MIXED=1, rank 0 stages (AHAL_CCL_STAGED=1) and the others
 work on host memory in place: both must cut operations alike.
+CHECK_CCL_MPIRUN_ARGS adds mpirun options (space-separated), e.g. a
+hostfile and the TCP transport of a run across machines.
 
 usage: check_ccl_perf.py AHAL_CCL_PERF NP DEVICE [ahal-ccl-perf options...]"""
 import json
@@ -69,6 +71,7 @@ def main():
     cmd = [mpirun, "--oversubscribe"]
     if os.geteuid() == 0:
         cmd.append("--allow-run-as-root")
+    cmd += os.environ.get("CHECK_CCL_MPIRUN_ARGS", "").split()
     app = [perf, "--device", device, "--json", "--skip-missing"] + extra
     if os.environ.get("CHECK_CCL_MIXED") == "1":
         cmd += ["-np", "1", "-x", "AHAL_CCL_STAGED=1"] + app + [":", "-np", str(int(np) - 1)] + app
