@@ -5,22 +5,23 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
-#include "plugin_test_support.hpp"
+#include "command_buffer_session.hpp"
 
 #include <dlfcn.h>
 
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 using ahal_test::last_plugin_message;
+using ahal_test::command_buffers::as_float;
+using ahal_test::command_buffers::command;
+using ahal_test::command_buffers::copy;
+using ahal_test::command_buffers::fill;
+using ahal_test::command_buffers::kBytes;
+using ahal_test::command_buffers::kN;
+using ahal_test::command_buffers::launch;
 
 namespace {
-
-constexpr uint32_t kN = 256;
-constexpr uint64_t kBytes = kN * 4;
 
 long calls(const char* what) {
   static auto* fn = [] {
@@ -32,127 +33,12 @@ long calls(const char* what) {
 }
 
 // level_zero:0 of the fake loader, a stream and the standard kernels.
-struct Session {
-  ahal_test::ScopedEnv env{"AHAL_ZE_LOADER_PATH", AHAL_FAKE_ZE_LOADER};
-  ahal_test::DirectPlugin plugin{AHAL_ZE_PLUGIN_FILE};
-  const ahal_plugin_api_t& api = plugin.api;
-  ahal_plugin_instance_t* instance = nullptr;
-  ahal_plugin_device_t* device = nullptr;
-  ahal_plugin_stream_t* stream = nullptr;
-  ahal_plugin_module_t* module = nullptr;
-  std::vector<ahal_plugin_buffer_t*> buffers;
-
-  Session() {
-    std::string message;
-    INFO(message);
-    REQUIRE(plugin.init(&instance, &message) == AHAL_SUCCESS);
-    REQUIRE(api.device_open(instance, 0, &device) == AHAL_SUCCESS);
-    REQUIRE(api.stream_create(device, nullptr, &stream) == AHAL_SUCCESS);
-    std::ifstream in(AHAL_TEST_SPIRV_FILE, std::ios::binary);
-    std::vector<char> spirv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    REQUIRE(!spirv.empty());
-    auto args =
-        ahal_test::plugin_module_args(AHAL_MODULE_FORMAT_SPIRV_OPENCL, spirv.data(), spirv.size());
-    REQUIRE(api.module_create(device, &args, &module) == AHAL_SUCCESS);
-  }
-  ~Session() {
-    api.stream_synchronize(stream);
-    for (auto* b : buffers) api.buffer_destroy(device, b);
-    api.module_destroy(module);
-    api.stream_destroy(stream);
-    api.device_close(device);
-    api.plugin_shutdown(instance);
-  }
-  ahal_plugin_kernel_t* kernel(const char* name) {
-    ahal_plugin_kernel_t* k = nullptr;
-    REQUIRE(api.kernel_get(module, name, &k) == AHAL_SUCCESS);
-    return k;
-  }
-  ahal_plugin_buffer_t* buffer() {
-    ahal_buffer_args_t args{sizeof(args), kBytes, 0};
-    ahal_plugin_buffer_t* b = nullptr;
-    REQUIRE(api.buffer_create(device, &args, &b) == AHAL_SUCCESS);
-    buffers.push_back(b);
-    return b;
-  }
-  void sync() { REQUIRE(api.stream_synchronize(stream) == AHAL_SUCCESS); }
-  // Every buffer's bytes, after the stream's work.
-  std::vector<uint32_t> contents() {
-    std::vector<uint32_t> all(buffers.size() * kN);
-    for (size_t i = 0; i < buffers.size(); ++i)
-      REQUIRE(api.stream_copy_d2h(stream, buffers[i], 0, &all[i * kN], kBytes) == AHAL_SUCCESS);
-    sync();
-    return all;
-  }
-  void clear() {
-    for (auto* b : buffers) REQUIRE(api.stream_fill(stream, b, 0, kBytes, 0, 1) == AHAL_SUCCESS);
-  }
-  // The commands through the stream entries, as the loader replays them.
-  void stream_commands(const std::vector<ahal_plugin_command_t>& commands) {
-    for (const ahal_plugin_command_t& c : commands) {
-      if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
-        REQUIRE(api.stream_launch(stream, c.kernel, &c.launch) == AHAL_SUCCESS);
-      } else if (c.type == AHAL_PLUGIN_COMMAND_FILL) {
-        REQUIRE(api.stream_fill(stream, c.dst, c.dst_offset, c.size, c.pattern, c.pattern_size) ==
-                AHAL_SUCCESS);
-      } else if (c.type == AHAL_PLUGIN_COMMAND_COPY_D2D) {
-        REQUIRE(api.stream_copy_d2d(stream, c.src, c.src_offset, c.dst, c.dst_offset, c.size) ==
-                AHAL_SUCCESS);
-      }
-    }
-  }
+struct Session : ahal_test::command_buffers::Session {
+  Session()
+      : ahal_test::command_buffers::Session(AHAL_ZE_PLUGIN_FILE, "AHAL_ZE_LOADER_PATH",
+                                            AHAL_FAKE_ZE_LOADER, AHAL_MODULE_FORMAT_SPIRV_OPENCL,
+                                            AHAL_TEST_SPIRV_FILE) {}
 };
-
-ahal_plugin_command_t command(ahal_plugin_command_type_t type) {
-  ahal_plugin_command_t c{};
-  c.struct_size = sizeof(c);
-  c.type = type;
-  return c;
-}
-
-ahal_plugin_command_t launch(ahal_plugin_kernel_t* k, const ahal_plugin_binding_t* bindings,
-                             uint32_t binding_count, const void* constants) {
-  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_LAUNCH);
-  c.kernel = k;
-  c.launch.struct_size = sizeof(c.launch);
-  c.launch.grid[0] = kN / 64;
-  c.launch.grid[1] = c.launch.grid[2] = 1;
-  c.launch.workgroup_size[0] = 64;
-  c.launch.workgroup_size[1] = c.launch.workgroup_size[2] = 1;
-  c.launch.binding_count = binding_count;
-  c.launch.bindings = bindings;
-  c.launch.constants = constants;
-  c.launch.constants_size = 4;
-  return c;
-}
-
-ahal_plugin_command_t fill(ahal_plugin_buffer_t* b, uint64_t offset, uint64_t size,
-                           uint32_t pattern, uint32_t pattern_size) {
-  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_FILL);
-  c.dst = b;
-  c.dst_offset = offset;
-  c.size = size;
-  c.pattern = pattern;
-  c.pattern_size = pattern_size;
-  return c;
-}
-
-ahal_plugin_command_t copy(ahal_plugin_buffer_t* src, uint64_t src_offset,
-                           ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size) {
-  ahal_plugin_command_t c = command(AHAL_PLUGIN_COMMAND_COPY_D2D);
-  c.src = src;
-  c.src_offset = src_offset;
-  c.dst = dst;
-  c.dst_offset = dst_offset;
-  c.size = size;
-  return c;
-}
-
-float as_float(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 }  // namespace
 
