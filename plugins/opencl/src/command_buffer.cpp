@@ -263,6 +263,8 @@ ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
   if (!f.simultaneous && cb->last) {
     cl.WaitForEvents(1, &cb->last);
   }
+  if (cl_int err = stream->close_gate())
+    return fail_cl(err, "clEnqueueBarrierWithWaitList", "after host callbacks");
   ++stream->commands;
   cl_int err = f.enqueue(0, nullptr, ccb, 0, nullptr, f.simultaneous ? nullptr : &done);
   if (cb->last) cl.ReleaseEvent(cb->last);

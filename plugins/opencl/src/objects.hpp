@@ -146,10 +146,6 @@ struct ahal_plugin_stream_s {
   // Started by the first host callback on the stream.
   std::unique_ptr<ahal_opencl::CallbackThread> callbacks;
   uint64_t callback_seq = 0;  // host callbacks enqueued so far
-  // `commands` right after the last host callback, on `callback_queue`: a
-  // callback enqueued while they still hold follows it directly.
-  uint64_t callback_end = 0;
-  cl_command_queue callback_queue = nullptr;
   // For stream_query without a marker per call: commands enqueued so far,
   // their count when the stream was last seen idle, and the latest marker
   // or barrier event with the count when it was enqueued.
@@ -158,8 +154,17 @@ struct ahal_plugin_stream_s {
   cl_event tail = nullptr;
   uint64_t tail_at = 0;
 
+  // The last host callback's gate while only host callbacks came since it
+  // (retained): no barrier holds later work on it yet. The next other
+  // command first enqueues that barrier (close_gate), so a run of
+  // callbacks costs the driver one barrier, not one each.
+  cl_event open_gate = nullptr;
+
   // Records `event` (enqueued last, under `mutex`) as the stream's tail.
   void set_tail(cl_event event);
+  // Under `mutex`, before enqueueing anything else: the barrier on
+  // open_gate, if there is one.
+  cl_int close_gate();
 };
 
 struct ahal_plugin_event_s {

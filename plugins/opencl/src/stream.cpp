@@ -25,10 +25,30 @@ void ahal_plugin_stream_s::set_tail(cl_event event) {
   tail_at = commands;
 }
 
+cl_int ahal_plugin_stream_s::close_gate() {
+  if (!open_gate) return CL_SUCCESS;
+  cl_event barrier = nullptr;
+  cl_int err = cl.EnqueueBarrierWithWaitList(queue, 1, &open_gate, &barrier);
+  cl.ReleaseEvent(open_gate);
+  open_gate = nullptr;
+  if (err != CL_SUCCESS) return err;
+  ++commands;
+  set_tail(barrier);
+  cl.ReleaseEvent(barrier);
+  return CL_SUCCESS;
+}
+
 namespace ahal_opencl {
 namespace {
 
 using Lock = std::lock_guard<std::mutex>;
+
+// Takes the stream's lock and closes its open gate (a run of host
+// callbacks) before the caller enqueues: fails like the barrier would.
+#define AHAL_CL_STREAM_LOCK(lock, stream)       \
+  Lock lock((stream)->mutex);                   \
+  if (cl_int gate_err = (stream)->close_gate()) \
+  return fail_cl(gate_err, "clEnqueueBarrierWithWaitList", "after host callbacks")
 
 // Moves the stream to a profiling queue; the caller holds stream->mutex.
 ahal_status_t switch_to_profiling(ahal_plugin_stream_t* stream) {
@@ -128,6 +148,7 @@ ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args
 }
 
 void stream_destroy(ahal_plugin_stream_t* stream) {
+  stream->close_gate();
   cl.Finish(stream->queue);
   stream->callbacks.reset();
   if (stream->tail) cl.ReleaseEvent(stream->tail);
@@ -142,7 +163,7 @@ void stream_destroy(ahal_plugin_stream_t* stream) {
 ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
                               ahal_plugin_buffer_t* dst, uint64_t dst_offset, uint64_t size) {
   if (size == 0) return AHAL_SUCCESS;
-  Lock lock(stream->mutex);
+  AHAL_CL_STREAM_LOCK(lock, stream);
   ++stream->commands;
   cl_int err = cl.EnqueueWriteBuffer(stream->queue, dst->mem, CL_FALSE, dst_offset, size, src, 0,
                                      nullptr, nullptr);
@@ -152,7 +173,7 @@ ahal_status_t stream_copy_h2d(ahal_plugin_stream_t* stream, const void* src,
 ahal_status_t stream_copy_d2h(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* src,
                               uint64_t src_offset, void* dst, uint64_t size) {
   if (size == 0) return AHAL_SUCCESS;
-  Lock lock(stream->mutex);
+  AHAL_CL_STREAM_LOCK(lock, stream);
   ++stream->commands;
   cl_int err = cl.EnqueueReadBuffer(stream->queue, src->mem, CL_FALSE, src_offset, size, dst, 0,
                                     nullptr, nullptr);
@@ -163,7 +184,7 @@ ahal_status_t stream_copy_d2d(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t
                               uint64_t src_offset, ahal_plugin_buffer_t* dst, uint64_t dst_offset,
                               uint64_t size) {
   if (size == 0) return AHAL_SUCCESS;
-  Lock lock(stream->mutex);
+  AHAL_CL_STREAM_LOCK(lock, stream);
   ++stream->commands;
   cl_int err = cl.EnqueueCopyBuffer(stream->queue, src->mem, dst->mem, src_offset, dst_offset, size,
                                     0, nullptr, nullptr);
@@ -180,7 +201,7 @@ ahal_status_t stream_fill(ahal_plugin_stream_t* stream, ahal_plugin_buffer_t* bu
   const void* bytes = pattern_size == 1   ? static_cast<const void*>(&p8)
                       : pattern_size == 2 ? static_cast<const void*>(&p16)
                                           : static_cast<const void*>(&pattern);
-  Lock lock(stream->mutex);
+  AHAL_CL_STREAM_LOCK(lock, stream);
   ++stream->commands;
   cl_int err = cl.EnqueueFillBuffer(stream->queue, buffer->mem, bytes, pattern_size, offset, size,
                                     0, nullptr, nullptr);
@@ -260,7 +281,7 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
   }
   if (err != CL_SUCCESS) return fail_cl(err, "clSetKernelArg", "kernel '" + kernel->name + "'");
 
-  Lock stream_lock(stream->mutex);
+  AHAL_CL_STREAM_LOCK(stream_lock, stream);
   ++stream->commands;
   err = cl.EnqueueNDRangeKernel(stream->queue, kernel->kernel, dims, nullptr, global, local, 0,
                                 nullptr, nullptr);
@@ -275,10 +296,11 @@ ahal_status_t stream_launch(ahal_plugin_stream_t* stream, ahal_plugin_kernel_t* 
 }
 
 // When earlier work is done, a marker's OpenCL callback posts fn to the
-// stream's callback thread; a barrier on a user event, completed after fn
-// returns, holds back later work. A callback right after another (nothing
-// enqueued between) needs no marker: it is posted at once and runs when
-// the one before returned, without a round trip through the driver.
+// stream's callback thread; a barrier on a user event (the gate), completed
+// after fn returns, holds back later work, enqueued with that work
+// (close_gate). A callback right after another (nothing enqueued between)
+// needs neither: it is posted at once, runs when the one before returned,
+// and its gate replaces the open one.
 ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t fn,
                                    void* user_data) {
   cl_int err = CL_SUCCESS;
@@ -289,33 +311,27 @@ ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t 
   {
     Lock lock(stream->mutex);
     if (!stream->callbacks) stream->callbacks = std::make_unique<CallbackThread>();
-    const bool follows = stream->callback_seq > 0 && stream->callback_end == stream->commands &&
-                         stream->callback_queue == stream->queue;
-    if (!follows) {
-      err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
-      if (err != CL_SUCCESS) {
-        cl.ReleaseEvent(gate);
-        return fail_cl(err, "clEnqueueMarkerWithWaitList");
-      }
-    }
-    cl_event barrier = nullptr;
-    err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &gate, &barrier);
-    if (err != CL_SUCCESS) {
-      if (marker) cl.ReleaseEvent(marker);
-      cl.ReleaseEvent(gate);
-      return fail_cl(err, "clEnqueueBarrierWithWaitList");
-    }
     job.seq = stream->callback_seq++;
-    stream->commands += follows ? 1 : 2;
-    stream->callback_end = stream->commands;
-    stream->callback_queue = stream->queue;
-    stream->set_tail(barrier);
-    cl.ReleaseEvent(barrier);
-    cl.Flush(stream->queue);
-    if (follows) {
+    // Its gate replaces the open one: it completes later (the thread runs
+    // callbacks in order), so the barrier that closes it holds back the
+    // same work.
+    cl.RetainEvent(gate);
+    if (stream->open_gate) {
+      cl.ReleaseEvent(stream->open_gate);
+      stream->open_gate = gate;
       stream->callbacks->post(job);
       return AHAL_SUCCESS;
     }
+    err = cl.EnqueueMarkerWithWaitList(stream->queue, 0, nullptr, &marker);
+    if (err != CL_SUCCESS) {
+      --stream->callback_seq;
+      cl.ReleaseEvent(gate);
+      cl.ReleaseEvent(gate);
+      return fail_cl(err, "clEnqueueMarkerWithWaitList");
+    }
+    ++stream->commands;
+    stream->open_gate = gate;
+    cl.Flush(stream->queue);
   }
   auto* data = new CallbackData{stream->callbacks.get(), job};
   err = cl.SetEventCallback(marker, CL_COMPLETE, post_host_callback, data);
@@ -335,7 +351,7 @@ ahal_status_t stream_host_callback(ahal_plugin_stream_t* stream, ahal_host_fn_t 
 ahal_status_t stream_record_event(ahal_plugin_stream_t* stream, ahal_plugin_event_t* event) {
   cl_event marker = nullptr;
   {
-    Lock lock(stream->mutex);
+    AHAL_CL_STREAM_LOCK(lock, stream);
     if ((event->flags & AHAL_EVENT_TIMING) && !stream->profiling) {
       ahal_status_t status = switch_to_profiling(stream);
       if (status != AHAL_SUCCESS) return status;
@@ -363,8 +379,9 @@ ahal_status_t stream_wait_event(ahal_plugin_stream_t* stream, ahal_plugin_event_
   cl_int err;
   {
     Lock lock(stream->mutex);
+    err = stream->close_gate();
     cl_event barrier = nullptr;
-    err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &ev, &barrier);
+    if (err == CL_SUCCESS) err = cl.EnqueueBarrierWithWaitList(stream->queue, 1, &ev, &barrier);
     if (err == CL_SUCCESS) {
       ++stream->commands;
       stream->set_tail(barrier);
@@ -380,6 +397,7 @@ ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream) {
   uint64_t commands;
   {
     Lock lock(stream->mutex);
+    if (cl_int err = stream->close_gate()) return fail_cl(err, "clEnqueueBarrierWithWaitList");
     queue = stream->queue;  // retired queues stay alive and feed into this one
     commands = stream->commands;
   }
@@ -397,7 +415,7 @@ ahal_status_t stream_query(ahal_plugin_stream_t* stream) {
   cl_event tail = nullptr;
   uint64_t tail_at = 0;
   {
-    Lock lock(stream->mutex);
+    AHAL_CL_STREAM_LOCK(lock, stream);
     if (stream->commands == stream->idle_at) return AHAL_SUCCESS;
     if (!stream->tail || stream->tail_at != stream->commands) {
       cl_event marker = nullptr;
