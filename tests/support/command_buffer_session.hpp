@@ -156,5 +156,53 @@ struct Session {
   }
 };
 
+// Fills, one kernel launched twice with other arguments, a launch reading
+// what fills wrote, device copies and a barrier, each reading what the one
+// before wrote, on six buffers of `s`; `streamed` is what they give through
+// the stream entries (checked here), for a recorded form to equal.
+struct MixedCommands {
+  ahal_plugin_buffer_t *a, *b, *x, *y, *z, *c;
+  ahal_plugin_binding_t to_a, to_b, xyz[3];
+  uint32_t base_a = 7, base_b = 100, n = kN;  // the launches' constants
+  std::vector<ahal_plugin_command_t> commands;
+  std::vector<uint32_t> streamed;
+
+  explicit MixedCommands(Session& s)
+      : a(s.buffer()),
+        b(s.buffer()),
+        x(s.buffer()),
+        y(s.buffer()),
+        z(s.buffer()),
+        c(s.buffer()),
+        to_a{a, 0, kBytes},
+        to_b{b, 0, kBytes},
+        xyz{{x, 0, kBytes}, {y, 0, kBytes}, {z, 0, kBytes}} {
+    ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+    commands = {
+        fill(x, 0, kBytes, 0x3f800000u, 4),  // 1.0f
+        launch(write_index, &to_a, 1, &base_a),
+        command(AHAL_PLUGIN_COMMAND_BARRIER),
+        launch(write_index, &to_b, 1, &base_b),
+        fill(y, 8, kBytes - 8, 0x40, 1),             // 0x40404040 from byte 8 on
+        fill(y, 0, 8, 0x4000, 2),                    // 0x40004000 at 0 and 1
+        launch(s.kernel("vector_add"), xyz, 3, &n),  // z = x + y
+        copy(a, 0, c, 0, kBytes / 2),                // c = a[0, n/2) ++ z[0, n/2)
+        copy(z, 0, c, kBytes / 2, kBytes / 2),
+        copy(c, 4, c, kBytes - 64, 16),  // overwrites part of c's second half
+    };
+    s.clear();
+    s.stream_commands(commands);
+    streamed = s.contents();
+    CHECK(streamed[5] == 12);                                           // a
+    CHECK(streamed[kN + 5] == 105);                                     // b
+    CHECK(as_float(streamed[4 * kN]) == 1.0f + as_float(0x40004000u));  // z
+    CHECK(as_float(streamed[4 * kN + 5]) == 1.0f + as_float(0x40404040u));
+    CHECK(streamed[5 * kN + 5] == 12);  // c from a
+    CHECK(streamed[6 * kN - 16] == 8);  // c from c
+  }
+  MixedCommands(const MixedCommands&) = delete;
+  MixedCommands& operator=(const MixedCommands&) = delete;
+};
+
 }  // namespace command_buffers
 }  // namespace ahal_test

@@ -18,6 +18,7 @@ using ahal_test::command_buffers::fill;
 using ahal_test::command_buffers::kBytes;
 using ahal_test::command_buffers::kN;
 using ahal_test::command_buffers::launch;
+using ahal_test::command_buffers::MixedCommands;
 
 namespace {
 
@@ -46,36 +47,9 @@ TEST_CASE("the plugin has create, submit and destroy, and no update (the loader 
 
 TEST_CASE("launches, fills, device copies and barriers run as one captured HIP graph") {
   Session s;
-  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
-  ahal_plugin_kernel_t* vector_add = s.kernel("vector_add");
-  ahal_plugin_buffer_t *a = s.buffer(), *b = s.buffer(), *x = s.buffer(), *y = s.buffer(),
-                       *z = s.buffer(), *c = s.buffer();
-  const ahal_plugin_binding_t to_a{a, 0, kBytes}, to_b{b, 0, kBytes};
-  const ahal_plugin_binding_t xyz[3] = {{x, 0, kBytes}, {y, 0, kBytes}, {z, 0, kBytes}};
-  uint32_t base_a = 7, base_b = 100, n = kN;
-  // One kernel launched twice with other arguments; each command reads
-  // what the one before wrote.
-  std::vector<ahal_plugin_command_t> commands = {
-      fill(x, 0, kBytes, 0x3f800000u, 4),  // 1.0f
-      launch(write_index, &to_a, 1, &base_a),
-      command(AHAL_PLUGIN_COMMAND_BARRIER),
-      launch(write_index, &to_b, 1, &base_b),
-      fill(y, 8, kBytes - 8, 0x40, 1),  // 0x40404040 from byte 8 on
-      fill(y, 0, 8, 0x4000, 2),         // 0x40004000 at 0 and 1
-      launch(vector_add, xyz, 3, &n),   // z = x + y
-      copy(a, 0, c, 0, kBytes / 2),     // c = a[0, n/2) ++ z[0, n/2)
-      copy(z, 0, c, kBytes / 2, kBytes / 2),
-      copy(c, 4, c, kBytes - 64, 16),  // overwrites part of c's second half
-  };
-  s.clear();
-  s.stream_commands(commands);
-  const std::vector<uint32_t> streamed = s.contents();
-  CHECK(streamed[5] == 12);                                           // a
-  CHECK(streamed[kN + 5] == 105);                                     // b
-  CHECK(as_float(streamed[4 * kN]) == 1.0f + as_float(0x40004000u));  // z
-  CHECK(as_float(streamed[4 * kN + 5]) == 1.0f + as_float(0x40404040u));
-  CHECK(streamed[5 * kN + 5] == 12);  // c from a
-  CHECK(streamed[6 * kN - 16] == 8);  // c from c
+  MixedCommands m(s);
+  std::vector<ahal_plugin_command_t>& commands = m.commands;
+  const std::vector<uint32_t>& streamed = m.streamed;
 
   // Each command captured once, in one capture.
   const char* const kCaptured[] = {"hipStreamBeginCapture",          "hipGraphInstantiate",
@@ -92,7 +66,7 @@ TEST_CASE("launches, fills, device copies and barriers run as one captured HIP g
     INFO(kCaptured[i]);
     CHECK(calls(kCaptured[i]) - before[i] == kExpected[i]);
   }
-  base_a = base_b = n = 0;  // the argument values were captured at create
+  m.base_a = m.base_b = m.n = 0;  // the argument values were captured at create
   for (int round = 0; round < 2; ++round) {
     s.clear();
     s.sync();
@@ -112,9 +86,9 @@ TEST_CASE("launches, fills, device copies and barriers run as one captured HIP g
   }
   // Submitted again while in flight: each submission runs whole, in order
   // (b ends as the write_index the copy did not overwrite, a as the fill).
-  commands = {launch(write_index, &to_a, 1, &base_a), copy(a, 0, b, 0, kBytes),
-              fill(a, 0, kBytes, 0xffffffffu, 4)};
-  base_a = 3;
+  commands = {launch(s.kernel("write_index"), &m.to_a, 1, &m.base_a), copy(m.a, 0, m.b, 0, kBytes),
+              fill(m.a, 0, kBytes, 0xffffffffu, 4)};
+  m.base_a = 3;
   ahal_plugin_command_buffer_t* again = nullptr;
   REQUIRE(s.create(commands, &again) == AHAL_SUCCESS);
   for (int i = 0; i < 20; ++i)

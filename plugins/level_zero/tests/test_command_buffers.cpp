@@ -20,6 +20,7 @@ using ahal_test::command_buffers::fill;
 using ahal_test::command_buffers::kBytes;
 using ahal_test::command_buffers::kN;
 using ahal_test::command_buffers::launch;
+using ahal_test::command_buffers::MixedCommands;
 
 namespace {
 
@@ -48,43 +49,16 @@ TEST_CASE("the plugin has the four command buffer entries") {
 
 TEST_CASE("launches, fills, device copies and barriers run as one regular command list") {
   Session s;
-  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
-  ahal_plugin_kernel_t* vector_add = s.kernel("vector_add");
-  ahal_plugin_buffer_t *a = s.buffer(), *b = s.buffer(), *x = s.buffer(), *y = s.buffer(),
-                       *z = s.buffer(), *c = s.buffer();
-  const ahal_plugin_binding_t to_a{a, 0, kBytes}, to_b{b, 0, kBytes};
-  const ahal_plugin_binding_t xyz[3] = {{x, 0, kBytes}, {y, 0, kBytes}, {z, 0, kBytes}};
-  uint32_t base_a = 7, base_b = 100, n = kN;
-  // One kernel launched twice with other arguments; each command reads
-  // what the one before wrote.
-  std::vector<ahal_plugin_command_t> commands = {
-      fill(x, 0, kBytes, 0x3f800000u, 4),  // 1.0f
-      launch(write_index, &to_a, 1, &base_a),
-      command(AHAL_PLUGIN_COMMAND_BARRIER),
-      launch(write_index, &to_b, 1, &base_b),
-      fill(y, 8, kBytes - 8, 0x40, 1),  // 0x40404040 from byte 8 on
-      fill(y, 0, 8, 0x4000, 2),         // 0x40004000 at 0 and 1
-      launch(vector_add, xyz, 3, &n),   // z = x + y
-      copy(a, 0, c, 0, kBytes / 2),     // c = a[0, n/2) ++ z[0, n/2)
-      copy(z, 0, c, kBytes / 2, kBytes / 2),
-      copy(c, 4, c, kBytes - 64, 16),  // overwrites part of c's second half
-  };
-  s.clear();
-  s.stream_commands(commands);
-  const std::vector<uint32_t> streamed = s.contents();
-  CHECK(streamed[5] == 12);                                           // a
-  CHECK(streamed[kN + 5] == 105);                                     // b
-  CHECK(as_float(streamed[4 * kN]) == 1.0f + as_float(0x40004000u));  // z
-  CHECK(as_float(streamed[4 * kN + 5]) == 1.0f + as_float(0x40404040u));
-  CHECK(streamed[5 * kN + 5] == 12);  // c from a
-  CHECK(streamed[6 * kN - 16] == 8);  // c from c
+  MixedCommands m(s);
+  std::vector<ahal_plugin_command_t>& commands = m.commands;
+  const std::vector<uint32_t>& streamed = m.streamed;
 
   ahal_plugin_command_buffer_t* cb = nullptr;
   INFO(last_plugin_message());
   REQUIRE(s.api.command_buffer_create(s.device, commands.data(),
                                       static_cast<uint32_t>(commands.size()), 0,
                                       &cb) == AHAL_SUCCESS);
-  base_a = base_b = n = 0;  // the constants were copied at create
+  m.base_a = m.base_b = m.n = 0;  // the constants were copied at create
   for (int round = 0; round < 2; ++round) {
     s.clear();
     s.sync();
