@@ -18,7 +18,8 @@
 // the collectives thread and back.
 //
 // Engine calls run one job at a time, in issue order, whichever thread
-// makes them: each job takes a turn when it is enqueued (Proxy::turns).
+// makes them: each job takes a turn when it is enqueued (Proxy::post,
+// Proxy::take_turn).
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -218,7 +219,7 @@ struct Part {
   uint64_t steps = 0;
   std::vector<PinnedChunk> slots;
   HostGate staged;  // chunks in pinned memory
-  // Direct: the buffers are host memory (cpu, lavapipe), MPI works on
+  // Direct: the buffers are host memory (cpu, lavapipe, PoCL), MPI works on
   // them in place, chunk by chunk, nothing is staged.
   bool direct = false;
   unsigned char* direct_send = nullptr;
