@@ -37,9 +37,12 @@ class NativeBackend {
   virtual double enqueue_host_us_per_launch(int /*count*/, int /*repeats*/) { return -1; }
   // Host microseconds per launch spent inside one submission of the
   // backend's recorded form (reusable command buffer, cl_khr_command_buffer,
-  // graph) holding `count` recorded `empty` launches, before the wait (best
-  // of `repeats`); negative where the backend has no recorded form.
-  virtual double replay_submit_us_per_launch(int /*count*/, int /*repeats*/) { return -1; }
+  // graph) holding `count` recorded `empty` launches, before the wait, or
+  // with `until_done` from the submission to the end of the wait (best of
+  // `repeats`); negative where the backend has no recorded form.
+  virtual double replay_us_per_launch(int /*count*/, int /*repeats*/, bool /*until_done*/) {
+    return -1;
+  }
 };
 
 // props: the ahal device being measured (so the native side opens the same

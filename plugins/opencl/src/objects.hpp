@@ -76,6 +76,9 @@ struct ahal_plugin_device_s {
   // Work-groups one launch may have in all (PoCL counts them in 32 bits).
   uint64_t max_groups_per_launch = UINT64_MAX;
   CommandBufferFunctions command_buffers;  // command_buffer.cpp
+  // Command buffers without cl_khr_command_buffer are prepared ones
+  // (command_buffer.cpp), unless AHAL_OPENCL_COMMAND_BUFFERS=0.
+  bool prepared_command_buffers = true;
   ahal_device_properties_t props{};
 };
 
@@ -133,6 +136,39 @@ class CallbackThread {
   std::thread thread_;
 };
 
+// Enqueues a stream's submissions of prepared command buffers
+// (command_buffer.cpp) on a queue of its own, so that the submitting thread
+// pays a marker and a barrier instead of one enqueue per command. Each job's
+// commands wait on `start` (a marker at the submission's place on the
+// stream); `gate`, a user event the stream's later work waits on, is
+// completed when they have run. Jobs are enqueued in the order posted.
+class ReplayThread {
+ public:
+  struct Job {
+    ahal_plugin_command_buffer_t* cb;  // its `pending` counts this job
+    cl_event start;                    // released by the thread
+    cl_event gate;                     // completed and released by the thread
+  };
+  explicit ReplayThread(cl_command_queue queue);  // takes the queue
+  ~ReplayThread();                                // enqueues the jobs still queued, then joins
+  void post(const Job& job);
+  // The first failure of an enqueue since the last call, or AHAL_SUCCESS.
+  ahal_status_t take_error();
+
+ private:
+  void run();
+  void replay(const Job& job);
+  cl_command_queue queue_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stop_ = false;
+  cl_int error_ = CL_SUCCESS;  // the first failed enqueue not yet reported
+  const char* error_call_ = "";
+  std::string error_what_;
+  std::thread thread_;
+};
+
 }  // namespace ahal_opencl
 
 struct ahal_plugin_stream_s {
@@ -146,6 +182,8 @@ struct ahal_plugin_stream_s {
   // Started by the first host callback on the stream.
   std::unique_ptr<ahal_opencl::CallbackThread> callbacks;
   uint64_t callback_seq = 0;  // host callbacks enqueued so far
+  // Started by the first deferred command-buffer submission on the stream.
+  std::unique_ptr<ahal_opencl::ReplayThread> replays;
   // For stream_query without a marker per call: commands enqueued so far,
   // their count when the stream was last seen idle, and the latest marker
   // or barrier event with the count when it was enqueued.
@@ -209,11 +247,19 @@ AHAL_PLUGIN_DECLARE_ENTRY(_, buffer_host_address)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_create)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_destroy)
 AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_submit)
+AHAL_PLUGIN_DECLARE_ENTRY(_, command_buffer_update)
 
 // command_buffer.cpp: sets device->command_buffers where the device has
 // cl_khr_command_buffer at version 0.9.0 and AHAL_OPENCL_COMMAND_BUFFERS=1
-// (otherwise the loader replays command buffers).
+// (otherwise command buffers are prepared ones, or with =0 the loader's
+// replay); and enqueues a prepared command buffer's commands on a queue.
 void detect_command_buffers(ahal_plugin_device_t* device);
+// Enqueues cb's commands on `queue`; on failure, the command's index and
+// the OpenCL call that failed.
+cl_int enqueue_prepared(ahal_plugin_command_buffer_t* cb, cl_command_queue queue,
+                        uint32_t* failed_index, const char** failed_call);
+// A job of cb's is done with it (ReplayThread).
+void replay_finished(ahal_plugin_command_buffer_t* cb);
 
 // device.cpp: string queries ("" where the driver gives none), and an
 // in-order queue on the device, with profiling only when asked.

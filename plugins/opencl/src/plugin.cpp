@@ -13,7 +13,8 @@
   X(api, image_score)                              \
   X(api, command_buffer_create)                    \
   X(api, command_buffer_destroy)                   \
-  X(api, command_buffer_submit) X(api, buffer_get_native) X(api, buffer_host_address)
+  X(api, command_buffer_submit)                    \
+  X(api, command_buffer_update) X(api, buffer_get_native) X(api, buffer_host_address)
 AHAL_PLUGIN_GUARDED_QUERY(
     ahal_opencl, "opencl",
     "OpenCL devices of every installed platform (ICD loader, opened at run time)",

@@ -149,7 +149,8 @@ ahal_status_t stream_create(ahal_plugin_device_t* device, const ahal_stream_args
 
 void stream_destroy(ahal_plugin_stream_t* stream) {
   stream->close_gate();
-  cl.Finish(stream->queue);
+  cl.Finish(stream->queue);  // every command-buffer job is enqueued and has run
+  stream->replays.reset();
   stream->callbacks.reset();
   if (stream->tail) cl.ReleaseEvent(stream->tail);
   cl.ReleaseCommandQueue(stream->queue);
@@ -404,6 +405,9 @@ ahal_status_t stream_synchronize(ahal_plugin_stream_t* stream) {
   cl_int err = cl.Finish(queue);
   if (err != CL_SUCCESS) return device_failed(err, "clFinish");
   Lock lock(stream->mutex);
+  if (stream->replays) {
+    if (ahal_status_t status = stream->replays->take_error()) return status;
+  }
   stream->idle_at = std::max(stream->idle_at, commands);
   return AHAL_SUCCESS;
 }
@@ -434,6 +438,9 @@ ahal_status_t stream_query(ahal_plugin_stream_t* stream) {
   cl.ReleaseEvent(tail);
   if (status == AHAL_SUCCESS) {
     Lock lock(stream->mutex);
+    if (stream->replays) {
+      if (ahal_status_t replay_status = stream->replays->take_error()) return replay_status;
+    }
     stream->idle_at = std::max(stream->idle_at, tail_at);
   }
   return status;

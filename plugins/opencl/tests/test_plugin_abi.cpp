@@ -362,77 +362,170 @@ TEST_CASE("offsets beyond the sub-buffer cache get one sub-buffer per launch") {
   for (uint64_t slot = 0; slot <= slots; ++slot) CHECK(host[slot * f.align / 4] == (slot ? 7 : 0));
 }
 
-// Run by its own ctest entry with OCL_ICD_VENDORS naming an empty folder.
-TEST_CASE("native command buffers: cl_khr_command_buffer 0.9.0, opt-in, else UNSUPPORTED") {
-  ahal_plugin_command_t fill{};
-  fill.struct_size = sizeof(fill);
-  fill.type = AHAL_PLUGIN_COMMAND_FILL;
-  {
-    unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
-    Plugin plugin;
-    ahal_plugin_command_buffer_t* cb = nullptr;
-    CHECK(plugin.api.command_buffer_create(plugin.device, &fill, 1, 0, &cb) ==
-          AHAL_ERROR_UNSUPPORTED);
-  }
-  setenv("AHAL_OPENCL_COMMAND_BUFFERS", "1", 1);
-  Fill7 f(4);
-  unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
-  Plugin& plugin = f.plugin;
-  ahal_plugin_kernel_t* kernel = f.kernel;
-  ahal_plugin_buffer_t* buffer = f.buffer;
-  ahal_plugin_stream_t* stream = f.stream;
-  const uint64_t align = f.align;
-  const uint64_t size = f.size;
+namespace {
 
-  // zero all; fill7 at `align`; copy that word to 0; barrier.
-  std::vector<ahal_plugin_command_t> c(4);
-  for (auto& one : c) one.struct_size = sizeof(one);
-  c[0].type = AHAL_PLUGIN_COMMAND_FILL;
-  c[0].dst = buffer;
-  c[0].size = size;
-  c[0].pattern_size = 4;
-  ahal_plugin_binding_t binding = {buffer, align, 4};
-  c[1].type = AHAL_PLUGIN_COMMAND_LAUNCH;
-  c[1].kernel = kernel;
-  c[1].launch.struct_size = sizeof(c[1].launch);
-  for (int d = 0; d < 3; ++d) c[1].launch.grid[d] = c[1].launch.workgroup_size[d] = 1;
-  c[1].launch.binding_count = 1;
-  c[1].launch.bindings = &binding;
-  c[2].type = AHAL_PLUGIN_COMMAND_COPY_D2D;
-  c[2].src = buffer;
-  c[2].src_offset = align;
-  c[2].dst = buffer;
-  c[2].size = 4;
-  c[3].type = AHAL_PLUGIN_COMMAND_BARRIER;
-  ahal_plugin_command_buffer_t* cb = nullptr;
-  const bool native = plugin.device->command_buffers.create != nullptr;
-  INFO("cl_khr_command_buffer 0.9.0: " << native);
-  const ahal_status_t created =
-      plugin.api.command_buffer_create(plugin.device, c.data(), 4, 0, &cb);
-  CHECK(created == (native ? AHAL_SUCCESS : AHAL_ERROR_UNSUPPORTED));
-  if (created == AHAL_SUCCESS) {
-    std::vector<int32_t> host(size / 4, -1);
-    for (int round = 0; round < 3; ++round) {
-      REQUIRE(plugin.api.stream_fill(stream, buffer, 0, size, 0x55, 4) == AHAL_SUCCESS);
-      REQUIRE(plugin.api.command_buffer_submit(stream, cb) == AHAL_SUCCESS);
-      REQUIRE(plugin.api.command_buffer_submit(stream, cb) == AHAL_SUCCESS);
-      REQUIRE(plugin.api.stream_copy_d2h(stream, buffer, 0, host.data(), size) == AHAL_SUCCESS);
-      REQUIRE(plugin.api.stream_synchronize(stream) == AHAL_SUCCESS);
-      for (size_t i = 0; i < host.size(); ++i) {
-        CHECK(host[i] == ((i == 0 || i * 4 == align) ? 7 : 0));
+// Commands for a Fill7 of `slots` words-at-alignment: zero all, fill7 at
+// slots 1..launches, copy slot 1's word to slot 0, a barrier.
+struct Fill7Commands {
+  std::vector<ahal_plugin_binding_t> bindings;
+  std::vector<ahal_plugin_command_t> c;
+
+  Fill7Commands(Fill7& f, uint32_t launches) : bindings(launches) {
+    ahal_plugin_command_t fill{};
+    fill.struct_size = sizeof(fill);
+    fill.type = AHAL_PLUGIN_COMMAND_FILL;
+    fill.dst = f.buffer;
+    fill.size = f.size;
+    fill.pattern_size = 4;
+    c.push_back(fill);
+    for (uint32_t i = 0; i < launches; ++i) {
+      bindings[i] = {f.buffer, (i + 1) * f.align, 4};
+      c.push_back(launch(f, &bindings[i]));
+    }
+    ahal_plugin_command_t copy{};
+    copy.struct_size = sizeof(copy);
+    copy.type = AHAL_PLUGIN_COMMAND_COPY_D2D;
+    copy.src = f.buffer;
+    copy.src_offset = f.align;
+    copy.dst = f.buffer;
+    copy.size = 4;
+    c.push_back(copy);
+    ahal_plugin_command_t barrier{};
+    barrier.struct_size = sizeof(barrier);
+    barrier.type = AHAL_PLUGIN_COMMAND_BARRIER;
+    c.push_back(barrier);
+  }
+  static ahal_plugin_command_t launch(Fill7& f, const ahal_plugin_binding_t* binding) {
+    ahal_plugin_command_t l{};
+    l.struct_size = sizeof(l);
+    l.type = AHAL_PLUGIN_COMMAND_LAUNCH;
+    l.kernel = f.kernel;
+    l.launch.struct_size = sizeof(l.launch);
+    for (int d = 0; d < 3; ++d) l.launch.grid[d] = l.launch.workgroup_size[d] = 1;
+    l.launch.binding_count = 1;
+    l.launch.bindings = binding;
+    return l;
+  }
+};
+
+// The words a Fill7Commands run leaves: 7 at slots 0..launches, else 0.
+void check_fill7(Fill7& f, uint32_t launches) {
+  const std::vector<int32_t> host = f.read();
+  for (size_t i = 0; i < host.size(); ++i) {
+    INFO("word " << i);
+    const bool slot = i * 4 % f.align == 0 && i * 4 / f.align <= launches;
+    CHECK(host[i] == (slot ? 7 : 0));
+  }
+}
+
+}  // namespace
+
+// Short buffers are enqueued by the submitting thread, long ones (8
+// commands and more) by the stream's ReplayThread; both are run here.
+TEST_CASE("command buffers: prepared by default, cl_khr_command_buffer with =1, none with =0") {
+  {
+    setenv("AHAL_OPENCL_COMMAND_BUFFERS", "0", 1);
+    Fill7 f(4);
+    unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
+    Fill7Commands cmds(f, 1);
+    ahal_plugin_command_buffer_t* cb = nullptr;
+    CHECK(f.plugin.api.command_buffer_create(f.plugin.device, cmds.c.data(),
+                                             uint32_t(cmds.c.size()), 0,
+                                             &cb) == AHAL_ERROR_UNSUPPORTED);
+  }
+  for (const char* mode : {"", "1"}) {
+    for (uint32_t launches : {1u, 12u}) {
+      INFO("AHAL_OPENCL_COMMAND_BUFFERS=" << mode << ", " << launches << " launches");
+      setenv("AHAL_OPENCL_COMMAND_BUFFERS", mode, 1);
+      Fill7 f(launches + 3);
+      unsetenv("AHAL_OPENCL_COMMAND_BUFFERS");
+      Plugin& plugin = f.plugin;
+      Fill7Commands cmds(f, launches);
+      ahal_plugin_command_buffer_t* cb = nullptr;
+      REQUIRE(plugin.api.command_buffer_create(plugin.device, cmds.c.data(),
+                                               uint32_t(cmds.c.size()), 0, &cb) == AHAL_SUCCESS);
+      for (int round = 0; round < 3; ++round) {
+        REQUIRE(plugin.api.stream_fill(f.stream, f.buffer, 0, f.size, 0x55, 4) == AHAL_SUCCESS);
+        REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+        REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+        check_fill7(f, launches);
       }
+      plugin.api.command_buffer_destroy(cb);
+      // Host copies (and events) are not taken: the loader replays those.
+      std::vector<int32_t> host(1);
+      ahal_plugin_command_t h2d{};
+      h2d.struct_size = sizeof(h2d);
+      h2d.type = AHAL_PLUGIN_COMMAND_COPY_H2D;
+      h2d.host_src = host.data();
+      h2d.dst = f.buffer;
+      h2d.size = 4;
+      CHECK(plugin.api.command_buffer_create(plugin.device, &h2d, 1, 0, &cb) ==
+            AHAL_ERROR_UNSUPPORTED);
+    }
+  }
+}
+
+TEST_CASE("prepared command buffers: submissions in flight, stream work between, updates") {
+  for (uint32_t launches : {2u, 12u}) {
+    INFO(launches << " launches");
+    Fill7 f(launches + 3);
+    Plugin& plugin = f.plugin;
+    Fill7Commands cmds(f, launches);
+    ahal_plugin_command_buffer_t* cb = nullptr;
+    REQUIRE(plugin.api.command_buffer_create(plugin.device, cmds.c.data(), uint32_t(cmds.c.size()),
+                                             0, &cb) == AHAL_SUCCESS);
+    // Stream work between submissions runs in its place: each fill undoes
+    // the submission before, the last submission leaves its words.
+    for (int i = 0; i < 20; ++i) {
+      REQUIRE(plugin.api.stream_fill(f.stream, f.buffer, 0, f.size, 0x55, 4) == AHAL_SUCCESS);
+      REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+    }
+    check_fill7(f, launches);
+    // Move the last launch one slot on. Its arguments are its own (the
+    // launches' offsets differ), so the update sets them again in place.
+    const uint32_t last = launches;  // command index of the last launch
+    ahal_plugin_binding_t moved = {f.buffer, (launches + 1) * f.align, 4};
+    const ahal_plugin_command_t update = Fill7Commands::launch(f, &moved);
+    REQUIRE(plugin.api.command_buffer_update(cb, last, &update) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.stream_fill(f.stream, f.buffer, 0, f.size, 0, 4) == AHAL_SUCCESS);
+    REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+    const std::vector<int32_t> host = f.read();
+    for (uint32_t slot = 0; slot <= launches + 1; ++slot) {
+      INFO("slot " << slot);
+      CHECK(host[slot * f.align / 4] == (slot == launches ? 0 : 7));
     }
     plugin.api.command_buffer_destroy(cb);
-    // Host copies (and events) are not taken: the loader replays those.
-    ahal_plugin_command_t h2d{};
-    h2d.struct_size = sizeof(h2d);
-    h2d.type = AHAL_PLUGIN_COMMAND_COPY_H2D;
-    h2d.host_src = host.data();
-    h2d.dst = buffer;
-    h2d.size = 4;
-    CHECK(plugin.api.command_buffer_create(plugin.device, &h2d, 1, 0, &cb) ==
-          AHAL_ERROR_UNSUPPORTED);
   }
+}
+
+TEST_CASE("prepared command buffers: equal launches share a kernel, an update parts them") {
+  Fill7 f(3);
+  Plugin& plugin = f.plugin;
+  ahal_plugin_binding_t at1 = {f.buffer, f.align, 4};
+  std::vector<ahal_plugin_command_t> c(10, Fill7Commands::launch(f, &at1));
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  REQUIRE(plugin.api.command_buffer_create(plugin.device, c.data(), uint32_t(c.size()), 0, &cb) ==
+          AHAL_SUCCESS);
+  ahal_plugin_binding_t at2 = {f.buffer, 2 * f.align, 4};
+  const ahal_plugin_command_t update = Fill7Commands::launch(f, &at2);
+  REQUIRE(plugin.api.command_buffer_update(cb, 9, &update) == AHAL_SUCCESS);
+  REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+  const std::vector<int32_t> host = f.read();
+  CHECK(host[0] == 0);
+  CHECK(host[f.align / 4] == 7);
+  CHECK(host[2 * f.align / 4] == 7);
+  // Only command 9 moved: after a second update of command 0 alone, slot 1
+  // still gets its 7 from commands 1-8.
+  REQUIRE(plugin.api.stream_fill(f.stream, f.buffer, 0, f.size, 0, 4) == AHAL_SUCCESS);
+  ahal_plugin_binding_t at0 = {f.buffer, 0, 4};
+  const ahal_plugin_command_t update0 = Fill7Commands::launch(f, &at0);
+  REQUIRE(plugin.api.command_buffer_update(cb, 0, &update0) == AHAL_SUCCESS);
+  REQUIRE(plugin.api.command_buffer_submit(f.stream, cb) == AHAL_SUCCESS);
+  const std::vector<int32_t> again = f.read();
+  CHECK(again[0] == 7);
+  CHECK(again[f.align / 4] == 7);
+  CHECK(again[2 * f.align / 4] == 7);
+  plugin.api.command_buffer_destroy(cb);
 }
 
 TEST_CASE("without OpenCL platforms there are no devices and a reason", "[.no-platforms]") {
