@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+#include <vector>
 
 namespace {
 
@@ -122,4 +123,22 @@ TEST_CASE("workgroup_count multiplies the grid and saturates", "[plugin.hpp]") {
   CHECK(ahal::plugin::workgroup_count(launch) == UINT64_MAX);
   launch.grid[2] = 1;
   CHECK(ahal::plugin::workgroup_count(launch) == uint64_t{UINT32_MAX} * UINT32_MAX);
+}
+
+TEST_CASE("refuse_commands_outside names the first command of another type", "[plugin.hpp]") {
+  sdk_test::use_fake_host();
+  std::vector<ahal_plugin_command_t> c(3);
+  c[0].type = AHAL_PLUGIN_COMMAND_LAUNCH;
+  c[1].type = AHAL_PLUGIN_COMMAND_BARRIER;
+  c[2].type = AHAL_PLUGIN_COMMAND_RECORD_EVENT;
+  using ahal::plugin::kDeviceCommands;
+  CHECK(ahal::plugin::refuse_commands_outside(c.data(), 2, kDeviceCommands, "X", "y") ==
+        AHAL_SUCCESS);
+  CHECK(ahal::plugin::refuse_commands_outside(c.data(), 3, kDeviceCommands, "the X form",
+                                              "device work") == AHAL_ERROR_UNSUPPORTED);
+  CHECK(g_message == "command 2 (event record): the X form takes device work only");
+  c[2].type = AHAL_PLUGIN_COMMAND_MAX_ENUM;  // no bit: refused, not shifted out of range
+  CHECK(ahal::plugin::refuse_commands_outside(c.data(), 3, ~0u, "X", "y") ==
+        AHAL_ERROR_UNSUPPORTED);
+  CHECK(g_message == "command 2 (command of unknown type): X takes y only");
 }

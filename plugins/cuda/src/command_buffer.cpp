@@ -67,14 +67,17 @@ ahal_status_t build(ahal_plugin_command_buffer_t* cb, const ahal_plugin_command_
                     uint32_t count) {
   ahal_plugin_device_t* d = cb->device;
   const Driver& drv = d->drv();
+  using ahal::plugin::command_bit;
+  if (ahal_status_t st = ahal::plugin::refuse_commands_outside(
+          commands, count,
+          command_bit(AHAL_PLUGIN_COMMAND_LAUNCH) | command_bit(AHAL_PLUGIN_COMMAND_BARRIER),
+          "the CUDA graph form", "launches and barriers"))
+    return st;
   for (uint32_t i = 0; i < count; ++i) {
     const ahal_plugin_command_t& c = commands[i];
     if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
       if (const ahal_status_t status = check_launch(d, c.kernel, &c.launch))
         return status;  // its message names the kernel
-    } else if (c.type != AHAL_PLUGIN_COMMAND_BARRIER) {
-      return fail(AHAL_ERROR_UNSUPPORTED,
-                  ahal::plugin::format("command %u: the CUDA graph form takes launches only", i));
     }
   }
   AHAL_MAKE_CURRENT(d);

@@ -41,21 +41,6 @@ bool has_graphs(const Runtime& rt) {
          rt.hipGraphLaunch && rt.hipGraphExecDestroy && rt.hipGraphDestroy;
 }
 
-const char* stream_only(ahal_plugin_command_type_t type) {
-  switch (type) {
-    case AHAL_PLUGIN_COMMAND_COPY_H2D:
-      return "host-to-device copy";
-    case AHAL_PLUGIN_COMMAND_COPY_D2H:
-      return "device-to-host copy";
-    case AHAL_PLUGIN_COMMAND_RECORD_EVENT:
-      return "event record";
-    case AHAL_PLUGIN_COMMAND_WAIT_EVENT:
-      return "event wait";
-    default:
-      return "command of unknown type";
-  }
-}
-
 // Only for capture; destroyed once the graph is made.
 struct CaptureStream {
   const ahal_plugin_device_t* dev;
@@ -137,17 +122,16 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
                 "the HIP runtime " + rt.path +
                     " lacks the graph entry points (hipStreamBeginCapture, hipStreamEndCapture, "
                     "hipGraphInstantiate, hipGraphLaunch, hipGraphExecDestroy, hipGraphDestroy)");
+  if (ahal_status_t st = ahal::plugin::refuse_commands_outside(
+          commands, command_count, ahal::plugin::kDeviceCommands, "a HIP graph",
+          "launches, device copies, fills and barriers"))
+    return st;
   bool device_work = false;
   for (uint32_t i = 0; i < command_count; ++i) {
     const ahal_plugin_command_t& c = commands[i];
     if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
       if (ahal_status_t st = check_launch(&c.launch, ahal::plugin::format("command %u: ", i)))
         return st;
-    } else if (c.type != AHAL_PLUGIN_COMMAND_COPY_D2D && c.type != AHAL_PLUGIN_COMMAND_FILL &&
-               c.type != AHAL_PLUGIN_COMMAND_BARRIER) {
-      return fail(AHAL_ERROR_UNSUPPORTED,
-                  ahal::plugin::format("command %u: a %s stays the stream's, not a HIP graph's", i,
-                                       stream_only(c.type)));
     }
     device_work |= c.type != AHAL_PLUGIN_COMMAND_BARRIER;
   }

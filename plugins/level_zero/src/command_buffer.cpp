@@ -201,25 +201,18 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
   if (!has_command_lists(*device->ze))
     return fail(AHAL_ERROR_UNSUPPORTED,
                 "the Level Zero loader has no regular command list or command queue entries");
+  if (ahal_status_t st = ahal::plugin::refuse_commands_outside(
+          commands, command_count, ahal::plugin::kDeviceCommands,
+          "the Level Zero command list form", "launches, device copies, fills and barriers"))
+    return st;
   auto cb = std::make_unique<ahal_plugin_command_buffer_t>();
   cb->device = device;
   cb->commands.reserve(command_count);
   for (uint32_t i = 0; i < command_count; ++i) {
     const ahal_plugin_command_t& c = commands[i];
     bool dynamic = false;
-    switch (c.type) {
-      case AHAL_PLUGIN_COMMAND_LAUNCH:
-        if (ahal_status_t st = check_launch_arguments(c.kernel, &c.launch, &dynamic)) return st;
-        break;
-      case AHAL_PLUGIN_COMMAND_COPY_D2D:
-      case AHAL_PLUGIN_COMMAND_FILL:
-      case AHAL_PLUGIN_COMMAND_BARRIER:
-        break;
-      default:
-        return fail(AHAL_ERROR_UNSUPPORTED,
-                    "command " + std::to_string(i) +
-                        ": the Level Zero command list form takes launches, device copies, "
-                        "fills and barriers only");
+    if (c.type == AHAL_PLUGIN_COMMAND_LAUNCH) {
+      if (ahal_status_t st = check_launch_arguments(c.kernel, &c.launch, &dynamic)) return st;
     }
     cb->commands.push_back(keep(c, dynamic));
   }

@@ -242,6 +242,10 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
                                     ahal_plugin_command_buffer_t** out) {
   if (!device->command_buffers.create && !device->prepared_command_buffers)
     return unsupported("AHAL_OPENCL_COMMAND_BUFFERS=0");
+  if (ahal_status_t st = ahal::plugin::refuse_commands_outside(
+          commands, count, ahal::plugin::kDeviceCommands, "an OpenCL command buffer",
+          "launches, device copies, fills and barriers (host copies and events replay)"))
+    return st;
   auto cb = std::make_unique<ahal_plugin_command_buffer_s>();
   cb->device = device;
   cb->prepared = !device->command_buffers.create;
@@ -301,8 +305,8 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
         if (ahal_status_t st = prepare_launch(cb.get(), s, &made)) return st;
         break;
       }
-      default:
-        return unsupported("command " + std::to_string(i) + " (host copies and events replay)");
+      default:  // refused above
+        break;
     }
   }
   *out = cb.release();

@@ -103,6 +103,57 @@ inline uint64_t workgroup_count(const ahal_plugin_launch_t& launch) {
   return count;
 }
 
+// ------------------------------------------------------ command buffers
+
+// A bit per command type, for the sets of commands a native command-buffer
+// form takes.
+constexpr uint32_t command_bit(ahal_plugin_command_type_t type) {
+  return unsigned(type) < 32 ? 1u << unsigned(type) : 0;
+}
+// Launches, device copies, fills and barriers: the commands a device runs
+// alone (host copies and events need the stream).
+constexpr uint32_t kDeviceCommands =
+    command_bit(AHAL_PLUGIN_COMMAND_LAUNCH) | command_bit(AHAL_PLUGIN_COMMAND_COPY_D2D) |
+    command_bit(AHAL_PLUGIN_COMMAND_FILL) | command_bit(AHAL_PLUGIN_COMMAND_BARRIER);
+
+// A command type as messages name it ("host-to-device copy").
+inline const char* command_name(ahal_plugin_command_type_t type) {
+  switch (type) {
+    case AHAL_PLUGIN_COMMAND_COPY_H2D:
+      return "host-to-device copy";
+    case AHAL_PLUGIN_COMMAND_COPY_D2H:
+      return "device-to-host copy";
+    case AHAL_PLUGIN_COMMAND_COPY_D2D:
+      return "device copy";
+    case AHAL_PLUGIN_COMMAND_FILL:
+      return "fill";
+    case AHAL_PLUGIN_COMMAND_LAUNCH:
+      return "launch";
+    case AHAL_PLUGIN_COMMAND_RECORD_EVENT:
+      return "event record";
+    case AHAL_PLUGIN_COMMAND_WAIT_EVENT:
+      return "event wait";
+    case AHAL_PLUGIN_COMMAND_BARRIER:
+      return "barrier";
+    default:
+      return "command of unknown type";
+  }
+}
+
+// For command_buffer_create: AHAL_ERROR_UNSUPPORTED (the loader then
+// replays the buffer) naming the first command whose type is not in
+// `taken`, as "command 2 (event record): <form> takes <what> only";
+// AHAL_SUCCESS when every command's type is.
+inline ahal_status_t refuse_commands_outside(const ahal_plugin_command_t* commands, uint32_t count,
+                                             uint32_t taken, const char* form, const char* what) {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!(taken & command_bit(commands[i].type)))
+      return fail(AHAL_ERROR_UNSUPPORTED, "command %u (%s): %s takes %s only", i,
+                  command_name(commands[i].type), form, what);
+  }
+  return AHAL_SUCCESS;
+}
+
 // ------------------------------------------------------ C-table plugins
 //
 // A plugin that fills the C table itself, from free functions named like
