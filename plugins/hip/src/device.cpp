@@ -19,9 +19,6 @@ ahal_status_t device_count(ahal_plugin_instance_t* instance, uint32_t* out_count
 namespace {
 
 constexpr uint32_t kBindingOffsetAlignment = 256;  // hipMalloc's alignment
-// HIP caps kernel arguments at 4 KiB; 32 pointers and the runtime's hidden
-// arguments must fit beside the constants.
-constexpr uint32_t kMaxConstantsSize = 2048;
 // hipEventElapsedTime is documented to a resolution of about a microsecond.
 constexpr uint64_t kTimestampResolutionPs = 1000000;
 

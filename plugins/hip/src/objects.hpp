@@ -77,6 +77,11 @@ namespace ahal_hip {
 
 using ahal::plugin::fail;
 
+// The constants a launch may pass (max_constants_size): HIP caps kernel
+// arguments at 4 KiB, and 32 pointers and the runtime's hidden arguments
+// must fit beside them.
+constexpr uint32_t kMaxConstantsSize = 2048;
+
 // "<call> failed: hipErrorX (text)[ (context)]" with the status that error
 // maps to; errors that leave the device unusable say so.
 ahal_status_t hip_fail(const ahal_plugin_device_t* dev, hipError_t err, const char* call,

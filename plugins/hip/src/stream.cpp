@@ -110,11 +110,13 @@ hipError_t enqueue_launch(const Runtime& rt, hipStream_t stream, const ahal_plug
     params[count++] = &pointers[i];
   }
   // 8-byte aligned copy of the constants struct, passed by value; HIP
-  // copies the values at the call (a captured launch included).
-  std::vector<uint64_t> constants((launch->constants_size + 7) / 8);
+  // copies the values at the call (a captured launch included). The
+  // loader keeps constants_size within max_constants_size.
+  uint64_t constants[kMaxConstantsSize / 8];
   if (launch->constants_size > 0) {
-    std::memcpy(constants.data(), launch->constants, launch->constants_size);
-    params[count++] = constants.data();
+    std::memcpy(constants, launch->constants,
+                std::min<size_t>(launch->constants_size, sizeof(constants)));
+    params[count++] = constants;
   }
   return rt.hipModuleLaunchKernel(
       kernel->function, launch->grid[0], launch->grid[1], launch->grid[2],
