@@ -68,7 +68,6 @@ struct Instance {
   SignalRef done;      // the list signals it last
   SignalRef last_use;  // the stream's signal after its last submission
   uint64_t submitted = 0;
-  bool failed = false;  // a submission stopped half-way: never reused
 };
 
 bool has_command_lists(const Loader& ze) {
@@ -170,7 +169,6 @@ ahal_status_t take_instance(ahal_plugin_command_buffer_t* cb, Instance** out) {
   Instance* free = nullptr;
   Instance* oldest = nullptr;
   for (auto& i : cb->instances) {
-    if (i->failed) continue;
     if (!i->last_use || is_complete(dev, i->last_use)) {
       free = i.get();
       break;
@@ -240,20 +238,23 @@ ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
   std::lock_guard<std::mutex> lock(cb->mutex);
   Instance* inst = nullptr;
   if (ahal_status_t st = take_instance(cb, &inst)) return st;
-  bool started = false;
+  bool started = false, executed = false;
   auto body = [&](const SignalRef& previous, const SignalRef& signal) {
     ze_event_handle_t before = previous ? previous->event : nullptr;
     AHAL_ZE_CALL(dev, ze.zeCommandListAppendBarrier(stream->list, inst->start->event,
                                                     before ? 1 : 0, before ? &before : nullptr));
     started = true;
     AHAL_ZE_CALL(dev, ze.zeCommandQueueExecuteCommandLists(cb->queue, 1, &inst->list, nullptr));
+    executed = true;
     ze_event_handle_t done = inst->done->event;
     AHAL_ZE_CALL(dev, ze.zeCommandListAppendBarrier(stream->list, signal->event, 1, &done));
     inst->last_use = signal;
     return AHAL_SUCCESS;
   };
   ahal_status_t st = append_sequence(stream, body, {inst->start, inst->done});
-  if (st != AHAL_SUCCESS && started) inst->failed = true;
+  // Stopped half-way: the instance is free again once what did reach the
+  // device is done, the list (executed) or the start barrier.
+  if (st != AHAL_SUCCESS && started) inst->last_use = executed ? inst->done : inst->start;
   inst->submitted = ++cb->submissions;
   return st;
 }

@@ -190,6 +190,18 @@ void count(const std::string& what) {
   ++g_calls[what];
 }
 
+// Calls that fail (with ZE_RESULT_ERROR_OUT_OF_DEVICE_MEMORY) the next
+// times they are made: fake_ze_fail_next.
+std::map<std::string, long> g_failures;
+
+bool fails(const std::string& what) {
+  std::lock_guard<std::mutex> lock(g_calls_mutex);
+  auto it = g_failures.find(what);
+  if (it == g_failures.end() || it->second == 0) return false;
+  --it->second;
+  return true;
+}
+
 bool all_done(const std::vector<std::shared_ptr<Task>>& tasks) {
   for (const auto& t : tasks)
     if (!t->done) return false;
@@ -519,6 +531,7 @@ FAKE_EXPORT ze_result_t zeCommandQueueExecuteCommandLists(ze_command_queue_handl
                                                           ze_fence_handle_t fence) {
   count("zeCommandQueueExecuteCommandLists");
   if (!queue || n == 0 || !lists || fence) return ZE_RESULT_ERROR_INVALID_ARGUMENT;
+  if (fails("zeCommandQueueExecuteCommandLists")) return ZE_RESULT_ERROR_OUT_OF_DEVICE_MEMORY;
   Executor& ex = executor();
   std::lock_guard<std::mutex> lock(ex.mutex);
   for (uint32_t l = 0; l < n; ++l) {
@@ -828,6 +841,13 @@ FAKE_EXPORT ze_result_t zeKernelSetArgumentValue(ze_kernel_handle_t kernel, uint
 }
 
 // ------------------------------------------------------------- test controls
+
+// The next `times` calls of `what` (only zeCommandQueueExecuteCommandLists
+// looks) fail.
+FAKE_EXPORT void fake_ze_fail_next(const char* what, long times) {
+  std::lock_guard<std::mutex> lock(g_calls_mutex);
+  g_failures[what] = times;
+}
 
 FAKE_EXPORT long fake_ze_calls(const char* what) {
   std::lock_guard<std::mutex> lock(g_calls_mutex);

@@ -33,6 +33,17 @@ long calls(const char* what) {
   return fn(what);
 }
 
+// Makes the fake loader's next `times` calls of `what` fail.
+void fail_next(const char* what, long times) {
+  static auto* fn = [] {
+    void* fake = dlopen(AHAL_FAKE_ZE_LOADER, RTLD_NOW | RTLD_LOCAL);
+    return fake ? reinterpret_cast<void (*)(const char*, long)>(dlsym(fake, "fake_ze_fail_next"))
+                : nullptr;
+  }();
+  REQUIRE(fn);
+  fn(what, times);
+}
+
 // level_zero:0 of the fake loader, a stream and the standard kernels.
 struct Session : ahal_test::command_buffers::Session {
   Session()
@@ -140,4 +151,32 @@ TEST_CASE("submissions in flight, updates, and what falls back to replay") {
   record.event = event;
   CHECK(s.api.command_buffer_create(s.device, &record, 1, 0, &none) == AHAL_ERROR_UNSUPPORTED);
   s.api.event_destroy(event);
+}
+
+TEST_CASE("a submission that fails half-way leaves its list copy free for later ones") {
+  Session s;
+  ahal_plugin_kernel_t* write_index = s.kernel("write_index");
+  ahal_plugin_buffer_t* a = s.buffer();
+  ahal_plugin_binding_t to_a{a, 0, kBytes};
+  uint32_t base = 7;
+  std::vector<ahal_plugin_command_t> commands = {launch(write_index, &to_a, 1, &base)};
+  ahal_plugin_command_buffer_t* cb = nullptr;
+  REQUIRE(s.api.command_buffer_create(s.device, commands.data(), 1, 0, &cb) == AHAL_SUCCESS);
+  // The start barrier is on the stream, the execute fails: 20 times, and
+  // the copies of the list stay within the 8 a buffer keeps.
+  const long lists = calls("zeCommandListCreate");
+  fail_next("zeCommandQueueExecuteCommandLists", 20);
+  for (int i = 0; i < 20; ++i) {
+    CHECK(s.api.command_buffer_submit(s.stream, cb) == AHAL_ERROR_OUT_OF_DEVICE_MEMORY);
+    INFO(last_plugin_message());
+    CHECK(last_plugin_message().find("zeCommandQueueExecuteCommandLists") != std::string::npos);
+  }
+  CHECK(calls("zeCommandListCreate") - lists <= 7);
+  // Then submissions work again, with the same list copies.
+  REQUIRE(s.api.command_buffer_submit(s.stream, cb) == AHAL_SUCCESS);
+  const std::vector<uint32_t> got = s.contents();
+  CHECK(got[0] == 7);
+  CHECK(got[kN - 1] == 7 + kN - 1);
+  CHECK(calls("zeCommandListCreate") - lists <= 7);
+  s.api.command_buffer_destroy(cb);
 }
