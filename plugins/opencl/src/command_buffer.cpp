@@ -107,6 +107,23 @@ cl_int set_args(cl_kernel kernel, const Step& s) {
   return err;
 }
 
+// A launch's binding views and constants into the step (replacing any).
+ahal_status_t take_arguments(ahal_plugin_command_buffer_t* cb, const ahal_plugin_launch_t& l,
+                             Step* s) {
+  s->args.clear();
+  for (uint32_t b = 0; b < l.binding_count; ++b) {
+    cl_mem mem = nullptr;
+    bool owned = false;
+    cl_int err = l.bindings[b].buffer->view(l.bindings[b].offset, &mem, &owned);
+    if (err != CL_SUCCESS) return fail_cl(err, "clCreateSubBuffer");
+    if (owned) cb->owned.push_back(mem);
+    s->args.push_back(mem);
+  }
+  const auto* bytes = static_cast<const unsigned char*>(l.constants);
+  s->constants.assign(bytes, bytes + l.constants_size);
+  return AHAL_SUCCESS;
+}
+
 // What makes two launch steps' prepared kernels interchangeable.
 std::string launch_key(const Step& s) {
   std::string key(reinterpret_cast<const char*>(&s.kernel), sizeof(s.kernel));
@@ -291,16 +308,7 @@ ahal_status_t command_buffer_create(ahal_plugin_device_t* device,
           s.global[d] = static_cast<size_t>(l.grid[d]) * s.local[d];
           if (s.global[d] > 1) s.dims = static_cast<cl_uint>(d + 1);
         }
-        for (uint32_t b = 0; b < l.binding_count; ++b) {
-          cl_mem mem = nullptr;
-          bool owned = false;
-          cl_int err = l.bindings[b].buffer->view(l.bindings[b].offset, &mem, &owned);
-          if (err != CL_SUCCESS) return fail_cl(err, "clCreateSubBuffer");
-          if (owned) cb->owned.push_back(mem);
-          s.args.push_back(mem);
-        }
-        const auto* bytes = static_cast<const unsigned char*>(l.constants);
-        if (l.constants_size) s.constants.assign(bytes, bytes + l.constants_size);
+        if (ahal_status_t st = take_arguments(cb.get(), l, &s)) return st;
         if (dynamic_shared) s.local_bytes = std::max<size_t>(l.dynamic_shared_bytes, 4);
         if (ahal_status_t st = prepare_launch(cb.get(), s, &made)) return st;
         break;
@@ -371,17 +379,7 @@ ahal_status_t command_buffer_update(ahal_plugin_command_buffer_t* cb, uint32_t i
   Step& s = cb->steps[index];
   const ahal_plugin_launch_t& l = command->launch;
   Step next = s;
-  next.args.clear();
-  for (uint32_t b = 0; b < l.binding_count; ++b) {
-    cl_mem mem = nullptr;
-    bool owned = false;
-    cl_int err = l.bindings[b].buffer->view(l.bindings[b].offset, &mem, &owned);
-    if (err != CL_SUCCESS) return fail_cl(err, "clCreateSubBuffer");
-    if (owned) cb->owned.push_back(mem);
-    next.args.push_back(mem);
-  }
-  const auto* bytes = static_cast<const unsigned char*>(l.constants);
-  next.constants.assign(bytes, bytes + l.constants_size);
+  if (ahal_status_t st = take_arguments(cb, l, &next)) return st;
   uint32_t& uses = cb->kernel_uses[s.prepared];
   if (uses == 1) {
     if (cl_int err = set_args(s.prepared, next))
