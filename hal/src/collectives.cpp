@@ -141,6 +141,33 @@ ahal_status_t check_range(const char* fn, const char* what, CclComm* c, ahal_buf
   return AHAL_SUCCESS;
 }
 
+// One side (send or recv) of an operation: its range, and whether this
+// rank uses it (a broadcast's send only at the root, a reduce's recv too).
+struct Side {
+  ahal_buffer_t buffer;
+  uint64_t offset;
+  uint64_t elements;
+  bool used = true;
+};
+
+// Checks the sides this rank uses and puts both into `o`.
+ahal_status_t check_sides(const char* fn, CclComm* c, uint32_t size, const Side& send,
+                          const Side& recv, CclOp* o) {
+  if (send.used) {
+    if (ahal_status_t st =
+            check_range(fn, "send", c, send.buffer, send.offset, send.elements, size, &o->send))
+      return st;
+  }
+  if (recv.used) {
+    if (ahal_status_t st =
+            check_range(fn, "recv", c, recv.buffer, recv.offset, recv.elements, size, &o->recv))
+      return st;
+  }
+  o->send_offset = send.offset;
+  o->recv_offset = recv.offset;
+  return AHAL_SUCCESS;
+}
+
 ahal_status_t times_ranks(const char* fn, const CclComm* c, uint64_t count, uint64_t* out) {
   if (count > UINT64_MAX / c->nranks)
     return fail(AHAL_ERROR_OUT_OF_RANGE, fn, "count %llu times %u ranks overflows", (ull)count,
@@ -342,12 +369,9 @@ ahal_status_t ccl_allreduce(const char* fn, CclComm* c, ahal_buffer_t send, uint
   o.kind = AHAL_CCL_KIND_ALLREDUCE;
   if (ahal_status_t st = check_common(fn, c, stream, datatype, &op, nullptr, "", &o, &size))
     return st;
-  if (ahal_status_t st = check_range(fn, "send", c, send, send_offset, count, size, &o.send))
+  if (ahal_status_t st =
+          check_sides(fn, c, size, {send, send_offset, count}, {recv, recv_offset, count}, &o))
     return st;
-  if (ahal_status_t st = check_range(fn, "recv", c, recv, recv_offset, count, size, &o.recv))
-    return st;
-  o.send_offset = send_offset;
-  o.recv_offset = recv_offset;
   o.count = count;
   return issue(fn, o);
 }
@@ -361,13 +385,10 @@ ahal_status_t ccl_allgather(const char* fn, CclComm* c, ahal_buffer_t send, uint
   o.kind = AHAL_CCL_KIND_ALLGATHER;
   if (ahal_status_t st = check_common(fn, c, stream, datatype, nullptr, nullptr, "", &o, &size))
     return st;
-  if (ahal_status_t st = check_range(fn, "send", c, send, send_offset, send_count, size, &o.send))
-    return st;
   if (ahal_status_t st = times_ranks(fn, c, send_count, &total)) return st;
-  if (ahal_status_t st = check_range(fn, "recv", c, recv, recv_offset, total, size, &o.recv))
+  if (ahal_status_t st =
+          check_sides(fn, c, size, {send, send_offset, send_count}, {recv, recv_offset, total}, &o))
     return st;
-  o.send_offset = send_offset;
-  o.recv_offset = recv_offset;
   o.count = send_count;
   return issue(fn, o);
 }
@@ -383,12 +404,9 @@ ahal_status_t ccl_reduce_scatter(const char* fn, CclComm* c, ahal_buffer_t send,
   if (ahal_status_t st = check_common(fn, c, stream, datatype, &op, nullptr, "", &o, &size))
     return st;
   if (ahal_status_t st = times_ranks(fn, c, recv_count, &total)) return st;
-  if (ahal_status_t st = check_range(fn, "send", c, send, send_offset, total, size, &o.send))
+  if (ahal_status_t st =
+          check_sides(fn, c, size, {send, send_offset, total}, {recv, recv_offset, recv_count}, &o))
     return st;
-  if (ahal_status_t st = check_range(fn, "recv", c, recv, recv_offset, recv_count, size, &o.recv))
-    return st;
-  o.send_offset = send_offset;
-  o.recv_offset = recv_offset;
   o.count = recv_count;
   return issue(fn, o);
 }
@@ -401,14 +419,9 @@ ahal_status_t ccl_broadcast(const char* fn, CclComm* c, ahal_buffer_t send, uint
   o.kind = AHAL_CCL_KIND_BROADCAST;
   if (ahal_status_t st = check_common(fn, c, stream, datatype, nullptr, &root, "root", &o, &size))
     return st;
-  if (c->rank == root) {
-    if (ahal_status_t st = check_range(fn, "send", c, send, send_offset, count, size, &o.send))
-      return st;
-  }
-  if (ahal_status_t st = check_range(fn, "recv", c, recv, recv_offset, count, size, &o.recv))
+  if (ahal_status_t st = check_sides(fn, c, size, {send, send_offset, count, c->rank == root},
+                                     {recv, recv_offset, count}, &o))
     return st;
-  o.send_offset = send_offset;
-  o.recv_offset = recv_offset;
   o.count = count;
   return issue(fn, o);
 }
@@ -422,14 +435,9 @@ ahal_status_t ccl_reduce(const char* fn, CclComm* c, ahal_buffer_t send, uint64_
   o.kind = AHAL_CCL_KIND_REDUCE;
   if (ahal_status_t st = check_common(fn, c, stream, datatype, &op, &root, "root", &o, &size))
     return st;
-  if (ahal_status_t st = check_range(fn, "send", c, send, send_offset, count, size, &o.send))
+  if (ahal_status_t st = check_sides(fn, c, size, {send, send_offset, count},
+                                     {recv, recv_offset, count, c->rank == root}, &o))
     return st;
-  if (c->rank == root) {
-    if (ahal_status_t st = check_range(fn, "recv", c, recv, recv_offset, count, size, &o.recv))
-      return st;
-  }
-  o.send_offset = send_offset;
-  o.recv_offset = recv_offset;
   o.count = count;
   return issue(fn, o);
 }
