@@ -1,8 +1,9 @@
 // ahal-ccl-perf: collectives bandwidth in the style of nccl-tests, run with
 // mpirun (one process per rank, docs/collectives.md). For each size it
 // checks the result once, then times the operation on ahal buffers and the
-// same operation with plain MPI on host buffers, in the same run, and
-// prints algbw, busbw and MPI's busbw (best of --repeat timed loops).
+// same operation with plain MPI on host buffers, in the same run, loop by
+// loop in turn, and prints algbw, busbw and MPI's busbw (best of --repeat
+// timed loops each).
 #define OMPI_SKIP_MPICXX 1
 #include <ahal/ahal.h>
 #include <mpi.h>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -331,28 +333,41 @@ bool check(const std::string& op, const Setup& s, const Shape& sh, ahal_buffer_t
   return all != 0;
 }
 
-// Seconds per operation, the slowest rank's, best of --repeat loops whose
-// iteration count rank 0 sets so that a loop takes about --time-ms.
-template <class Once, class Finish>
-double timed(const Setup& s, Once once, Finish finish) {
-  once();
-  finish();
-  double t = now();
-  once();
-  finish();
-  double one = now() - t;
-  MPI_Allreduce(MPI_IN_PLACE, &one, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  int iters = int(std::clamp(s.opt.time_ms / 1e3 / std::max(one, 1e-9), 1.0, double(s.opt.iters)));
-  MPI_Bcast(&iters, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  double best = 1e30;
+// A way of running the operation: one call, and the wait after a loop.
+struct Way {
+  std::function<void()> once;
+  std::function<void()> finish;
+};
+
+// Seconds per operation of each way, the slowest rank's, best of --repeat
+// loops each. The ways take turns loop by loop, so that both meet the same
+// moments of a busy machine; rank 0 sets each way's iteration count so that
+// a loop takes about --time-ms.
+std::vector<double> timed(const Setup& s, const std::vector<Way>& ways) {
+  std::vector<int> iters;
+  for (const Way& w : ways) {
+    w.once();
+    w.finish();
+    double t = now();
+    w.once();
+    w.finish();
+    double one = now() - t;
+    MPI_Allreduce(MPI_IN_PLACE, &one, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    int n = int(std::clamp(s.opt.time_ms / 1e3 / std::max(one, 1e-9), 1.0, double(s.opt.iters)));
+    MPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    iters.push_back(n);
+  }
+  std::vector<double> best(ways.size(), 1e30);
   for (int r = 0; r < s.opt.repeat; ++r) {
-    MPI_Barrier(MPI_COMM_WORLD);
-    t = now();
-    for (int i = 0; i < iters; ++i) once();
-    finish();
-    double per = (now() - t) / iters;
-    MPI_Allreduce(MPI_IN_PLACE, &per, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    best = std::min(best, per);
+    for (size_t k = 0; k < ways.size(); ++k) {
+      MPI_Barrier(MPI_COMM_WORLD);
+      const double t = now();
+      for (int i = 0; i < iters[k]; ++i) ways[k].once();
+      ways[k].finish();
+      double per = (now() - t) / iters[k];
+      MPI_Allreduce(MPI_IN_PLACE, &per, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+      best[k] = std::min(best[k], per);
+    }
   }
   return best;
 }
@@ -428,16 +443,17 @@ int main(int argc, char** argv) {
       const uint64_t counted = (op == "allgather" ? sh.recv : sh.send) * s.type->size;
       const bool correct = check(op, s, sh, send, recv);
       all_correct = all_correct && correct;
-      const double t = timed(
-          s, [&] { ahal_tools::check(run_ahal(op, s, sh, send, recv), op.c_str()); },
-          [&] { ahal_tools::check(ahal_stream_synchronize(s.stream), "ahal_stream_synchronize"); });
+      std::vector<Way> ways = {
+          {[&] { ahal_tools::check(run_ahal(op, s, sh, send, recv), op.c_str()); },
+           [&] {
+             ahal_tools::check(ahal_stream_synchronize(s.stream), "ahal_stream_synchronize");
+           }}};
+      if (s.opt.mpi)
+        ways.push_back({[&] { run_mpi(op, s, sh, host_send.data(), host_recv.data()); }, [] {}});
+      const std::vector<double> times = timed(s, ways);
+      const double t = times[0];
       const double algbw = counted / t / 1e9, busbw = algbw * sh.bus;
-      double mpi_busbw = 0;
-      if (s.opt.mpi) {
-        const double tm = timed(
-            s, [&] { run_mpi(op, s, sh, host_send.data(), host_recv.data()); }, [] {});
-        mpi_busbw = counted / tm / 1e9 * sh.bus;
-      }
+      const double mpi_busbw = s.opt.mpi ? counted / times[1] / 1e9 * sh.bus : 0;
       if (s.rank != 0) continue;
       if (s.opt.json) {
         char line[512];
