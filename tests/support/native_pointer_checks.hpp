@@ -9,11 +9,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <dlfcn.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "test_double.hpp"
 
 namespace ahal_test {
 
@@ -28,17 +28,6 @@ struct NativeRuntime {
   // pointer any more (someone freed it already).
   bool (*release)(const ahal_native_buffer_t& probe, uint64_t handle);
 };
-
-// Symbol `name` of the test double at `path`, opened by the path the plugin
-// opens, so both see one instance of it (the handle stays open).
-template <typename F>
-F double_symbol(const char* path, const char* name) {
-  void* library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE(library);
-  auto f = reinterpret_cast<F>(dlsym(library, name));
-  REQUIRE(f);
-  return f;
-}
 
 namespace native_detail {
 

@@ -4,18 +4,12 @@
 // The plugin opened the same file, so this is the same library.
 #pragma once
 
-#include <catch2/catch.hpp>
-
-#include <dlfcn.h>
+#include "test_double.hpp"
 
 namespace ahal_test {
 
 inline long fake_hip_calls(const char* what) {
-  static auto* fn = [] {
-    void* fake = dlopen(AHAL_FAKE_HIP_RUNTIME, RTLD_NOW | RTLD_LOCAL);
-    return fake ? reinterpret_cast<long (*)(const char*)>(dlsym(fake, "fake_hip_calls")) : nullptr;
-  }();
-  REQUIRE(fn);
+  static auto* fn = double_symbol<long (*)(const char*)>(AHAL_FAKE_HIP_RUNTIME, "fake_hip_calls");
   return fn(what);
 }
 

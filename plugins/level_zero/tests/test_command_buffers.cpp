@@ -6,8 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "command_buffer_session.hpp"
-
-#include <dlfcn.h>
+#include "test_double.hpp"
 
 #include <string>
 #include <vector>
@@ -25,22 +24,15 @@ using ahal_test::command_buffers::MixedCommands;
 namespace {
 
 long calls(const char* what) {
-  static auto* fn = [] {
-    void* fake = dlopen(AHAL_FAKE_ZE_LOADER, RTLD_NOW | RTLD_LOCAL);
-    return fake ? reinterpret_cast<long (*)(const char*)>(dlsym(fake, "fake_ze_calls")) : nullptr;
-  }();
-  REQUIRE(fn);
+  static auto* fn =
+      ahal_test::double_symbol<long (*)(const char*)>(AHAL_FAKE_ZE_LOADER, "fake_ze_calls");
   return fn(what);
 }
 
 // Makes the fake loader's next `times` calls of `what` fail.
 void fail_next(const char* what, long times) {
-  static auto* fn = [] {
-    void* fake = dlopen(AHAL_FAKE_ZE_LOADER, RTLD_NOW | RTLD_LOCAL);
-    return fake ? reinterpret_cast<void (*)(const char*, long)>(dlsym(fake, "fake_ze_fail_next"))
-                : nullptr;
-  }();
-  REQUIRE(fn);
+  static auto* fn = ahal_test::double_symbol<void (*)(const char*, long)>(AHAL_FAKE_ZE_LOADER,
+                                                                          "fake_ze_fail_next");
   fn(what, times);
 }
 
