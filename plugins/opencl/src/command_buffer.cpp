@@ -459,23 +459,14 @@ ahal_status_t command_buffer_submit(ahal_plugin_stream_t* stream,
   if (cb->steps.empty()) return AHAL_SUCCESS;
   if (cb->prepared) return submit_prepared(stream, cb);
   std::lock_guard<std::mutex> cb_lock(cb->mutex);
-  // Recording takes kernel locks, which stream_launch holds while it takes
-  // the stream's: record without the stream's lock, then enqueue if the
-  // stream still has that queue (a timing event may have replaced it).
-  std::unique_lock<std::mutex> lock(stream->mutex);
-  cl_command_queue queue = stream->queue;
-  auto it = cb->built.find(queue);
-  while (it == cb->built.end()) {
-    lock.unlock();
+  // Recording takes no other lock (the launches' prepared kernels are the
+  // buffer's own), so it happens under the stream's, for its current queue.
+  std::lock_guard<std::mutex> lock(stream->mutex);
+  auto it = cb->built.find(stream->queue);
+  if (it == cb->built.end()) {
     cl_command_buffer_khr built = nullptr;
-    ahal_status_t st = build(cb, queue, &built);
-    if (st != AHAL_SUCCESS) return st;
-    it = cb->built.emplace(queue, built).first;
-    lock.lock();
-    if (stream->queue != queue) {
-      queue = stream->queue;
-      it = cb->built.find(queue);
-    }
+    if (ahal_status_t st = build(cb, stream->queue, &built)) return st;
+    it = cb->built.emplace(stream->queue, built).first;
   }
   cl_command_buffer_khr ccb = it->second;
   const CommandBufferFunctions& f = cb->device->command_buffers;
